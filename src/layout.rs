@@ -1,0 +1,165 @@
+//! The shared-object header: the one source of truth for how every shmkit
+//! object is laid out in a `SharedArrayBuffer`.
+//!
+//! Every object starts with a 16-byte header, written once by its creator and
+//! validated by every thread that opens it:
+//!
+//! ```text
+//! byte  0       4       6     7     8              12             16
+//!       +-------+-------+-----+-----+--------------+--------------+---- state words ...
+//!       | magic | vers. |kind |elem | byte length  | parameter    |
+//!       | "SHMK"|  u16  | u8  | u8  | u32          | u32          |
+//!       +-------+-------+-----+-----+--------------+--------------+----
+//! ```
+//!
+//! * `magic` is written last, with release ordering, so a thread that sees it
+//!   sees the rest of the header.
+//! * `byte length` is the object's whole size, header included.
+//! * `parameter` is kind-specific and immutable (a semaphore's `max`).
+//!
+//! The header fields are immutable after creation; they are read once at open.
+//! Nothing here trusts them afterwards: every state-word access goes through a
+//! bounds-checked [`crate::region::Region`].
+
+use napi_derive::napi;
+
+/// `"SHMK"` as a little-endian u32.
+pub const MAGIC: u32 = 0x4B4D_4853;
+/// Bumped whenever any layout changes incompatibly.
+#[napi]
+pub const LAYOUT_VERSION: u32 = 1;
+/// Size of the common header in bytes.
+#[napi]
+pub const HEADER_BYTES: u32 = 16;
+/// Every object's `byteOffset` must be a multiple of this.
+#[napi]
+pub const OBJECT_ALIGN: u32 = 8;
+
+/// Kind tag of a Mutex.
+#[napi]
+pub const KIND_MUTEX: u32 = 1;
+/// Kind tag of a Semaphore.
+#[napi]
+pub const KIND_SEMAPHORE: u32 = 2;
+
+/// Word index (in i32 units) of the first state word after the header.
+pub const STATE_WORD: usize = (HEADER_BYTES / 4) as usize;
+
+/// Byte size of a Mutex: header + one state word, rounded up to the alignment.
+#[napi]
+pub const MUTEX_BYTES: u32 = 24;
+/// Byte size of a Semaphore: header + one state word, rounded up to the alignment.
+#[napi]
+pub const SEMAPHORE_BYTES: u32 = 24;
+
+/// Human name of a kind, for error messages.
+pub fn kind_name(kind: u32) -> &'static str {
+  match kind {
+    KIND_MUTEX => "Mutex",
+    KIND_SEMAPHORE => "Semaphore",
+    _ => "unknown kind",
+  }
+}
+
+/// The byte size an object of `kind` needs, or `None` for an unknown kind.
+pub fn kind_bytes(kind: u32) -> Option<u32> {
+  match kind {
+    KIND_MUTEX => Some(MUTEX_BYTES),
+    KIND_SEMAPHORE => Some(SEMAPHORE_BYTES),
+    _ => None,
+  }
+}
+
+/// The header as read from memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Header {
+  pub magic: u32,
+  pub version: u32,
+  pub kind: u32,
+  pub elem: u32,
+  pub byte_length: u32,
+  pub param: u32,
+}
+
+impl Header {
+  /// Decodes the four header words.
+  pub fn decode(words: [u32; 4]) -> Header {
+    Header {
+      magic: words[0],
+      version: words[1] & 0xFFFF,
+      kind: (words[1] >> 16) & 0xFF,
+      elem: words[1] >> 24,
+      byte_length: words[2],
+      param: words[3],
+    }
+  }
+
+  /// Checks this header against what the opener expects. `available` is how
+  /// many bytes the opener's view really has.
+  pub fn validate(&self, kind: u32, available: usize) -> Result<(), String> {
+    let want = kind_name(kind);
+    if self.magic != MAGIC {
+      return Err(format!(
+        "no shmkit object here (magic 0x{:08x}, expected a {want})",
+        self.magic
+      ));
+    }
+    if self.version != LAYOUT_VERSION {
+      return Err(format!(
+        "layout version {} is not supported (this shmkit reads version {LAYOUT_VERSION})",
+        self.version
+      ));
+    }
+    if self.kind != kind {
+      return Err(format!(
+        "this memory holds a {}, not a {want}",
+        kind_name(self.kind)
+      ));
+    }
+    let need = kind_bytes(kind).unwrap_or(u32::MAX);
+    if self.byte_length != need {
+      return Err(format!(
+        "corrupted header: a {want} is {need} bytes, the header says {}",
+        self.byte_length
+      ));
+    }
+    if (self.byte_length as usize) > available {
+      return Err(format!(
+        "the buffer is too small: a {want} needs {need} bytes, {available} are there"
+      ));
+    }
+    Ok(())
+  }
+}
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+
+  fn words(kind: u32, len: u32) -> [u32; 4] {
+    [MAGIC, LAYOUT_VERSION | (kind << 16), len, 7]
+  }
+
+  #[test]
+  fn accepts_a_good_header() {
+    let h = Header::decode(words(KIND_MUTEX, MUTEX_BYTES));
+    assert_eq!(h.param, 7);
+    assert!(h.validate(KIND_MUTEX, 24).is_ok());
+  }
+
+  #[test]
+  fn rejects_bad_headers() {
+    let mut w = words(KIND_MUTEX, MUTEX_BYTES);
+    w[0] = 0;
+    assert!(Header::decode(w).validate(KIND_MUTEX, 24).unwrap_err().contains("magic"));
+    let h = Header::decode(words(KIND_SEMAPHORE, SEMAPHORE_BYTES));
+    assert!(h.validate(KIND_MUTEX, 24).unwrap_err().contains("Semaphore"));
+    let h = Header::decode(words(KIND_MUTEX, 999));
+    assert!(h.validate(KIND_MUTEX, 2000).unwrap_err().contains("corrupted"));
+    let h = Header::decode(words(KIND_MUTEX, MUTEX_BYTES));
+    assert!(h.validate(KIND_MUTEX, 20).unwrap_err().contains("too small"));
+    let mut w = words(KIND_MUTEX, MUTEX_BYTES);
+    w[1] = 2 | (KIND_MUTEX << 16);
+    assert!(Header::decode(w).validate(KIND_MUTEX, 24).unwrap_err().contains("version"));
+  }
+}

@@ -1,0 +1,23 @@
+//! shmkit: shared-memory primitives for Node.js `worker_threads`.
+//!
+//! This file only wires the modules together; each has its own documentation:
+//!
+//! * [`layout`]: the header every shared object starts with, and the exported
+//!   layout constants.
+//! * [`region`]: a bounds-checked window over a JS typed array's memory.
+//! * [`parking`]: the process-wide parking lot every blocking wait uses.
+//! * [`threads`]: per-thread identity, liveness and async wake-up delivery.
+//! * [`error`]: the status codes native calls return, mapped to JS errors in
+//!   one place (`lib/errors.js`).
+//! * [`object`]: creating, opening and inspecting any object.
+//! * [`sync`]: the locks: [`sync::mutex`], [`sync::semaphore`].
+
+#![deny(clippy::undocumented_unsafe_blocks)]
+
+pub mod error;
+pub mod layout;
+pub mod object;
+pub mod parking;
+pub mod region;
+pub mod sync;
+pub mod threads;

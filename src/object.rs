@@ -1,0 +1,57 @@
+//! Creating, opening and inspecting any shmkit object (kind-independent).
+
+use std::sync::atomic::Ordering;
+
+use napi::{Error, Result, Status};
+use napi_derive::napi;
+
+use crate::layout::{kind_bytes, kind_name, LAYOUT_VERSION, MAGIC, STATE_WORD};
+use crate::parking;
+use crate::region::Region;
+
+/// Writes a fresh object of `kind` into `view` (which must cover exactly the
+/// object's bytes): zeroed state, `initial` in the first state word, `param` in
+/// the header. The magic word is written last, so a concurrent opener sees
+/// either no object or a complete one.
+#[napi]
+pub fn create_object(view: Region, kind: u32, param: u32, initial: i32) -> Result<()> {
+  let need = kind_bytes(kind).ok_or_else(|| Error::new(Status::InvalidArg, format!("unknown kind {kind}")))?;
+  if view.bytes() < need as usize {
+    return Err(Error::new(
+      Status::InvalidArg,
+      format!("a {} needs {need} bytes, the view has {}", kind_name(kind), view.bytes()),
+    ));
+  }
+  view.word(0)?.store(0, Ordering::Relaxed);
+  for i in 1..(need as usize / 4) {
+    view.word(i)?.store(0, Ordering::Relaxed);
+  }
+  view.word(1)?.store((LAYOUT_VERSION | (kind << 16)) as i32, Ordering::Relaxed);
+  view.word(2)?.store(need as i32, Ordering::Relaxed);
+  view.word(3)?.store(param as i32, Ordering::Relaxed);
+  view.word(STATE_WORD)?.store(initial, Ordering::Relaxed);
+  view.word(0)?.store(MAGIC as i32, Ordering::Release);
+  Ok(())
+}
+
+/// Validates the header in `view` for an object of `kind`. Returns `null`
+/// when it is valid, or a sentence saying what is wrong.
+#[napi]
+pub fn check_object(view: Region, kind: u32) -> Result<Option<String>> {
+  let header = view.header()?;
+  Ok(header.validate(kind, view.bytes()).err())
+}
+
+/// The immutable parameter stored in the header of the object in `view`.
+#[napi]
+pub fn object_param(view: Region) -> Result<u32> {
+  Ok(view.header()?.param)
+}
+
+/// How many waiters are queued on the first state word of the object in
+/// `view` (for inspection; the answer may be stale at once).
+#[napi]
+pub fn waiter_count(view: Region) -> Result<u32> {
+  let addr = view.addr(STATE_WORD)?;
+  Ok(parking::lock().len(addr) as u32)
+}

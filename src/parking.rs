@@ -1,0 +1,405 @@
+//! The process-wide parking lot.
+//!
+//! Every blocking operation of shmkit waits here, keyed by the address of the
+//! shared word it waits on (the same address in every worker, because they all
+//! map the same `SharedArrayBuffer`). The lot never dereferences a key: the
+//! word itself is read and written only by the operation that owns a live view
+//! of it.
+//!
+//! * One queue per address, FIFO. A queue remembers the thread that owns the
+//!   word when it is a lock (`owner`), for deadlock detection.
+//! * Two kinds of waiters: *sync* waiters park their thread; *async* waiters
+//!   belong to a thread's event loop and are told their outcome through that
+//!   thread's waker (a thread-safe function, see [`crate::threads`]).
+//! * A waiter's `state` is [`WAITING`] until a waker stores its outcome (a
+//!   status code from [`crate::error`]) while holding the lot lock and removes
+//!   it from its queue. A waiter that gives up (timeout, cancel, termination)
+//!   removes itself under the same lock, so each waiter ends exactly once.
+//! * Sync waiters spin briefly before parking (a park/unpark round trip costs
+//!   tens of microseconds), and park in slices so that they notice their thread
+//!   being terminated.
+//! * When a thread exits, its async waiters are dropped, it stops being alive
+//!   (so locks it holds are taken over as poisoned), and every waiter of a
+//!   queue it touched is woken to re-examine its word.
+//!
+//! One global lock guards the lot. It is taken only on contended paths, and a
+//! single lock keeps deadlock detection (which walks several queues) simple
+//! and exact.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::{Arc, LazyLock};
+use std::thread::Thread;
+use std::time::{Duration, Instant};
+
+use parking_lot::{Mutex, MutexGuard};
+
+use crate::error::{STATUS_RETRY, STATUS_TERMINATED, STATUS_TIMEOUT};
+
+/// A waiter's state before anyone has decided its outcome.
+pub const WAITING: i32 = -1;
+
+/// How long a sync waiter sleeps at most before it checks whether its thread
+/// is being terminated (and whether the lock's owner is still alive).
+pub const PARK_SLICE: Duration = Duration::from_millis(20);
+
+/// Spin iterations on a waiter's own state before it parks.
+const WAIT_SPINS: u32 = 200;
+
+/// How a waiter is told its outcome.
+enum Wake {
+  /// Unpark this thread.
+  Thread(Thread),
+  /// Post `(id, status)` to the waker of the waiter's thread.
+  Async { id: u32 },
+}
+
+/// One thread (or one pending Promise of a thread) waiting on a word.
+pub struct Waiter {
+  /// shmkit thread id of the waiting thread.
+  pub tid: u32,
+  /// What the waiter asks for (permits for a semaphore; unused by a mutex).
+  pub want: u32,
+  /// When this waiter first started to wait (kept across retries, for fairness).
+  pub since: Instant,
+  wake: Wake,
+  state: AtomicI32,
+}
+
+impl Waiter {
+  /// A waiter that parks the current thread.
+  pub fn sync(tid: u32, want: u32, since: Instant) -> Arc<Waiter> {
+    Arc::new(Waiter {
+      tid,
+      want,
+      since,
+      wake: Wake::Thread(std::thread::current()),
+      state: AtomicI32::new(WAITING),
+    })
+  }
+
+  /// A waiter whose outcome is posted to thread `tid`'s waker under `id`.
+  pub fn asynchronous(tid: u32, id: u32, want: u32) -> Arc<Waiter> {
+    Arc::new(Waiter {
+      tid,
+      want,
+      since: Instant::now(),
+      wake: Wake::Async { id },
+      state: AtomicI32::new(WAITING),
+    })
+  }
+
+  /// True for a Promise-backed waiter.
+  pub fn is_async(&self) -> bool {
+    matches!(self.wake, Wake::Async { .. })
+  }
+
+  /// The outcome, or [`WAITING`].
+  pub fn status(&self) -> i32 {
+    self.state.load(Ordering::Acquire)
+  }
+}
+
+/// The waiters of one address.
+#[derive(Default)]
+struct Queue {
+  /// For a lock: the thread that owns the word while waiters are queued
+  /// (0 when unlocked or not a lock). Kept exact: while a lock word has its
+  /// PARKED bit set, its owner changes only under the lot lock.
+  owner: u32,
+  waiters: VecDeque<Arc<Waiter>>,
+}
+
+/// The whole lot; see the module documentation.
+#[derive(Default)]
+pub struct Lot {
+  queues: HashMap<usize, Queue>,
+  /// Threads that registered and have not exited.
+  live: HashSet<u32>,
+  /// For deadlock detection: the word each sync-blocked thread waits on.
+  blocked_on: HashMap<u32, usize>,
+}
+
+static LOT: LazyLock<Mutex<Lot>> = LazyLock::new(|| Mutex::new(Lot::default()));
+
+/// Locks the lot.
+pub fn lock() -> MutexGuard<'static, Lot> {
+  LOT.lock()
+}
+
+impl Lot {
+  /// Marks `tid` as a live thread.
+  pub fn register(&mut self, tid: u32) {
+    self.live.insert(tid);
+  }
+
+  /// True while thread `tid` is registered and has not exited.
+  pub fn is_alive(&self, tid: u32) -> bool {
+    self.live.contains(&tid)
+  }
+
+  /// Number of waiters queued on `addr`.
+  pub fn len(&self, addr: usize) -> usize {
+    self.queues.get(&addr).map_or(0, |q| q.waiters.len())
+  }
+
+  /// Records the owner of the lock word at `addr`, if anyone waits on it.
+  pub fn set_owner(&mut self, addr: usize, tid: u32) {
+    if let Some(q) = self.queues.get_mut(&addr) {
+      q.owner = tid;
+    }
+  }
+
+  /// Queues `w` at the back of `addr`'s queue. `owner` is the lock word's
+  /// current owner (0 for words that are not locks). A sync waiter is also
+  /// recorded as blocked on `addr`.
+  pub fn push(&mut self, addr: usize, w: Arc<Waiter>, owner: u32) {
+    if !w.is_async() {
+      self.blocked_on.insert(w.tid, addr);
+    }
+    let q = self.queues.entry(addr).or_default();
+    q.owner = owner;
+    q.waiters.push_back(w);
+  }
+
+  /// The first waiter of `addr`'s queue.
+  pub fn front(&self, addr: usize) -> Option<&Arc<Waiter>> {
+    self.queues.get(&addr).and_then(|q| q.waiters.front())
+  }
+
+  /// The waiters of `addr`, front first.
+  pub fn waiters(&self, addr: usize) -> impl Iterator<Item = &Arc<Waiter>> {
+    self.queues.get(&addr).into_iter().flat_map(|q| q.waiters.iter())
+  }
+
+  /// Removes the first waiter of `addr` and tells it `status`.
+  pub fn wake_front(&mut self, addr: usize, status: i32) -> Option<Arc<Waiter>> {
+    let q = self.queues.get_mut(&addr)?;
+    let w = q.waiters.pop_front()?;
+    if q.waiters.is_empty() {
+      self.queues.remove(&addr);
+    }
+    self.finish(&w, status);
+    Some(w)
+  }
+
+  /// Removes `w` from `addr`'s queue without waking it. False when it is no
+  /// longer queued (a waker got to it first).
+  pub fn remove(&mut self, addr: usize, w: &Arc<Waiter>) -> bool {
+    self.remove_where(addr, |x| Arc::ptr_eq(x, w)).is_some()
+  }
+
+  /// Removes the async waiter `id` of thread `tid` from `addr`'s queue.
+  pub fn remove_async(&mut self, addr: usize, tid: u32, id: u32) -> bool {
+    self
+      .remove_where(addr, |w| {
+        w.tid == tid && matches!(w.wake, Wake::Async { id: wid } if wid == id)
+      })
+      .is_some()
+  }
+
+  fn remove_where(&mut self, addr: usize, pred: impl Fn(&Arc<Waiter>) -> bool) -> Option<Arc<Waiter>> {
+    let q = self.queues.get_mut(&addr)?;
+    let pos = q.waiters.iter().position(pred)?;
+    let w = q.waiters.remove(pos)?;
+    if q.waiters.is_empty() {
+      self.queues.remove(&addr);
+    }
+    if !w.is_async() {
+      self.blocked_on.remove(&w.tid);
+    }
+    Some(w)
+  }
+
+  /// Stores `status` as `w`'s outcome and wakes it. `w` must already be out
+  /// of its queue.
+  fn finish(&mut self, w: &Waiter, status: i32) {
+    w.state.store(status, Ordering::Release);
+    match &w.wake {
+      Wake::Thread(t) => {
+        self.blocked_on.remove(&w.tid);
+        t.unpark();
+      }
+      Wake::Async { id } => crate::threads::post(w.tid, *id, status),
+    }
+  }
+
+  /// True when thread `me` blocking on a lock owned by `owner` would close a
+  /// cycle of threads, each blocked on a lock the next one owns.
+  pub fn would_deadlock(&self, me: u32, owner: u32) -> bool {
+    let mut t = owner;
+    // A cycle through `me` has at most one step per blocked thread.
+    for _ in 0..=self.blocked_on.len() {
+      if t == me {
+        return true;
+      }
+      let Some(addr) = self.blocked_on.get(&t) else {
+        return false;
+      };
+      t = self.queues.get(addr).map_or(0, |q| q.owner);
+      if t == 0 {
+        return false;
+      }
+    }
+    false
+  }
+
+  /// Forgets thread `tid`: it is no longer alive, its async waiters are
+  /// dropped, and every waiter of a queue it waited in or owned is woken with
+  /// [`STATUS_RETRY`] to re-examine its word (taking over a lock whose owner
+  /// died, or claiming permits a dead waiter was queued for).
+  pub fn thread_exit(&mut self, tid: u32) {
+    self.live.remove(&tid);
+    self.blocked_on.remove(&tid);
+    let mut touched = Vec::new();
+    for (addr, q) in self.queues.iter_mut() {
+      let before = q.waiters.len();
+      q.waiters.retain(|w| w.tid != tid);
+      if q.waiters.len() != before || q.owner == tid {
+        touched.push(*addr);
+      }
+    }
+    for addr in touched {
+      while self.wake_front(addr, STATUS_RETRY).is_some() {}
+      self.queues.remove(&addr);
+    }
+  }
+}
+
+/// How a sync wait ended.
+pub enum WaitEnd {
+  /// A waker decided the outcome (a status code).
+  Woken(i32),
+  /// The waiter gave up with this status ([`STATUS_TIMEOUT`] or
+  /// [`STATUS_TERMINATED`]) and is out of its queue; the lot is still locked
+  /// so the caller can fix up its word (clear a waiters bit, re-grant).
+  GaveUp(MutexGuard<'static, Lot>, i32),
+}
+
+/// Blocks the calling thread until `w` (already queued on `addr`, lot
+/// unlocked) is woken, `deadline` passes, or `interrupted()` says the thread is
+/// being torn down (checked every [`PARK_SLICE`]).
+pub fn wait(
+  w: &Arc<Waiter>,
+  addr: usize,
+  deadline: Option<Instant>,
+  interrupted: &mut dyn FnMut() -> bool,
+) -> WaitEnd {
+  for _ in 0..WAIT_SPINS {
+    let s = w.status();
+    if s != WAITING {
+      return WaitEnd::Woken(s);
+    }
+    std::hint::spin_loop();
+  }
+  loop {
+    let s = w.status();
+    if s != WAITING {
+      return WaitEnd::Woken(s);
+    }
+    let now = Instant::now();
+    let give_up = match deadline {
+      Some(d) if now >= d => Some(STATUS_TIMEOUT),
+      _ => {
+        let slice = deadline.map_or(PARK_SLICE, |d| (d - now).min(PARK_SLICE));
+        std::thread::park_timeout(slice);
+        if w.status() == WAITING && interrupted() {
+          Some(STATUS_TERMINATED)
+        } else {
+          None
+        }
+      }
+    };
+    if let Some(code) = give_up {
+      let mut lot = lock();
+      if lot.remove(addr, w) {
+        return WaitEnd::GaveUp(lot, code);
+      }
+      // A waker removed us first and has stored our outcome: take it.
+    }
+  }
+}
+
+/// A deadline `timeout_ms` from now; `None` (wait forever) for a negative,
+/// infinite or NaN timeout.
+pub fn deadline(timeout_ms: f64) -> Option<Instant> {
+  if timeout_ms.is_finite() && timeout_ms >= 0.0 {
+    Some(Instant::now() + Duration::from_secs_f64((timeout_ms / 1000.0).min(1e9)))
+  } else {
+    None
+  }
+}
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+
+  #[test]
+  fn fifo_wake_and_give_up() {
+    let addr = 0x1000;
+    let a = Waiter::sync(9001, 0, Instant::now());
+    let b = Waiter::sync(9002, 0, Instant::now());
+    {
+      let mut lot = lock();
+      lot.push(addr, a.clone(), 0);
+      lot.push(addr, b.clone(), 0);
+      assert_eq!(lot.len(addr), 2);
+      let w = lot.wake_front(addr, 0).unwrap();
+      assert!(Arc::ptr_eq(&w, &a));
+    }
+    assert_eq!(a.status(), 0);
+    // b times out and removes itself.
+    match wait(&b, addr, deadline(5.0), &mut || false) {
+      WaitEnd::GaveUp(lot, code) => {
+        assert_eq!(code, STATUS_TIMEOUT);
+        assert_eq!(lot.len(addr), 0);
+      }
+      WaitEnd::Woken(_) => panic!("nobody woke b"),
+    }
+  }
+
+  #[test]
+  fn wakes_a_parked_thread() {
+    let addr = 0x2000;
+    let w = Waiter::sync(9003, 0, Instant::now());
+    lock().push(addr, w.clone(), 0);
+    let t = {
+      let w = w.clone();
+      std::thread::spawn(move || match wait(&w, addr, None, &mut || false) {
+        WaitEnd::Woken(s) => s,
+        WaitEnd::GaveUp(..) => -2,
+      })
+    };
+    std::thread::sleep(Duration::from_millis(30));
+    lock().wake_front(addr, 42);
+    assert_eq!(t.join().unwrap(), 42);
+  }
+
+  #[test]
+  fn interruption_ends_a_wait() {
+    let addr = 0x3000;
+    let w = Waiter::sync(9004, 0, Instant::now());
+    lock().push(addr, w.clone(), 0);
+    let mut n = 0;
+    match wait(&w, addr, None, &mut || {
+      n += 1;
+      n > 2
+    }) {
+      WaitEnd::GaveUp(_, code) => assert_eq!(code, STATUS_TERMINATED),
+      WaitEnd::Woken(_) => panic!("nobody woke it"),
+    }
+  }
+
+  #[test]
+  fn finds_a_two_thread_cycle() {
+    let (x, y) = (0x4000, 0x5000);
+    let mut lot = Lot::default();
+    // 7001 owns x and waits for y; 7002 owns y.
+    lot.push(y, Waiter::sync(7001, 0, Instant::now()), 7002);
+    lot.queues.entry(x).or_default().owner = 7001;
+    // 7002 now wants x (owned by 7001): a cycle.
+    assert!(lot.would_deadlock(7002, 7001));
+    // 7003 wanting x is merely blocked.
+    assert!(!lot.would_deadlock(7003, 7001));
+  }
+}

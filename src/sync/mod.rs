@@ -1,0 +1,4 @@
+//! The locks, one module each.
+
+pub mod mutex;
+pub mod semaphore;

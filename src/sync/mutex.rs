@@ -1,0 +1,387 @@
+//! Mutex: a lock word that records its owner, so a dead owner and a deadlock
+//! can be detected.
+//!
+//! ```text
+//! byte 0            16                20           24
+//!      +------------+-----------------+------------+
+//!      | header     | state (i32)     | reserved   |
+//!      +------------+-----------------+------------+
+//!
+//! state:  bit 31     POISONED   an owner died holding the lock; stays set until
+//!                               clearPoison(), every acquisition reports it
+//!         bit 30     PARKED     waiters may be queued in the parking lot
+//!         bits 0-29  OWNER      shmkit id of the holding thread, 0 = unlocked
+//! ```
+//!
+//! | from               | to                   | who                                   |
+//! |--------------------|----------------------|---------------------------------------|
+//! | `0`                | `me`                 | JS fast path or Rust, one CAS          |
+//! | `me`               | `0`                  | JS fast path or Rust, one CAS          |
+//! | `P?|0` (no PARKED) | `P?|me`              | Rust, CAS (P = POISONED)               |
+//! | `owner`            | `owner|PARKED`       | Rust, a waiter about to queue (lot)    |
+//! | `P?|PARKED|me`     | `P?|PARKED?|next`    | Rust unlock: hand-off (lot)            |
+//! | `P?|PARKED|me`     | `P?|PARKED?`         | Rust unlock: release and wake (lot)    |
+//! | `dead owner`       | `POISONED|PARKED?|me`| Rust: take-over (lot)                  |
+//!
+//! Invariant: while PARKED is set, OWNER changes only under the lot lock, so
+//! the parking lot's record of the owner (for deadlock detection) is exact.
+//! The JS fast paths only ever CAS the whole word from exactly `0` or exactly
+//! `me`, so they never race with a queued waiter.
+//!
+//! Any value written by a hostile thread is handled: an owner that is not a
+//! live thread is taken over as dead (poisoned), stale PARKED bits are
+//! cleared when no one is queued.
+
+use std::sync::atomic::{AtomicI32, Ordering::*};
+use std::time::{Duration, Instant};
+
+use napi::{Env, Result};
+use napi_derive::napi;
+
+use crate::error::*;
+use crate::layout::STATE_WORD;
+use crate::parking::{self, WaitEnd, Waiter};
+use crate::region::Region;
+use crate::threads;
+
+/// Set when an owner died holding the lock.
+pub const POISONED: i32 = 1 << 31;
+/// Set while waiters may be queued.
+pub const PARKED: i32 = 1 << 30;
+/// The owner's thread id.
+pub const OWNER: i32 = (1 << 30) - 1;
+
+/// A waiter that has waited this long is handed the lock directly on unlock
+/// (eventual fairness); younger waiters are woken to compete.
+const FAIR_AFTER: Duration = Duration::from_micros(500);
+/// Spin iterations before queueing.
+const SPINS: u32 = 100;
+
+fn acquired(previous: i32) -> i32 {
+  if previous & POISONED != 0 {
+    STATUS_POISONED
+  } else {
+    STATUS_OK
+  }
+}
+
+/// Spins briefly for the lock while no one is queued. `Some(status)` when
+/// acquired.
+fn spin(word: &AtomicI32, me: u32) -> Option<i32> {
+  for i in 0..SPINS {
+    let s = word.load(Relaxed);
+    if s & (OWNER | PARKED) == 0 {
+      if word.compare_exchange_weak(s, s | me as i32, Acquire, Relaxed).is_ok() {
+        return Some(acquired(s));
+      }
+      continue;
+    }
+    if s & PARKED != 0 || (s & OWNER) as u32 == me {
+      return None;
+    }
+    for _ in 0..(1 << (i / 20).min(4)) {
+      std::hint::spin_loop();
+    }
+  }
+  None
+}
+
+/// What one look at the word under the lot lock decided.
+enum Step {
+  Done(i32),
+  Queue { s: i32, owner: u32 },
+  Again,
+}
+
+/// Under the lot lock: acquire if free, take over a dead owner, or say who
+/// owns it.
+fn step(lot: &mut parking::Lot, word: &AtomicI32, addr: usize, me: u32) -> Step {
+  let s = word.load(Acquire);
+  let owner = (s & OWNER) as u32;
+  if owner == 0 || !lot.is_alive(owner) {
+    let next = if owner == 0 { s | me as i32 } else { (s & PARKED) | POISONED | me as i32 };
+    if word.compare_exchange(s, next, Acquire, Relaxed).is_err() {
+      return Step::Again;
+    }
+    lot.set_owner(addr, me);
+    return Step::Done(acquired(next));
+  }
+  Step::Queue { s, owner }
+}
+
+/// Sets PARKED (if needed) so the owner's unlock comes to the lot.
+fn mark_parked(word: &AtomicI32, s: i32) -> bool {
+  s & PARKED != 0 || word.compare_exchange(s, s | PARKED, Relaxed, Relaxed).is_ok()
+}
+
+/// Clears a PARKED bit that no queued waiter needs any more (lot locked).
+fn clear_parked_if_idle(lot: &parking::Lot, word: &AtomicI32, addr: usize) {
+  if lot.len(addr) == 0 {
+    word.fetch_and(!PARKED, Relaxed);
+  }
+}
+
+/// Blocking lock for thread `me`.
+pub fn lock(
+  word: &AtomicI32,
+  addr: usize,
+  me: u32,
+  deadline: Option<Instant>,
+  interrupted: &mut dyn FnMut() -> bool,
+) -> i32 {
+  if let Some(st) = spin(word, me) {
+    return st;
+  }
+  let since = Instant::now();
+  loop {
+    let mut lot = parking::lock();
+    let (s, owner) = match step(&mut lot, word, addr, me) {
+      Step::Done(st) => return st,
+      Step::Again => continue,
+      Step::Queue { s, owner } => (s, owner),
+    };
+    if owner == me || lot.would_deadlock(me, owner) {
+      return STATUS_DEADLOCK;
+    }
+    if deadline.is_some_and(|d| Instant::now() >= d) {
+      return STATUS_TIMEOUT;
+    }
+    if !mark_parked(word, s) {
+      continue;
+    }
+    let w = Waiter::sync(me, 0, since);
+    lot.push(addr, w.clone(), owner);
+    drop(lot);
+    match parking::wait(&w, addr, deadline, interrupted) {
+      WaitEnd::Woken(STATUS_RETRY) => {
+        if let Some(st) = spin(word, me) {
+          return st;
+        }
+      }
+      WaitEnd::Woken(st) => return st,
+      WaitEnd::GaveUp(lot, st) => {
+        clear_parked_if_idle(&lot, word, addr);
+        return st;
+      }
+    }
+  }
+}
+
+/// Non-blocking lock: OK, POISONED or WOULD_BLOCK.
+pub fn try_lock(word: &AtomicI32, addr: usize, me: u32) -> i32 {
+  let s = word.load(Relaxed);
+  if s & (OWNER | PARKED) == 0 && word.compare_exchange(s, s | me as i32, Acquire, Relaxed).is_ok() {
+    return acquired(s);
+  }
+  let mut lot = parking::lock();
+  loop {
+    match step(&mut lot, word, addr, me) {
+      Step::Done(st) => return st,
+      Step::Again => continue,
+      Step::Queue { .. } => return STATUS_WOULD_BLOCK,
+    }
+  }
+}
+
+/// Async lock: acquires now (OK / POISONED) or queues async waiter `id` and
+/// returns PENDING; the outcome (always a hand-off: OK / POISONED, or RETRY)
+/// is posted to this thread's waker. Another task of the same thread may hold
+/// the lock, so that is not a deadlock here.
+pub fn lock_async(word: &AtomicI32, addr: usize, me: u32, id: u32) -> i32 {
+  let mut lot = parking::lock();
+  loop {
+    match step(&mut lot, word, addr, me) {
+      Step::Done(st) => return st,
+      Step::Again => continue,
+      Step::Queue { s, owner } => {
+        if !mark_parked(word, s) {
+          continue;
+        }
+        lot.push(addr, Waiter::asynchronous(me, id, 0), owner);
+        return STATUS_PENDING;
+      }
+    }
+  }
+}
+
+/// Unlock by thread `me`: OK or NOT_OWNER. Hands the lock to the first waiter
+/// when it is async or has waited long (fairness), otherwise releases it and
+/// wakes that waiter to compete.
+pub fn unlock(word: &AtomicI32, addr: usize, me: u32) -> i32 {
+  let s = word.load(Relaxed);
+  if (s & OWNER) as u32 != me {
+    return STATUS_NOT_OWNER;
+  }
+  if s & PARKED == 0 && word.compare_exchange(s, s & POISONED, Release, Relaxed).is_ok() {
+    return STATUS_OK;
+  }
+  let mut lot = parking::lock();
+  loop {
+    let s = word.load(Relaxed);
+    if (s & OWNER) as u32 != me {
+      return STATUS_NOT_OWNER;
+    }
+    let queued = lot.len(addr);
+    let more = if queued > 1 { PARKED } else { 0 };
+    let Some(first) = lot.front(addr) else {
+      if word.compare_exchange(s, s & POISONED, Release, Relaxed).is_ok() {
+        return STATUS_OK;
+      }
+      continue;
+    };
+    let hand_off = first.is_async() || first.since.elapsed() >= FAIR_AFTER;
+    let next_owner = if hand_off { first.tid } else { 0 };
+    let next = (s & POISONED) | more | next_owner as i32;
+    if word.compare_exchange(s, next, Release, Relaxed).is_err() {
+      continue;
+    }
+    let outcome = if hand_off { acquired(s) } else { STATUS_RETRY };
+    lot.wake_front(addr, outcome);
+    lot.set_owner(addr, next_owner);
+    return STATUS_OK;
+  }
+}
+
+/// Cancels async waiter `id` of thread `me`: true when it was still queued.
+pub fn cancel(word: &AtomicI32, addr: usize, me: u32, id: u32) -> bool {
+  let mut lot = parking::lock();
+  let removed = lot.remove_async(addr, me, id);
+  if removed {
+    clear_parked_if_idle(&lot, word, addr);
+  }
+  removed
+}
+
+fn state(view: &Region) -> Result<(&AtomicI32, usize)> {
+  Ok((view.word(STATE_WORD)?, view.addr(STATE_WORD)?))
+}
+
+/// Blocks until the mutex in `view` is locked by this thread, `timeoutMs`
+/// passes (negative or infinite: no limit), or the thread is terminated.
+/// Returns a status code.
+#[napi]
+pub fn mutex_lock(env: Env, view: Region, timeout_ms: f64) -> Result<i32> {
+  let (word, addr) = state(&view)?;
+  let me = threads::current()?;
+  let raw = env.raw();
+  Ok(lock(word, addr, me, parking::deadline(timeout_ms), &mut || threads::interrupted(raw)))
+}
+
+/// Locks the mutex in `view` if that needs no waiting. Returns a status code.
+#[napi]
+pub fn mutex_try_lock(view: Region) -> Result<i32> {
+  let (word, addr) = state(&view)?;
+  Ok(try_lock(word, addr, threads::current()?))
+}
+
+/// Locks the mutex in `view` now, or queues async waiter `id` (PENDING).
+#[napi]
+pub fn mutex_lock_async(view: Region, id: u32) -> Result<i32> {
+  let (word, addr) = state(&view)?;
+  Ok(lock_async(word, addr, threads::current()?, id))
+}
+
+/// Unlocks the mutex in `view`, waking or handing off to a waiter.
+#[napi]
+pub fn mutex_unlock(view: Region) -> Result<i32> {
+  let (word, addr) = state(&view)?;
+  Ok(unlock(word, addr, threads::current()?))
+}
+
+/// Withdraws async waiter `id`; true when it had not been woken yet.
+#[napi]
+pub fn mutex_cancel(view: Region, id: u32) -> Result<bool> {
+  let (word, addr) = state(&view)?;
+  Ok(cancel(word, addr, threads::current()?, id))
+}
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+  use std::sync::Arc;
+
+  fn never() -> bool {
+    false
+  }
+
+  #[test]
+  fn lock_unlock_and_relock_deadlock() {
+    let word = AtomicI32::new(0);
+    let addr = &word as *const _ as usize;
+    parking::lock().register(101);
+    assert_eq!(lock(&word, addr, 101, None, &mut never), STATUS_OK);
+    assert_eq!(word.load(Relaxed), 101);
+    assert_eq!(lock(&word, addr, 101, None, &mut never), STATUS_DEADLOCK);
+    assert_eq!(unlock(&word, addr, 102), STATUS_NOT_OWNER);
+    assert_eq!(unlock(&word, addr, 101), STATUS_OK);
+    assert_eq!(word.load(Relaxed), 0);
+  }
+
+  #[test]
+  fn dead_owner_is_taken_over_poisoned() {
+    let word = AtomicI32::new(555_555); // never registered: dead
+    let addr = &word as *const _ as usize;
+    parking::lock().register(103);
+    assert_eq!(try_lock(&word, addr, 103), STATUS_POISONED);
+    assert_eq!(unlock(&word, addr, 103), STATUS_OK);
+    assert_eq!(word.load(Relaxed), POISONED);
+    assert_eq!(lock(&word, addr, 103, None, &mut never), STATUS_POISONED);
+  }
+
+  #[test]
+  fn timeout_leaves_no_parked_bit() {
+    let word = AtomicI32::new(0);
+    let addr = &word as *const _ as usize;
+    parking::lock().register(104);
+    parking::lock().register(105);
+    assert_eq!(lock(&word, addr, 104, None, &mut never), STATUS_OK);
+    let d = parking::deadline(10.0);
+    assert_eq!(lock(&word, addr, 105, d, &mut never), STATUS_TIMEOUT);
+    assert_eq!(word.load(Relaxed), 104);
+  }
+
+  #[test]
+  fn threads_count_every_increment() {
+    let word = Arc::new(AtomicI32::new(0));
+    let counter = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let addr = Arc::as_ptr(&word) as usize;
+    let handles: Vec<_> = (0..4u32)
+      .map(|i| {
+        let (word, counter) = (word.clone(), counter.clone());
+        std::thread::spawn(move || {
+          let me = 200 + i;
+          parking::lock().register(me);
+          for _ in 0..20_000 {
+            assert_eq!(lock(&word, addr, me, None, &mut never), STATUS_OK);
+            // Non-atomic read-modify-write under the lock.
+            let v = counter.load(Relaxed);
+            counter.store(v + 1, Relaxed);
+            assert_eq!(unlock(&word, addr, me), STATUS_OK);
+          }
+        })
+      })
+      .collect();
+    for h in handles {
+      h.join().unwrap();
+    }
+    assert_eq!(counter.load(Relaxed), 80_000);
+    assert_eq!(word.load(Relaxed), 0);
+  }
+
+  #[test]
+  fn dying_owner_wakes_waiters() {
+    let word = Arc::new(AtomicI32::new(0));
+    let addr = Arc::as_ptr(&word) as usize;
+    parking::lock().register(301);
+    parking::lock().register(302);
+    assert_eq!(lock(&word, addr, 301, None, &mut never), STATUS_OK);
+    let waiter = {
+      let word = word.clone();
+      std::thread::spawn(move || lock(&word, addr, 302, None, &mut never))
+    };
+    std::thread::sleep(Duration::from_millis(30));
+    parking::lock().thread_exit(301);
+    assert_eq!(waiter.join().unwrap(), STATUS_POISONED);
+    assert_eq!(word.load(Relaxed) & OWNER, 302);
+  }
+}

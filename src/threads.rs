@@ -1,0 +1,228 @@
+//! Per-thread identity, liveness and wake-up delivery.
+//!
+//! Every JS thread (the main thread and each worker) registers once when it
+//! loads shmkit. Its shmkit thread id is its Node `threadId + 1` (never 0,
+//! never reused within a process), and that id is what lock words store as
+//! their owner.
+//!
+//! Registration creates the thread's *waker*: a thread-safe function that
+//! delivers `(id, status)` outcomes of async waiters to the thread's event
+//! loop. JS refs the waker while it has pending waiters, so a pending Promise
+//! keeps the loop alive, and unrefs it otherwise.
+//!
+//! An environment cleanup hook runs when the thread exits for any reason
+//! (normal exit, `worker.terminate()`, an uncaught exception, `process.exit()`
+//! inside a worker). It tells the parking lot the thread is gone (which wakes
+//! waiters of locks it held) and closes the waker, under the sinks lock, so no
+//! other thread can post to it afterwards.
+
+use std::cell::Cell;
+use std::collections::HashMap;
+use std::ptr;
+use std::sync::LazyLock;
+
+use napi::bindgen_prelude::{Function, JsValue};
+use napi::{sys, Env, Error, Result, Status};
+use napi_derive::napi;
+use parking_lot::Mutex;
+
+use crate::parking;
+
+/// Largest shmkit thread id: lock words keep the owner in 30 bits.
+pub const MAX_TID: u32 = (1 << 30) - 1;
+
+/// A thread's waker handle. The raw pointer is only used through Node-API
+/// calls that are documented as callable from any thread.
+struct Sink(sys::napi_threadsafe_function);
+
+// SAFETY: `napi_call_threadsafe_function` may be called from any thread, and
+// the handle is only released (by its owning thread, in the cleanup hook) after
+// it has been removed from `SINKS` under the same lock every caller holds.
+unsafe impl Send for Sink {}
+
+static SINKS: LazyLock<Mutex<HashMap<u32, Sink>>> = LazyLock::new(|| Mutex::new(HashMap::new()));
+
+thread_local! {
+  /// This thread's shmkit id, 0 before registration.
+  static CURRENT: Cell<u32> = const { Cell::new(0) };
+  /// A reference to a JS no-op, called to find out whether the thread's
+  /// JavaScript is being terminated (calls into JS fail then).
+  static NOOP: Cell<sys::napi_ref> = const { Cell::new(ptr::null_mut()) };
+}
+
+/// The calling thread's shmkit id.
+pub fn current() -> Result<u32> {
+  match CURRENT.with(|c| c.get()) {
+    0 => Err(Error::new(
+      Status::GenericFailure,
+      "this thread has not registered with shmkit",
+    )),
+    tid => Ok(tid),
+  }
+}
+
+/// Posts an async waiter's outcome to thread `tid`'s event loop. A thread that
+/// has exited has no sink any more, and the post is dropped.
+pub fn post(tid: u32, id: u32, status: i32) {
+  let sinks = SINKS.lock();
+  if let Some(sink) = sinks.get(&tid) {
+    let data = Box::into_raw(Box::new((id, status)));
+    // SAFETY: the handle is live while it is in SINKS (we hold the lock); the
+    // call is thread-safe; on success `deliver` takes ownership of `data`.
+    let st = unsafe {
+      sys::napi_call_threadsafe_function(sink.0, data.cast(), sys::ThreadsafeFunctionCallMode::nonblocking)
+    };
+    if st != sys::Status::napi_ok {
+      // SAFETY: the call failed, so ownership of `data` stayed with us.
+      drop(unsafe { Box::from_raw(data) });
+    }
+  }
+}
+
+/// Runs on the owning thread's event loop for every posted outcome: calls the
+/// JS `onWake(id, status)`.
+unsafe extern "C" fn deliver(
+  env: sys::napi_env,
+  callback: sys::napi_value,
+  _context: *mut std::ffi::c_void,
+  data: *mut std::ffi::c_void,
+) {
+  // SAFETY: `data` was produced by `Box::into_raw` in `post` and is handed to
+  // us exactly once.
+  let (id, status) = *unsafe { Box::from_raw(data.cast::<(u32, i32)>()) };
+  if env.is_null() || callback.is_null() {
+    return; // the waker is being torn down
+  }
+  let mut argv = [ptr::null_mut(); 2];
+  let mut undefined = ptr::null_mut();
+  let mut result = ptr::null_mut();
+  // SAFETY: we are on the owning thread inside a Node-API callback with a
+  // valid env; every call checks its arguments and reports failure by status,
+  // and a failure here only means the outcome is not delivered to a thread
+  // that is shutting down.
+  unsafe {
+    sys::napi_create_uint32(env, id, &mut argv[0]);
+    sys::napi_create_int32(env, status, &mut argv[1]);
+    sys::napi_get_undefined(env, &mut undefined);
+    sys::napi_call_function(env, undefined, callback, 2, argv.as_ptr(), &mut result);
+  }
+}
+
+/// True when the calling thread's JavaScript is being terminated, so a sync
+/// wait must end. Calling into JS fails exactly then.
+pub fn interrupted(env: sys::napi_env) -> bool {
+  let noop = NOOP.with(|n| n.get());
+  if noop.is_null() {
+    return false;
+  }
+  let mut func = ptr::null_mut();
+  let mut undefined = ptr::null_mut();
+  let mut result = ptr::null_mut();
+  // SAFETY: `env` is the calling thread's env (we are inside one of its
+  // callbacks) and `noop` is a reference created on this thread.
+  unsafe {
+    if sys::napi_get_reference_value(env, noop, &mut func) != sys::Status::napi_ok || func.is_null() {
+      return true;
+    }
+    sys::napi_get_undefined(env, &mut undefined);
+    sys::napi_call_function(env, undefined, func, 0, ptr::null(), &mut result) != sys::Status::napi_ok
+  }
+}
+
+/// Registers the calling JS thread with shmkit and returns its shmkit thread
+/// id (`threadId + 1`). `onWake(id, status)` receives async waiters' outcomes;
+/// `noop` is any function that does nothing. Called once by shmkit's loader;
+/// calling it again on the same thread replaces the waker.
+#[napi]
+pub fn register_thread(
+  env: Env,
+  thread_id: u32,
+  on_wake: Function<'_, (u32, i32), ()>,
+  noop: Function<'_, (), ()>,
+) -> Result<u32> {
+  let tid = thread_id
+    .checked_add(1)
+    .filter(|t| *t <= MAX_TID)
+    .ok_or_else(|| Error::new(Status::InvalidArg, "threadId is too large"))?;
+  let raw = env.raw();
+  let mut name = ptr::null_mut();
+  let mut tsfn = ptr::null_mut();
+  let mut noop_ref = ptr::null_mut();
+  // SAFETY: Node-API calls on the calling thread's env with valid arguments;
+  // failures are reported by status and turned into errors.
+  unsafe {
+    let label = "shmkit waker";
+    check(sys::napi_create_string_utf8(raw, label.as_ptr().cast(), label.len() as isize, &mut name))?;
+    check(sys::napi_create_threadsafe_function(
+      raw,
+      on_wake.raw(),
+      ptr::null_mut(),
+      name,
+      0,
+      1,
+      ptr::null_mut(),
+      None,
+      ptr::null_mut(),
+      Some(deliver),
+      &mut tsfn,
+    ))?;
+    check(sys::napi_unref_threadsafe_function(raw, tsfn))?;
+    check(sys::napi_create_reference(raw, noop.raw(), 1, &mut noop_ref))?;
+  }
+  let first = CURRENT.with(|c| c.replace(tid)) == 0;
+  let old_noop = NOOP.with(|n| n.replace(noop_ref));
+  if !old_noop.is_null() {
+    // SAFETY: the old reference was created on this thread's env.
+    unsafe { sys::napi_delete_reference(raw, old_noop) };
+  }
+  if let Some(old) = SINKS.lock().insert(tid, Sink(tsfn)) {
+    // SAFETY: the old handle is out of SINKS, so nobody posts to it any more.
+    unsafe { sys::napi_release_threadsafe_function(old.0, sys::ThreadsafeFunctionReleaseMode::abort) };
+  }
+  parking::lock().register(tid);
+  if first {
+    env.add_env_cleanup_hook(tid, thread_exit)?;
+  }
+  Ok(tid)
+}
+
+/// The cleanup hook: the thread is gone.
+fn thread_exit(tid: u32) {
+  parking::lock().thread_exit(tid);
+  let sink = SINKS.lock().remove(&tid);
+  if let Some(sink) = sink {
+    // SAFETY: removed from SINKS under its lock, so no thread posts to it again;
+    // we are on the owning thread during its env teardown.
+    unsafe { sys::napi_release_threadsafe_function(sink.0, sys::ThreadsafeFunctionReleaseMode::abort) };
+  }
+  CURRENT.with(|c| c.set(0));
+  NOOP.with(|n| n.set(ptr::null_mut()));
+}
+
+/// Keeps the calling thread's event loop alive (`true`) while it has pending
+/// async waiters, or lets it exit (`false`).
+#[napi]
+pub fn waker_ref(env: Env, keep_alive: bool) -> Result<()> {
+  let tid = current()?;
+  let sinks = SINKS.lock();
+  let sink = sinks
+    .get(&tid)
+    .ok_or_else(|| Error::new(Status::GenericFailure, "this thread's waker is closed"))?;
+  // SAFETY: the handle belongs to the calling thread and is live in SINKS.
+  let st = unsafe {
+    if keep_alive {
+      sys::napi_ref_threadsafe_function(env.raw(), sink.0)
+    } else {
+      sys::napi_unref_threadsafe_function(env.raw(), sink.0)
+    }
+  };
+  check(st)
+}
+
+fn check(status: sys::napi_status) -> Result<()> {
+  if status == sys::Status::napi_ok {
+    Ok(())
+  } else {
+    Err(Error::new(Status::GenericFailure, format!("Node-API call failed with status {status}")))
+  }
+}
