@@ -51,6 +51,13 @@ pub const PARKED: i32 = 1 << 30;
 /// The owner's thread id.
 pub const OWNER: i32 = (1 << 30) - 1;
 
+/// The OWNER bits of a Mutex state word, for JS.
+#[napi]
+pub const MUTEX_OWNER_MASK: u32 = OWNER as u32;
+/// The POISONED bit of a Mutex state word, for JS.
+#[napi]
+pub const MUTEX_POISONED_BIT: u32 = POISONED as u32;
+
 /// A waiter that has waited this long is handed the lock directly on unlock
 /// (eventual fairness); younger waiters are woken to compete.
 const FAIR_AFTER: Duration = Duration::from_micros(500);

@@ -1,0 +1,25 @@
+'use strict';
+// shmkit: shared-memory tools for worker_threads. Each primitive lives in its
+// own module under lib/; the kernels are in Rust under src/.
+
+const errors = require('./lib/errors.js');
+const { attach } = require('./lib/shared.js');
+const { Mutex, MutexGuard } = require('./lib/mutex.js');
+const { Semaphore } = require('./lib/semaphore.js');
+
+module.exports = {
+  Mutex,
+  MutexGuard,
+  Semaphore,
+  attach,
+  errors: {
+    ShmkitError: errors.ShmkitError,
+    TimeoutError: errors.TimeoutError,
+    OwnerDiedError: errors.OwnerDiedError,
+    DeadlockError: errors.DeadlockError,
+    BadLayoutError: errors.BadLayoutError,
+    NotSharedError: errors.NotSharedError,
+    NotOwnerError: errors.NotOwnerError,
+    TerminatedError: errors.TerminatedError,
+  },
+};

@@ -1,0 +1,5 @@
+// ESM entry: the same module instance as require('shmkit').
+import shmkit from './index.js';
+
+export const { Mutex, MutexGuard, Semaphore, attach, errors } = shmkit;
+export default shmkit;

@@ -1,0 +1,148 @@
+'use strict';
+// Every error shmkit throws is made here: one class per shmkit outcome, Node's
+// own codes for argument mistakes, and one table from native status codes to
+// errors (`fromStatus`).
+
+const { inspect } = require('node:util');
+const native = require('./binding.js');
+
+/** Base class of shmkit's own errors; `code` starts with `ERR_SHMKIT_`. */
+class ShmkitError extends Error {
+  constructor(message, code, options) {
+    super(message, options);
+    this.code = code;
+  }
+  get name() {
+    return this.constructor.name;
+  }
+}
+
+/** A wait ran out of time. */
+class TimeoutError extends ShmkitError {
+  constructor(message = 'the wait timed out') {
+    super(message, 'ERR_SHMKIT_TIMEOUT');
+  }
+}
+
+/**
+ * The thread holding a lock died. The lock is now held by the caller anyway:
+ * `error.guard` holds it and must be released.
+ */
+class OwnerDiedError extends ShmkitError {
+  constructor(message, guard) {
+    super(message, 'ERR_SHMKIT_OWNER_DIED');
+    this.guard = guard;
+  }
+}
+
+/** Blocking would never end: the thread (or a cycle of threads) holds what it waits for. */
+class DeadlockError extends ShmkitError {
+  constructor(message) {
+    super(message, 'ERR_SHMKIT_DEADLOCK');
+  }
+}
+
+/** The memory does not hold a valid shmkit object of the expected kind. */
+class BadLayoutError extends ShmkitError {
+  constructor(message) {
+    super(message, 'ERR_SHMKIT_BAD_LAYOUT');
+  }
+}
+
+/** A plain ArrayBuffer (or something else) where a SharedArrayBuffer is needed. */
+class NotSharedError extends ShmkitError {
+  constructor(message) {
+    super(message, 'ERR_SHMKIT_NOT_SHARED');
+  }
+}
+
+/** The calling thread does not hold what it tried to release. */
+class NotOwnerError extends ShmkitError {
+  constructor(message) {
+    super(message, 'ERR_SHMKIT_NOT_OWNER');
+  }
+}
+
+/** The thread is being terminated; its wait was abandoned. */
+class TerminatedError extends ShmkitError {
+  constructor(message = 'the thread is being terminated') {
+    super(message, 'ERR_SHMKIT_TERMINATED');
+  }
+}
+
+function describe(value) {
+  if (value === null || value === undefined) return String(value);
+  if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`;
+  if (typeof value === 'object') {
+    const name = value.constructor && value.constructor.name;
+    return name ? `an instance of ${name}` : inspect(value, { depth: 0 });
+  }
+  return `type ${typeof value} (${inspect(value)})`;
+}
+
+function withCode(error, code) {
+  error.code = code;
+  return error;
+}
+
+/** `TypeError [ERR_INVALID_ARG_TYPE]`, worded like Node's own. */
+function invalidArgType(name, expected, actual) {
+  return withCode(
+    new TypeError(`The "${name}" argument must be ${expected}. Received ${describe(actual)}`),
+    'ERR_INVALID_ARG_TYPE',
+  );
+}
+
+/** `TypeError [ERR_INVALID_ARG_VALUE]`, worded like Node's own. */
+function invalidArgValue(name, value, reason) {
+  return withCode(
+    new TypeError(`The argument '${name}' ${reason}. Received ${inspect(value, { depth: 0 })}`),
+    'ERR_INVALID_ARG_VALUE',
+  );
+}
+
+/** `RangeError [ERR_OUT_OF_RANGE]`, worded like Node's own. */
+function outOfRange(name, range, value) {
+  return withCode(
+    new RangeError(`The value of "${name}" is out of range. It must be ${range}. Received ${inspect(value)}`),
+    'ERR_OUT_OF_RANGE',
+  );
+}
+
+/**
+ * The error for a native status code that is not a success. `what` names the
+ * object for the message ("Mutex", "Semaphore").
+ */
+function fromStatus(status, what) {
+  switch (status) {
+    case native.STATUS_TIMEOUT:
+      return new TimeoutError(`${what}: the wait timed out`);
+    case native.STATUS_DEADLOCK:
+      return new DeadlockError(
+        `${what}: waiting would deadlock (this thread, or a cycle of threads, holds the lock it waits for)`,
+      );
+    case native.STATUS_NOT_OWNER:
+      return new NotOwnerError(`${what}: this thread does not hold the lock`);
+    case native.STATUS_TERMINATED:
+      return new TerminatedError();
+    case native.STATUS_OUT_OF_RANGE:
+      return outOfRange('permits', 'at most the semaphore\'s max available permits', what);
+    default:
+      return new ShmkitError(`${what}: unexpected native status ${status}`, 'ERR_SHMKIT_INTERNAL');
+  }
+}
+
+module.exports = {
+  ShmkitError,
+  TimeoutError,
+  OwnerDiedError,
+  DeadlockError,
+  BadLayoutError,
+  NotSharedError,
+  NotOwnerError,
+  TerminatedError,
+  invalidArgType,
+  invalidArgValue,
+  outOfRange,
+  fromStatus,
+};

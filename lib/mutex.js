@@ -1,0 +1,201 @@
+'use strict';
+// Mutex: an owner-recording lock in shared memory. The word layout and its
+// state table are documented in src/sync/mutex.rs; the fast paths here are
+// the two transitions that table gives to JS: CAS 0 -> me, and me -> 0.
+
+const { native, FAST, TID, timeoutOf, signalOf, waitAsync } = require('./runtime.js');
+const shared = require('./shared.js');
+const errors = require('./errors.js');
+
+const { STATUS_OK, STATUS_POISONED, STATUS_WOULD_BLOCK } = native;
+const W = native.HEADER_BYTES / 4; // index of the state word
+const OWNER = native.MUTEX_OWNER_MASK;
+const POISONED = native.MUTEX_POISONED_BIT | 0;
+const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
+
+let unlockMutex; // (mutex) => void, defined inside the class (it reads #i32)
+
+/** Proof that the calling thread holds a Mutex; release it exactly once. */
+class MutexGuard {
+  #mutex;
+  #held = true;
+  constructor(mutex) {
+    this.#mutex = mutex;
+  }
+  /** The mutex this guard holds (or held). */
+  get mutex() {
+    return this.#mutex;
+  }
+  /** True until `unlock()`. */
+  get locked() {
+    return this.#held;
+  }
+  /** Releases the lock. Throws `ERR_SHMKIT_NOT_OWNER` when already released. */
+  unlock() {
+    if (!this.#held) throw new errors.NotOwnerError('Mutex: this guard has already been unlocked');
+    this.#held = false;
+    unlockMutex(this.#mutex);
+  }
+  /** Releases the lock if still held (for `using`). */
+  [Symbol.dispose]() {
+    if (this.#held) this.unlock();
+  }
+  [inspectSymbol]() {
+    return `MutexGuard { locked: ${this.#held} }`;
+  }
+}
+
+/**
+ * A mutual-exclusion lock in shared memory that any thread can reopen.
+ * Records its owner thread: a dead owner poisons it (OwnerDiedError) instead
+ * of leaving waiters hanging, and a deadlock throws instead of blocking.
+ */
+class Mutex {
+  /** Bytes a Mutex occupies in a SharedArrayBuffer. */
+  static byteLength = native.MUTEX_BYTES;
+  /** Required alignment of `byteOffset`. */
+  static alignment = native.OBJECT_ALIGN;
+
+  #i32;
+
+  constructor(options) {
+    const open = options !== null && typeof options === 'object' && options[shared.kOpen] === true;
+    const i32 = shared.place(Mutex, options, open);
+    if (open) shared.check(Mutex, i32, native.KIND_MUTEX);
+    else native.createObject(i32, native.KIND_MUTEX, 0, 0);
+    this.#i32 = i32;
+    shared.identify(this, Mutex, i32);
+  }
+
+  /** Reopens a Mutex received from another thread (or placed at `{ buffer, byteOffset }`). */
+  static from(value) {
+    return shared.from(Mutex, value);
+  }
+
+  #acquired(status) {
+    if (status === STATUS_OK) return new MutexGuard(this);
+    if (status === STATUS_POISONED) {
+      throw new errors.OwnerDiedError(
+        'Mutex: a thread died holding this lock; you hold it now (error.guard), and it stays poisoned until clearPoison()',
+        new MutexGuard(this),
+      );
+    }
+    throw errors.fromStatus(status, 'Mutex');
+  }
+
+  /** Blocks until locked; returns the guard. `{ timeout }` in milliseconds. */
+  lock(options) {
+    const i32 = this.#i32;
+    if (FAST && options === undefined && Atomics.compareExchange(i32, W, 0, TID) === 0) return new MutexGuard(this);
+    return this.#acquired(native.mutexLock(i32, timeoutOf(options)));
+  }
+
+  /** Locks without waiting: a guard, or `null` when another holder has it. */
+  tryLock() {
+    const i32 = this.#i32;
+    if (FAST && Atomics.compareExchange(i32, W, 0, TID) === 0) return new MutexGuard(this);
+    const status = native.mutexTryLock(i32);
+    return status === STATUS_WOULD_BLOCK ? null : this.#acquired(status);
+  }
+
+  /** Resolves with a guard once locked. `{ timeout, signal }`. */
+  async lockAsync(options) {
+    const i32 = this.#i32;
+    const timeout = timeoutOf(options);
+    const signal = signalOf(options);
+    if (signal !== undefined && signal.aborted) throw signal.reason;
+    if (FAST && Atomics.compareExchange(i32, W, 0, TID) === 0) return new MutexGuard(this);
+    return waitAsync(
+      'Mutex',
+      (id) => native.mutexLockAsync(i32, id),
+      (id) => native.mutexCancel(i32, id),
+      (status) => this.#acquired(status),
+      timeout,
+      signal,
+    );
+  }
+
+  /** Runs `fn()` holding the lock and returns its result. */
+  withLock(fn, options) {
+    if (typeof fn !== 'function') throw errors.invalidArgType('fn', 'a function', fn);
+    const i32 = this.#i32;
+    if (FAST && options === undefined && Atomics.compareExchange(i32, W, 0, TID) === 0) {
+      try {
+        return fn();
+      } finally {
+        if (Atomics.compareExchange(i32, W, TID, 0) !== TID) unlockMutex(this);
+      }
+    }
+    const guard = this.#lockReleasingOnPoison(() => this.lock(options));
+    try {
+      return fn();
+    } finally {
+      guard.unlock();
+    }
+  }
+
+  /** Runs `await fn()` holding the lock and resolves with its result. */
+  async withLockAsync(fn, options) {
+    if (typeof fn !== 'function') throw errors.invalidArgType('fn', 'a function', fn);
+    const guard = await this.lockAsync(options).catch((err) => {
+      if (err instanceof errors.OwnerDiedError) err.guard.unlock();
+      throw err;
+    });
+    try {
+      return await fn();
+    } finally {
+      guard.unlock();
+    }
+  }
+
+  #lockReleasingOnPoison(lock) {
+    try {
+      return lock();
+    } catch (err) {
+      // withLock cannot hand the guard to fn: release it, report the death.
+      if (err instanceof errors.OwnerDiedError) err.guard.unlock();
+      throw err;
+    }
+  }
+
+  /** True while some thread holds the lock. */
+  get isLocked() {
+    return (Atomics.load(this.#i32, W) & OWNER) !== 0;
+  }
+
+  /** True after a holder died, until `clearPoison()`. */
+  get isPoisoned() {
+    return (Atomics.load(this.#i32, W) & POISONED) !== 0;
+  }
+
+  /** Marks the protected data as repaired: later lockers no longer get OwnerDiedError. */
+  clearPoison() {
+    Atomics.and(this.#i32, W, ~POISONED);
+  }
+
+  [inspectSymbol](depth, options, inspect) {
+    const s = Atomics.load(this.#i32, W);
+    const owner = s & OWNER;
+    const state = {
+      locked: owner !== 0,
+      owner: owner === 0 ? null : owner - 1,
+      waiters: native.waiterCount(this.#i32),
+      poisoned: (s & POISONED) !== 0,
+    };
+    if (depth < 0) return 'Mutex {}';
+    return `Mutex ${inspect(state, options)}`;
+  }
+
+  static {
+    unlockMutex = (mutex) => {
+      const i32 = mutex.#i32;
+      if (FAST && Atomics.compareExchange(i32, W, TID, 0) === TID) return;
+      const status = native.mutexUnlock(i32);
+      if (status !== STATUS_OK) throw errors.fromStatus(status, 'Mutex');
+    };
+  }
+}
+
+shared.register(Mutex);
+
+module.exports = { Mutex, MutexGuard };

@@ -1,0 +1,176 @@
+'use strict';
+// Semaphore: permits in shared memory, FIFO-fair. The word layout is documented
+// in src/sync/semaphore.rs; the fast paths here take or return permits with
+// one CAS while the word is non-negative (nobody queued).
+
+const { native, FAST, timeoutOf, signalOf, waitAsync } = require('./runtime.js');
+const shared = require('./shared.js');
+const errors = require('./errors.js');
+
+const { STATUS_OK, STATUS_WOULD_BLOCK, STATUS_OUT_OF_RANGE } = native;
+const W = native.HEADER_BYTES / 4; // index of the state word
+const AVAILABLE = native.SEMAPHORE_MAX_PERMITS;
+const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
+
+function count(name, value, max) {
+  if (typeof value !== 'number') throw errors.invalidArgType(name, 'a number', value);
+  if (!Number.isInteger(value) || value < 0 || value > max) {
+    throw errors.outOfRange(name, `an integer from 0 to ${max}`, value);
+  }
+  return value;
+}
+
+/**
+ * A counting semaphore in shared memory that any thread can reopen. Waiters
+ * are served in order, so a waiter asking for several permits is never
+ * starved by a stream of single-permit waiters.
+ */
+class Semaphore {
+  /** Bytes a Semaphore occupies in a SharedArrayBuffer. */
+  static byteLength = native.SEMAPHORE_BYTES;
+  /** Required alignment of `byteOffset`. */
+  static alignment = native.OBJECT_ALIGN;
+  /** The largest `max` (and number of permits) a Semaphore supports. */
+  static MAX_PERMITS = AVAILABLE;
+
+  #i32;
+  #max;
+
+  constructor(initial, options) {
+    const open = options !== null && typeof options === 'object' && options[shared.kOpen] === true;
+    if (open) {
+      const i32 = shared.place(Semaphore, options, true);
+      shared.check(Semaphore, i32, native.KIND_SEMAPHORE);
+      this.#i32 = i32;
+      this.#max = native.objectParam(i32);
+    } else {
+      if (options !== undefined && (options === null || typeof options !== 'object')) {
+        throw errors.invalidArgType('options', 'an object', options);
+      }
+      const max = options === undefined || options.max === undefined ? AVAILABLE : count('options.max', options.max, AVAILABLE);
+      if (max === 0) throw errors.outOfRange('options.max', `an integer from 1 to ${AVAILABLE}`, max);
+      count('initial', initial, max);
+      const i32 = shared.place(Semaphore, options, false);
+      native.createObject(i32, native.KIND_SEMAPHORE, max, initial);
+      this.#i32 = i32;
+      this.#max = max;
+    }
+    shared.identify(this, Semaphore, this.#i32);
+  }
+
+  /** Reopens a Semaphore received from another thread (or placed at `{ buffer, byteOffset }`). */
+  static from(value) {
+    return shared.from(Semaphore, value, (options) => new Semaphore(undefined, options));
+  }
+
+  #permits(n) {
+    if (n === undefined) return 1;
+    count('n', n, this.#max);
+    if (n === 0) throw errors.outOfRange('n', `an integer from 1 to ${this.#max}`, n);
+    return n;
+  }
+
+  #take(n) {
+    const s = Atomics.load(this.#i32, W);
+    return s >= n && Atomics.compareExchange(this.#i32, W, s, s - n) === s;
+  }
+
+  #check(status) {
+    if (status !== STATUS_OK) throw errors.fromStatus(status, 'Semaphore');
+  }
+
+  /** Blocks until `n` permits (default 1) are taken. `{ timeout }` in milliseconds. */
+  acquire(n, options) {
+    if (typeof n === 'object' && n !== null && options === undefined) [n, options] = [undefined, n];
+    n = this.#permits(n);
+    const timeout = timeoutOf(options);
+    if (FAST && this.#take(n)) return;
+    this.#check(native.semaphoreAcquire(this.#i32, n, timeout));
+  }
+
+  /** Takes `n` permits (default 1) if that needs no waiting; true when taken. */
+  tryAcquire(n) {
+    n = this.#permits(n);
+    if (FAST && this.#take(n)) return true;
+    const status = native.semaphoreTryAcquire(this.#i32, n);
+    if (status === STATUS_WOULD_BLOCK) return false;
+    this.#check(status);
+    return true;
+  }
+
+  /** Resolves once `n` permits (default 1) are taken. `{ timeout, signal }`. */
+  async acquireAsync(n, options) {
+    if (typeof n === 'object' && n !== null && options === undefined) [n, options] = [undefined, n];
+    n = this.#permits(n);
+    const timeout = timeoutOf(options);
+    const signal = signalOf(options);
+    if (signal !== undefined && signal.aborted) throw signal.reason;
+    if (FAST && this.#take(n)) return;
+    const i32 = this.#i32;
+    return waitAsync(
+      'Semaphore',
+      (id) => native.semaphoreAcquireAsync(i32, n, id),
+      (id) => native.semaphoreCancel(i32, id),
+      (status) => this.#check(status),
+      timeout,
+      signal,
+    );
+  }
+
+  /** Returns `n` permits (default 1). More than `max` available is `ERR_OUT_OF_RANGE`. */
+  release(n) {
+    n = this.#permits(n);
+    const i32 = this.#i32;
+    if (FAST) {
+      const s = Atomics.load(i32, W);
+      if (s >= 0 && s + n <= this.#max && Atomics.compareExchange(i32, W, s, s + n) === s) return;
+    }
+    const status = native.semaphoreRelease(i32, n, this.#max);
+    if (status === STATUS_OUT_OF_RANGE) {
+      throw errors.outOfRange('n', `at most ${this.#max - this.available} (max ${this.#max} permits)`, n);
+    }
+    this.#check(status);
+  }
+
+  /** Runs `fn()` holding one permit and returns its result. `{ timeout }`. */
+  withPermit(fn, options) {
+    if (typeof fn !== 'function') throw errors.invalidArgType('fn', 'a function', fn);
+    this.acquire(1, options);
+    try {
+      return fn();
+    } finally {
+      this.release(1);
+    }
+  }
+
+  /** Runs `await fn()` holding one permit. `{ timeout, signal }`. */
+  async withPermitAsync(fn, options) {
+    if (typeof fn !== 'function') throw errors.invalidArgType('fn', 'a function', fn);
+    await this.acquireAsync(1, options);
+    try {
+      return await fn();
+    } finally {
+      this.release(1);
+    }
+  }
+
+  /** Permits available now. */
+  get available() {
+    return Atomics.load(this.#i32, W) & AVAILABLE;
+  }
+
+  /** The most permits that can be available. */
+  get max() {
+    return this.#max;
+  }
+
+  [inspectSymbol](depth, options, inspect) {
+    if (depth < 0) return 'Semaphore {}';
+    const state = { available: this.available, max: this.#max, waiters: native.waiterCount(this.#i32) };
+    return `Semaphore ${inspect(state, options)}`;
+  }
+}
+
+shared.register(Semaphore);
+
+module.exports = { Semaphore };

@@ -1,0 +1,143 @@
+'use strict';
+// What every shared object has in common: where it lives (placement and
+// validation of `{ buffer, byteOffset }`), how it is reopened in another thread
+// (`from`, `attach`), and the tag that survives structured cloning.
+
+const { types } = require('node:util');
+const { native } = require('./runtime.js');
+const errors = require('./errors.js');
+
+/** Own enumerable property naming the class; it survives postMessage/workerData. */
+const TAG = '$shmkit';
+/** Internal option key: open existing memory instead of creating an object. */
+const kOpen = Symbol('shmkit.open');
+
+/** Class name -> class, for attach(). */
+const classes = new Map();
+
+function register(Class) {
+  classes.set(Class.name, Class);
+}
+
+function isShared(buffer) {
+  return types.isSharedArrayBuffer(buffer);
+}
+
+/**
+ * Validates `{ buffer, byteOffset }` for `Class` (creating when `open` is
+ * false: a missing buffer is allocated) and returns the object's Int32Array.
+ */
+function place(Class, options, open) {
+  if (options === undefined || options === null) options = {};
+  else if (typeof options !== 'object') throw errors.invalidArgType('options', 'an object', options);
+  let { buffer, byteOffset } = options;
+  const need = Class.byteLength;
+  if (buffer === undefined) {
+    if (open) throw errors.invalidArgType('value.buffer', 'a SharedArrayBuffer', buffer);
+    if (byteOffset !== undefined && byteOffset !== 0) {
+      throw errors.invalidArgValue('options.byteOffset', byteOffset, 'needs options.buffer');
+    }
+    buffer = new SharedArrayBuffer(need);
+    byteOffset = 0;
+  } else if (!isShared(buffer)) {
+    if (types.isAnyArrayBuffer(buffer) || ArrayBuffer.isView(buffer)) {
+      throw new errors.NotSharedError(
+        `${Class.name} needs a SharedArrayBuffer; got ${ArrayBuffer.isView(buffer) ? 'a view (pass its .buffer, a SharedArrayBuffer)' : 'a plain ArrayBuffer, which threads cannot share'}`,
+      );
+    }
+    throw errors.invalidArgType('options.buffer', 'a SharedArrayBuffer', buffer);
+  }
+  if (byteOffset === undefined) byteOffset = 0;
+  if (typeof byteOffset !== 'number') throw errors.invalidArgType('options.byteOffset', 'a number', byteOffset);
+  if (!Number.isSafeInteger(byteOffset) || byteOffset < 0) {
+    throw errors.outOfRange('options.byteOffset', 'a non-negative integer', byteOffset);
+  }
+  const align = native.OBJECT_ALIGN;
+  if (byteOffset % align !== 0) {
+    const msg = `${Class.name} byteOffset ${byteOffset} is not a multiple of ${align}`;
+    if (open) throw new errors.BadLayoutError(msg);
+    throw errors.invalidArgValue('options.byteOffset', byteOffset, `must be a multiple of ${align}`);
+  }
+  if (byteOffset + need > buffer.byteLength) {
+    if (open) {
+      throw new errors.BadLayoutError(
+        `the buffer is too small: a ${Class.name} at byteOffset ${byteOffset} needs ${need} bytes, ${buffer.byteLength - byteOffset} are there`,
+      );
+    }
+    throw errors.outOfRange(
+      'options.byteOffset',
+      `<= ${buffer.byteLength - need} so that ${need} bytes fit in a buffer of ${buffer.byteLength}`,
+      byteOffset,
+    );
+  }
+  return new Int32Array(buffer, byteOffset, need / 4);
+}
+
+/** Validates the header of an object being opened; throws BadLayoutError. */
+function check(Class, i32, kind) {
+  const problem = native.checkObject(i32, kind);
+  if (problem !== null) {
+    throw new errors.BadLayoutError(`cannot open a ${Class.name} at byteOffset ${i32.byteOffset}: ${problem}`);
+  }
+}
+
+/** Defines the cloneable identity of an instance: tag, buffer, byteOffset. */
+function identify(instance, Class, i32) {
+  Object.defineProperty(instance, TAG, { value: Class.name, enumerable: true });
+  Object.defineProperty(instance, 'buffer', { value: i32.buffer, enumerable: true });
+  Object.defineProperty(instance, 'byteOffset', { value: i32.byteOffset, enumerable: true });
+}
+
+/**
+ * `Class.from(value)`: `value` is a live instance (returned as is), or the
+ * plain object an instance becomes when it crosses a thread, or any
+ * `{ buffer, byteOffset }` where such an object lives. `open(options)`
+ * constructs the class in open mode.
+ */
+function from(Class, value, open = (options) => new Class(options)) {
+  if (value instanceof Class) return value;
+  if (value === null || typeof value !== 'object') {
+    throw errors.invalidArgType('value', `a ${Class.name} or the object one becomes across threads`, value);
+  }
+  const tag = value[TAG];
+  if (tag !== undefined && tag !== Class.name) {
+    throw new errors.BadLayoutError(`this value is a ${tag}, not a ${Class.name}`);
+  }
+  return open({ buffer: value.buffer, byteOffset: value.byteOffset, [kOpen]: true });
+}
+
+function isPlainContainer(value) {
+  if (Array.isArray(value)) return true;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * Revives every shmkit object inside `value` (as received through
+ * `workerData` or a message) as a live instance of its class. Arrays, plain
+ * objects and Map values are walked and updated in place; the (possibly
+ * revived) value is returned.
+ */
+function attach(value, seen = new Set()) {
+  if (value === null || typeof value !== 'object') return value;
+  if (typeof value[TAG] === 'string' && classes.has(value[TAG]) && !(value instanceof classes.get(value[TAG]))) {
+    if (Object.getPrototypeOf(value) === Object.prototype) return classes.get(value[TAG]).from(value);
+  }
+  if (seen.has(value)) return value;
+  seen.add(value);
+  if (value instanceof Map) {
+    for (const [k, v] of value) {
+      const r = attach(v, seen);
+      if (r !== v) value.set(k, r);
+    }
+  } else if (isPlainContainer(value)) {
+    for (const key of Object.keys(value)) {
+      const v = value[key];
+      const r = attach(v, seen);
+      if (r !== v) value[key] = r;
+    }
+  }
+  return value;
+}
+
+module.exports = { TAG, kOpen, register, place, check, identify, from, attach };
