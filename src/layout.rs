@@ -151,15 +151,30 @@ mod tests {
   fn rejects_bad_headers() {
     let mut w = words(KIND_MUTEX, MUTEX_BYTES);
     w[0] = 0;
-    assert!(Header::decode(w).validate(KIND_MUTEX, 24).unwrap_err().contains("magic"));
+    assert!(Header::decode(w)
+      .validate(KIND_MUTEX, 24)
+      .unwrap_err()
+      .contains("magic"));
     let h = Header::decode(words(KIND_SEMAPHORE, SEMAPHORE_BYTES));
-    assert!(h.validate(KIND_MUTEX, 24).unwrap_err().contains("Semaphore"));
+    assert!(h
+      .validate(KIND_MUTEX, 24)
+      .unwrap_err()
+      .contains("Semaphore"));
     let h = Header::decode(words(KIND_MUTEX, 999));
-    assert!(h.validate(KIND_MUTEX, 2000).unwrap_err().contains("corrupted"));
+    assert!(h
+      .validate(KIND_MUTEX, 2000)
+      .unwrap_err()
+      .contains("corrupted"));
     let h = Header::decode(words(KIND_MUTEX, MUTEX_BYTES));
-    assert!(h.validate(KIND_MUTEX, 20).unwrap_err().contains("too small"));
+    assert!(h
+      .validate(KIND_MUTEX, 20)
+      .unwrap_err()
+      .contains("too small"));
     let mut w = words(KIND_MUTEX, MUTEX_BYTES);
     w[1] = 2 | (KIND_MUTEX << 16);
-    assert!(Header::decode(w).validate(KIND_MUTEX, 24).unwrap_err().contains("version"));
+    assert!(Header::decode(w)
+      .validate(KIND_MUTEX, 24)
+      .unwrap_err()
+      .contains("version"));
   }
 }

@@ -15,18 +15,25 @@ use crate::region::Region;
 /// either no object or a complete one.
 #[napi]
 pub fn create_object(view: Region, kind: u32, param: u32, initial: i32) -> Result<()> {
-  let need = kind_bytes(kind).ok_or_else(|| Error::new(Status::InvalidArg, format!("unknown kind {kind}")))?;
+  let need = kind_bytes(kind)
+    .ok_or_else(|| Error::new(Status::InvalidArg, format!("unknown kind {kind}")))?;
   if view.bytes() < need as usize {
     return Err(Error::new(
       Status::InvalidArg,
-      format!("a {} needs {need} bytes, the view has {}", kind_name(kind), view.bytes()),
+      format!(
+        "a {} needs {need} bytes, the view has {}",
+        kind_name(kind),
+        view.bytes()
+      ),
     ));
   }
   view.word(0)?.store(0, Ordering::Relaxed);
   for i in 1..(need as usize / 4) {
     view.word(i)?.store(0, Ordering::Relaxed);
   }
-  view.word(1)?.store((LAYOUT_VERSION | (kind << 16)) as i32, Ordering::Relaxed);
+  view
+    .word(1)?
+    .store((LAYOUT_VERSION | (kind << 16)) as i32, Ordering::Relaxed);
   view.word(2)?.store(need as i32, Ordering::Relaxed);
   view.word(3)?.store(param as i32, Ordering::Relaxed);
   view.word(STATE_WORD)?.store(initial, Ordering::Relaxed);

@@ -169,7 +169,11 @@ impl Lot {
 
   /// The waiters of `addr`, front first.
   pub fn waiters(&self, addr: usize) -> impl Iterator<Item = &Arc<Waiter>> {
-    self.queues.get(&addr).into_iter().flat_map(|q| q.waiters.iter())
+    self
+      .queues
+      .get(&addr)
+      .into_iter()
+      .flat_map(|q| q.waiters.iter())
   }
 
   /// Removes the first waiter of `addr` and tells it `status`.
@@ -198,7 +202,11 @@ impl Lot {
       .is_some()
   }
 
-  fn remove_where(&mut self, addr: usize, pred: impl Fn(&Arc<Waiter>) -> bool) -> Option<Arc<Waiter>> {
+  fn remove_where(
+    &mut self,
+    addr: usize,
+    pred: impl Fn(&Arc<Waiter>) -> bool,
+  ) -> Option<Arc<Waiter>> {
     let q = self.queues.get_mut(&addr)?;
     let pos = q.waiters.iter().position(pred)?;
     let w = q.waiters.remove(pos)?;

@@ -121,7 +121,10 @@ impl FromNapiValue for Region {
     }
     let ptr = NonNull::new(data.cast::<AtomicI32>());
     match ptr {
-      Some(p) if length > 0 && (p.as_ptr() as usize) % std::mem::align_of::<AtomicI32>() == 0 => {
+      Some(p)
+        if length > 0
+          && (p.as_ptr() as usize).is_multiple_of(std::mem::align_of::<AtomicI32>()) =>
+      {
         // SAFETY: Node-API reports `length` i32 elements at `data`, aligned
         // (checked above). The typed array is an argument of the current call,
         // so its buffer stays alive until the call returns, and a Region never

@@ -70,7 +70,11 @@ pub fn post(tid: u32, id: u32, status: i32) {
     // SAFETY: the handle is live while it is in SINKS (we hold the lock); the
     // call is thread-safe; on success `deliver` takes ownership of `data`.
     let st = unsafe {
-      sys::napi_call_threadsafe_function(sink.0, data.cast(), sys::ThreadsafeFunctionCallMode::nonblocking)
+      sys::napi_call_threadsafe_function(
+        sink.0,
+        data.cast(),
+        sys::ThreadsafeFunctionCallMode::nonblocking,
+      )
     };
     if st != sys::Status::napi_ok {
       // SAFETY: the call failed, so ownership of `data` stayed with us.
@@ -110,7 +114,8 @@ unsafe extern "C" fn deliver(
 
 /// True when the calling thread's JavaScript is being terminated, so a sync
 /// wait must end. Calling into JS fails exactly then.
-pub fn interrupted(env: sys::napi_env) -> bool {
+pub fn interrupted(env: &Env) -> bool {
+  let env = env.raw();
   let noop = NOOP.with(|n| n.get());
   if noop.is_null() {
     return false;
@@ -121,11 +126,13 @@ pub fn interrupted(env: sys::napi_env) -> bool {
   // SAFETY: `env` is the calling thread's env (we are inside one of its
   // callbacks) and `noop` is a reference created on this thread.
   unsafe {
-    if sys::napi_get_reference_value(env, noop, &mut func) != sys::Status::napi_ok || func.is_null() {
+    if sys::napi_get_reference_value(env, noop, &mut func) != sys::Status::napi_ok || func.is_null()
+    {
       return true;
     }
     sys::napi_get_undefined(env, &mut undefined);
-    sys::napi_call_function(env, undefined, func, 0, ptr::null(), &mut result) != sys::Status::napi_ok
+    sys::napi_call_function(env, undefined, func, 0, ptr::null(), &mut result)
+      != sys::Status::napi_ok
   }
 }
 
@@ -152,7 +159,12 @@ pub fn register_thread(
   // failures are reported by status and turned into errors.
   unsafe {
     let label = "shmkit waker";
-    check(sys::napi_create_string_utf8(raw, label.as_ptr().cast(), label.len() as isize, &mut name))?;
+    check(sys::napi_create_string_utf8(
+      raw,
+      label.as_ptr().cast(),
+      label.len() as isize,
+      &mut name,
+    ))?;
     check(sys::napi_create_threadsafe_function(
       raw,
       on_wake.raw(),
@@ -167,7 +179,12 @@ pub fn register_thread(
       &mut tsfn,
     ))?;
     check(sys::napi_unref_threadsafe_function(raw, tsfn))?;
-    check(sys::napi_create_reference(raw, noop.raw(), 1, &mut noop_ref))?;
+    check(sys::napi_create_reference(
+      raw,
+      noop.raw(),
+      1,
+      &mut noop_ref,
+    ))?;
   }
   let first = CURRENT.with(|c| c.replace(tid)) == 0;
   let old_noop = NOOP.with(|n| n.replace(noop_ref));
@@ -177,7 +194,9 @@ pub fn register_thread(
   }
   if let Some(old) = SINKS.lock().insert(tid, Sink(tsfn)) {
     // SAFETY: the old handle is out of SINKS, so nobody posts to it any more.
-    unsafe { sys::napi_release_threadsafe_function(old.0, sys::ThreadsafeFunctionReleaseMode::abort) };
+    unsafe {
+      sys::napi_release_threadsafe_function(old.0, sys::ThreadsafeFunctionReleaseMode::abort)
+    };
   }
   parking::lock().register(tid);
   if first {
@@ -193,7 +212,9 @@ fn thread_exit(tid: u32) {
   if let Some(sink) = sink {
     // SAFETY: removed from SINKS under its lock, so no thread posts to it again;
     // we are on the owning thread during its env teardown.
-    unsafe { sys::napi_release_threadsafe_function(sink.0, sys::ThreadsafeFunctionReleaseMode::abort) };
+    unsafe {
+      sys::napi_release_threadsafe_function(sink.0, sys::ThreadsafeFunctionReleaseMode::abort)
+    };
   }
   CURRENT.with(|c| c.set(0));
   NOOP.with(|n| n.set(ptr::null_mut()));
@@ -223,6 +244,9 @@ fn check(status: sys::napi_status) -> Result<()> {
   if status == sys::Status::napi_ok {
     Ok(())
   } else {
-    Err(Error::new(Status::GenericFailure, format!("Node-API call failed with status {status}")))
+    Err(Error::new(
+      Status::GenericFailure,
+      format!("Node-API call failed with status {status}"),
+    ))
   }
 }

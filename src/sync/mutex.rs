@@ -78,7 +78,10 @@ fn spin(word: &AtomicI32, me: u32) -> Option<i32> {
   for i in 0..SPINS {
     let s = word.load(Relaxed);
     if s & (OWNER | PARKED) == 0 {
-      if word.compare_exchange_weak(s, s | me as i32, Acquire, Relaxed).is_ok() {
+      if word
+        .compare_exchange_weak(s, s | me as i32, Acquire, Relaxed)
+        .is_ok()
+      {
         return Some(acquired(s));
       }
       continue;
@@ -106,7 +109,11 @@ fn step(lot: &mut parking::Lot, word: &AtomicI32, addr: usize, me: u32) -> Step 
   let s = word.load(Acquire);
   let owner = (s & OWNER) as u32;
   if owner == 0 || !lot.is_alive(owner) {
-    let next = if owner == 0 { s | me as i32 } else { (s & PARKED) | POISONED | me as i32 };
+    let next = if owner == 0 {
+      s | me as i32
+    } else {
+      (s & PARKED) | POISONED | me as i32
+    };
     if word.compare_exchange(s, next, Acquire, Relaxed).is_err() {
       return Step::Again;
     }
@@ -118,7 +125,10 @@ fn step(lot: &mut parking::Lot, word: &AtomicI32, addr: usize, me: u32) -> Step 
 
 /// Sets PARKED (if needed) so the owner's unlock comes to the lot.
 fn mark_parked(word: &AtomicI32, s: i32) -> bool {
-  s & PARKED != 0 || word.compare_exchange(s, s | PARKED, Relaxed, Relaxed).is_ok()
+  s & PARKED != 0
+    || word
+      .compare_exchange(s, s | PARKED, Relaxed, Relaxed)
+      .is_ok()
 }
 
 /// Clears a PARKED bit that no queued waiter needs any more (lot locked).
@@ -177,7 +187,11 @@ pub fn lock(
 /// Non-blocking lock: OK, POISONED or WOULD_BLOCK.
 pub fn try_lock(word: &AtomicI32, addr: usize, me: u32) -> i32 {
   let s = word.load(Relaxed);
-  if s & (OWNER | PARKED) == 0 && word.compare_exchange(s, s | me as i32, Acquire, Relaxed).is_ok() {
+  if s & (OWNER | PARKED) == 0
+    && word
+      .compare_exchange(s, s | me as i32, Acquire, Relaxed)
+      .is_ok()
+  {
     return acquired(s);
   }
   let mut lot = parking::lock();
@@ -219,7 +233,11 @@ pub fn unlock(word: &AtomicI32, addr: usize, me: u32) -> i32 {
   if (s & OWNER) as u32 != me {
     return STATUS_NOT_OWNER;
   }
-  if s & PARKED == 0 && word.compare_exchange(s, s & POISONED, Release, Relaxed).is_ok() {
+  if s & PARKED == 0
+    && word
+      .compare_exchange(s, s & POISONED, Release, Relaxed)
+      .is_ok()
+  {
     return STATUS_OK;
   }
   let mut lot = parking::lock();
@@ -231,7 +249,10 @@ pub fn unlock(word: &AtomicI32, addr: usize, me: u32) -> i32 {
     let queued = lot.len(addr);
     let more = if queued > 1 { PARKED } else { 0 };
     let Some(first) = lot.front(addr) else {
-      if word.compare_exchange(s, s & POISONED, Release, Relaxed).is_ok() {
+      if word
+        .compare_exchange(s, s & POISONED, Release, Relaxed)
+        .is_ok()
+      {
         return STATUS_OK;
       }
       continue;
@@ -270,8 +291,13 @@ fn state(view: &Region) -> Result<(&AtomicI32, usize)> {
 pub fn mutex_lock(env: Env, view: Region, timeout_ms: f64) -> Result<i32> {
   let (word, addr) = state(&view)?;
   let me = threads::current()?;
-  let raw = env.raw();
-  Ok(lock(word, addr, me, parking::deadline(timeout_ms), &mut || threads::interrupted(raw)))
+  Ok(lock(
+    word,
+    addr,
+    me,
+    parking::deadline(timeout_ms),
+    &mut || threads::interrupted(&env),
+  ))
 }
 
 /// Locks the mutex in `view` if that needs no waiting. Returns a status code.

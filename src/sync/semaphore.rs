@@ -51,7 +51,10 @@ fn take(word: &AtomicI32, n: u32) -> bool {
     if s < 0 || (s as u32) < n {
       return false;
     }
-    if word.compare_exchange_weak(s, s - n as i32, Acquire, Relaxed).is_ok() {
+    if word
+      .compare_exchange_weak(s, s - n as i32, Acquire, Relaxed)
+      .is_ok()
+    {
       return true;
     }
   }
@@ -72,7 +75,10 @@ fn grant(lot: &mut Lot, word: &AtomicI32, addr: usize, add: u32) {
       served += 1;
     }
     let queued = if lot.len(addr) > served { QUEUED } else { 0 };
-    if word.compare_exchange(s, left as i32 | queued, AcqRel, Relaxed).is_ok() {
+    if word
+      .compare_exchange(s, left as i32 | queued, AcqRel, Relaxed)
+      .is_ok()
+    {
       for _ in 0..served {
         lot.wake_front(addr, STATUS_OK);
       }
@@ -107,7 +113,10 @@ fn step(lot: &mut Lot, word: &AtomicI32, addr: usize, n: u32) -> Step {
 }
 
 fn mark_queued(word: &AtomicI32, s: i32) -> bool {
-  s < 0 || word.compare_exchange(s, s | QUEUED, Relaxed, Relaxed).is_ok()
+  s < 0
+    || word
+      .compare_exchange(s, s | QUEUED, Relaxed, Relaxed)
+      .is_ok()
 }
 
 /// Blocking acquire of `n` permits (the caller checked `1 <= n <= max`).
@@ -206,7 +215,10 @@ pub fn release(word: &AtomicI32, addr: usize, n: u32, max: u32) -> i32 {
     if s as u64 + n as u64 > max {
       return STATUS_OUT_OF_RANGE;
     }
-    if word.compare_exchange_weak(s, s + n as i32, Release, Relaxed).is_ok() {
+    if word
+      .compare_exchange_weak(s, s + n as i32, Release, Relaxed)
+      .is_ok()
+    {
       return STATUS_OK;
     }
   }
@@ -239,10 +251,14 @@ fn state(view: &Region) -> Result<(&AtomicI32, usize)> {
 pub fn semaphore_acquire(env: Env, view: Region, n: u32, timeout_ms: f64) -> Result<i32> {
   let (word, addr) = state(&view)?;
   let me = threads::current()?;
-  let raw = env.raw();
-  Ok(acquire(word, addr, me, n, parking::deadline(timeout_ms), &mut || {
-    threads::interrupted(raw)
-  }))
+  Ok(acquire(
+    word,
+    addr,
+    me,
+    n,
+    parking::deadline(timeout_ms),
+    &mut || threads::interrupted(&env),
+  ))
 }
 
 /// Takes `n` permits if that needs no waiting. Returns a status code.
@@ -325,7 +341,10 @@ mod tests {
         std::thread::spawn(move || {
           parking::lock().register(500 + i);
           for _ in 0..5_000 {
-            assert_eq!(acquire(&word, addr, 500 + i, 1, None, &mut || false), STATUS_OK);
+            assert_eq!(
+              acquire(&word, addr, 500 + i, 1, None, &mut || false),
+              STATUS_OK
+            );
             let now = inside.fetch_add(1, SeqCst) + 1;
             peak.fetch_max(now, SeqCst);
             inside.fetch_sub(1, SeqCst);

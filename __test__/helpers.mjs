@@ -1,0 +1,94 @@
+// Test helpers: workers running inline functions, and bounded waits so that a
+// broken primitive fails a test instead of hanging the suite.
+import { Worker } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
+
+const entry = fileURLToPath(new URL('../index.js', import.meta.url));
+
+/** Rejects with `what` if `promise` has not settled within `ms`. */
+export function bounded(promise, ms, what = 'operation') {
+  let timer;
+  const limit = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Starts a worker running `fn(shmkit, data, port)` where `data` is
+ * `attach(workerData)`. `fn` is sent as source, so it must not close over
+ * anything. Returns helpers to read its messages and await its exit, all
+ * bounded.
+ */
+export function spawn(fn, workerData = {}, { env } = {}) {
+  const code = `
+    const shmkit = require(${JSON.stringify(entry)});
+    const { parentPort, workerData } = require('node:worker_threads');
+    const fn = (${fn.toString()});
+    const result = fn(shmkit, shmkit.attach(workerData), parentPort);
+    if (result && typeof result.then === 'function') {
+      result.then(
+        (value) => { if (value !== undefined) parentPort.postMessage({ done: value }); },
+        (err) => { setImmediate(() => { throw err; }); },
+      );
+    } else if (result !== undefined) {
+      parentPort.postMessage({ done: result });
+    }
+  `;
+  const worker = new Worker(code, { eval: true, workerData, env: env ?? process.env });
+  const queue = [];
+  const waiting = [];
+  let gone = null; // set once the worker has exited
+  worker.on('message', (m) => (waiting.length ? waiting.shift().resolve(m) : queue.push(m)));
+  let error = null;
+  const exit = new Promise((resolve) => {
+    worker.once('error', (e) => (error = e));
+    worker.once('exit', (code) => {
+      gone = error ?? new Error(`worker exited with code ${code} before sending a message`);
+      for (const w of waiting.splice(0)) w.reject(gone);
+      resolve({ code, error });
+    });
+  });
+  return {
+    worker,
+    /** The next message from the worker (bounded). */
+    next(ms = 10_000) {
+      if (queue.length) return Promise.resolve(queue.shift());
+      if (gone) return Promise.reject(gone);
+      return bounded(new Promise((resolve, reject) => waiting.push({ resolve, reject })), ms, 'worker message');
+    },
+    /** Resolves with `{ code, error }` when the worker exits (bounded). */
+    exited(ms = 30_000) {
+      return bounded(exit, ms, 'worker exit');
+    },
+    /** The worker's `{ done }` result, asserting a clean exit. */
+    async result(ms = 30_000) {
+      const m = await this.next(ms);
+      const { code, error: err } = await this.exited(ms);
+      if (err) throw err;
+      if (code !== 0) throw new Error(`worker exited with ${code}`);
+      return m.done;
+    },
+  };
+}
+
+/** A tiny cross-thread flag set, on plain Atomics (not shmkit), for test choreography. */
+export function flags(n = 8) {
+  return new Int32Array(new SharedArrayBuffer(4 * n));
+}
+
+/** Sleeps `ms` milliseconds. */
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Asserts that `fn` throws (or rejects with) an error with this `code`. */
+export async function rejectsWithCode(assert, fn, code) {
+  let caught = null;
+  try {
+    await fn();
+  } catch (err) {
+    caught = err;
+  }
+  assert.ok(caught, `expected an error with code ${code}, nothing was thrown`);
+  assert.equal(caught.code, code, `expected ${code}, got ${caught.code}: ${caught.message}`);
+  return caught;
+}

@@ -1,0 +1,232 @@
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { Mutex, Semaphore, attach, errors } from '../index.mjs';
+import * as esm from '../index.mjs';
+import { spawn, sleep, rejectsWithCode } from './helpers.mjs';
+
+const require = createRequire(import.meta.url);
+
+test('require and import give the same module', () => {
+  const cjs = require('../index.js');
+  assert.equal(cjs.Mutex, esm.Mutex);
+  assert.equal(cjs.errors.TimeoutError, errors.TimeoutError);
+  assert.equal(require('shmkit').Mutex, Mutex, 'the package resolves itself by name');
+});
+
+test('loadable by name from a worker with require and import', async () => {
+  const w = spawn(async () => {
+    const a = require('shmkit');
+    const b = await import('shmkit');
+    return a.Mutex === b.Mutex && typeof a.Semaphore === 'function';
+  });
+  assert.equal(await w.result(), true);
+});
+
+test('attach() revives objects through workerData and postMessage, both ways', async () => {
+  const m = new Mutex();
+  const s = new Semaphore(1, { max: 5 });
+  const nested = { list: [m, { deeper: s }], map: new Map([['m', m]]), n: 1, text: 'x' };
+  const w = spawn(
+    async ({ Mutex, Semaphore, attach }, data, port) => {
+      const ok =
+        data.list[0] instanceof Mutex &&
+        data.list[1].deeper instanceof Semaphore &&
+        data.map.get('m') instanceof Mutex &&
+        data.n === 1 &&
+        data.list[1].deeper.max === 5;
+      data.list[0].lock(); // lock it here: the main thread must see it
+      data.list[1].deeper.acquire();
+      port.postMessage({ ok, back: { mutex: data.list[0], fresh: new Mutex(), sem: Semaphore.from(data.list[1].deeper) } });
+      const msg = await new Promise((r) => port.once('message', r));
+      const again = attach(msg);
+      return again.m.isLocked === false && again.s.available === 1;
+    },
+    nested,
+  );
+  const reply = await w.next();
+  assert.equal(reply.ok, true);
+  const back = attach(reply.back);
+  assert.ok(back.mutex instanceof Mutex);
+  assert.ok(back.fresh instanceof Mutex);
+  assert.equal(back.mutex.isLocked, true, 'the same lock, held by the worker');
+  assert.equal(back.sem.available, 0);
+  assert.ok(back.mutex.buffer instanceof SharedArrayBuffer);
+  assert.equal(Mutex.from(reply.back.mutex).isLocked, true);
+  // The worker exits holding the mutex; release and reset from this side.
+  s.release();
+  w.worker.postMessage({ m: new Mutex(), s });
+  assert.equal(await w.result(), true);
+  assert.equal(attach(42), 42);
+  assert.equal(attach(null), null);
+  const cyclic = { m: structuredClone(m) };
+  cyclic.self = cyclic;
+  assert.ok(attach(cyclic).m instanceof Mutex);
+});
+
+test('several objects share one SharedArrayBuffer at aligned offsets', async () => {
+  const buffer = new SharedArrayBuffer(128);
+  const a = new Mutex({ buffer, byteOffset: 0 });
+  const s = new Semaphore(3, { buffer, byteOffset: Mutex.byteLength });
+  const b = new Mutex({ buffer, byteOffset: 64 });
+  assert.equal(a.buffer, buffer);
+  assert.equal(s.byteOffset, Mutex.byteLength);
+  const g = a.lock();
+  assert.equal(b.isLocked, false);
+  assert.equal(s.available, 3);
+  const w = spawn(({ Mutex, Semaphore }, { buffer }) => {
+    const a = Mutex.from({ buffer, byteOffset: 0 });
+    const s = Semaphore.from({ buffer, byteOffset: 24 });
+    const b = Mutex.from({ buffer, byteOffset: 64 });
+    const got = b.tryLock();
+    got.unlock();
+    return [a.isLocked, s.available, !!got];
+  }, { buffer });
+  assert.deepEqual(await w.result(), [true, 3, true]);
+  g.unlock();
+});
+
+test('bad inputs get clear errors with codes', async () => {
+  const sab = new SharedArrayBuffer(64);
+  const sem = new Semaphore(1, { max: 1 });
+  const m = new Mutex();
+  const corrupt = (mutate) => {
+    const b = new SharedArrayBuffer(Mutex.byteLength);
+    new Mutex({ buffer: b });
+    mutate(new Int32Array(b));
+    return { buffer: b, byteOffset: 0 };
+  };
+  const cases = [
+    ['options not an object', () => new Mutex('x'), 'ERR_INVALID_ARG_TYPE'],
+    ['a plain ArrayBuffer', () => new Mutex({ buffer: new ArrayBuffer(64) }), 'ERR_SHMKIT_NOT_SHARED'],
+    ['a view instead of its buffer', () => new Mutex({ buffer: new Int32Array(sab) }), 'ERR_SHMKIT_NOT_SHARED'],
+    ['buffer of the wrong type', () => new Mutex({ buffer: [1, 2] }), 'ERR_INVALID_ARG_TYPE'],
+    ['misaligned offset', () => new Mutex({ buffer: sab, byteOffset: 3 }), 'ERR_INVALID_ARG_VALUE'],
+    ['negative offset', () => new Mutex({ buffer: sab, byteOffset: -8 }), 'ERR_OUT_OF_RANGE'],
+    ['fractional offset', () => new Mutex({ buffer: sab, byteOffset: 8.5 }), 'ERR_OUT_OF_RANGE'],
+    ['offset past the end', () => new Mutex({ buffer: sab, byteOffset: 48 }), 'ERR_OUT_OF_RANGE'],
+    ['offset as a string', () => new Mutex({ buffer: sab, byteOffset: '0' }), 'ERR_INVALID_ARG_TYPE'],
+    ['offset without buffer', () => new Mutex({ byteOffset: 8 }), 'ERR_INVALID_ARG_VALUE'],
+    ['from() a number', () => Mutex.from(123), 'ERR_INVALID_ARG_TYPE'],
+    ['from() zeroed memory', () => Mutex.from({ buffer: new SharedArrayBuffer(24) }), 'ERR_SHMKIT_BAD_LAYOUT'],
+    ['from() a Semaphore', () => Mutex.from(structuredClone(sem)), 'ERR_SHMKIT_BAD_LAYOUT'],
+    ['from() a Semaphore at its place', () => Mutex.from({ buffer: sem.buffer, byteOffset: 0 }), 'ERR_SHMKIT_BAD_LAYOUT'],
+    ['from() a wrong version', () => Mutex.from(corrupt((w) => (w[1] = (w[1] & ~0xffff) | 99))), 'ERR_SHMKIT_BAD_LAYOUT'],
+    ['from() a corrupted size', () => Mutex.from(corrupt((w) => (w[2] = 1 << 30))), 'ERR_SHMKIT_BAD_LAYOUT'],
+    ['from() too small a buffer', () => Mutex.from({ buffer: new SharedArrayBuffer(16) }), 'ERR_SHMKIT_BAD_LAYOUT'],
+    ['from() misaligned', () => Mutex.from({ buffer: sab, byteOffset: 4 }), 'ERR_SHMKIT_BAD_LAYOUT'],
+    ['from() a plain ArrayBuffer', () => Mutex.from({ buffer: new ArrayBuffer(24) }), 'ERR_SHMKIT_NOT_SHARED'],
+    ['from() without buffer', () => Mutex.from({}), 'ERR_INVALID_ARG_TYPE'],
+    ['timeout negative', () => m.lock({ timeout: -1 }), 'ERR_OUT_OF_RANGE'],
+    ['timeout NaN', () => m.lock({ timeout: NaN }), 'ERR_OUT_OF_RANGE'],
+    ['timeout a string', () => m.lock({ timeout: '10' }), 'ERR_INVALID_ARG_TYPE'],
+    ['lock options a number', () => m.lock(5), 'ERR_INVALID_ARG_TYPE'],
+    ['signal not a signal', () => m.lockAsync({ signal: {} }), 'ERR_INVALID_ARG_TYPE'],
+    ['withLock without fn', () => m.withLock(1), 'ERR_INVALID_ARG_TYPE'],
+    ['withLockAsync without fn', () => m.withLockAsync(), 'ERR_INVALID_ARG_TYPE'],
+    ['semaphore initial negative', () => new Semaphore(-1), 'ERR_OUT_OF_RANGE'],
+    ['semaphore initial missing', () => new Semaphore(), 'ERR_INVALID_ARG_TYPE'],
+    ['semaphore initial over max', () => new Semaphore(5, { max: 3 }), 'ERR_OUT_OF_RANGE'],
+    ['semaphore initial fractional', () => new Semaphore(1.5), 'ERR_OUT_OF_RANGE'],
+    ['semaphore max zero', () => new Semaphore(0, { max: 0 }), 'ERR_OUT_OF_RANGE'],
+    ['semaphore max too big', () => new Semaphore(0, { max: 2 ** 31 }), 'ERR_OUT_OF_RANGE'],
+    ['acquire zero', () => sem.acquire(0), 'ERR_OUT_OF_RANGE'],
+    ['acquire more than max', () => new Semaphore(1, { max: 2 }).acquire(3), 'ERR_OUT_OF_RANGE'],
+    ['tryAcquire a string', () => sem.tryAcquire('1'), 'ERR_INVALID_ARG_TYPE'],
+    ['release past max', () => sem.release(), 'ERR_OUT_OF_RANGE'],
+    ['acquireAsync bad timeout', () => sem.acquireAsync(1, { timeout: -5 }), 'ERR_OUT_OF_RANGE'],
+  ];
+  for (const [what, fn, code] of cases) {
+    const err = await rejectsWithCode(assert, fn, code).catch((e) => {
+      e.message = `${what}: ${e.message}`;
+      throw e;
+    });
+    assert.ok(err.message.length > 10, `${what}: a message that says something`);
+  }
+  assert.equal(m.isLocked, false);
+  assert.equal(sem.available, 1);
+});
+
+test('random bytes written over the memory by another thread never crash', async () => {
+  const buffer = new SharedArrayBuffer(64);
+  const m = new Mutex({ buffer, byteOffset: 0 });
+  const s = new Semaphore(2, { buffer, byteOffset: 24, max: 4 });
+  const stop = new Int32Array(new SharedArrayBuffer(4));
+  const ready = new Int32Array(new SharedArrayBuffer(4));
+  const allowed = new Set([
+    'ERR_SHMKIT_OWNER_DIED',
+    'ERR_SHMKIT_TIMEOUT',
+    'ERR_SHMKIT_DEADLOCK',
+    'ERR_SHMKIT_NOT_OWNER',
+    'ERR_OUT_OF_RANGE',
+  ]);
+  const users = Array.from({ length: 2 }, () =>
+    spawn(
+      async ({ Mutex, Semaphore }, { m, s, allowedList, ready }) => {
+        Atomics.add(ready, 0, 1); // attached: the vandal may start
+        const allowed = new Set(allowedList);
+        const seen = {};
+        const note = (err) => {
+          if (!allowed.has(err.code)) throw err;
+          seen[err.code] = (seen[err.code] || 0) + 1;
+          if (err.guard) {
+            try {
+              err.guard.unlock();
+            } catch (e) {
+              note(e);
+            }
+          }
+        };
+        const attempt = (fn) => {
+          try {
+            fn();
+          } catch (err) {
+            note(err);
+          }
+        };
+        for (let i = 0; i < 3000; i++) {
+          attempt(() => m.lock({ timeout: 2 }).unlock());
+          attempt(() => m.tryLock()?.unlock());
+          attempt(() => s.acquire(1, { timeout: 2 }));
+          attempt(() => s.tryAcquire(2));
+          attempt(() => s.release(1));
+          if (i % 100 === 0) {
+            await m.lockAsync({ timeout: 5 }).then((g) => g.unlock(), note);
+            await s.acquireAsync(1, { timeout: 5 }).catch(note);
+          }
+          attempt(() => Mutex.from(m)); // live instance: returned as is
+          attempt(() => Semaphore.from({ buffer: s.buffer, byteOffset: s.byteOffset }));
+        }
+        return seen;
+      },
+      { m, s, allowedList: [...allowed, 'ERR_SHMKIT_BAD_LAYOUT'], ready },
+    ),
+  );
+  while (Atomics.load(ready, 0) < users.length) await sleep(1);
+  const vandal = spawn(
+    ({}, { buffer, stop }) => {
+      const bytes = new Uint8Array(buffer);
+      const words = new Int32Array(buffer);
+      let writes = 0;
+      while (Atomics.load(stop, 0) === 0) {
+        const i = (Math.random() * 16) | 0;
+        Atomics.store(words, i, (Math.random() * 2 ** 32) | 0);
+        bytes[(Math.random() * 64) | 0] = (Math.random() * 256) | 0;
+        writes++;
+      }
+      return writes;
+    },
+    { buffer, stop },
+  );
+
+  const seen = await Promise.all(users.map((u) => u.result(60_000)));
+  Atomics.store(stop, 0, 1);
+  assert.ok((await vandal.result()) > 0);
+  const provoked = seen.reduce((n, codes) => n + Object.values(codes).reduce((a, b) => a + b, 0), 0);
+  assert.ok(provoked > 0, 'the vandal provoked errors (it really wrote over live words)');
+  // After the vandal stops, re-creating the objects in place makes them usable again.
+  const m2 = new Mutex({ buffer, byteOffset: 0 });
+  const s2 = new Semaphore(2, { buffer, byteOffset: 24, max: 4 });
+  assert.equal(m2.withLock(() => 'fine'), 'fine');
+  assert.equal(s2.tryAcquire(2), true);
+});

@@ -1,0 +1,241 @@
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { inspect } from 'node:util';
+import { threadId } from 'node:worker_threads';
+import { Mutex, MutexGuard, errors } from '../index.mjs';
+import { spawn, flags, sleep, bounded, rejectsWithCode } from './helpers.mjs';
+
+test('N workers x K increments under a Mutex give exactly N*K', async () => {
+  const N = 4;
+  const K = 20_000;
+  const lock = new Mutex();
+  const counter = new Int32Array(new SharedArrayBuffer(4));
+  const workers = Array.from({ length: N }, (_, i) =>
+    spawn(
+      async (_shmkit, { lock, counter, K, style }) => {
+        for (let j = 0; j < K; j++) {
+          if (style === 0) {
+            const g = lock.lock();
+            counter[0] = counter[0] + 1; // deliberately not atomic: the lock must protect it
+            g.unlock();
+          } else if (style === 1) {
+            lock.withLock(() => {
+              counter[0] = counter[0] + 1;
+            });
+          } else if (j % 50 === 0) {
+            const g = await lock.lockAsync();
+            counter[0] = counter[0] + 1;
+            g.unlock();
+          } else {
+            const g = lock.lock();
+            counter[0] = counter[0] + 1;
+            g[Symbol.dispose](); // what `using g = lock.lock()` does on newer Node
+          }
+        }
+        return 'ok';
+      },
+      { lock, counter, K, style: i % 3 },
+    ),
+  );
+  for (const w of workers) assert.equal(await w.result(60_000), 'ok');
+  assert.equal(counter[0], N * K);
+  assert.equal(lock.isLocked, false);
+});
+
+test('tryLock, guards, double unlock', () => {
+  const m = new Mutex();
+  const g = m.tryLock();
+  assert.ok(g instanceof MutexGuard);
+  assert.equal(g.locked, true);
+  assert.equal(m.isLocked, true);
+  assert.equal(m.tryLock(), null, 'the holder itself cannot tryLock again');
+  g.unlock();
+  assert.equal(g.locked, false);
+  assert.equal(m.isLocked, false);
+  assert.throws(() => g.unlock(), (e) => e instanceof errors.NotOwnerError && e.code === 'ERR_SHMKIT_NOT_OWNER');
+  g[Symbol.dispose](); // disposing a released guard is a no-op
+  const g2 = m.lock();
+  assert.equal(g2.mutex, m);
+  assert.equal(m.isLocked, true);
+  g2[Symbol.dispose]();
+  assert.equal(m.isLocked, false);
+  assert.equal(m.withLock(() => 42), 42);
+  assert.throws(() => m.withLock(() => { throw new Error('boom'); }), /boom/);
+  assert.equal(m.isLocked, false, 'withLock releases when fn throws');
+});
+
+test('tryLock fails while another worker holds the lock', async () => {
+  const m = new Mutex();
+  const f = flags();
+  const holder = spawn(
+    ({}, { m, f }) => {
+      const g = m.lock();
+      Atomics.store(f, 0, 1);
+      Atomics.notify(f, 0);
+      Atomics.wait(f, 1, 0, 10_000);
+      g.unlock();
+      return 'released';
+    },
+    { m, f },
+  );
+  while (Atomics.load(f, 0) === 0) await sleep(1);
+  assert.equal(m.tryLock(), null);
+  assert.equal(m.isLocked, true);
+  Atomics.store(f, 1, 1);
+  Atomics.notify(f, 1);
+  assert.equal(await holder.result(), 'released');
+  const g = m.tryLock();
+  assert.ok(g);
+  g.unlock();
+});
+
+test('blocking lock waits for another worker, then gets the lock', async () => {
+  const m = new Mutex();
+  const f = flags();
+  const g = m.lock();
+  const waiter = spawn(
+    ({}, { m, f }) => {
+      Atomics.store(f, 0, 1);
+      const t = Date.now();
+      const g = m.lock({ timeout: 10_000 });
+      const waited = Date.now() - t;
+      g.unlock();
+      return waited;
+    },
+    { m, f },
+  );
+  while (Atomics.load(f, 0) === 0) await sleep(1);
+  await sleep(50);
+  assert.match(inspect(m), /waiters: 1/);
+  g.unlock();
+  const waited = await waiter.result();
+  assert.ok(waited >= 40, `the waiter waited ${waited} ms for the holder`);
+});
+
+test('timeouts: sync and async', async () => {
+  const m = new Mutex();
+  const f = flags();
+  const holder = spawn(
+    ({}, { m, f }) => {
+      const g = m.lock();
+      Atomics.store(f, 0, 1);
+      Atomics.wait(f, 1, 0, 10_000);
+      g.unlock();
+      return 'done';
+    },
+    { m, f },
+  );
+  while (Atomics.load(f, 0) === 0) await sleep(1);
+  let t = Date.now();
+  assert.throws(() => m.lock({ timeout: 50 }), (e) => e instanceof errors.TimeoutError && e.code === 'ERR_SHMKIT_TIMEOUT');
+  let took = Date.now() - t;
+  assert.ok(took >= 45 && took < 2_000, `sync timeout took ${took} ms`);
+  t = Date.now();
+  await rejectsWithCode(assert, () => m.lockAsync({ timeout: 50 }), 'ERR_SHMKIT_TIMEOUT');
+  took = Date.now() - t;
+  assert.ok(took >= 45 && took < 2_000, `async timeout took ${took} ms`);
+  await rejectsWithCode(assert, () => m.withLockAsync(() => 1, { timeout: 0 }), 'ERR_SHMKIT_TIMEOUT');
+  assert.match(inspect(m), /waiters: 0/, 'timed-out waiters leave the queue');
+  Atomics.store(f, 1, 1);
+  Atomics.notify(f, 1);
+  assert.equal(await holder.result(), 'done');
+  assert.equal(m.isLocked, false);
+  const g = m.lock({ timeout: 0 });
+  g.unlock();
+});
+
+test('aborts reject with the signal reason and leave the queue clean', async () => {
+  const m = new Mutex();
+  const g = m.lock();
+  const ac = new AbortController();
+  const p = m.lockAsync({ signal: ac.signal });
+  const reason = new Error('stop');
+  ac.abort(reason);
+  await assert.rejects(p, (err) => err === reason);
+  const pre = AbortSignal.abort('already');
+  await assert.rejects(m.lockAsync({ signal: pre }), (err) => err === 'already');
+  await assert.rejects(m.withLockAsync(() => 1, { signal: AbortSignal.timeout(20) }), { name: 'TimeoutError' });
+  assert.match(inspect(m), /waiters: 0/);
+  g.unlock();
+  // An abort after the lock was granted changes nothing.
+  const ac2 = new AbortController();
+  const g2 = await m.lockAsync({ signal: ac2.signal });
+  ac2.abort();
+  assert.equal(m.isLocked, true);
+  g2.unlock();
+});
+
+test('lockAsync on the thread that holds the lock queues until it is released', async () => {
+  const m = new Mutex();
+  const g = m.lock();
+  let got = false;
+  const p = m.lockAsync({ timeout: 5_000 }).then((g2) => {
+    got = true;
+    return g2;
+  });
+  await sleep(20);
+  assert.equal(got, false);
+  g.unlock();
+  const g2 = await p;
+  assert.equal(got, true);
+  g2.unlock();
+  // withLockAsync calls from one thread run one after another.
+  const order = [];
+  await Promise.all(
+    [1, 2, 3].map((i) =>
+      m.withLockAsync(async () => {
+        order.push(`in${i}`);
+        await sleep(5);
+        order.push(`out${i}`);
+      }),
+    ),
+  );
+  assert.deepEqual(order, ['in1', 'out1', 'in2', 'out2', 'in3', 'out3']);
+});
+
+test('relocking from the holding thread is a DeadlockError, not a hang', () => {
+  const m = new Mutex();
+  const g = m.lock();
+  assert.throws(() => m.lock(), (e) => e instanceof errors.DeadlockError && e.code === 'ERR_SHMKIT_DEADLOCK');
+  assert.throws(() => m.lock({ timeout: 10_000 }), { code: 'ERR_SHMKIT_DEADLOCK' });
+  assert.throws(() => m.withLock(() => 1), { code: 'ERR_SHMKIT_DEADLOCK' });
+  g.unlock();
+});
+
+test('an A->B / B->A deadlock between two workers is reported, not hung', async () => {
+  const a = new Mutex();
+  const b = new Mutex();
+  const f = flags();
+  const body = ({}, { first, second, f, me }) => {
+    const g1 = first.lock();
+    Atomics.add(f, 0, 1);
+    Atomics.notify(f, 0);
+    while (Atomics.load(f, 0) < 2) Atomics.wait(f, 0, Atomics.load(f, 0), 100);
+    // Both hold their first lock now; take the other's.
+    Atomics.add(f, 1 + me, 1);
+    try {
+      const g2 = second.lock({ timeout: 10_000 });
+      g2.unlock();
+      g1.unlock();
+      return 'acquired';
+    } catch (err) {
+      g1.unlock(); // give up our lock so the other side can finish
+      return err.code;
+    }
+  };
+  const w1 = spawn(body, { first: a, second: b, f, me: 0 });
+  const w2 = spawn(body, { first: b, second: a, f, me: 1 });
+  const results = [await w1.result(), await w2.result()].sort();
+  assert.deepEqual(results, ['ERR_SHMKIT_DEADLOCK', 'acquired']);
+  assert.equal(a.isLocked, false);
+  assert.equal(b.isLocked, false);
+});
+
+test('util.inspect shows the live state', async () => {
+  const m = new Mutex();
+  assert.equal(inspect(m), 'Mutex { locked: false, owner: null, waiters: 0, poisoned: false }');
+  const g = m.lock();
+  assert.equal(inspect(m), `Mutex { locked: true, owner: ${threadId}, waiters: 0, poisoned: false }`);
+  g.unlock();
+  assert.equal(inspect(g), 'MutexGuard { locked: false }');
+});

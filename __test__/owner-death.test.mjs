@@ -1,0 +1,96 @@
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { Mutex, errors } from '../index.mjs';
+import { spawn, flags, sleep } from './helpers.mjs';
+
+// The holder locks, says so, then dies in the way under test. A worker blocked
+// in lock() and an async waiter on the main thread must both wake within
+// 100 ms of the death with OwnerDiedError, holding the lock in turn.
+const holderBody = ({}, { m, f, times, how }) => {
+  m.lock();
+  Atomics.store(f, 0, 1);
+  Atomics.notify(f, 0);
+  Atomics.wait(f, 1, 0, 10_000); // until the main thread says "die"
+  Atomics.store(times, 0, BigInt(Date.now()));
+  if (how === 'exception') throw new Error('the holder crashes');
+  if (how === 'exit') process.exit(3);
+  setInterval(() => {}, 1000); // 'terminate': stay alive until killed
+};
+
+const waiterBody = ({}, { m, f }) => {
+  Atomics.add(f, 2, 1);
+  try {
+    m.lock({ timeout: 10_000 }).unlock();
+    return { code: 'none' };
+  } catch (err) {
+    const wake = Date.now();
+    if (err.guard) err.guard.unlock();
+    return { code: err.code, wake, hasGuard: !!err.guard };
+  }
+};
+
+for (const how of ['terminate', 'exception', 'exit']) {
+  test(`owner death by ${how}: waiters wake within 100 ms with OwnerDiedError`, async () => {
+    const m = new Mutex();
+    const f = flags();
+    const times = new BigInt64Array(new SharedArrayBuffer(8));
+    const holder = spawn(holderBody, { m, f, times, how });
+    while (Atomics.load(f, 0) === 0) await sleep(1);
+    const waiter = spawn(waiterBody, { m, f });
+    while (Atomics.load(f, 2) === 0) await sleep(1);
+    const mainWaiter = m.lockAsync({ timeout: 10_000 }).then(
+      (g) => (g.unlock(), { code: 'none' }),
+      (err) => {
+        const wake = Date.now();
+        if (err.guard) err.guard.unlock();
+        return { code: err.code, wake, isOwnerDied: err instanceof errors.OwnerDiedError };
+      },
+    );
+    await sleep(50); // let both waiters block
+    const killedAt = Date.now();
+    Atomics.store(f, 1, 1);
+    Atomics.notify(f, 1);
+    if (how === 'terminate') await holder.worker.terminate();
+    const exit = await holder.exited();
+    if (how === 'exception') assert.match(String(exit.error), /the holder crashes/);
+    if (how === 'exit') assert.equal(exit.code, 3);
+    const death = how === 'terminate' ? killedAt : Number(times[0]);
+    const [w, mw] = [await waiter.result(), await mainWaiter];
+    assert.equal(w.code, 'ERR_SHMKIT_OWNER_DIED');
+    assert.equal(w.hasGuard, true);
+    assert.equal(mw.code, 'ERR_SHMKIT_OWNER_DIED');
+    assert.equal(mw.isOwnerDied, true);
+    for (const wake of [w.wake, mw.wake]) {
+      if (process.env.SHMKIT_TEST_VERBOSE) console.log(`${how}: woke after ${wake - death} ms`);
+      assert.ok(wake - death < 100, `a waiter woke ${wake - death} ms after the death`);
+    }
+    // Still poisoned for later lockers until clearPoison().
+    assert.equal(m.isPoisoned, true);
+    assert.equal(m.isLocked, false);
+    assert.throws(() => m.lock(), (e) => e instanceof errors.OwnerDiedError && e.guard.locked && (e.guard.unlock(), true));
+    assert.throws(() => m.withLock(() => 1), { code: 'ERR_SHMKIT_OWNER_DIED' });
+    assert.equal(m.isLocked, false, 'withLock released the lock it could not hand to fn');
+    m.clearPoison();
+    assert.equal(m.isPoisoned, false);
+    assert.equal(m.withLock(() => 7), 7);
+  });
+}
+
+test('a lock left held by an exited worker is taken over by the next locker', async () => {
+  const m = new Mutex();
+  const w = spawn(({}, { m }) => {
+    m.lock();
+    return 'leaving while holding the lock';
+  }, { m });
+  assert.equal(await w.result(), 'leaving while holding the lock');
+  assert.equal(m.isLocked, true);
+  let guard = null;
+  assert.throws(() => m.tryLock(), (err) => {
+    guard = err.guard;
+    return err.code === 'ERR_SHMKIT_OWNER_DIED';
+  });
+  assert.equal(guard.locked, true, 'tryLock took the lock over and holds it');
+  assert.equal(m.isLocked, true);
+  guard.unlock();
+  assert.equal(m.isLocked, false);
+});

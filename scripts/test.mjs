@@ -1,0 +1,25 @@
+// `npm test`: the whole JS suite, twice — once with the inline JS fast paths,
+// once with SHMKIT_NO_FAST_PATH=1 so every operation goes through Rust. The two
+// paths run the same state machine and must give the same results.
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const files = readdirSync(new URL('../__test__/', import.meta.url))
+  .filter((f) => f.endsWith('.test.mjs'))
+  .sort()
+  .map((f) => `__test__/${f}`);
+const extra = process.argv.slice(2);
+
+let failed = false;
+for (const [label, noFast] of [['with fast paths', ''], ['fast paths off (SHMKIT_NO_FAST_PATH=1)', '1']]) {
+  console.log(`\n# shmkit tests, ${label}`);
+  const env = { ...process.env, SHMKIT_NO_FAST_PATH: noFast };
+  const run = spawnSync(process.execPath, ['--test', ...extra, ...files], { cwd: root, env, stdio: 'inherit' });
+  if (run.status !== 0) {
+    failed = true;
+    console.log(`# FAILED ${label} (exit ${run.status ?? run.signal})`);
+  }
+}
+process.exit(failed ? 1 : 0);
