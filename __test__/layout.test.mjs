@@ -1,7 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { Mutex, Semaphore, attach, errors } from '../index.mjs';
+import { Mutex, MutexGuard, Semaphore, attach, errors } from '../index.mjs';
 import * as esm from '../index.mjs';
 import { spawn, sleep, rejectsWithCode } from './helpers.mjs';
 
@@ -134,6 +134,8 @@ test('bad inputs get clear errors with codes', async () => {
     ['acquire more than max', () => new Semaphore(1, { max: 2 }).acquire(3), 'ERR_OUT_OF_RANGE'],
     ['tryAcquire a string', () => sem.tryAcquire('1'), 'ERR_INVALID_ARG_TYPE'],
     ['release past max', () => sem.release(), 'ERR_OUT_OF_RANGE'],
+    ['a forged MutexGuard', () => new MutexGuard(m), 'ERR_ILLEGAL_CONSTRUCTOR'],
+    ['semaphore options a number', () => new Semaphore(1, 5), 'ERR_INVALID_ARG_TYPE'],
     ['acquireAsync bad timeout', () => sem.acquireAsync(1, { timeout: -5 }), 'ERR_OUT_OF_RANGE'],
   ];
   for (const [what, fn, code] of cases) {

@@ -109,6 +109,11 @@ function outOfRange(name, range, value) {
   );
 }
 
+/** `TypeError [ERR_ILLEGAL_CONSTRUCTOR]` for classes users do not construct. */
+function illegalConstructor(name, hint) {
+  return withCode(new TypeError(`Illegal constructor: ${name} (${hint})`), 'ERR_ILLEGAL_CONSTRUCTOR');
+}
+
 /**
  * The error for a native status code that is not a success. `what` names the
  * object for the message ("Mutex", "Semaphore").
@@ -125,8 +130,6 @@ function fromStatus(status, what) {
       return new NotOwnerError(`${what}: this thread does not hold the lock`);
     case native.STATUS_TERMINATED:
       return new TerminatedError();
-    case native.STATUS_OUT_OF_RANGE:
-      return outOfRange('permits', 'at most the semaphore\'s max available permits', what);
     default:
       return new ShmkitError(`${what}: unexpected native status ${status}`, 'ERR_SHMKIT_INTERNAL');
   }
@@ -144,5 +147,6 @@ module.exports = {
   invalidArgType,
   invalidArgValue,
   outOfRange,
+  illegalConstructor,
   fromStatus,
 };

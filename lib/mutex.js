@@ -14,12 +14,15 @@ const POISONED = native.MUTEX_POISONED_BIT | 0;
 const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
 
 let unlockMutex; // (mutex) => void, defined inside the class (it reads #i32)
+const kGuard = Symbol('shmkit.MutexGuard'); // only this module can make guards
 
 /** Proof that the calling thread holds a Mutex; release it exactly once. */
 class MutexGuard {
   #mutex;
   #held = true;
-  constructor(mutex) {
+  /** @internal Guards come from Mutex only. */
+  constructor(mutex, token) {
+    if (token !== kGuard) throw errors.illegalConstructor('MutexGuard', 'a Mutex gives guards: lock(), tryLock(), lockAsync()');
     this.#mutex = mutex;
   }
   /** The mutex this guard holds (or held). */
@@ -50,11 +53,35 @@ class MutexGuard {
  * Records its owner thread: a dead owner poisons it (OwnerDiedError) instead
  * of leaving waiters hanging, and a deadlock throws instead of blocking.
  */
+// withLock/withLockAsync on a poisoned mutex: fn must not run on data a dead
+// owner may have left half-updated, so release the lock and report the death.
+function releasingOnPoison(lock) {
+  const poisoned = (err) => {
+    if (!(err instanceof errors.OwnerDiedError)) throw err;
+    err.guard.unlock();
+    throw new errors.OwnerDiedError(
+      'Mutex: a thread died holding this lock, so withLock did not run fn and released the lock again; ' +
+        'repair the data under lock() (the OwnerDiedError carries the guard), then call clearPoison()',
+      err.guard,
+    );
+  };
+  try {
+    const result = lock();
+    return typeof result.then === 'function' ? result.catch(poisoned) : result;
+  } catch (err) {
+    return poisoned(err);
+  }
+}
+
 class Mutex {
   /** Bytes a Mutex occupies in a SharedArrayBuffer. */
-  static byteLength = native.MUTEX_BYTES;
+  static get byteLength() {
+    return native.MUTEX_BYTES;
+  }
   /** Required alignment of `byteOffset`. */
-  static alignment = native.OBJECT_ALIGN;
+  static get alignment() {
+    return native.OBJECT_ALIGN;
+  }
 
   #i32;
 
@@ -73,11 +100,11 @@ class Mutex {
   }
 
   #acquired(status) {
-    if (status === STATUS_OK) return new MutexGuard(this);
+    if (status === STATUS_OK) return new MutexGuard(this, kGuard);
     if (status === STATUS_POISONED) {
       throw new errors.OwnerDiedError(
         'Mutex: a thread died holding this lock; you hold it now (error.guard), and it stays poisoned until clearPoison()',
-        new MutexGuard(this),
+        new MutexGuard(this, kGuard),
       );
     }
     throw errors.fromStatus(status, 'Mutex');
@@ -86,14 +113,14 @@ class Mutex {
   /** Blocks until locked; returns the guard. `{ timeout }` in milliseconds. */
   lock(options) {
     const i32 = this.#i32;
-    if (FAST && options === undefined && Atomics.compareExchange(i32, W, 0, TID) === 0) return new MutexGuard(this);
+    if (FAST && options === undefined && Atomics.compareExchange(i32, W, 0, TID) === 0) return new MutexGuard(this, kGuard);
     return this.#acquired(native.mutexLock(i32, timeoutOf(options)));
   }
 
   /** Locks without waiting: a guard, or `null` when another holder has it. */
   tryLock() {
     const i32 = this.#i32;
-    if (FAST && Atomics.compareExchange(i32, W, 0, TID) === 0) return new MutexGuard(this);
+    if (FAST && Atomics.compareExchange(i32, W, 0, TID) === 0) return new MutexGuard(this, kGuard);
     const status = native.mutexTryLock(i32);
     return status === STATUS_WOULD_BLOCK ? null : this.#acquired(status);
   }
@@ -104,7 +131,7 @@ class Mutex {
     const timeout = timeoutOf(options);
     const signal = signalOf(options);
     if (signal !== undefined && signal.aborted) throw signal.reason;
-    if (FAST && Atomics.compareExchange(i32, W, 0, TID) === 0) return new MutexGuard(this);
+    if (FAST && Atomics.compareExchange(i32, W, 0, TID) === 0) return new MutexGuard(this, kGuard);
     return waitAsync(
       'Mutex',
       (id) => native.mutexLockAsync(i32, id),
@@ -126,7 +153,7 @@ class Mutex {
         if (Atomics.compareExchange(i32, W, TID, 0) !== TID) unlockMutex(this);
       }
     }
-    const guard = this.#lockReleasingOnPoison(() => this.lock(options));
+    const guard = releasingOnPoison(() => this.lock(options));
     try {
       return fn();
     } finally {
@@ -137,24 +164,11 @@ class Mutex {
   /** Runs `await fn()` holding the lock and resolves with its result. */
   async withLockAsync(fn, options) {
     if (typeof fn !== 'function') throw errors.invalidArgType('fn', 'a function', fn);
-    const guard = await this.lockAsync(options).catch((err) => {
-      if (err instanceof errors.OwnerDiedError) err.guard.unlock();
-      throw err;
-    });
+    const guard = await releasingOnPoison(() => this.lockAsync(options));
     try {
       return await fn();
     } finally {
       guard.unlock();
-    }
-  }
-
-  #lockReleasingOnPoison(lock) {
-    try {
-      return lock();
-    } catch (err) {
-      // withLock cannot hand the guard to fn: release it, report the death.
-      if (err instanceof errors.OwnerDiedError) err.guard.unlock();
-      throw err;
     }
   }
 

@@ -12,10 +12,10 @@ const W = native.HEADER_BYTES / 4; // index of the state word
 const AVAILABLE = native.SEMAPHORE_MAX_PERMITS;
 const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
 
-function count(name, value, max) {
+function count(name, value, min, max) {
   if (typeof value !== 'number') throw errors.invalidArgType(name, 'a number', value);
-  if (!Number.isInteger(value) || value < 0 || value > max) {
-    throw errors.outOfRange(name, `an integer from 0 to ${max}`, value);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw errors.outOfRange(name, `an integer from ${min} to ${max}`, value);
   }
   return value;
 }
@@ -27,11 +27,17 @@ function count(name, value, max) {
  */
 class Semaphore {
   /** Bytes a Semaphore occupies in a SharedArrayBuffer. */
-  static byteLength = native.SEMAPHORE_BYTES;
+  static get byteLength() {
+    return native.SEMAPHORE_BYTES;
+  }
   /** Required alignment of `byteOffset`. */
-  static alignment = native.OBJECT_ALIGN;
+  static get alignment() {
+    return native.OBJECT_ALIGN;
+  }
   /** The largest `max` (and number of permits) a Semaphore supports. */
-  static MAX_PERMITS = AVAILABLE;
+  static get MAX_PERMITS() {
+    return AVAILABLE;
+  }
 
   #i32;
   #max;
@@ -44,12 +50,12 @@ class Semaphore {
       this.#i32 = i32;
       this.#max = native.objectParam(i32);
     } else {
-      if (options !== undefined && (options === null || typeof options !== 'object')) {
+      if (options === null) options = undefined;
+      if (options !== undefined && typeof options !== 'object') {
         throw errors.invalidArgType('options', 'an object', options);
       }
-      const max = options === undefined || options.max === undefined ? AVAILABLE : count('options.max', options.max, AVAILABLE);
-      if (max === 0) throw errors.outOfRange('options.max', `an integer from 1 to ${AVAILABLE}`, max);
-      count('initial', initial, max);
+      const max = options?.max === undefined ? AVAILABLE : count('options.max', options.max, 1, AVAILABLE);
+      count('initial', initial, 0, max);
       const i32 = shared.place(Semaphore, options, false);
       native.createObject(i32, native.KIND_SEMAPHORE, max, initial);
       this.#i32 = i32;
@@ -64,10 +70,7 @@ class Semaphore {
   }
 
   #permits(n) {
-    if (n === undefined) return 1;
-    count('n', n, this.#max);
-    if (n === 0) throw errors.outOfRange('n', `an integer from 1 to ${this.#max}`, n);
-    return n;
+    return n === undefined ? 1 : count('n', n, 1, this.#max);
   }
 
   #take(n) {

@@ -118,7 +118,11 @@ function isPlainContainer(value) {
  * objects and Map values are walked and updated in place; the (possibly
  * revived) value is returned.
  */
-function attach(value, seen = new Set()) {
+function attach(value) {
+  return revive(value, new Set());
+}
+
+function revive(value, seen) {
   if (value === null || typeof value !== 'object') return value;
   if (typeof value[TAG] === 'string' && classes.has(value[TAG]) && !(value instanceof classes.get(value[TAG]))) {
     if (Object.getPrototypeOf(value) === Object.prototype) return classes.get(value[TAG]).from(value);
@@ -127,13 +131,13 @@ function attach(value, seen = new Set()) {
   seen.add(value);
   if (value instanceof Map) {
     for (const [k, v] of value) {
-      const r = attach(v, seen);
+      const r = revive(v, seen);
       if (r !== v) value.set(k, r);
     }
   } else if (isPlainContainer(value)) {
     for (const key of Object.keys(value)) {
       const v = value[key];
-      const r = attach(v, seen);
+      const r = revive(v, seen);
       if (r !== v) value[key] = r;
     }
   }
