@@ -89,22 +89,23 @@ test('timeouts and aborts, sync and async', async () => {
 test('a waiter for several permits is not starved by single-permit churn', async () => {
   const s = new Semaphore(2);
   const stop = flags();
-  const churners = Array.from({ length: 2 }, () =>
+  const churners = Array.from({ length: 2 }, (_, i) =>
     spawn(
-      ({}, { s, stop }) => {
+      ({}, { s, stop, i }) => {
         let n = 0;
         while (Atomics.load(stop, 0) === 0) {
           s.acquire(1, { timeout: 5_000 });
           n++;
-          Atomics.add(stop, 1, 1);
+          Atomics.add(stop, 1 + i, 1);
           s.release(1);
         }
         return n;
       },
-      { s, stop },
+      { s, stop, i },
     ),
   );
-  for (let t = Date.now(); Atomics.load(stop, 1) < 10_000; ) {
+  // Both churners must be running before the big waiter asks.
+  for (let t = Date.now(); Atomics.load(stop, 1) < 1_000 || Atomics.load(stop, 2) < 1_000; ) {
     if (Date.now() - t > 10_000) throw new Error('the churners did not start');
     await sleep(1);
   }
