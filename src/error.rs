@@ -42,3 +42,9 @@ pub const STATUS_RETRY: i32 = 9;
 /// A count went past its limit.
 #[napi]
 pub const STATUS_OUT_OF_RANGE: i32 = 10;
+/// A barrier wait completed and this party is the generation's leader.
+#[napi]
+pub const STATUS_LEADER: i32 = 11;
+/// The barrier was broken (a party timed out, aborted or was reset).
+#[napi]
+pub const STATUS_BROKEN: i32 = 12;

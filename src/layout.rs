@@ -42,6 +42,19 @@ pub const KIND_MUTEX: u32 = 1;
 #[napi]
 pub const KIND_SEMAPHORE: u32 = 2;
 
+/// Kind tag of a Condvar.
+#[napi]
+pub const KIND_CONDVAR: u32 = 3;
+/// Kind tag of an RwLock.
+#[napi]
+pub const KIND_RWLOCK: u32 = 4;
+/// Kind tag of a Barrier.
+#[napi]
+pub const KIND_BARRIER: u32 = 5;
+/// Kind tag of a Latch.
+#[napi]
+pub const KIND_LATCH: u32 = 6;
+
 /// Word index (in i32 units) of the first state word after the header.
 pub const STATE_WORD: usize = (HEADER_BYTES / 4) as usize;
 
@@ -52,11 +65,28 @@ pub const MUTEX_BYTES: u32 = 24;
 #[napi]
 pub const SEMAPHORE_BYTES: u32 = 24;
 
+/// Byte size of a Condvar: header + waiter count, rounded up to the alignment.
+#[napi]
+pub const CONDVAR_BYTES: u32 = 24;
+/// Byte size of an RwLock: header + one state word, rounded up to the alignment.
+#[napi]
+pub const RWLOCK_BYTES: u32 = 24;
+/// Byte size of a Barrier: header + generation + arrivals.
+#[napi]
+pub const BARRIER_BYTES: u32 = 24;
+/// Byte size of a Latch: header + count + waiters flag.
+#[napi]
+pub const LATCH_BYTES: u32 = 24;
+
 /// Human name of a kind, for error messages.
 pub fn kind_name(kind: u32) -> &'static str {
   match kind {
     KIND_MUTEX => "Mutex",
     KIND_SEMAPHORE => "Semaphore",
+    KIND_CONDVAR => "Condvar",
+    KIND_RWLOCK => "RwLock",
+    KIND_BARRIER => "Barrier",
+    KIND_LATCH => "Latch",
     _ => "unknown kind",
   }
 }
@@ -66,6 +96,10 @@ pub fn kind_bytes(kind: u32) -> Option<u32> {
   match kind {
     KIND_MUTEX => Some(MUTEX_BYTES),
     KIND_SEMAPHORE => Some(SEMAPHORE_BYTES),
+    KIND_CONDVAR => Some(CONDVAR_BYTES),
+    KIND_RWLOCK => Some(RWLOCK_BYTES),
+    KIND_BARRIER => Some(BARRIER_BYTES),
+    KIND_LATCH => Some(LATCH_BYTES),
     _ => None,
   }
 }

@@ -10,7 +10,7 @@
 //! * [`error`]: the status codes native calls return, mapped to JS errors in
 //!   one place (`lib/errors.js`).
 //! * [`object`]: creating, opening and inspecting any object.
-//! * [`sync`]: the locks: [`sync::mutex`], [`sync::semaphore`].
+//! * [`sync`]: the locks and coordination primitives, one module each.
 
 #![deny(clippy::undocumented_unsafe_blocks)]
 

@@ -43,8 +43,10 @@ pub const WAITING: i32 = -1;
 /// is being terminated (and whether the lock's owner is still alive).
 pub const PARK_SLICE: Duration = Duration::from_millis(20);
 
-/// Spin iterations on a waiter's own state before it parks.
-const WAIT_SPINS: u32 = 200;
+/// How long a sync waiter spins on its own state before it parks: a park and
+/// unpark cost tens of microseconds on a small VM, a spinning hand-off well
+/// under one.
+const WAIT_SPIN: Duration = Duration::from_micros(20);
 
 /// How a waiter is told its outcome.
 enum Wake {
@@ -100,13 +102,29 @@ impl Waiter {
   }
 }
 
+/// What a queue's waiters wait for, which decides what a thread's exit does
+/// to them (see [`Lot::thread_exit`]).
+#[derive(Clone, Copy, PartialEq, Eq, Default, Debug)]
+pub enum QueueKind {
+  /// A lock with an owner: when the owner dies, or a queued waiter dies (it
+  /// may have been what others waited behind), every waiter re-examines the word.
+  #[default]
+  Lock,
+  /// Permits served in order: a dead waiter may have blocked the ones behind it.
+  Permits,
+  /// Independent waiters (condition variables, barriers, latches): a dead
+  /// waiter is just dropped.
+  Plain,
+}
+
 /// The waiters of one address.
 #[derive(Default)]
 struct Queue {
   /// For a lock: the thread that owns the word while waiters are queued
   /// (0 when unlocked or not a lock). Kept exact: while a lock word has its
-  /// PARKED bit set, its owner changes only under the lot lock.
+  /// waiters bit set, its owner changes only under the lot lock.
   owner: u32,
+  kind: QueueKind,
   waiters: VecDeque<Arc<Waiter>>,
 }
 
@@ -154,12 +172,27 @@ impl Lot {
   /// current owner (0 for words that are not locks). A sync waiter is also
   /// recorded as blocked on `addr`.
   pub fn push(&mut self, addr: usize, w: Arc<Waiter>, owner: u32) {
+    self.push_kind(addr, w, owner, QueueKind::Lock);
+  }
+
+  /// [`Lot::push`] for a queue of another [`QueueKind`].
+  pub fn push_kind(&mut self, addr: usize, w: Arc<Waiter>, owner: u32, kind: QueueKind) {
     if !w.is_async() {
       self.blocked_on.insert(w.tid, addr);
     }
     let q = self.queues.entry(addr).or_default();
     q.owner = owner;
+    q.kind = kind;
     q.waiters.push_back(w);
+  }
+
+  /// Removes every waiter of `addr` and tells each `status`; returns how many.
+  pub fn wake_all(&mut self, addr: usize, status: i32) -> u32 {
+    let mut n = 0;
+    while self.wake_front(addr, status).is_some() {
+      n += 1;
+    }
+    n
   }
 
   /// The first waiter of `addr`'s queue.
@@ -252,10 +285,12 @@ impl Lot {
     false
   }
 
-  /// Forgets thread `tid`: it is no longer alive, its async waiters are
-  /// dropped, and every waiter of a queue it waited in or owned is woken with
-  /// [`STATUS_RETRY`] to re-examine its word (taking over a lock whose owner
-  /// died, or claiming permits a dead waiter was queued for).
+  /// Forgets thread `tid`: it is no longer alive and its async waiters are
+  /// dropped. Every waiter of a lock it owned, and of a lock or permit queue
+  /// it waited in, is woken with [`STATUS_RETRY`] to re-examine its word
+  /// (taking over a lock whose owner died, or claiming what a dead waiter was
+  /// queued ahead of them for). Waiters of [`QueueKind::Plain`] queues are
+  /// independent and stay queued.
   pub fn thread_exit(&mut self, tid: u32) {
     self.live.remove(&tid);
     self.blocked_on.remove(&tid);
@@ -263,13 +298,14 @@ impl Lot {
     for (addr, q) in self.queues.iter_mut() {
       let before = q.waiters.len();
       q.waiters.retain(|w| w.tid != tid);
-      if q.waiters.len() != before || q.owner == tid {
+      let removed = q.waiters.len() != before;
+      if q.owner == tid || (removed && q.kind != QueueKind::Plain) {
         touched.push(*addr);
       }
     }
+    self.queues.retain(|_, q| !q.waiters.is_empty());
     for addr in touched {
-      while self.wake_front(addr, STATUS_RETRY).is_some() {}
-      self.queues.remove(&addr);
+      self.wake_all(addr, STATUS_RETRY);
     }
   }
 }
@@ -293,10 +329,16 @@ pub fn wait(
   deadline: Option<Instant>,
   interrupted: &mut dyn FnMut() -> bool,
 ) -> WaitEnd {
-  for _ in 0..WAIT_SPINS {
+  let spin_until = Instant::now() + WAIT_SPIN;
+  let mut spins = 0u32;
+  loop {
     let s = w.status();
     if s != WAITING {
       return WaitEnd::Woken(s);
+    }
+    spins = spins.wrapping_add(1);
+    if spins % 64 == 0 && Instant::now() >= spin_until {
+      break;
     }
     std::hint::spin_loop();
   }

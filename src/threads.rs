@@ -28,8 +28,9 @@ use parking_lot::Mutex;
 
 use crate::parking;
 
-/// Largest shmkit thread id: lock words keep the owner in 30 bits.
-pub const MAX_TID: u32 = (1 << 30) - 1;
+/// Largest shmkit thread id: lock words keep the owner in 28 bits (an RwLock
+/// word holds it beside four flag bits).
+pub const MAX_TID: u32 = (1 << 28) - 1;
 
 /// A thread's waker handle. The raw pointer is only used through Node-API
 /// calls that are documented as callable from any thread.

@@ -30,7 +30,7 @@ use napi_derive::napi;
 
 use crate::error::*;
 use crate::layout::STATE_WORD;
-use crate::parking::{self, Lot, WaitEnd, Waiter};
+use crate::parking::{self, Lot, QueueKind, WaitEnd, Waiter};
 use crate::region::Region;
 use crate::threads;
 
@@ -152,7 +152,7 @@ pub fn acquire(
       continue;
     }
     let w = Waiter::sync(me, n, since);
-    lot.push(addr, w.clone(), 0);
+    lot.push_kind(addr, w.clone(), 0, QueueKind::Permits);
     drop(lot);
     match parking::wait(&w, addr, deadline, interrupted) {
       WaitEnd::Woken(STATUS_RETRY) => continue,
@@ -196,7 +196,7 @@ pub fn acquire_async(word: &AtomicI32, addr: usize, me: u32, n: u32, id: u32) ->
         if !mark_queued(word, s) {
           continue;
         }
-        lot.push(addr, Waiter::asynchronous(me, id, n), 0);
+        lot.push_kind(addr, Waiter::asynchronous(me, id, n), 0, QueueKind::Permits);
         return STATUS_PENDING;
       }
     }

@@ -1,0 +1,253 @@
+//! Condvar: a condition variable used with a [`super::mutex`].
+//!
+//! ```text
+//! byte 0            16                20           24
+//!      +------------+-----------------+------------+
+//!      | header     | waiters (i32)   | reserved   |
+//!      +------------+-----------------+------------+
+//!
+//! waiters: how many waiters are queued in the parking lot for this condvar.
+//!          Written only under the lot lock; JS `notify*` skips the native call
+//!          when it reads 0 (a hostile value only costs a needless call).
+//! ```
+//!
+//! No lost wake-up: a waiter joins the condvar's queue *before* it releases
+//! the mutex. A notifier that changed the predicate under the mutex therefore
+//! runs after the waiter is queued, and finds it, even if the notify happens
+//! between the release and the moment the waiter actually sleeps.
+//!
+//! A waiter always reacquires the mutex before it returns, whatever ended the
+//! wait (notify, timeout, abort); a dead mutex owner reaches it as POISONED.
+
+use std::sync::atomic::{AtomicI32, Ordering::*};
+use std::time::Instant;
+
+use napi::{Env, Result};
+use napi_derive::napi;
+
+use super::mutex;
+use crate::error::*;
+use crate::layout::STATE_WORD;
+use crate::parking::{self, Lot, QueueKind, WaitEnd, Waiter};
+use crate::region::Region;
+use crate::threads;
+
+fn publish(lot: &Lot, count: &AtomicI32, addr: usize) {
+  count.store(lot.len(addr) as i32, SeqCst);
+}
+
+/// Holds the mutex word of the caller? Guards the wait entry.
+fn holds(m: &AtomicI32, me: u32) -> bool {
+  (m.load(Relaxed) & mutex::OWNER) as u32 == me
+}
+
+/// Blocking wait: releases the mutex, sleeps until notified, `deadline` or
+/// termination, then reacquires the mutex. Returns OK (notified), TIMEOUT
+/// (relocked anyway), POISONED (relocked; its owner had died), NOT_OWNER (the
+/// caller did not hold the mutex) or TERMINATED (not relocked).
+#[allow(clippy::too_many_arguments)]
+pub fn wait(
+  cv: &AtomicI32,
+  cv_addr: usize,
+  m: &AtomicI32,
+  m_addr: usize,
+  me: u32,
+  deadline: Option<Instant>,
+  interrupted: &mut dyn FnMut() -> bool,
+) -> i32 {
+  if !holds(m, me) {
+    return STATUS_NOT_OWNER;
+  }
+  let w = Waiter::sync(me, 0, Instant::now());
+  {
+    let mut lot = parking::lock();
+    lot.push_kind(cv_addr, w.clone(), 0, QueueKind::Plain);
+    publish(&lot, cv, cv_addr);
+  }
+  mutex::unlock(m, m_addr, me);
+  let outcome = match parking::wait(&w, cv_addr, deadline, interrupted) {
+    WaitEnd::Woken(_) => STATUS_OK,
+    WaitEnd::GaveUp(lot, st) => {
+      publish(&lot, cv, cv_addr);
+      st
+    }
+  };
+  if outcome == STATUS_TERMINATED {
+    return outcome;
+  }
+  match mutex::lock(m, m_addr, me, None, interrupted) {
+    STATUS_OK => outcome,
+    relock => relock,
+  }
+}
+
+/// Async wait, first half: queues waiter `id` and releases the mutex. The
+/// outcome (OK = notified) is posted to this thread's waker; JS then
+/// reacquires the mutex. Returns PENDING or NOT_OWNER.
+pub fn wait_async(
+  cv: &AtomicI32,
+  cv_addr: usize,
+  m: &AtomicI32,
+  m_addr: usize,
+  me: u32,
+  id: u32,
+) -> i32 {
+  if !holds(m, me) {
+    return STATUS_NOT_OWNER;
+  }
+  {
+    let mut lot = parking::lock();
+    lot.push_kind(
+      cv_addr,
+      Waiter::asynchronous(me, id, 0),
+      0,
+      QueueKind::Plain,
+    );
+    publish(&lot, cv, cv_addr);
+  }
+  mutex::unlock(m, m_addr, me);
+  STATUS_PENDING
+}
+
+/// Wakes one waiter (or all): returns how many were woken.
+pub fn notify(cv: &AtomicI32, cv_addr: usize, all: bool) -> u32 {
+  let mut lot = parking::lock();
+  let n = if all {
+    lot.wake_all(cv_addr, STATUS_OK)
+  } else {
+    lot.wake_front(cv_addr, STATUS_OK).map_or(0, |_| 1)
+  };
+  publish(&lot, cv, cv_addr);
+  n
+}
+
+/// Withdraws async waiter `id` of thread `me`: true when it was still queued.
+pub fn cancel(cv: &AtomicI32, cv_addr: usize, me: u32, id: u32) -> bool {
+  let mut lot = parking::lock();
+  let removed = lot.remove_async(cv_addr, me, id);
+  publish(&lot, cv, cv_addr);
+  removed
+}
+
+fn words(view: &Region) -> Result<(&AtomicI32, usize)> {
+  Ok((view.word(STATE_WORD)?, view.addr(STATE_WORD)?))
+}
+
+/// Waits on the condvar in `cv`, releasing and reacquiring the mutex in
+/// `mutex` (which this thread must hold). Returns a status code.
+#[napi]
+pub fn condvar_wait(env: Env, cv: Region, mutex: Region, timeout_ms: f64) -> Result<i32> {
+  let (c, c_addr) = words(&cv)?;
+  let (m, m_addr) = words(&mutex)?;
+  let me = threads::current()?;
+  Ok(wait(
+    c,
+    c_addr,
+    m,
+    m_addr,
+    me,
+    parking::deadline(timeout_ms),
+    &mut || threads::interrupted(&env),
+  ))
+}
+
+/// Queues async waiter `id` on the condvar and releases the mutex.
+#[napi]
+pub fn condvar_wait_async(cv: Region, mutex: Region, id: u32) -> Result<i32> {
+  let (c, c_addr) = words(&cv)?;
+  let (m, m_addr) = words(&mutex)?;
+  Ok(wait_async(c, c_addr, m, m_addr, threads::current()?, id))
+}
+
+/// Wakes one waiter, or all of them; returns how many were woken.
+#[napi]
+pub fn condvar_notify(cv: Region, all: bool) -> Result<u32> {
+  let (c, c_addr) = words(&cv)?;
+  Ok(notify(c, c_addr, all))
+}
+
+/// Withdraws async waiter `id`; true when it had not been notified yet.
+#[napi]
+pub fn condvar_cancel(cv: Region, id: u32) -> Result<bool> {
+  let (c, c_addr) = words(&cv)?;
+  Ok(cancel(c, c_addr, threads::current()?, id))
+}
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+  use std::sync::Arc;
+  use std::time::Duration;
+
+  #[test]
+  fn notify_between_release_and_sleep_is_not_lost() {
+    // The waiter is queued before it releases the mutex, so a notifier that
+    // takes the mutex right after the release always finds it.
+    let m = Arc::new(AtomicI32::new(0));
+    let cv = Arc::new(AtomicI32::new(0));
+    let (m_addr, cv_addr) = (Arc::as_ptr(&m) as usize, Arc::as_ptr(&cv) as usize);
+    parking::lock().register(601);
+    parking::lock().register(602);
+    for _ in 0..200 {
+      assert_eq!(mutex::lock(&m, m_addr, 601, None, &mut || false), STATUS_OK);
+      let waiter = {
+        let (m, cv) = (m.clone(), cv.clone());
+        std::thread::spawn(move || {
+          // The waiter takes the mutex only after the main thread released it.
+          assert_eq!(mutex::lock(&m, m_addr, 602, None, &mut || false), STATUS_OK);
+          wait(
+            &cv,
+            cv_addr,
+            &m,
+            m_addr,
+            602,
+            parking::deadline(5_000.0),
+            &mut || false,
+          )
+        })
+      };
+      assert_eq!(mutex::unlock(&m, m_addr, 601), STATUS_OK);
+      // Notify as soon as the waiter has released the mutex.
+      loop {
+        if mutex::try_lock(&m, m_addr, 601) == STATUS_OK {
+          if cv.load(SeqCst) > 0 {
+            notify(&cv, cv_addr, false);
+            assert_eq!(mutex::unlock(&m, m_addr, 601), STATUS_OK);
+            break;
+          }
+          assert_eq!(mutex::unlock(&m, m_addr, 601), STATUS_OK);
+        }
+        std::thread::yield_now();
+      }
+      assert_eq!(waiter.join().unwrap(), STATUS_OK, "notified, not timed out");
+      assert_eq!(mutex::unlock(&m, m_addr, 602), STATUS_OK);
+    }
+  }
+
+  #[test]
+  fn timeout_relocks() {
+    let m = AtomicI32::new(0);
+    let cv = AtomicI32::new(0);
+    let (m_addr, cv_addr) = (&m as *const _ as usize, &cv as *const _ as usize);
+    parking::lock().register(603);
+    assert_eq!(
+      wait(&cv, cv_addr, &m, m_addr, 603, None, &mut || false),
+      STATUS_NOT_OWNER
+    );
+    assert_eq!(mutex::lock(&m, m_addr, 603, None, &mut || false), STATUS_OK);
+    let t = Instant::now();
+    let st = wait(
+      &cv,
+      cv_addr,
+      &m,
+      m_addr,
+      603,
+      parking::deadline(20.0),
+      &mut || false,
+    );
+    assert_eq!(st, STATUS_TIMEOUT);
+    assert!(t.elapsed() >= Duration::from_millis(19));
+    assert_eq!(m.load(SeqCst) & mutex::OWNER, 603, "relocked");
+    assert_eq!(cv.load(SeqCst), 0);
+  }
+}
