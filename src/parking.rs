@@ -337,7 +337,7 @@ pub fn wait(
       return WaitEnd::Woken(s);
     }
     spins = spins.wrapping_add(1);
-    if spins % 64 == 0 && Instant::now() >= spin_until {
+    if spins.is_multiple_of(64) && Instant::now() >= spin_until {
       break;
     }
     std::hint::spin_loop();
