@@ -6,11 +6,21 @@ const errors = require('./lib/errors.js');
 const { attach } = require('./lib/shared.js');
 const { Mutex, MutexGuard } = require('./lib/mutex.js');
 const { Semaphore } = require('./lib/semaphore.js');
+const { Condvar } = require('./lib/condvar.js');
+const { RwLock, RwLockReadGuard, RwLockWriteGuard } = require('./lib/rwlock.js');
+const { Barrier } = require('./lib/barrier.js');
+const { Latch } = require('./lib/latch.js');
 
 module.exports = {
   Mutex,
   MutexGuard,
   Semaphore,
+  Condvar,
+  RwLock,
+  RwLockReadGuard,
+  RwLockWriteGuard,
+  Barrier,
+  Latch,
   attach,
   errors: {
     ShmkitError: errors.ShmkitError,
@@ -21,5 +31,6 @@ module.exports = {
     NotSharedError: errors.NotSharedError,
     NotOwnerError: errors.NotOwnerError,
     TerminatedError: errors.TerminatedError,
+    BarrierBrokenError: errors.BarrierBrokenError,
   },
 };

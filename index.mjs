@@ -1,5 +1,17 @@
 // ESM entry: the same module instance as require('shmkit').
 import shmkit from './index.js';
 
-export const { Mutex, MutexGuard, Semaphore, attach, errors } = shmkit;
+export const {
+  Mutex,
+  MutexGuard,
+  Semaphore,
+  Condvar,
+  RwLock,
+  RwLockReadGuard,
+  RwLockWriteGuard,
+  Barrier,
+  Latch,
+  attach,
+  errors,
+} = shmkit;
 export default shmkit;

@@ -63,6 +63,13 @@ class NotOwnerError extends ShmkitError {
   }
 }
 
+/** A party of the barrier's generation gave up (timeout, abort) or it was reset. */
+class BarrierBrokenError extends ShmkitError {
+  constructor(message = 'Barrier: the barrier is broken (a party timed out or aborted, or it was reset)') {
+    super(message, 'ERR_SHMKIT_BARRIER_BROKEN');
+  }
+}
+
 /** The thread is being terminated; its wait was abandoned. */
 class TerminatedError extends ShmkitError {
   constructor(message = 'the thread is being terminated') {
@@ -128,6 +135,8 @@ function fromStatus(status, what) {
       );
     case native.STATUS_NOT_OWNER:
       return new NotOwnerError(`${what}: this thread does not hold the lock`);
+    case native.STATUS_BROKEN:
+      return new BarrierBrokenError();
     case native.STATUS_TERMINATED:
       return new TerminatedError();
     default:
@@ -144,6 +153,7 @@ module.exports = {
   NotSharedError,
   NotOwnerError,
   TerminatedError,
+  BarrierBrokenError,
   invalidArgType,
   invalidArgValue,
   outOfRange,

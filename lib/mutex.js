@@ -3,7 +3,8 @@
 // state table are documented in src/sync/mutex.rs; the fast paths here are
 // the two transitions that table gives to JS: CAS 0 -> me, and me -> 0.
 
-const { native, FAST, TID, timeoutOf, signalOf, waitAsync } = require('./runtime.js');
+const { native, FAST, TID, waitAsync } = require('./runtime.js');
+const { timeoutOf, signalOf, func } = require('./validate.js');
 const shared = require('./shared.js');
 const errors = require('./errors.js');
 
@@ -14,6 +15,8 @@ const POISONED = native.MUTEX_POISONED_BIT | 0;
 const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
 
 let unlockMutex; // (mutex) => void, defined inside the class (it reads #i32)
+let viewOf; // (mutex) => Int32Array, for the Condvar
+let dropGuard; // (guard) => void: the lock is no longer held (Condvar relock failed)
 const kGuard = Symbol('shmkit.MutexGuard'); // only this module can make guards
 
 /** Proof that the calling thread holds a Mutex; release it exactly once. */
@@ -46,6 +49,11 @@ class MutexGuard {
   [inspectSymbol]() {
     return `MutexGuard { locked: ${this.#held} }`;
   }
+  static {
+    dropGuard = (guard) => {
+      guard.#held = false;
+    };
+  }
 }
 
 /**
@@ -53,26 +61,6 @@ class MutexGuard {
  * Records its owner thread: a dead owner poisons it (OwnerDiedError) instead
  * of leaving waiters hanging, and a deadlock throws instead of blocking.
  */
-// withLock/withLockAsync on a poisoned mutex: fn must not run on data a dead
-// owner may have left half-updated, so release the lock and report the death.
-function releasingOnPoison(lock) {
-  const poisoned = (err) => {
-    if (!(err instanceof errors.OwnerDiedError)) throw err;
-    err.guard.unlock();
-    throw new errors.OwnerDiedError(
-      'Mutex: a thread died holding this lock, so withLock did not run fn and released the lock again; ' +
-        'repair the data under lock() (the OwnerDiedError carries the guard), then call clearPoison()',
-      err.guard,
-    );
-  };
-  try {
-    const result = lock();
-    return typeof result.then === 'function' ? result.catch(poisoned) : result;
-  } catch (err) {
-    return poisoned(err);
-  }
-}
-
 class Mutex {
   /** Bytes a Mutex occupies in a SharedArrayBuffer. */
   static get byteLength() {
@@ -86,12 +74,7 @@ class Mutex {
   #i32;
 
   constructor(options) {
-    const open = options !== null && typeof options === 'object' && options[shared.kOpen] === true;
-    const i32 = shared.place(Mutex, options, open);
-    if (open) shared.check(Mutex, i32, native.KIND_MUTEX);
-    else native.createObject(i32, native.KIND_MUTEX, 0, 0);
-    this.#i32 = i32;
-    shared.identify(this, Mutex, i32);
+    this.#i32 = shared.setUp(this, Mutex, native.KIND_MUTEX, options).i32;
   }
 
   /** Reopens a Mutex received from another thread (or placed at `{ buffer, byteOffset }`). */
@@ -144,7 +127,7 @@ class Mutex {
 
   /** Runs `fn()` holding the lock and returns its result. */
   withLock(fn, options) {
-    if (typeof fn !== 'function') throw errors.invalidArgType('fn', 'a function', fn);
+    func('fn', fn);
     const i32 = this.#i32;
     if (FAST && options === undefined && Atomics.compareExchange(i32, W, 0, TID) === 0) {
       try {
@@ -153,7 +136,7 @@ class Mutex {
         if (Atomics.compareExchange(i32, W, TID, 0) !== TID) unlockMutex(this);
       }
     }
-    const guard = releasingOnPoison(() => this.lock(options));
+    const guard = shared.releasingOnPoison('Mutex', () => this.lock(options));
     try {
       return fn();
     } finally {
@@ -163,8 +146,8 @@ class Mutex {
 
   /** Runs `await fn()` holding the lock and resolves with its result. */
   async withLockAsync(fn, options) {
-    if (typeof fn !== 'function') throw errors.invalidArgType('fn', 'a function', fn);
-    const guard = await releasingOnPoison(() => this.lockAsync(options));
+    func('fn', fn);
+    const guard = await shared.releasingOnPoison('Mutex', () => this.lockAsync(options));
     try {
       return await fn();
     } finally {
@@ -201,6 +184,7 @@ class Mutex {
   }
 
   static {
+    viewOf = (mutex) => mutex.#i32;
     unlockMutex = (mutex) => {
       const i32 = mutex.#i32;
       if (FAST && Atomics.compareExchange(i32, W, TID, 0) === TID) return;
@@ -212,4 +196,21 @@ class Mutex {
 
 shared.register(Mutex);
 
-module.exports = { Mutex, MutexGuard };
+/**
+ * Reacquires `mutex` for a guard that already exists (after a Condvar wait):
+ * resolves with the native status (OK or POISONED).
+ */
+function relockAsync(mutex) {
+  const i32 = viewOf(mutex);
+  if (FAST && Atomics.compareExchange(i32, W, 0, TID) === 0) return Promise.resolve(STATUS_OK);
+  return waitAsync(
+    'Mutex',
+    (id) => native.mutexLockAsync(i32, id),
+    (id) => native.mutexCancel(i32, id),
+    (status) => status,
+    -1,
+    undefined,
+  );
+}
+
+module.exports = { Mutex, MutexGuard, internals: { viewOf: (m) => viewOf(m), dropGuard: (g) => dropGuard(g), relockAsync } };

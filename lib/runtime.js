@@ -46,27 +46,6 @@ function forget(id) {
 /** This thread's shmkit id (Node `threadId + 1`), the value lock words store. */
 const TID = native.registerThread(threadId, onWake, () => {});
 
-/** Validates a `timeout` option: milliseconds >= 0, or undefined/Infinity for none. */
-function timeoutOf(options, name = 'options.timeout') {
-  if (options === undefined || options === null) return -1;
-  if (typeof options !== 'object') throw errors.invalidArgType('options', 'an object', options);
-  const t = options.timeout;
-  if (t === undefined || t === Infinity) return -1;
-  if (typeof t !== 'number') throw errors.invalidArgType(name, 'a number', t);
-  if (!(t >= 0)) throw errors.outOfRange(name, '>= 0', t);
-  return t;
-}
-
-/** Validates a `signal` option. */
-function signalOf(options) {
-  const signal = options === undefined || options === null ? undefined : options.signal;
-  if (signal === undefined || signal === null) return undefined;
-  if (typeof signal !== 'object' || typeof signal.aborted !== 'boolean' || typeof signal.addEventListener !== 'function') {
-    throw errors.invalidArgType('options.signal', 'an instance of AbortSignal', signal);
-  }
-  return signal;
-}
-
 /**
  * Runs one async wait on the object named `what`. `start(id)` tries the operation and returns a native
  * status (PENDING when it queued waiter `id`); `cancel(id)` withdraws a queued
@@ -124,4 +103,4 @@ function waitAsync(what, start, cancel, finish, timeout, signal) {
   });
 }
 
-module.exports = { native, FAST, TID, timeoutOf, signalOf, waitAsync, pendingCount: () => pending.size };
+module.exports = { native, FAST, TID, waitAsync };

@@ -3,7 +3,8 @@
 // in src/sync/semaphore.rs; the fast paths here take or return permits with
 // one CAS while the word is non-negative (nobody queued).
 
-const { native, FAST, timeoutOf, signalOf, waitAsync } = require('./runtime.js');
+const { native, FAST, waitAsync } = require('./runtime.js');
+const { timeoutOf, signalOf, func, integer } = require('./validate.js');
 const shared = require('./shared.js');
 const errors = require('./errors.js');
 
@@ -11,14 +12,6 @@ const { STATUS_OK, STATUS_WOULD_BLOCK, STATUS_OUT_OF_RANGE } = native;
 const W = native.HEADER_BYTES / 4; // index of the state word
 const AVAILABLE = native.SEMAPHORE_MAX_PERMITS;
 const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
-
-function count(name, value, min, max) {
-  if (typeof value !== 'number') throw errors.invalidArgType(name, 'a number', value);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw errors.outOfRange(name, `an integer from ${min} to ${max}`, value);
-  }
-  return value;
-}
 
 /**
  * A counting semaphore in shared memory that any thread can reopen. Waiters
@@ -43,25 +36,16 @@ class Semaphore {
   #max;
 
   constructor(initial, options) {
-    const open = options !== null && typeof options === 'object' && options[shared.kOpen] === true;
-    if (open) {
-      const i32 = shared.place(Semaphore, options, true);
-      shared.check(Semaphore, i32, native.KIND_SEMAPHORE);
-      this.#i32 = i32;
-      this.#max = native.objectParam(i32);
-    } else {
+    let max = AVAILABLE;
+    if (!shared.isOpen(options)) {
       if (options === null) options = undefined;
       if (options !== undefined && typeof options !== 'object') {
         throw errors.invalidArgType('options', 'an object', options);
       }
-      const max = options?.max === undefined ? AVAILABLE : count('options.max', options.max, 1, AVAILABLE);
-      count('initial', initial, 0, max);
-      const i32 = shared.place(Semaphore, options, false);
-      native.createObject(i32, native.KIND_SEMAPHORE, max, initial);
-      this.#i32 = i32;
-      this.#max = max;
+      if (options?.max !== undefined) max = integer('options.max', options.max, 1, AVAILABLE);
+      integer('initial', initial, 0, max);
     }
-    shared.identify(this, Semaphore, this.#i32);
+    ({ i32: this.#i32, param: this.#max } = shared.setUp(this, Semaphore, native.KIND_SEMAPHORE, options, max, initial));
   }
 
   /** Reopens a Semaphore received from another thread (or placed at `{ buffer, byteOffset }`). */
@@ -70,7 +54,7 @@ class Semaphore {
   }
 
   #permits(n) {
-    return n === undefined ? 1 : count('n', n, 1, this.#max);
+    return n === undefined ? 1 : integer('n', n, 1, this.#max);
   }
 
   #take(n) {
@@ -137,7 +121,7 @@ class Semaphore {
 
   /** Runs `fn()` holding one permit and returns its result. `{ timeout }`. */
   withPermit(fn, options) {
-    if (typeof fn !== 'function') throw errors.invalidArgType('fn', 'a function', fn);
+    func('fn', fn);
     this.acquire(1, options);
     try {
       return fn();
@@ -148,7 +132,7 @@ class Semaphore {
 
   /** Runs `await fn()` holding one permit. `{ timeout, signal }`. */
   async withPermitAsync(fn, options) {
-    if (typeof fn !== 'function') throw errors.invalidArgType('fn', 'a function', fn);
+    func('fn', fn);
     await this.acquireAsync(1, options);
     try {
       return await fn();

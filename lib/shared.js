@@ -88,6 +88,26 @@ function identify(instance, Class, i32) {
   Object.defineProperty(instance, 'byteOffset', { value: i32.byteOffset, enumerable: true });
 }
 
+/** True when `options` asks to open an existing object (`Class.from`). */
+function isOpen(options) {
+  return options !== null && typeof options === 'object' && options[kOpen] === true;
+}
+
+/**
+ * Sets up `instance` of `Class` (kind tag `kind`): places it per `options`,
+ * then opens and validates the object there (`Class.from`) or creates a fresh
+ * one with header parameter `param` and first state word `initial`. Returns
+ * the object's Int32Array and its header parameter.
+ */
+function setUp(instance, Class, kind, options, param = 0, initial = 0) {
+  const open = isOpen(options);
+  const i32 = place(Class, options, open);
+  if (open) check(Class, i32, kind);
+  else native.createObject(i32, kind, param, initial);
+  identify(instance, Class, i32);
+  return { i32, param: open ? native.objectParam(i32) : param };
+}
+
 /**
  * `Class.from(value)`: `value` is a live instance (returned as is), or the
  * plain object an instance becomes when it crosses a thread, or any
@@ -144,4 +164,28 @@ function revive(value, seen) {
   return value;
 }
 
-module.exports = { TAG, kOpen, register, place, check, identify, from, attach };
+/**
+ * For withLock-style helpers: `lock()` (sync, or returning a Promise) gives a
+ * guard. If the lock is poisoned, the callback must not run on data a dead
+ * owner may have left half-updated: release the guard and throw an
+ * OwnerDiedError that says so.
+ */
+function releasingOnPoison(what, lock) {
+  const poisoned = (err) => {
+    if (!(err instanceof errors.OwnerDiedError)) throw err;
+    err.guard.unlock();
+    throw new errors.OwnerDiedError(
+      `${what}: a thread died holding this lock, so the callback did not run and the lock was released again; ` +
+        'repair the data holding the lock directly (the OwnerDiedError carries the guard), then call clearPoison()',
+      err.guard,
+    );
+  };
+  try {
+    const result = lock();
+    return typeof result.then === 'function' ? result.catch(poisoned) : result;
+  } catch (err) {
+    return poisoned(err);
+  }
+}
+
+module.exports = { TAG, kOpen, register, isOpen, setUp, from, attach, releasingOnPoison };

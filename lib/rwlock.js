@@ -1,0 +1,276 @@
+'use strict';
+// RwLock: many readers or one writer. The word layout and state table are in
+// src/sync/rwlock.rs; the fast paths here are the four transitions it gives to
+// JS (reader count +1 / -1 with no flag set, 0 <-> WRITE_LOCKED|me).
+
+const { native, FAST, TID, waitAsync } = require('./runtime.js');
+const { timeoutOf, signalOf, func } = require('./validate.js');
+const shared = require('./shared.js');
+const errors = require('./errors.js');
+
+const { STATUS_OK, STATUS_POISONED, STATUS_WOULD_BLOCK } = native;
+const W = native.HEADER_BYTES / 4; // index of the state word
+const FLAGS = native.RWLOCK_FLAGS_MASK | 0;
+const LOW = ~FLAGS;
+const WRITE_LOCKED = native.RWLOCK_WRITE_LOCKED_BIT | 0;
+const POISONED = native.RWLOCK_POISONED_BIT | 0;
+const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
+const kGuard = Symbol('shmkit.RwLockGuard');
+
+let release; // (rwlock, write) => void, defined inside RwLock (it reads #i32)
+
+/** Shared part of the two guard classes. */
+class RwLockGuard {
+  #rwlock;
+  #held = true;
+  #write;
+  constructor(rwlock, write, token) {
+    if (token !== kGuard) throw errors.illegalConstructor(new.target.name, 'an RwLock gives guards: read(), write() and their forms');
+    this.#rwlock = rwlock;
+    this.#write = write;
+  }
+  /** The RwLock this guard holds (or held). */
+  get rwlock() {
+    return this.#rwlock;
+  }
+  /** True until `unlock()`. */
+  get locked() {
+    return this.#held;
+  }
+  /** Releases the lock. Throws `ERR_SHMKIT_NOT_OWNER` when already released. */
+  unlock() {
+    if (!this.#held) throw new errors.NotOwnerError('RwLock: this guard has already been unlocked');
+    this.#held = false;
+    release(this.#rwlock, this.#write);
+  }
+  /** Releases the lock if still held (for `using`). */
+  [Symbol.dispose]() {
+    if (this.#held) this.unlock();
+  }
+  [inspectSymbol]() {
+    return `${this.constructor.name} { locked: ${this.#held} }`;
+  }
+}
+
+/** Proof that the calling thread holds a read lock. */
+class RwLockReadGuard extends RwLockGuard {}
+/** Proof that the calling thread holds the write lock. */
+class RwLockWriteGuard extends RwLockGuard {}
+
+function poisonedError(guard) {
+  return new errors.OwnerDiedError(
+    'RwLock: a writer died holding this lock; you hold it now (error.guard), and it stays poisoned until clearPoison()',
+    guard,
+  );
+}
+
+/**
+ * A readers-writer lock in shared memory that any thread can reopen.
+ * Writer-preferring (a waiting writer stops new readers) and phase-fair (a
+ * writer's unlock lets all waiting readers in), so neither side starves.
+ */
+class RwLock {
+  /** Bytes an RwLock occupies in a SharedArrayBuffer. */
+  static get byteLength() {
+    return native.RWLOCK_BYTES;
+  }
+  /** Required alignment of `byteOffset`. */
+  static get alignment() {
+    return native.OBJECT_ALIGN;
+  }
+
+  #i32;
+  #reads = 0; // read locks this thread holds through this instance
+
+  constructor(options) {
+    this.#i32 = shared.setUp(this, RwLock, native.KIND_RWLOCK, options).i32;
+  }
+
+  /** Reopens an RwLock received from another thread (or placed at `{ buffer, byteOffset }`). */
+  static from(value) {
+    return shared.from(RwLock, value);
+  }
+
+  #guard(write) {
+    if (!write) this.#reads++;
+    return write ? new RwLockWriteGuard(this, true, kGuard) : new RwLockReadGuard(this, false, kGuard);
+  }
+
+  #acquired(status, write) {
+    if (status === STATUS_OK) return this.#guard(write);
+    if (status === STATUS_POISONED) throw poisonedError(this.#guard(write));
+    throw errors.fromStatus(status, 'RwLock');
+  }
+
+  #fastRead() {
+    const i32 = this.#i32;
+    const s = Atomics.load(i32, W);
+    return FAST && (s & FLAGS) === 0 && s !== LOW && Atomics.compareExchange(i32, W, s, s + 1) === s;
+  }
+
+  #fastWrite() {
+    return FAST && Atomics.compareExchange(this.#i32, W, 0, WRITE_LOCKED | TID) === 0;
+  }
+
+  /** Blocks until read-locked; returns a read guard. `{ timeout }`. */
+  read(options) {
+    const timeout = timeoutOf(options);
+    if (this.#fastRead()) return this.#guard(false);
+    if (this.#reads > 0) {
+      // A recursive read that cannot be granted at once would wait behind a
+      // writer that waits for this very read lock.
+      const status = native.rwlockTryLock(this.#i32, false);
+      if (status === STATUS_WOULD_BLOCK) {
+        throw new errors.DeadlockError('RwLock: a recursive read() behind a waiting writer would deadlock (this thread already holds a read lock)');
+      }
+      return this.#acquired(status, false);
+    }
+    return this.#acquired(native.rwlockLock(this.#i32, false, timeout), false);
+  }
+
+  /** Read-locks without waiting: a read guard, or `null`. */
+  tryRead() {
+    if (this.#fastRead()) return this.#guard(false);
+    const status = native.rwlockTryLock(this.#i32, false);
+    return status === STATUS_WOULD_BLOCK ? null : this.#acquired(status, false);
+  }
+
+  /** Resolves with a read guard. `{ timeout, signal }`. */
+  async readAsync(options) {
+    return this.#lockAsync(false, options);
+  }
+
+  /** Blocks until write-locked; returns a write guard. `{ timeout }`. */
+  write(options) {
+    const timeout = timeoutOf(options);
+    if (this.#reads > 0) {
+      throw new errors.DeadlockError('RwLock: write() while this thread holds a read lock would deadlock (no upgrades)');
+    }
+    if (this.#fastWrite()) return this.#guard(true);
+    return this.#acquired(native.rwlockLock(this.#i32, true, timeout), true);
+  }
+
+  /** Write-locks without waiting: a write guard, or `null`. */
+  tryWrite() {
+    if (this.#fastWrite()) return this.#guard(true);
+    const status = native.rwlockTryLock(this.#i32, true);
+    return status === STATUS_WOULD_BLOCK ? null : this.#acquired(status, true);
+  }
+
+  /** Resolves with a write guard. `{ timeout, signal }`. */
+  async writeAsync(options) {
+    return this.#lockAsync(true, options);
+  }
+
+  async #lockAsync(write, options) {
+    const timeout = timeoutOf(options);
+    const signal = signalOf(options);
+    if (signal !== undefined && signal.aborted) throw signal.reason;
+    if (write ? this.#fastWrite() : this.#fastRead()) return this.#guard(write);
+    const i32 = this.#i32;
+    return waitAsync(
+      'RwLock',
+      (id) => native.rwlockLockAsync(i32, write, id),
+      (id) => native.rwlockCancel(i32, write, id),
+      (status) => this.#acquired(status, write),
+      timeout,
+      signal,
+    );
+  }
+
+  /** Runs `fn()` holding a read lock and returns its result. */
+  withRead(fn, options) {
+    func('fn', fn);
+    return withGuard(shared.releasingOnPoison('RwLock', () => this.read(options)), fn);
+  }
+
+  /** Runs `fn()` holding the write lock and returns its result. */
+  withWrite(fn, options) {
+    func('fn', fn);
+    return withGuard(shared.releasingOnPoison('RwLock', () => this.write(options)), fn);
+  }
+
+  /** Runs `await fn()` holding a read lock. `{ timeout, signal }`. */
+  async withReadAsync(fn, options) {
+    func('fn', fn);
+    return withGuardAsync(await shared.releasingOnPoison('RwLock', () => this.readAsync(options)), fn);
+  }
+
+  /** Runs `await fn()` holding the write lock. `{ timeout, signal }`. */
+  async withWriteAsync(fn, options) {
+    func('fn', fn);
+    return withGuardAsync(await shared.releasingOnPoison('RwLock', () => this.writeAsync(options)), fn);
+  }
+
+  /** Number of threads holding a read lock now. */
+  get readers() {
+    const s = Atomics.load(this.#i32, W);
+    return s & WRITE_LOCKED ? 0 : s & LOW;
+  }
+
+  /** True while a writer holds the lock. */
+  get isWriteLocked() {
+    return (Atomics.load(this.#i32, W) & WRITE_LOCKED) !== 0;
+  }
+
+  /** True after a writer died holding the lock, until `clearPoison()`. */
+  get isPoisoned() {
+    return (Atomics.load(this.#i32, W) & POISONED) !== 0;
+  }
+
+  /** Marks the protected data as repaired. */
+  clearPoison() {
+    Atomics.and(this.#i32, W, ~POISONED);
+  }
+
+  [inspectSymbol](depth, options, inspect) {
+    if (depth < 0) return 'RwLock {}';
+    const s = Atomics.load(this.#i32, W);
+    const [readersWaiting, writersWaiting] = native.rwlockWaiters(this.#i32);
+    const state = {
+      readers: s & WRITE_LOCKED ? 0 : s & LOW,
+      writer: s & WRITE_LOCKED ? (s & LOW) - 1 : null,
+      readersWaiting,
+      writersWaiting,
+      poisoned: (s & POISONED) !== 0,
+    };
+    return `RwLock ${inspect(state, options)}`;
+  }
+
+  static {
+    release = (rwlock, write) => {
+      const i32 = rwlock.#i32;
+      if (!write) rwlock.#reads--;
+      if (FAST) {
+        if (write) {
+          if (Atomics.compareExchange(i32, W, WRITE_LOCKED | TID, 0) === (WRITE_LOCKED | TID)) return;
+        } else {
+          const s = Atomics.load(i32, W);
+          if (s > 0 && (s & FLAGS) === 0 && Atomics.compareExchange(i32, W, s, s - 1) === s) return;
+        }
+      }
+      const status = native.rwlockUnlock(i32, write);
+      if (status !== STATUS_OK) throw errors.fromStatus(status, 'RwLock');
+    };
+  }
+}
+
+function withGuard(guard, fn) {
+  try {
+    return fn();
+  } finally {
+    guard.unlock();
+  }
+}
+
+async function withGuardAsync(guard, fn) {
+  try {
+    return await fn();
+  } finally {
+    guard.unlock();
+  }
+}
+
+shared.register(RwLock);
+
+module.exports = { RwLock, RwLockReadGuard, RwLockWriteGuard };
