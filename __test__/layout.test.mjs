@@ -1,7 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { Mutex, MutexGuard, Semaphore, attach, errors } from '../index.mjs';
+import { Mutex, MutexGuard, Semaphore, Condvar, RwLock, Barrier, Latch, attach, errors } from '../index.mjs';
 import * as esm from '../index.mjs';
 import { spawn, sleep, rejectsWithCode } from './helpers.mjs';
 
@@ -136,6 +136,19 @@ test('bad inputs get clear errors with codes', async () => {
     ['release past max', () => sem.release(), 'ERR_OUT_OF_RANGE'],
     ['a forged MutexGuard', () => new MutexGuard(m), 'ERR_ILLEGAL_CONSTRUCTOR'],
     ['semaphore options a number', () => new Semaphore(1, 5), 'ERR_INVALID_ARG_TYPE'],
+    ['condvar wait without a guard', () => new Condvar().wait(null), 'ERR_INVALID_ARG_TYPE'],
+    ['condvar wait on a released guard', () => { const g = m.lock(); g.unlock(); new Condvar().wait(g); }, 'ERR_SHMKIT_NOT_OWNER'],
+    ['condvar waitWhile without predicate', () => { const g = m.lock(); try { new Condvar().waitWhile(g, 1); } finally { g.unlock(); } }, 'ERR_INVALID_ARG_TYPE'],
+    ['Condvar.from a Mutex', () => Condvar.from(structuredClone(m)), 'ERR_SHMKIT_BAD_LAYOUT'],
+    ['rwlock bad timeout', () => new RwLock().read({ timeout: 'soon' }), 'ERR_INVALID_ARG_TYPE'],
+    ['rwlock withWrite without fn', () => new RwLock().withWrite(), 'ERR_INVALID_ARG_TYPE'],
+    ['RwLock.from a Latch', () => RwLock.from(structuredClone(new Latch(1))), 'ERR_SHMKIT_BAD_LAYOUT'],
+    ['barrier of zero parties', () => new Barrier(0), 'ERR_OUT_OF_RANGE'],
+    ['barrier parties a string', () => new Barrier('4'), 'ERR_INVALID_ARG_TYPE'],
+    ['barrier bad signal', () => new Barrier(2).waitAsync({ signal: 'x' }), 'ERR_INVALID_ARG_TYPE'],
+    ['latch negative count', () => new Latch(-1), 'ERR_OUT_OF_RANGE'],
+    ['latch countDown fractional', () => new Latch(3).countDown(0.5), 'ERR_OUT_OF_RANGE'],
+    ['latch countDown past zero', () => new Latch(1).countDown(2), 'ERR_OUT_OF_RANGE'],
     ['acquireAsync bad timeout', () => sem.acquireAsync(1, { timeout: -5 }), 'ERR_OUT_OF_RANGE'],
   ];
   for (const [what, fn, code] of cases) {
@@ -150,9 +163,13 @@ test('bad inputs get clear errors with codes', async () => {
 });
 
 test('random bytes written over the memory by another thread never crash', async () => {
-  const buffer = new SharedArrayBuffer(64);
+  const buffer = new SharedArrayBuffer(160);
   const m = new Mutex({ buffer, byteOffset: 0 });
   const s = new Semaphore(2, { buffer, byteOffset: 24, max: 4 });
+  const cv = new Condvar({ buffer, byteOffset: 48 });
+  const rw = new RwLock({ buffer, byteOffset: 72 });
+  const b = new Barrier(2, { buffer, byteOffset: 96 });
+  const l = new Latch(1000, { buffer, byteOffset: 120 });
   const stop = new Int32Array(new SharedArrayBuffer(4));
   const ready = new Int32Array(new SharedArrayBuffer(4));
   const allowed = new Set([
@@ -164,7 +181,7 @@ test('random bytes written over the memory by another thread never crash', async
   ]);
   const users = Array.from({ length: 2 }, () =>
     spawn(
-      async ({ Mutex, Semaphore }, { m, s, allowedList, ready }) => {
+      async ({ Mutex, Semaphore }, { m, s, cv, rw, b, l, allowedList, ready }) => {
         Atomics.add(ready, 0, 1); // attached: the vandal may start
         const allowed = new Set(allowedList);
         const seen = {};
@@ -186,7 +203,7 @@ test('random bytes written over the memory by another thread never crash', async
             note(err);
           }
         };
-        for (let i = 0; i < 3000; i++) {
+        for (let i = 0; i < 1500; i++) {
           attempt(() => m.lock({ timeout: 2 }).unlock());
           attempt(() => m.tryLock()?.unlock());
           attempt(() => s.acquire(1, { timeout: 2 }));
@@ -196,12 +213,28 @@ test('random bytes written over the memory by another thread never crash', async
             await m.lockAsync({ timeout: 5 }).then((g) => g.unlock(), note);
             await s.acquireAsync(1, { timeout: 5 }).catch(note);
           }
+          attempt(() => {
+            const g = m.lock({ timeout: 2 });
+            try {
+              cv.wait(g, { timeout: 1 });
+            } finally {
+              if (g.locked) g.unlock();
+            }
+          });
+          attempt(() => cv.notifyAll());
+          attempt(() => rw.read({ timeout: 2 }).unlock());
+          attempt(() => rw.write({ timeout: 2 }).unlock());
+          attempt(() => rw.tryRead()?.unlock());
+          attempt(() => b.wait({ timeout: 1 }));
+          attempt(() => b.reset());
+          attempt(() => l.countDown());
+          attempt(() => l.wait({ timeout: 1 }));
           attempt(() => Mutex.from(m)); // live instance: returned as is
           attempt(() => Semaphore.from({ buffer: s.buffer, byteOffset: s.byteOffset }));
         }
         return seen;
       },
-      { m, s, allowedList: [...allowed, 'ERR_SHMKIT_BAD_LAYOUT'], ready },
+      { m, s, cv, rw, b, l, allowedList: [...allowed, 'ERR_SHMKIT_BAD_LAYOUT', 'ERR_SHMKIT_BARRIER_BROKEN'], ready },
     ),
   );
   while (Atomics.load(ready, 0) < users.length) await sleep(1);
@@ -211,9 +244,9 @@ test('random bytes written over the memory by another thread never crash', async
       const words = new Int32Array(buffer);
       let writes = 0;
       while (Atomics.load(stop, 0) === 0) {
-        const i = (Math.random() * 16) | 0;
+        const i = (Math.random() * words.length) | 0;
         Atomics.store(words, i, (Math.random() * 2 ** 32) | 0);
-        bytes[(Math.random() * 64) | 0] = (Math.random() * 256) | 0;
+        bytes[(Math.random() * bytes.length) | 0] = (Math.random() * 256) | 0;
         writes++;
       }
       return writes;

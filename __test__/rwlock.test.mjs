@@ -1,0 +1,221 @@
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { inspect } from 'node:util';
+import { RwLock, RwLockReadGuard, RwLockWriteGuard, errors } from '../index.mjs';
+import { spawn, flags, sleep, rejectsWithCode } from './helpers.mjs';
+
+test('readers never see a half-written record while writers update it', async () => {
+  const rw = new RwLock();
+  const WORDS = 16;
+  const record = new Int32Array(new SharedArrayBuffer(4 * WORDS)); // plain writes: the lock protects them
+  const stop = flags();
+  const writer = (id) =>
+    spawn(
+      async ({}, { rw, record, stop, id }) => {
+        let writes = 0;
+        for (let v = 1; writes < 3_000; v++) {
+          const g = writes % 4 === 0 ? await rw.writeAsync({ timeout: 10_000 }) : rw.write({ timeout: 10_000 });
+          for (let i = 0; i < record.length; i++) record[i] = v * 10 + id;
+          g.unlock();
+          writes++;
+        }
+        Atomics.add(stop, 0, 1);
+        return writes;
+      },
+      { rw, record, stop, id },
+    );
+  const reader = () =>
+    spawn(
+      async ({}, { rw, record, stop }) => {
+        let reads = 0;
+        let torn = 0;
+        while (Atomics.load(stop, 0) < 2) {
+          const g = reads % 8 === 0 ? await rw.readAsync({ timeout: 10_000 }) : rw.read({ timeout: 10_000 });
+          const first = record[0];
+          for (let i = 1; i < record.length; i++) if (record[i] !== first) torn++;
+          g.unlock();
+          reads++;
+        }
+        return { reads, torn };
+      },
+      { rw, record, stop },
+    );
+  const ws = [writer(1), writer(2)];
+  const rs = [reader(), reader()];
+  const [w1, w2] = await Promise.all(ws.map((w) => w.result(60_000)));
+  const results = await Promise.all(rs.map((r) => r.result(60_000)));
+  assert.equal(w1 + w2, 6_000);
+  for (const { reads, torn } of results) {
+    assert.equal(torn, 0, 'no torn record');
+    assert.ok(reads > 0);
+  }
+  assert.equal(rw.readers, 0);
+  assert.equal(rw.isWriteLocked, false);
+});
+
+test('a writer gets in under a continuous stream of readers', async () => {
+  const rw = new RwLock();
+  const f = flags();
+  // Three readers each hold a read lock for a while and take the next one at
+  // once, so with their holds overlapping the lock is (almost) never free of
+  // readers: without writer preference the writer would wait forever.
+  const reader = (i) =>
+    spawn(
+      ({}, { rw, f, i }) => {
+        Atomics.add(f, 0, 1);
+        let n = 0;
+        while (Atomics.load(f, 1) === 0) {
+          const g = rw.read({ timeout: 10_000 });
+          const until = performance.now() + 0.2;
+          while (performance.now() < until); // hold it 0.2 ms
+          g.unlock();
+          n++;
+        }
+        return n;
+      },
+      { rw, f, i },
+    );
+  const readers = [reader(0), reader(1), reader(2)];
+  while (Atomics.load(f, 0) < 3) await sleep(1);
+  await sleep(20);
+  const times = [];
+  for (let i = 0; i < 20; i++) {
+    const t = performance.now();
+    const g = await rw.writeAsync({ timeout: 5_000 });
+    times.push(performance.now() - t);
+    assert.equal(rw.readers, 0, 'no reader inside with the writer');
+    g.unlock();
+  }
+  Atomics.store(f, 1, 1);
+  const counts = await Promise.all(readers.map((r) => r.result()));
+  assert.ok(counts.every((n) => n > 0), `readers kept reading: ${counts}`);
+  assert.ok(Math.max(...times) < 1_000, `writer waits: ${times.map((t) => t.toFixed(1))}`);
+});
+
+test('guards, try forms, recursion rules', () => {
+  const rw = new RwLock();
+  const r1 = rw.read();
+  assert.ok(r1 instanceof RwLockReadGuard);
+  const r2 = rw.tryRead();
+  assert.ok(r2);
+  assert.equal(rw.readers, 2);
+  assert.equal(rw.tryWrite(), null);
+  assert.throws(() => rw.write(), (e) => e instanceof errors.DeadlockError, 'no upgrade from read to write');
+  r1.unlock();
+  r2[Symbol.dispose]();
+  assert.throws(() => r1.unlock(), { code: 'ERR_SHMKIT_NOT_OWNER' });
+  const w = rw.write();
+  assert.ok(w instanceof RwLockWriteGuard);
+  assert.equal(rw.isWriteLocked, true);
+  assert.equal(rw.tryRead(), null);
+  assert.throws(() => rw.read(), { code: 'ERR_SHMKIT_DEADLOCK' });
+  assert.throws(() => rw.write(), { code: 'ERR_SHMKIT_DEADLOCK' });
+  assert.match(inspect(rw), /writer: \d+/);
+  w.unlock();
+  assert.equal(rw.withRead(() => rw.readers), 1);
+  assert.equal(rw.withWrite(() => rw.isWriteLocked), true);
+  assert.equal(inspect(rw), 'RwLock {\n  readers: 0,\n  writer: null,\n  readersWaiting: 0,\n  writersWaiting: 0,\n  poisoned: false\n}');
+  assert.throws(() => new RwLockReadGuard(rw), { code: 'ERR_ILLEGAL_CONSTRUCTOR' });
+});
+
+test('a recursive read behind a waiting writer is a DeadlockError', async () => {
+  const rw = new RwLock();
+  const r = rw.read();
+  const f = flags();
+  const writer = spawn(({}, { rw, f }) => {
+    Atomics.store(f, 0, 1);
+    const g = rw.write({ timeout: 10_000 });
+    g.unlock();
+    return 'wrote';
+  }, { rw, f });
+  while (Atomics.load(f, 0) === 0) await sleep(1);
+  while (!/writersWaiting: 1/.test(inspect(rw))) await sleep(1);
+  assert.throws(() => rw.read(), { code: 'ERR_SHMKIT_DEADLOCK' });
+  r.unlock();
+  assert.equal(await writer.result(), 'wrote');
+});
+
+test('timeouts and aborts', async () => {
+  const rw = new RwLock();
+  const w = rw.write();
+  const f = flags();
+  const other = spawn(({}, { rw }) => {
+    const out = [];
+    for (const fn of [() => rw.read({ timeout: 20 }), () => rw.write({ timeout: 20 })]) {
+      try {
+        fn();
+        out.push('locked');
+      } catch (err) {
+        out.push(err.code);
+      }
+    }
+    return out;
+  }, { rw, f });
+  assert.deepEqual(await other.result(), ['ERR_SHMKIT_TIMEOUT', 'ERR_SHMKIT_TIMEOUT']);
+  w.unlock();
+  const r = rw.read();
+  await rejectsWithCode(assert, () => spawn(({}, { rw }) => rw.writeAsync({ timeout: 20 }).then(() => 'no'), { rw }).result(), 'ERR_SHMKIT_TIMEOUT');
+  const ac = new AbortController();
+  const p = (async () => {
+    const w2 = rw.tryWrite();
+    assert.equal(w2, null);
+    return rw.writeAsync({ signal: ac.signal });
+  })();
+  await sleep(5);
+  ac.abort(new Error('stop'));
+  await assert.rejects(p, /stop/);
+  assert.match(inspect(rw), /writersWaiting: 0/);
+  r.unlock();
+  assert.equal(rw.readers, 0);
+  assert.equal(Atomics.load(new Int32Array(rw.buffer, rw.byteOffset, 6), 4), 0, 'no flag left behind');
+});
+
+test('a writer that dies holding the lock poisons it; waiters take over', async () => {
+  const rw = new RwLock();
+  const f = flags();
+  const holder = spawn(({}, { rw, f }) => {
+    rw.write();
+    Atomics.store(f, 0, 1);
+    Atomics.wait(f, 1, 0, 10_000);
+    process.exit(0);
+  }, { rw, f });
+  while (Atomics.load(f, 0) === 0) await sleep(1);
+  const readerP = rw.readAsync({ timeout: 10_000 }).then(
+    () => 'no error',
+    (err) => {
+      err.guard.unlock();
+      return err.code;
+    },
+  );
+  await sleep(10);
+  Atomics.store(f, 1, 1);
+  Atomics.notify(f, 1);
+  await holder.exited();
+  assert.equal(await readerP, 'ERR_SHMKIT_OWNER_DIED');
+  assert.equal(rw.isPoisoned, true);
+  assert.throws(() => rw.withWrite(() => 1), { code: 'ERR_SHMKIT_OWNER_DIED' });
+  assert.equal(rw.isWriteLocked, false);
+  rw.clearPoison();
+  assert.equal(rw.withWrite(() => 'clean'), 'clean');
+});
+
+test('a write-lock cycle between two workers is a DeadlockError', async () => {
+  const a = new RwLock();
+  const b = new RwLock();
+  const f = flags();
+  const body = ({}, { first, second, f }) => {
+    const g1 = first.write();
+    Atomics.add(f, 0, 1);
+    while (Atomics.load(f, 0) < 2) Atomics.wait(f, 0, Atomics.load(f, 0), 100);
+    try {
+      second.write({ timeout: 10_000 }).unlock();
+      g1.unlock();
+      return 'acquired';
+    } catch (err) {
+      g1.unlock();
+      return err.code;
+    }
+  };
+  const results = (await Promise.all([spawn(body, { first: a, second: b, f }).result(), spawn(body, { first: b, second: a, f }).result()])).sort();
+  assert.deepEqual(results, ['ERR_SHMKIT_DEADLOCK', 'acquired']);
+});
