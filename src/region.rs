@@ -17,7 +17,7 @@ use std::sync::atomic::AtomicI32;
 use napi::bindgen_prelude::{FromNapiValue, TypeName, ValidateNapiValue};
 use napi::{sys, Error, Result, Status, ValueType};
 
-use crate::layout::{Header, HEADER_BYTES};
+use crate::layout::{Header, HEADER_BYTES, STATE_WORD};
 
 /// See the module documentation.
 pub struct Region {
@@ -63,6 +63,12 @@ impl Region {
   /// word park. Never dereferenced by the parking lot.
   pub fn addr(&self, index: usize) -> Result<usize> {
     Ok(self.word(index)? as *const AtomicI32 as usize)
+  }
+
+  /// The object's first state word (right after the header) and its address,
+  /// the key its waiters park under.
+  pub fn state(&self) -> Result<(&AtomicI32, usize)> {
+    Ok((self.word(STATE_WORD)?, self.addr(STATE_WORD)?))
   }
 
   /// Reads the common header (relaxed; the header is immutable once published).

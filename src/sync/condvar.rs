@@ -27,7 +27,6 @@ use napi_derive::napi;
 
 use super::mutex;
 use crate::error::*;
-use crate::layout::STATE_WORD;
 use crate::parking::{self, Lot, QueueKind, WaitEnd, Waiter};
 use crate::region::Region;
 use crate::threads;
@@ -129,16 +128,12 @@ pub fn cancel(cv: &AtomicI32, cv_addr: usize, me: u32, id: u32) -> bool {
   removed
 }
 
-fn words(view: &Region) -> Result<(&AtomicI32, usize)> {
-  Ok((view.word(STATE_WORD)?, view.addr(STATE_WORD)?))
-}
-
 /// Waits on the condvar in `cv`, releasing and reacquiring the mutex in
 /// `mutex` (which this thread must hold). Returns a status code.
 #[napi]
 pub fn condvar_wait(env: Env, cv: Region, mutex: Region, timeout_ms: f64) -> Result<i32> {
-  let (c, c_addr) = words(&cv)?;
-  let (m, m_addr) = words(&mutex)?;
+  let (c, c_addr) = cv.state()?;
+  let (m, m_addr) = mutex.state()?;
   let me = threads::current()?;
   Ok(wait(
     c,
@@ -154,22 +149,22 @@ pub fn condvar_wait(env: Env, cv: Region, mutex: Region, timeout_ms: f64) -> Res
 /// Queues async waiter `id` on the condvar and releases the mutex.
 #[napi]
 pub fn condvar_wait_async(cv: Region, mutex: Region, id: u32) -> Result<i32> {
-  let (c, c_addr) = words(&cv)?;
-  let (m, m_addr) = words(&mutex)?;
+  let (c, c_addr) = cv.state()?;
+  let (m, m_addr) = mutex.state()?;
   Ok(wait_async(c, c_addr, m, m_addr, threads::current()?, id))
 }
 
 /// Wakes one waiter, or all of them; returns how many were woken.
 #[napi]
 pub fn condvar_notify(cv: Region, all: bool) -> Result<u32> {
-  let (c, c_addr) = words(&cv)?;
+  let (c, c_addr) = cv.state()?;
   Ok(notify(c, c_addr, all))
 }
 
 /// Withdraws async waiter `id`; true when it had not been notified yet.
 #[napi]
 pub fn condvar_cancel(cv: Region, id: u32) -> Result<bool> {
-  let (c, c_addr) = words(&cv)?;
+  let (c, c_addr) = cv.state()?;
   Ok(cancel(c, c_addr, threads::current()?, id))
 }
 

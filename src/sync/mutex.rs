@@ -39,7 +39,6 @@ use napi::{Env, Result};
 use napi_derive::napi;
 
 use crate::error::*;
-use crate::layout::STATE_WORD;
 use crate::parking::{self, WaitEnd, Waiter};
 use crate::region::Region;
 use crate::threads;
@@ -280,16 +279,12 @@ pub fn cancel(word: &AtomicI32, addr: usize, me: u32, id: u32) -> bool {
   removed
 }
 
-fn state(view: &Region) -> Result<(&AtomicI32, usize)> {
-  Ok((view.word(STATE_WORD)?, view.addr(STATE_WORD)?))
-}
-
 /// Blocks until the mutex in `view` is locked by this thread, `timeoutMs`
 /// passes (negative or infinite: no limit), or the thread is terminated.
 /// Returns a status code.
 #[napi]
 pub fn mutex_lock(env: Env, view: Region, timeout_ms: f64) -> Result<i32> {
-  let (word, addr) = state(&view)?;
+  let (word, addr) = view.state()?;
   let me = threads::current()?;
   Ok(lock(
     word,
@@ -303,28 +298,28 @@ pub fn mutex_lock(env: Env, view: Region, timeout_ms: f64) -> Result<i32> {
 /// Locks the mutex in `view` if that needs no waiting. Returns a status code.
 #[napi]
 pub fn mutex_try_lock(view: Region) -> Result<i32> {
-  let (word, addr) = state(&view)?;
+  let (word, addr) = view.state()?;
   Ok(try_lock(word, addr, threads::current()?))
 }
 
 /// Locks the mutex in `view` now, or queues async waiter `id` (PENDING).
 #[napi]
 pub fn mutex_lock_async(view: Region, id: u32) -> Result<i32> {
-  let (word, addr) = state(&view)?;
+  let (word, addr) = view.state()?;
   Ok(lock_async(word, addr, threads::current()?, id))
 }
 
 /// Unlocks the mutex in `view`, waking or handing off to a waiter.
 #[napi]
 pub fn mutex_unlock(view: Region) -> Result<i32> {
-  let (word, addr) = state(&view)?;
+  let (word, addr) = view.state()?;
   Ok(unlock(word, addr, threads::current()?))
 }
 
 /// Withdraws async waiter `id`; true when it had not been woken yet.
 #[napi]
 pub fn mutex_cancel(view: Region, id: u32) -> Result<bool> {
-  let (word, addr) = state(&view)?;
+  let (word, addr) = view.state()?;
   Ok(cancel(word, addr, threads::current()?, id))
 }
 

@@ -404,10 +404,6 @@ fn cancel(word: &AtomicI32, addr: usize, me: u32, id: u32, side: Side) -> bool {
   removed
 }
 
-fn state(view: &Region) -> Result<(&AtomicI32, usize)> {
-  Ok((view.word(STATE_WORD)?, view.addr(STATE_WORD)?))
-}
-
 fn side(write: bool) -> Side {
   if write {
     Side::Write
@@ -420,7 +416,7 @@ fn side(write: bool) -> Side {
 /// thread, or `timeoutMs` passes. Returns a status code.
 #[napi]
 pub fn rwlock_lock(env: Env, view: Region, write: bool, timeout_ms: f64) -> Result<i32> {
-  let (word, addr) = state(&view)?;
+  let (word, addr) = view.state()?;
   let me = threads::current()?;
   Ok(lock(
     word,
@@ -435,7 +431,7 @@ pub fn rwlock_lock(env: Env, view: Region, write: bool, timeout_ms: f64) -> Resu
 /// Locks without waiting: OK, POISONED or WOULD_BLOCK.
 #[napi]
 pub fn rwlock_try_lock(view: Region, write: bool) -> Result<i32> {
-  let (word, addr) = state(&view)?;
+  let (word, addr) = view.state()?;
   let me = threads::current()?;
   let mut lot = parking::lock();
   loop {
@@ -450,14 +446,14 @@ pub fn rwlock_try_lock(view: Region, write: bool) -> Result<i32> {
 /// Locks now, or queues async waiter `id` (PENDING).
 #[napi]
 pub fn rwlock_lock_async(view: Region, write: bool, id: u32) -> Result<i32> {
-  let (word, addr) = state(&view)?;
+  let (word, addr) = view.state()?;
   Ok(lock_async(word, addr, threads::current()?, side(write), id))
 }
 
 /// Releases a read (or write) lock, handing it on to waiters.
 #[napi]
 pub fn rwlock_unlock(view: Region, write: bool) -> Result<i32> {
-  let (word, addr) = state(&view)?;
+  let (word, addr) = view.state()?;
   if write {
     Ok(write_unlock(word, addr, threads::current()?))
   } else {
@@ -468,7 +464,7 @@ pub fn rwlock_unlock(view: Region, write: bool) -> Result<i32> {
 /// Withdraws async waiter `id`; true when it was still queued.
 #[napi]
 pub fn rwlock_cancel(view: Region, write: bool, id: u32) -> Result<bool> {
-  let (word, addr) = state(&view)?;
+  let (word, addr) = view.state()?;
   Ok(cancel(word, addr, threads::current()?, id, side(write)))
 }
 

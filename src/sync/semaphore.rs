@@ -29,7 +29,6 @@ use napi::{Env, Result};
 use napi_derive::napi;
 
 use crate::error::*;
-use crate::layout::STATE_WORD;
 use crate::parking::{self, Lot, QueueKind, WaitEnd, Waiter};
 use crate::region::Region;
 use crate::threads;
@@ -241,15 +240,11 @@ pub fn cancel(word: &AtomicI32, addr: usize, me: u32, id: u32) -> bool {
   removed
 }
 
-fn state(view: &Region) -> Result<(&AtomicI32, usize)> {
-  Ok((view.word(STATE_WORD)?, view.addr(STATE_WORD)?))
-}
-
 /// Blocks until `n` permits of the semaphore in `view` are taken, or
 /// `timeoutMs` passes (negative or infinite: no limit). Returns a status code.
 #[napi]
 pub fn semaphore_acquire(env: Env, view: Region, n: u32, timeout_ms: f64) -> Result<i32> {
-  let (word, addr) = state(&view)?;
+  let (word, addr) = view.state()?;
   let me = threads::current()?;
   Ok(acquire(
     word,
@@ -264,28 +259,28 @@ pub fn semaphore_acquire(env: Env, view: Region, n: u32, timeout_ms: f64) -> Res
 /// Takes `n` permits if that needs no waiting. Returns a status code.
 #[napi]
 pub fn semaphore_try_acquire(view: Region, n: u32) -> Result<i32> {
-  let (word, addr) = state(&view)?;
+  let (word, addr) = view.state()?;
   Ok(try_acquire(word, addr, n))
 }
 
 /// Takes `n` permits now, or queues async waiter `id` (PENDING).
 #[napi]
 pub fn semaphore_acquire_async(view: Region, n: u32, id: u32) -> Result<i32> {
-  let (word, addr) = state(&view)?;
+  let (word, addr) = view.state()?;
   Ok(acquire_async(word, addr, threads::current()?, n, id))
 }
 
 /// Returns `n` permits, at most up to `max` available.
 #[napi]
 pub fn semaphore_release(view: Region, n: u32, max: u32) -> Result<i32> {
-  let (word, addr) = state(&view)?;
+  let (word, addr) = view.state()?;
   Ok(release(word, addr, n, max))
 }
 
 /// Withdraws async waiter `id`; true when it had not been granted yet.
 #[napi]
 pub fn semaphore_cancel(view: Region, id: u32) -> Result<bool> {
-  let (word, addr) = state(&view)?;
+  let (word, addr) = view.state()?;
   Ok(cancel(word, addr, threads::current()?, id))
 }
 
