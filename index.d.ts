@@ -2,20 +2,32 @@
 // index.js and lib/*.js (scripts that compare the two may live next to the tests).
 
 /**
- * Shared-memory synchronisation for Node.js `worker_threads`: a {@link Mutex}
- * and a {@link Semaphore} that live in a `SharedArrayBuffer`, so every thread
- * that receives them (through `workerData` or `postMessage`) locks the same
- * memory.
+ * Shared-memory synchronisation for Node.js `worker_threads`. Every object
+ * lives in a `SharedArrayBuffer`, so every thread that receives it (through
+ * `workerData` or `postMessage`) works on the same memory:
+ *
+ * - {@link Mutex} (with {@link MutexGuard}): mutual exclusion, with dead-owner
+ *   and deadlock detection.
+ * - {@link Condvar}: wait, under a `Mutex`, until shared data changes.
+ * - {@link RwLock} (with {@link RwLockReadGuard} / {@link RwLockWriteGuard}):
+ *   many readers or one writer.
+ * - {@link Semaphore}: a fair counting semaphore.
+ * - {@link Barrier}: `parties` threads meet, again and again.
+ * - {@link Latch}: a one-shot countdown that opens when it reaches zero.
  *
  * Common rules:
  * - Timeouts are in milliseconds (fractions allowed, must be >= 0).
  *   `undefined` (the default) or `Infinity` means no limit.
+ * - An `options` argument may be omitted, `undefined` or `null`.
  * - Argument mistakes throw Node-style errors: `TypeError` with code
  *   `ERR_INVALID_ARG_TYPE` or `ERR_INVALID_ARG_VALUE`, and `RangeError` with
  *   code `ERR_OUT_OF_RANGE`. Every other failure is a {@link errors.ShmkitError}
  *   subclass whose `code` starts with `ERR_SHMKIT_`.
  * - Methods that return a Promise report every failure, argument mistakes
  *   included, as a rejection, never as a synchronous throw.
+ * - A blocking method (`lock()`, `wait()`, …) blocks the whole thread, event
+ *   loop included: on the main thread, or in a worker that serves other async
+ *   work, prefer its `…Async` form.
  *
  * @packageDocumentation
  */
@@ -24,14 +36,19 @@
 // Options and shapes
 // ---------------------------------------------------------------------------
 
-/** Options of the blocking waits: {@link Mutex.lock}, {@link Mutex.withLock}, {@link Semaphore.acquire}, {@link Semaphore.withPermit}. */
+/**
+ * Options of the blocking waits: {@link Mutex.lock}, {@link RwLock.read},
+ * {@link RwLock.write}, {@link Semaphore.acquire}, {@link Condvar.wait},
+ * {@link Barrier.wait}, {@link Latch.wait} and the `with…` helpers.
+ */
 export interface LockOptions {
   /**
    * The longest time to wait, in milliseconds (`>= 0`, fractions allowed).
    * `0` means "only if it can be had (about) at once". Default: `undefined`,
    * which like `Infinity` means no limit. When the time runs out the wait
    * fails with {@link errors.TimeoutError} (`ERR_SHMKIT_TIMEOUT`) and nothing
-   * is acquired.
+   * is acquired; a {@link Condvar} wait returns `false` instead, and a
+   * {@link Barrier} wait also breaks the barrier.
    *
    * A value that is not a number is a `TypeError` (`ERR_INVALID_ARG_TYPE`);
    * a negative number or `NaN` is a `RangeError` (`ERR_OUT_OF_RANGE`).
@@ -39,7 +56,13 @@ export interface LockOptions {
   timeout?: number | undefined;
 }
 
-/** Options of the asynchronous waits: {@link Mutex.lockAsync}, {@link Mutex.withLockAsync}, {@link Semaphore.acquireAsync}, {@link Semaphore.withPermitAsync}. */
+/**
+ * Options of the asynchronous waits: {@link Mutex.lockAsync},
+ * {@link RwLock.readAsync}, {@link RwLock.writeAsync},
+ * {@link Semaphore.acquireAsync}, {@link Condvar.waitAsync},
+ * {@link Barrier.waitAsync}, {@link Latch.waitAsync} and the `with…Async`
+ * helpers.
+ */
 export interface AsyncLockOptions extends LockOptions {
   /**
    * Cancels the wait when aborted: the waiter leaves the queue and the
@@ -47,11 +70,11 @@ export interface AsyncLockOptions extends LockOptions {
    * unless you gave `abort()` a reason). An already-aborted signal rejects at
    * once, without trying to acquire. If the wait had already succeeded when
    * the abort arrives, success wins (the same holds for `timeout`).
-   * Default: none.
+   * Default: none (`undefined` or `null`).
    *
    * Something that is not an `AbortSignal` is a `TypeError` (`ERR_INVALID_ARG_TYPE`).
    */
-  signal?: AbortSignal | undefined;
+  signal?: AbortSignal | null | undefined;
 }
 
 /**
@@ -66,7 +89,8 @@ export interface AsyncLockOptions extends LockOptions {
  * class's `alignment` is a `TypeError` (`ERR_INVALID_ARG_VALUE`); a
  * `byteOffset` that is not a number is a `TypeError` (`ERR_INVALID_ARG_TYPE`);
  * a negative or fractional one, or one where the object's `byteLength` bytes
- * do not fit, is a `RangeError` (`ERR_OUT_OF_RANGE`).
+ * do not fit, is a `RangeError` (`ERR_OUT_OF_RANGE`). Options that are not an
+ * object (other than `undefined` / `null`) are a `TypeError` (`ERR_INVALID_ARG_TYPE`).
  */
 export interface PlacementOptions {
   /** The memory to place the object in. Default: a new `SharedArrayBuffer` of exactly the class's `byteLength`. */
@@ -89,23 +113,53 @@ export interface SemaphoreOptions extends PlacementOptions {
   max?: number | undefined;
 }
 
-/** The `$shmkit` tag of each shareable class: its class name. */
-export type SharedTag = 'Mutex' | 'Semaphore';
+/**
+ * What {@link Barrier.wait} and {@link Barrier.waitAsync} return once the
+ * generation is complete (a frozen object).
+ */
+export interface BarrierWaitResult {
+  /**
+   * `true` for exactly one party of each generation (the last to arrive),
+   * `false` for the others. Use it to run once-per-generation work.
+   */
+  readonly isLeader: boolean;
+}
 
 /**
- * What a {@link Mutex} or {@link Semaphore} becomes when it crosses a thread
- * (structured cloning by `postMessage` or `workerData`): a plain object with
- * its class tag and its location. The memory is shared, not copied. Turn it
- * back into a live object with {@link attach}, {@link Mutex.from} or
- * {@link Semaphore.from}.
+ * A guard of any kind: what {@link errors.OwnerDiedError.guard} holds. All
+ * three have `locked`, `unlock()` and `[Symbol.dispose]()`; narrow with
+ * `instanceof` to reach `mutex` or `rwlock`.
+ */
+export type LockGuard = MutexGuard | RwLockReadGuard | RwLockWriteGuard;
+
+/** The `$shmkit` tag of each shareable class: its class name. */
+export type SharedTag = 'Mutex' | 'Semaphore' | 'Condvar' | 'RwLock' | 'Barrier' | 'Latch';
+
+/** Each `$shmkit` tag and the class it names. */
+interface TaggedClasses extends Record<SharedTag, unknown> {
+  Mutex: Mutex;
+  Semaphore: Semaphore;
+  Condvar: Condvar;
+  RwLock: RwLock;
+  Barrier: Barrier;
+  Latch: Latch;
+}
+
+/**
+ * What a shareable object ({@link Mutex}, {@link Semaphore}, {@link Condvar},
+ * {@link RwLock}, {@link Barrier}, {@link Latch}) becomes when it crosses a
+ * thread (structured cloning by `postMessage` or `workerData`): a plain
+ * object with its class tag and its location. The memory is shared, not
+ * copied. Turn it back into a live object with {@link attach} or the class's
+ * `from()`.
  *
  * A live instance also has these three properties, so it can be used where a
  * `Shared` is expected (for example in the type of your `workerData`).
  *
  * @example
  * ```ts
- * interface Data { lock: Shared<'Mutex'>; counter: Int32Array }
- * const { lock, counter } = attach(workerData as Data); // lock: Mutex
+ * interface Data { lock: Shared<'Mutex'>; ready: Shared<'Condvar'>; counter: Int32Array }
+ * const { lock, ready, counter } = attach(workerData as Data); // Mutex, Condvar
  * ```
  */
 export interface Shared<Tag extends SharedTag = SharedTag> {
@@ -148,13 +202,14 @@ type NotWalked =
 
 /**
  * The type {@link attach} returns for a value of type `T`: every
- * {@link Shared} `'Mutex'` or `'Semaphore'` inside arrays, plain objects and
- * `Map` values becomes a live {@link Mutex} or {@link Semaphore}.
+ * {@link Shared} object inside arrays, plain objects and `Map` values becomes
+ * the live object its tag names (`Shared<'Mutex'>` a {@link Mutex},
+ * `Shared<'Latch'>` a {@link Latch}, …). `any` stays `any`.
  */
-export type Attached<T> = T extends Shared<'Mutex'>
-  ? Mutex
-  : T extends Shared<'Semaphore'>
-    ? Semaphore
+export type Attached<T> = 0 extends 1 & T
+  ? T
+  : T extends Shared<infer Tag>
+    ? TaggedClasses[Tag]
     : T extends NotWalked
       ? T
       : T extends Map<infer K, infer V>
@@ -174,8 +229,9 @@ export type Attached<T> = T extends Shared<'Mutex'>
  * with {@link MutexGuard.unlock} or by declaring it with `using`.
  *
  * A guard belongs to the thread that locked; it cannot be sent to another
- * thread (it has no shared state of its own). Guards are made only by
- * `Mutex`: constructing one yourself does not lock anything.
+ * thread (it has no shared state of its own). {@link Condvar.wait} takes it
+ * to release and reacquire the mutex. Guards are made only by `Mutex`:
+ * `new MutexGuard()` throws a `TypeError` (`ERR_ILLEGAL_CONSTRUCTOR`).
  *
  * @example
  * ```ts
@@ -266,9 +322,9 @@ export declare class MutexGuard {
 export declare class Mutex {
   #private;
   /** Bytes a Mutex occupies in a `SharedArrayBuffer` (currently 24). Reserve this many per Mutex when placing several objects in one buffer. */
-  static readonly byteLength: number;
+  static get byteLength(): number;
   /** The `byteOffset` of a Mutex must be a multiple of this (8). */
-  static readonly alignment: number;
+  static get alignment(): number;
 
   /**
    * Creates a new, unlocked, unpoisoned Mutex: in a new `SharedArrayBuffer`
@@ -279,8 +335,9 @@ export declare class Mutex {
    * never construct over a Mutex that is in use; to reopen one, use
    * {@link Mutex.from}.
    *
-   * @param options Where to place it; default: its own new buffer. See
-   *   {@link PlacementOptions} for the errors a bad placement throws.
+   * @param options Where to place it; default (also for `null`): its own
+   *   new buffer. See {@link PlacementOptions} for the errors a bad
+   *   placement throws.
    *
    * @example
    * ```js
@@ -289,7 +346,7 @@ export declare class Mutex {
    * const sem = new Semaphore(2, { buffer: sab, byteOffset: Mutex.byteLength });
    * ```
    */
-  constructor(options?: PlacementOptions);
+  constructor(options?: PlacementOptions | null);
 
   /**
    * Reopens an existing Mutex. `value` is a live Mutex (returned as is), the
@@ -338,7 +395,7 @@ export declare class Mutex {
    *   is being terminated while it waits.
    * @throws {TypeError} `ERR_INVALID_ARG_TYPE` / {RangeError} `ERR_OUT_OF_RANGE` for bad options.
    */
-  lock(options?: LockOptions): MutexGuard;
+  lock(options?: LockOptions | null): MutexGuard;
 
   /**
    * Locks only if that needs no waiting.
@@ -367,7 +424,7 @@ export declare class Mutex {
    *   {@link errors.TimeoutError} `ERR_SHMKIT_TIMEOUT`, the signal's
    *   `reason` when aborted, or `TypeError` / `RangeError` for bad options.
    */
-  lockAsync(options?: AsyncLockOptions): Promise<MutexGuard>;
+  lockAsync(options?: AsyncLockOptions | null): Promise<MutexGuard>;
 
   /**
    * Locks (as {@link Mutex.lock}), runs `fn()`, and unlocks, even when `fn`
@@ -376,17 +433,16 @@ export declare class Mutex {
    * {@link Mutex.withLockAsync} for async work.
    *
    * On a poisoned mutex it does not run `fn`: it releases the lock again and
-   * throws {@link errors.OwnerDiedError} (whose `guard` is already unlocked),
-   * every time, until the data is repaired under {@link Mutex.lock} and
-   * {@link Mutex.clearPoison} is called. (The error's message still says you
-   * hold the lock; here you do not.)
+   * throws a new {@link errors.OwnerDiedError} saying so (its `guard` is
+   * already unlocked), every time, until the data is repaired under
+   * {@link Mutex.lock} and {@link Mutex.clearPoison} is called.
    *
    * @param fn The critical section.
    * @param options `timeout` in milliseconds; default: no limit.
    * @throws Whatever {@link Mutex.lock} or `fn` throws; a `TypeError`
    *   (`ERR_INVALID_ARG_TYPE`) when `fn` is not a function.
    */
-  withLock<T>(fn: () => T, options?: LockOptions): T;
+  withLock<T>(fn: () => T, options?: LockOptions | null): T;
 
   /**
    * Locks (as {@link Mutex.lockAsync}), runs and awaits `fn()`, and unlocks,
@@ -404,7 +460,7 @@ export declare class Mutex {
    *   {@link Mutex.lockAsync} rejects with, with what `fn` throws, or with a
    *   `TypeError` (`ERR_INVALID_ARG_TYPE`) when `fn` is not a function.
    */
-  withLockAsync<T>(fn: () => T | PromiseLike<T>, options?: AsyncLockOptions): Promise<T>;
+  withLockAsync<T>(fn: () => T | PromiseLike<T>, options?: AsyncLockOptions | null): Promise<T>;
 
   /**
    * Whether some thread holds the lock, at the moment of reading (it may
@@ -483,11 +539,11 @@ export declare class Mutex {
 export declare class Semaphore {
   #private;
   /** Bytes a Semaphore occupies in a `SharedArrayBuffer` (currently 24). */
-  static readonly byteLength: number;
+  static get byteLength(): number;
   /** The `byteOffset` of a Semaphore must be a multiple of this (8). */
-  static readonly alignment: number;
+  static get alignment(): number;
   /** The largest `max`, and so the most permits, a Semaphore supports: 2147483647 (2^31 - 1). */
-  static readonly MAX_PERMITS: number;
+  static get MAX_PERMITS(): number;
 
   /**
    * Creates a new Semaphore with `initial` permits available and no waiters:
@@ -499,14 +555,15 @@ export declare class Semaphore {
    * @param initial Permits available at first: an integer from 0 to `max`. Required.
    * @param options `max` (default {@link Semaphore.MAX_PERMITS}) and the
    *   placement (default: its own new buffer; see {@link PlacementOptions}).
+   *   `undefined` and `null` mean all defaults.
    * @throws {TypeError} `ERR_INVALID_ARG_TYPE` when `initial` (or
    *   `options.max`) is not a number, `initial` included when missing, or
-   *   `options` is not an object (`null` included).
+   *   `options` is neither an object nor `undefined` / `null`.
    * @throws {RangeError} `ERR_OUT_OF_RANGE` when `initial` is not an integer
    *   from 0 to `max`, or `max` is not an integer from 1 to
    *   {@link Semaphore.MAX_PERMITS}.
    */
-  constructor(initial: number, options?: SemaphoreOptions);
+  constructor(initial: number, options?: SemaphoreOptions | null);
 
   /**
    * Reopens an existing Semaphore (its `max` is read from the memory).
@@ -550,7 +607,7 @@ export declare class Semaphore {
    * @throws {RangeError} `ERR_OUT_OF_RANGE` when `n` is not an integer from 1
    *   to `max`, or for a bad `timeout`.
    */
-  acquire(n?: number, options?: LockOptions): void;
+  acquire(n?: number, options?: LockOptions | null): void;
   /**
    * Takes one permit, blocking as {@link Semaphore.acquire} does; the same
    * as `acquire(1, options)`.
@@ -584,7 +641,7 @@ export declare class Semaphore {
    *   `ERR_SHMKIT_TIMEOUT` or the signal's `reason` (no permits taken), or
    *   `TypeError` / `RangeError` for a bad `n` or options.
    */
-  acquireAsync(n?: number, options?: AsyncLockOptions): Promise<void>;
+  acquireAsync(n?: number, options?: AsyncLockOptions | null): Promise<void>;
   /**
    * Takes one permit asynchronously; the same as `acquireAsync(1, options)`.
    *
@@ -615,7 +672,7 @@ export declare class Semaphore {
    * @throws Whatever {@link Semaphore.acquire} or `fn` throws; a `TypeError`
    *   (`ERR_INVALID_ARG_TYPE`) when `fn` is not a function.
    */
-  withPermit<T>(fn: () => T, options?: LockOptions): T;
+  withPermit<T>(fn: () => T, options?: LockOptions | null): T;
 
   /**
    * Takes one permit (as {@link Semaphore.acquireAsync}), runs and awaits
@@ -629,7 +686,7 @@ export declare class Semaphore {
    *   {@link Semaphore.acquireAsync} rejects with, with what `fn` throws, or
    *   with a `TypeError` (`ERR_INVALID_ARG_TYPE`) when `fn` is not a function.
    */
-  withPermitAsync<T>(fn: () => T | PromiseLike<T>, options?: AsyncLockOptions): Promise<T>;
+  withPermitAsync<T>(fn: () => T | PromiseLike<T>, options?: AsyncLockOptions | null): Promise<T>;
 
   /**
    * Permits available now (it may change at once). While waiters are queued
@@ -642,38 +699,880 @@ export declare class Semaphore {
 }
 
 // ---------------------------------------------------------------------------
+// Condvar
+// ---------------------------------------------------------------------------
+
+/**
+ * A condition variable in shared memory ({@link Condvar.byteLength} bytes)
+ * that any thread can reopen. Used with a {@link Mutex}: a thread holding the
+ * mutex waits until another thread changes the shared data and notifies,
+ * without polling.
+ *
+ * - **Every wait reacquires the mutex** before it returns, whatever ended it
+ *   (notify, timeout, abort): after a wait you hold the lock again, through
+ *   the same guard. Exceptions: {@link errors.TerminatedError}, a
+ *   {@link errors.DeadlockError} while relocking, and argument errors (then
+ *   `guard.locked` tells whether you hold it).
+ * - **No lost wake-ups**: a waiter joins the queue before it releases the
+ *   mutex, so a notifier that changes the data *under the mutex* and then
+ *   notifies always finds it, even if it runs between the release and the
+ *   moment the waiter sleeps. Changing the data without holding the mutex
+ *   gives no such guarantee.
+ * - **Re-check the condition** after waking: another thread may have changed
+ *   the data again before you relocked. {@link Condvar.waitWhile} does that
+ *   loop for you.
+ *
+ * One Condvar may be used with different mutexes over time, but all the
+ * threads waiting on it at once should use the same one.
+ *
+ * @example
+ * ```js
+ * // Hand-off: the worker waits until the main thread has published data.
+ * // main.mjs
+ * import { Worker } from 'node:worker_threads';
+ * import { Mutex, Condvar } from 'shmkit';
+ * const lock = new Mutex();
+ * const ready = new Condvar();
+ * const state = new Int32Array(new SharedArrayBuffer(8)); // [flag, value]
+ * new Worker('./worker.js', { workerData: { lock, ready, state } });
+ * await lock.withLockAsync(() => { state[1] = 42; state[0] = 1; });
+ * ready.notifyAll();
+ *
+ * // worker.js
+ * const { workerData } = require('node:worker_threads');
+ * const { attach } = require('shmkit');
+ * const { lock, ready, state } = attach(workerData); // Mutex, Condvar
+ * const guard = lock.lock();
+ * try {
+ *   ready.waitWhile(guard, () => state[0] === 0); // mutex held again here
+ *   console.log(state[1]); // 42
+ * } finally {
+ *   guard.unlock();
+ * }
+ * ```
+ */
+export declare class Condvar {
+  #private;
+  /** Bytes a Condvar occupies in a `SharedArrayBuffer` (currently 24). */
+  static get byteLength(): number;
+  /** The `byteOffset` of a Condvar must be a multiple of this (8). */
+  static get alignment(): number;
+
+  /**
+   * Creates a new Condvar with no waiters: in a new `SharedArrayBuffer` of
+   * {@link Condvar.byteLength} bytes by default, or at `options.buffer` /
+   * `options.byteOffset`. It writes a fresh Condvar there, whatever those
+   * bytes held: never construct over one in use; to reopen one, use
+   * {@link Condvar.from}.
+   *
+   * @param options Where to place it; default (also for `null`): its own
+   *   new buffer. See {@link PlacementOptions} for the errors a bad
+   *   placement throws.
+   */
+  constructor(options?: PlacementOptions | null);
+
+  /**
+   * Reopens an existing Condvar. `value` is a live Condvar (returned as is),
+   * the plain object a Condvar becomes across threads ({@link Shared}), or
+   * any `{ buffer, byteOffset }` where a Condvar was constructed. The memory
+   * is checked, never initialised.
+   *
+   * @throws {errors.BadLayoutError} `ERR_SHMKIT_BAD_LAYOUT` when the memory
+   *   does not hold a Condvar, `value.$shmkit` names another class,
+   *   `byteOffset` is not a multiple of {@link Condvar.alignment}, or the
+   *   buffer is too small.
+   * @throws {errors.NotSharedError} `ERR_SHMKIT_NOT_SHARED` when `buffer` is
+   *   a plain `ArrayBuffer` or a view.
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` when `value` is not an object,
+   *   has no `buffer`, or `byteOffset` is not a number.
+   * @throws {RangeError} `ERR_OUT_OF_RANGE` when `byteOffset` is negative or
+   *   not an integer.
+   */
+  static from(value: Condvar | SharedLocation<'Condvar'>): Condvar;
+
+  /** The class tag, `'Condvar'`: survives structured cloning so {@link attach} and {@link Condvar.from} recognise the plain object. Own, enumerable, read-only. */
+  readonly $shmkit: 'Condvar';
+  /** The `SharedArrayBuffer` the Condvar lives in. Own, enumerable, read-only. */
+  readonly buffer: SharedArrayBuffer;
+  /** Byte position of the Condvar in {@link Condvar.buffer}. Own, enumerable, read-only. */
+  readonly byteOffset: number;
+
+  /**
+   * Releases the guard's mutex, blocks the thread (and its event loop) until
+   * notified or `timeout` passes, then reacquires the mutex before
+   * returning. A timeout is not an error here: it returns `false`, with the
+   * mutex held again.
+   *
+   * If the mutex is poisoned when it is reacquired (a thread died holding
+   * it, or it was already poisoned and not cleared), the wait throws
+   * {@link errors.OwnerDiedError} instead of returning, with the mutex held
+   * (`error.guard` is `guard`). Clear poison before waiting, or every wait
+   * ends that way.
+   *
+   * @param guard The guard of the mutex this thread holds (from
+   *   {@link Mutex.lock} and co.).
+   * @param options `timeout` in milliseconds; default: no limit.
+   * @returns `true` when notified, `false` when `timeout` passed first.
+   * @throws {errors.OwnerDiedError} `ERR_SHMKIT_OWNER_DIED` as above; you
+   *   hold the lock.
+   * @throws {errors.NotOwnerError} `ERR_SHMKIT_NOT_OWNER` when `guard` has
+   *   been unlocked (nothing waited).
+   * @throws {errors.TerminatedError} `ERR_SHMKIT_TERMINATED` when this worker
+   *   is being terminated while it waits; the mutex is **not** reacquired
+   *   (`guard.locked` becomes `false`).
+   * @throws {errors.DeadlockError} `ERR_SHMKIT_DEADLOCK` when reacquiring the
+   *   mutex would close a cycle of threads blocked on locks; the mutex is not
+   *   held then (`guard.locked` becomes `false`).
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` when `guard` is not a
+   *   {@link MutexGuard}, or for bad options; {RangeError} `ERR_OUT_OF_RANGE`
+   *   for a bad `timeout`. Nothing waited, the mutex is still held.
+   */
+  wait(guard: MutexGuard, options?: LockOptions | null): boolean;
+
+  /**
+   * The asynchronous form of {@link Condvar.wait}: releases the guard's
+   * mutex, resolves once notified (`true`) or `timeout` passed (`false`), and
+   * reacquires the mutex (asynchronously) before it settles, whatever the
+   * outcome, an abort included. Do not use or unlock `guard` from other code
+   * while the promise is pending: the mutex is released meanwhile, although
+   * `guard.locked` stays `true`.
+   *
+   * @param guard The guard of the mutex this thread holds.
+   * @param options `timeout` in milliseconds (default: no limit) and an
+   *   abort `signal` (default: none).
+   * @returns A promise of `true` (notified) or `false` (timed out). It
+   *   rejects with the signal's `reason` when aborted (mutex held again),
+   *   {@link errors.OwnerDiedError} `ERR_SHMKIT_OWNER_DIED` when the relocked
+   *   mutex is poisoned (held, `error.guard` is `guard`),
+   *   {@link errors.NotOwnerError} `ERR_SHMKIT_NOT_OWNER` when `guard` was
+   *   already unlocked, or `TypeError` / `RangeError` for bad arguments (then
+   *   nothing was released).
+   */
+  waitAsync(guard: MutexGuard, options?: AsyncLockOptions | null): Promise<boolean>;
+
+  /**
+   * Waits while `predicate()` returns true: checks it (holding the mutex),
+   * and as long as it is true, waits as {@link Condvar.wait} and checks
+   * again. Spurious or stale wake-ups are thus hidden. `timeout` bounds the
+   * whole call, not each wait.
+   *
+   * @param guard The guard of the mutex this thread holds.
+   * @param predicate Reads the shared data; called with the mutex held. It
+   *   must be synchronous (use {@link Condvar.waitWhileAsync} for an async
+   *   one). If it throws, the error propagates with the mutex held.
+   * @param options `timeout` in milliseconds; default: no limit.
+   * @returns `true` once `predicate()` is false (at once if it is false
+   *   already), `false` when `timeout` passed while it was still true. Either
+   *   way the mutex is held.
+   * @throws What {@link Condvar.wait} throws, and a `TypeError`
+   *   (`ERR_INVALID_ARG_TYPE`) when `predicate` is not a function.
+   */
+  waitWhile(guard: MutexGuard, predicate: () => boolean, options?: LockOptions | null): boolean;
+
+  /**
+   * The asynchronous form of {@link Condvar.waitWhile}: waits as
+   * {@link Condvar.waitAsync} while `await predicate()` is true. `timeout`
+   * bounds the whole call; `signal` aborts it (rejecting with its `reason`,
+   * the mutex held again).
+   *
+   * @param guard The guard of the mutex this thread holds.
+   * @param predicate Reads the shared data, with the mutex held; may return
+   *   a promise.
+   * @param options `timeout` in milliseconds (default: no limit) and an
+   *   abort `signal` (default: none).
+   * @returns A promise of `true` once the predicate is false, `false` when
+   *   `timeout` passed first; it rejects as {@link Condvar.waitAsync} does,
+   *   with what `predicate` throws, or with a `TypeError` when `predicate` is
+   *   not a function.
+   */
+  waitWhileAsync(
+    guard: MutexGuard,
+    predicate: () => boolean | PromiseLike<boolean>,
+    options?: AsyncLockOptions | null,
+  ): Promise<boolean>;
+
+  /**
+   * Wakes the longest-waiting waiter, if any, in any thread. Call it after
+   * changing the data under the mutex (holding the mutex or not while
+   * notifying). A notify with no waiter is not remembered.
+   *
+   * @returns How many waiters were woken: `0` or `1`.
+   */
+  notifyOne(): number;
+
+  /**
+   * Wakes every waiter, in any thread. They reacquire the mutex one after
+   * the other.
+   *
+   * @returns How many waiters were woken.
+   */
+  notifyAll(): number;
+}
+
+// ---------------------------------------------------------------------------
+// RwLock
+// ---------------------------------------------------------------------------
+
+/**
+ * What the two RwLock guards have in common (not exported: the classes are
+ * {@link RwLockReadGuard} and {@link RwLockWriteGuard}).
+ */
+declare abstract class RwLockGuard {
+  #private;
+  protected constructor(rwlock: RwLock);
+  /** The RwLock this guard holds (or held). */
+  get rwlock(): RwLock;
+  /**
+   * `true` until {@link RwLockGuard.unlock} is called, `false` after. This
+   * is the guard's own state; see {@link RwLock.readers} and
+   * {@link RwLock.isWriteLocked} for the lock's.
+   */
+  get locked(): boolean;
+  /**
+   * Releases this read or write lock. Releasing the write lock lets in every
+   * queued reader at once or, if none, the first queued writer; releasing
+   * the last read lock lets in the first queued writer. It does not clear
+   * poison (see {@link RwLock.clearPoison}).
+   *
+   * @throws {errors.NotOwnerError} `ERR_SHMKIT_NOT_OWNER` when this guard has
+   *   already been unlocked (unlocking twice is a bug, never a no-op), or the
+   *   lock is not held the way the guard says.
+   */
+  unlock(): void;
+  /**
+   * Unlocks if still locked, else does nothing. This is what
+   * `using guard = rwlock.read()` calls when the block ends.
+   */
+  [Symbol.dispose](): void;
+}
+
+/**
+ * Proof that the calling thread holds a read lock of an {@link RwLock}
+ * (others may hold read locks too). Returned by {@link RwLock.read},
+ * {@link RwLock.tryRead} and {@link RwLock.readAsync}. Release it exactly
+ * once, with `unlock()` or by declaring it with `using`.
+ *
+ * Guards are made only by `RwLock`: `new RwLockReadGuard()` throws a
+ * `TypeError` (`ERR_ILLEGAL_CONSTRUCTOR`). A guard cannot be sent to
+ * another thread.
+ *
+ * @example
+ * ```ts
+ * {
+ *   using guard = table.read(); // RwLockReadGuard
+ *   lookup(data);
+ * } // read lock released here
+ * ```
+ */
+export declare class RwLockReadGuard extends RwLockGuard {
+  #private;
+  private constructor();
+}
+
+/**
+ * Proof that the calling thread holds the write lock of an {@link RwLock}
+ * (nobody else holds it in any way). Returned by {@link RwLock.write},
+ * {@link RwLock.tryWrite} and {@link RwLock.writeAsync}. Release it exactly
+ * once, with `unlock()` or by declaring it with `using`.
+ *
+ * Guards are made only by `RwLock`: `new RwLockWriteGuard()` throws a
+ * `TypeError` (`ERR_ILLEGAL_CONSTRUCTOR`). A guard cannot be sent to
+ * another thread.
+ *
+ * @example
+ * ```ts
+ * const guard = table.write(); // RwLockWriteGuard
+ * try {
+ *   update(data);
+ * } finally {
+ *   guard.unlock();
+ * }
+ * ```
+ */
+export declare class RwLockWriteGuard extends RwLockGuard {
+  #private;
+  private constructor();
+}
+
+/**
+ * A readers-writer lock in shared memory ({@link RwLock.byteLength} bytes)
+ * that any thread can reopen: any number of threads may hold a read lock at
+ * once, or one thread the write lock.
+ *
+ * - **Writer-preferring**: once a writer waits, new readers (even
+ *   {@link RwLock.tryRead}) queue behind it, so a stream of readers cannot
+ *   starve writers.
+ * - **Phase-fair**: a writer's unlock lets in *all* queued readers at once
+ *   (or, if none, the next writer), and the last reader out hands the lock
+ *   to the first queued writer, so writers cannot starve readers either.
+ * - **No upgrades, no silent deadlocks.** A blocking {@link RwLock.write}
+ *   while this thread holds a read lock, a blocking {@link RwLock.read} or
+ *   `write()` while it holds the write lock, a blocking recursive `read()`
+ *   that would queue behind a waiting writer (which waits for this thread's
+ *   own read lock), and a write-lock wait that would close a cycle of
+ *   threads all throw {@link errors.DeadlockError} (`ERR_SHMKIT_DEADLOCK`)
+ *   at once. The async forms just queue. Read locks are counted per
+ *   `RwLock` object: two objects for the same memory in one thread (say, two
+ *   `RwLock.from()` calls) do not see each other's read locks.
+ * - **Dead writers are detected**: if a thread exits while holding the write
+ *   lock, the next thread to lock (for reading or writing) takes it over and
+ *   gets {@link errors.OwnerDiedError} (`ERR_SHMKIT_OWNER_DIED`) carrying its
+ *   guard; the lock stays *poisoned*, reporting that error to every
+ *   acquisition, until {@link RwLock.clearPoison}.
+ * - **Dead readers are not tracked**: a thread that exits holding a read
+ *   lock leaves it held for good, and writers then wait until their
+ *   `timeout`. Give writers timeouts where readers may die.
+ *
+ * @example
+ * ```js
+ * // main.mjs
+ * import { Worker } from 'node:worker_threads';
+ * import { RwLock } from 'shmkit';
+ * const lock = new RwLock();
+ * const table = new Float64Array(new SharedArrayBuffer(8 * 1024));
+ * for (let i = 0; i < 4; i++) new Worker('./reader.js', { workerData: { lock, table } });
+ * await lock.withWriteAsync(() => table.fill(1));
+ *
+ * // reader.js
+ * const { workerData } = require('node:worker_threads');
+ * const { attach } = require('shmkit');
+ * const { lock, table } = attach(workerData); // lock is an RwLock again
+ * const sum = lock.withRead(() => table.reduce((a, b) => a + b, 0), { timeout: 1000 });
+ * ```
+ */
+export declare class RwLock {
+  #private;
+  /** Bytes an RwLock occupies in a `SharedArrayBuffer` (currently 24). */
+  static get byteLength(): number;
+  /** The `byteOffset` of an RwLock must be a multiple of this (8). */
+  static get alignment(): number;
+
+  /**
+   * Creates a new, unlocked, unpoisoned RwLock: in a new `SharedArrayBuffer`
+   * of {@link RwLock.byteLength} bytes by default, or at `options.buffer` /
+   * `options.byteOffset`. It writes a fresh RwLock there, whatever those
+   * bytes held: never construct over one in use; to reopen one, use
+   * {@link RwLock.from}.
+   *
+   * @param options Where to place it; default (also for `null`): its own
+   *   new buffer. See {@link PlacementOptions} for the errors a bad
+   *   placement throws.
+   */
+  constructor(options?: PlacementOptions | null);
+
+  /**
+   * Reopens an existing RwLock. `value` is a live RwLock (returned as is),
+   * the plain object an RwLock becomes across threads ({@link Shared}), or
+   * any `{ buffer, byteOffset }` where an RwLock was constructed. The memory
+   * is checked, never initialised. Each call with a plain object makes a new
+   * object: keep using one per thread (see the deadlock note on
+   * {@link RwLock}).
+   *
+   * @throws {errors.BadLayoutError} `ERR_SHMKIT_BAD_LAYOUT` when the memory
+   *   does not hold an RwLock, `value.$shmkit` names another class,
+   *   `byteOffset` is not a multiple of {@link RwLock.alignment}, or the
+   *   buffer is too small.
+   * @throws {errors.NotSharedError} `ERR_SHMKIT_NOT_SHARED` when `buffer` is
+   *   a plain `ArrayBuffer` or a view.
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` when `value` is not an object,
+   *   has no `buffer`, or `byteOffset` is not a number.
+   * @throws {RangeError} `ERR_OUT_OF_RANGE` when `byteOffset` is negative or
+   *   not an integer.
+   */
+  static from(value: RwLock | SharedLocation<'RwLock'>): RwLock;
+
+  /** The class tag, `'RwLock'`: survives structured cloning so {@link attach} and {@link RwLock.from} recognise the plain object. Own, enumerable, read-only. */
+  readonly $shmkit: 'RwLock';
+  /** The `SharedArrayBuffer` the RwLock lives in. Own, enumerable, read-only. */
+  readonly buffer: SharedArrayBuffer;
+  /** Byte position of the RwLock in {@link RwLock.buffer}. Own, enumerable, read-only. */
+  readonly byteOffset: number;
+
+  /**
+   * Blocks the calling thread until it holds a read lock (shared with other
+   * readers), and returns the guard that releases it. While a writer holds
+   * or waits for the lock, it queues.
+   *
+   * @param options `timeout` in milliseconds; default: no limit.
+   * @returns The read guard; call `unlock()` exactly once (or use `using`).
+   * @throws {errors.DeadlockError} `ERR_SHMKIT_DEADLOCK` at once, whatever
+   *   the timeout, when this thread holds the write lock, or already holds a
+   *   read lock (through this object) and a writer is waiting (the writer
+   *   waits for that read lock, the new read would wait for the writer).
+   * @throws {errors.OwnerDiedError} `ERR_SHMKIT_OWNER_DIED` when a writer
+   *   died holding the lock, or it is still poisoned from that. **You hold a
+   *   read lock** (`error.guard`, an {@link RwLockReadGuard}): unlock it.
+   * @throws {errors.TimeoutError} `ERR_SHMKIT_TIMEOUT` when `timeout` passed first.
+   * @throws {errors.TerminatedError} `ERR_SHMKIT_TERMINATED` when this worker
+   *   is being terminated while it waits.
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` / {RangeError} `ERR_OUT_OF_RANGE` for bad options.
+   */
+  read(options?: LockOptions | null): RwLockReadGuard;
+
+  /**
+   * Read-locks only if that needs no waiting.
+   *
+   * @returns A read guard, or `null` when a writer holds the lock (this
+   *   thread included) or waits for it.
+   * @throws {errors.OwnerDiedError} `ERR_SHMKIT_OWNER_DIED` as in
+   *   {@link RwLock.read}: you hold a read lock through `error.guard`.
+   */
+  tryRead(): RwLockReadGuard | null;
+
+  /**
+   * Resolves with a read guard once the calling thread holds a read lock,
+   * without blocking the thread. On a thread that holds the lock already it
+   * just queues (no `DeadlockError`): awaiting it while holding the write
+   * lock in the same async flow never settles.
+   *
+   * @param options `timeout` in milliseconds (default: no limit) and an
+   *   abort `signal` (default: none).
+   * @returns A promise of the read guard; it rejects with
+   *   {@link errors.OwnerDiedError} (you hold a read lock: `error.guard`),
+   *   {@link errors.TimeoutError}, the signal's `reason`, or `TypeError` /
+   *   `RangeError` for bad options.
+   */
+  readAsync(options?: AsyncLockOptions | null): Promise<RwLockReadGuard>;
+
+  /**
+   * Blocks the calling thread until it holds the write lock (no readers, no
+   * other writer), and returns the guard that releases it. From the moment
+   * it queues, new readers queue behind it.
+   *
+   * @param options `timeout` in milliseconds; default: no limit.
+   * @returns The write guard; call `unlock()` exactly once (or use `using`).
+   * @throws {errors.DeadlockError} `ERR_SHMKIT_DEADLOCK` at once, whatever
+   *   the timeout, when this thread holds a read lock through this object
+   *   (read locks are not upgraded) or the write lock, or waiting would close
+   *   a cycle of threads blocked on locks.
+   * @throws {errors.OwnerDiedError} `ERR_SHMKIT_OWNER_DIED` when a writer
+   *   died holding the lock, or it is still poisoned from that. **You hold
+   *   the write lock** (`error.guard`, an {@link RwLockWriteGuard}): repair
+   *   the data, call {@link RwLock.clearPoison}, then `error.guard.unlock()`.
+   * @throws {errors.TimeoutError} `ERR_SHMKIT_TIMEOUT` when `timeout` passed
+   *   first (for example behind a reader that died holding its read lock).
+   * @throws {errors.TerminatedError} `ERR_SHMKIT_TERMINATED` when this worker
+   *   is being terminated while it waits.
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` / {RangeError} `ERR_OUT_OF_RANGE` for bad options.
+   */
+  write(options?: LockOptions | null): RwLockWriteGuard;
+
+  /**
+   * Write-locks only if that needs no waiting.
+   *
+   * @returns A write guard, or `null` when the lock is held in any way (this
+   *   thread included: no `DeadlockError` here).
+   * @throws {errors.OwnerDiedError} `ERR_SHMKIT_OWNER_DIED` as in
+   *   {@link RwLock.write}: you hold the write lock through `error.guard`.
+   */
+  tryWrite(): RwLockWriteGuard | null;
+
+  /**
+   * Resolves with a write guard once the calling thread holds the write
+   * lock, without blocking the thread. On a thread that holds the lock
+   * already it just queues (no `DeadlockError`): it settles only after that
+   * thread's guards are unlocked.
+   *
+   * @param options `timeout` in milliseconds (default: no limit) and an
+   *   abort `signal` (default: none).
+   * @returns A promise of the write guard; it rejects with
+   *   {@link errors.OwnerDiedError} (you hold the write lock: `error.guard`),
+   *   {@link errors.TimeoutError}, the signal's `reason`, or `TypeError` /
+   *   `RangeError` for bad options.
+   */
+  writeAsync(options?: AsyncLockOptions | null): Promise<RwLockWriteGuard>;
+
+  /**
+   * Read-locks (as {@link RwLock.read}), runs `fn()`, and unlocks, even when
+   * `fn` throws. Returns what `fn` returns. `fn` runs synchronously; use
+   * {@link RwLock.withReadAsync} for async work.
+   *
+   * On a poisoned lock it does not run `fn`: it releases the lock again and
+   * throws {@link errors.OwnerDiedError} (its `guard` already unlocked).
+   *
+   * @param fn The reading section.
+   * @param options `timeout` in milliseconds; default: no limit.
+   * @throws Whatever {@link RwLock.read} or `fn` throws; a `TypeError`
+   *   (`ERR_INVALID_ARG_TYPE`) when `fn` is not a function.
+   */
+  withRead<T>(fn: () => T, options?: LockOptions | null): T;
+
+  /**
+   * Write-locks (as {@link RwLock.write}), runs `fn()`, and unlocks, even
+   * when `fn` throws. Returns what `fn` returns. `fn` runs synchronously; use
+   * {@link RwLock.withWriteAsync} for async work.
+   *
+   * On a poisoned lock it does not run `fn`: it releases the lock again and
+   * throws {@link errors.OwnerDiedError} (its `guard` already unlocked),
+   * until the data is repaired under {@link RwLock.write} and
+   * {@link RwLock.clearPoison} is called.
+   *
+   * @param fn The writing section.
+   * @param options `timeout` in milliseconds; default: no limit.
+   * @throws Whatever {@link RwLock.write} or `fn` throws; a `TypeError`
+   *   (`ERR_INVALID_ARG_TYPE`) when `fn` is not a function.
+   */
+  withWrite<T>(fn: () => T, options?: LockOptions | null): T;
+
+  /**
+   * Read-locks (as {@link RwLock.readAsync}), runs and awaits `fn()`, and
+   * unlocks, even when `fn` throws or rejects. On a poisoned lock it rejects
+   * with {@link errors.OwnerDiedError} without running `fn`.
+   *
+   * @param fn The reading section, sync or async.
+   * @param options `timeout` in milliseconds (default: no limit) and an
+   *   abort `signal` (default: none); they bound the wait for the lock, not `fn`.
+   * @returns A promise of `fn`'s result; it rejects with what
+   *   {@link RwLock.readAsync} rejects with, with what `fn` throws, or with a
+   *   `TypeError` (`ERR_INVALID_ARG_TYPE`) when `fn` is not a function.
+   */
+  withReadAsync<T>(fn: () => T | PromiseLike<T>, options?: AsyncLockOptions | null): Promise<T>;
+
+  /**
+   * Write-locks (as {@link RwLock.writeAsync}), runs and awaits `fn()`, and
+   * unlocks, even when `fn` throws or rejects. Do not lock the same RwLock
+   * again inside `fn`: the inner wait would wait for the outer lock forever.
+   * On a poisoned lock it rejects with {@link errors.OwnerDiedError} without
+   * running `fn`.
+   *
+   * @param fn The writing section, sync or async.
+   * @param options `timeout` in milliseconds (default: no limit) and an
+   *   abort `signal` (default: none); they bound the wait for the lock, not `fn`.
+   * @returns A promise of `fn`'s result; it rejects with what
+   *   {@link RwLock.writeAsync} rejects with, with what `fn` throws, or with a
+   *   `TypeError` (`ERR_INVALID_ARG_TYPE`) when `fn` is not a function.
+   */
+  withWriteAsync<T>(fn: () => T | PromiseLike<T>, options?: AsyncLockOptions | null): Promise<T>;
+
+  /**
+   * How many read locks are held now, by all threads (a thread holding two
+   * counts twice; read locks of dead readers still count); `0` while a
+   * writer holds the lock. It may change at once.
+   */
+  get readers(): number;
+
+  /** Whether some thread holds the write lock, at the moment of reading. */
+  get isWriteLocked(): boolean;
+
+  /**
+   * Whether the lock is poisoned: `true` from the moment a thread takes the
+   * lock over from a writer that died until {@link RwLock.clearPoison}.
+   */
+  get isPoisoned(): boolean;
+
+  /**
+   * Declares the protected data repaired: later acquisitions no longer get
+   * {@link errors.OwnerDiedError}. Call it while holding the write lock (the
+   * `error.guard` of the `OwnerDiedError` from {@link RwLock.write}), before
+   * unlocking. It neither unlocks nor checks what you hold; on a lock that
+   * is not poisoned it does nothing.
+   */
+  clearPoison(): void;
+}
+
+// ---------------------------------------------------------------------------
+// Barrier
+// ---------------------------------------------------------------------------
+
+/**
+ * A reusable barrier in shared memory ({@link Barrier.byteLength} bytes) that
+ * any thread can reopen: each {@link Barrier.wait} returns once `parties`
+ * waits (from any threads) have arrived, and then the next *generation*
+ * starts, with the same number of parties. Exactly one party of each
+ * generation, the last to arrive, gets `{ isLeader: true }`.
+ *
+ * **Breaking.** A party that gives up (its `timeout` passes, its `signal`
+ * aborts, or its worker is terminated while waiting) breaks the barrier: the
+ * other parties of its generation wake with {@link errors.BarrierBrokenError}
+ * (`ERR_SHMKIT_BARRIER_BROKEN`) instead of waiting for a party that will not
+ * come, and every later wait throws that error at once, until
+ * {@link Barrier.reset}. A thread that dies before arriving does not break
+ * it: the others wait for it (use timeouts).
+ *
+ * @example
+ * ```js
+ * // Each of 4 workers computes a step, then all move on together.
+ * // main.mjs
+ * import { Worker } from 'node:worker_threads';
+ * import { Barrier } from 'shmkit';
+ * const step = new Barrier(4);
+ * for (let i = 0; i < 4; i++) new Worker('./worker.js', { workerData: { step, i } });
+ *
+ * // worker.js
+ * const { workerData } = require('node:worker_threads');
+ * const { attach } = require('shmkit');
+ * const { step, i } = attach(workerData); // step is a Barrier again
+ * for (let round = 0; round < 10; round++) {
+ *   compute(round, i);
+ *   const { isLeader } = step.wait({ timeout: 5000 });
+ *   if (isLeader) console.log(`round ${round} done`);
+ * }
+ * ```
+ */
+export declare class Barrier {
+  #private;
+  /** Bytes a Barrier occupies in a `SharedArrayBuffer` (currently 24). */
+  static get byteLength(): number;
+  /** The `byteOffset` of a Barrier must be a multiple of this (8). */
+  static get alignment(): number;
+
+  /**
+   * Creates a new, unbroken Barrier for `parties` parties, with nobody
+   * arrived: in a new `SharedArrayBuffer` of {@link Barrier.byteLength} bytes
+   * by default, or at `options.buffer` / `options.byteOffset`. It writes a
+   * fresh Barrier there, whatever those bytes held: to reopen one, use
+   * {@link Barrier.from}.
+   *
+   * @param parties How many waits complete a generation: an integer from 1
+   *   to 2147483647. Required. With `1` every wait returns at once, as leader.
+   * @param options Where to place it; default (also for `null`): its own
+   *   new buffer. See {@link PlacementOptions}.
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` when `parties` is not a number
+   *   (missing included).
+   * @throws {RangeError} `ERR_OUT_OF_RANGE` when `parties` is not an integer
+   *   from 1 to 2147483647.
+   */
+  constructor(parties: number, options?: PlacementOptions | null);
+
+  /**
+   * Reopens an existing Barrier (its `parties` is read from the memory).
+   * `value` is a live Barrier (returned as is), the plain object a Barrier
+   * becomes across threads ({@link Shared}), or any `{ buffer, byteOffset }`
+   * where a Barrier was constructed. The memory is checked, never initialised.
+   *
+   * @throws {errors.BadLayoutError} `ERR_SHMKIT_BAD_LAYOUT` when the memory
+   *   does not hold a Barrier, `value.$shmkit` names another class,
+   *   `byteOffset` is not a multiple of {@link Barrier.alignment}, or the
+   *   buffer is too small.
+   * @throws {errors.NotSharedError} `ERR_SHMKIT_NOT_SHARED` when `buffer` is
+   *   a plain `ArrayBuffer` or a view.
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` when `value` is not an object,
+   *   has no `buffer`, or `byteOffset` is not a number.
+   * @throws {RangeError} `ERR_OUT_OF_RANGE` when `byteOffset` is negative or
+   *   not an integer.
+   */
+  static from(value: Barrier | SharedLocation<'Barrier'>): Barrier;
+
+  /** The class tag, `'Barrier'`: survives structured cloning so {@link attach} and {@link Barrier.from} recognise the plain object. Own, enumerable, read-only. */
+  readonly $shmkit: 'Barrier';
+  /** The `SharedArrayBuffer` the Barrier lives in. Own, enumerable, read-only. */
+  readonly buffer: SharedArrayBuffer;
+  /** Byte position of the Barrier in {@link Barrier.buffer}. Own, enumerable, read-only. */
+  readonly byteOffset: number;
+
+  /**
+   * Arrives, and blocks the calling thread (and its event loop) until
+   * `parties` parties of this generation have arrived. The last one to
+   * arrive does not block: it is the leader, opens the next generation and
+   * wakes the others.
+   *
+   * @param options `timeout` in milliseconds; default: no limit. A timeout
+   *   breaks the barrier (even `timeout: 0`, when the others have not all
+   *   arrived yet).
+   * @returns `{ isLeader }`: `true` for the last to arrive, `false` for the others.
+   * @throws {errors.BarrierBrokenError} `ERR_SHMKIT_BARRIER_BROKEN` when the
+   *   barrier is broken, or breaks or is {@link Barrier.reset} while this
+   *   party waits.
+   * @throws {errors.TimeoutError} `ERR_SHMKIT_TIMEOUT` when `timeout` passed
+   *   first; this breaks the barrier for the others.
+   * @throws {errors.TerminatedError} `ERR_SHMKIT_TERMINATED` when this worker
+   *   is being terminated while it waits; this breaks the barrier too.
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` / {RangeError} `ERR_OUT_OF_RANGE`
+   *   for bad options (then it did not arrive).
+   */
+  wait(options?: LockOptions | null): BarrierWaitResult;
+
+  /**
+   * The asynchronous form of {@link Barrier.wait}: arrives, and resolves once
+   * the generation is complete, without blocking the thread. A timeout or an
+   * abort while waiting breaks the barrier, as in `wait()`; an
+   * already-aborted signal rejects without arriving (and breaks nothing).
+   *
+   * @param options `timeout` in milliseconds (default: no limit) and an
+   *   abort `signal` (default: none).
+   * @returns A promise of `{ isLeader }`; it rejects with
+   *   {@link errors.BarrierBrokenError}, {@link errors.TimeoutError}, the
+   *   signal's `reason`, or `TypeError` / `RangeError` for bad options.
+   */
+  waitAsync(options?: AsyncLockOptions | null): Promise<BarrierWaitResult>;
+
+  /**
+   * Starts over: the parties waiting in the current generation wake with
+   * {@link errors.BarrierBrokenError}, and a fresh, unbroken generation with
+   * nobody arrived begins. Use it to recover from a broken barrier, from
+   * one thread, once the parties have stopped waiting: a party that arrives
+   * just before the reset gets `BarrierBrokenError`, one that arrives just
+   * after counts in the new generation.
+   */
+  reset(): void;
+
+  /** How many waits complete a generation; set at construction. */
+  get parties(): number;
+
+  /** How many parties have arrived in the current generation and wait (from `0` to `parties - 1`). It may change at once. */
+  get waiting(): number;
+
+  /** Whether the barrier is broken: `true` from the moment a party gives up until {@link Barrier.reset}. */
+  get isBroken(): boolean;
+}
+
+// ---------------------------------------------------------------------------
+// Latch
+// ---------------------------------------------------------------------------
+
+/**
+ * A one-shot countdown in shared memory ({@link Latch.byteLength} bytes) that
+ * any thread can reopen: it starts at `count`, any thread may count it down,
+ * and when it reaches zero every waiter is released, for good. It cannot be
+ * reset: make a new Latch for the next round (or use a {@link Barrier}).
+ *
+ * @example
+ * ```js
+ * // main.mjs: wait until 3 workers are ready.
+ * import { Worker } from 'node:worker_threads';
+ * import { Latch } from 'shmkit';
+ * const ready = new Latch(3);
+ * for (let i = 0; i < 3; i++) new Worker('./worker.js', { workerData: { ready } });
+ * await ready.waitAsync({ timeout: 10_000 });
+ *
+ * // worker.js
+ * const { workerData } = require('node:worker_threads');
+ * const { attach } = require('shmkit');
+ * const { ready } = attach(workerData); // ready is a Latch again
+ * setUp();
+ * ready.countDown();
+ * ```
+ */
+export declare class Latch {
+  #private;
+  /** Bytes a Latch occupies in a `SharedArrayBuffer` (currently 24). */
+  static get byteLength(): number;
+  /** The `byteOffset` of a Latch must be a multiple of this (8). */
+  static get alignment(): number;
+
+  /**
+   * Creates a new Latch at `count`: in a new `SharedArrayBuffer` of
+   * {@link Latch.byteLength} bytes by default, or at `options.buffer` /
+   * `options.byteOffset`. It writes a fresh Latch there, whatever those bytes
+   * held: to reopen one, use {@link Latch.from}.
+   *
+   * @param count Count-downs needed to release the waiters: an integer from
+   *   0 to 2147483647. Required. A Latch made with `0` is released from the start.
+   * @param options Where to place it; default (also for `null`): its own
+   *   new buffer. See {@link PlacementOptions}.
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` when `count` is not a number
+   *   (missing included).
+   * @throws {RangeError} `ERR_OUT_OF_RANGE` when `count` is not an integer
+   *   from 0 to 2147483647.
+   */
+  constructor(count: number, options?: PlacementOptions | null);
+
+  /**
+   * Reopens an existing Latch, at whatever count it has reached. `value` is
+   * a live Latch (returned as is), the plain object a Latch becomes across
+   * threads ({@link Shared}), or any `{ buffer, byteOffset }` where a Latch
+   * was constructed. The memory is checked, never initialised.
+   *
+   * @throws {errors.BadLayoutError} `ERR_SHMKIT_BAD_LAYOUT` when the memory
+   *   does not hold a Latch, `value.$shmkit` names another class,
+   *   `byteOffset` is not a multiple of {@link Latch.alignment}, or the
+   *   buffer is too small.
+   * @throws {errors.NotSharedError} `ERR_SHMKIT_NOT_SHARED` when `buffer` is
+   *   a plain `ArrayBuffer` or a view.
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` when `value` is not an object,
+   *   has no `buffer`, or `byteOffset` is not a number.
+   * @throws {RangeError} `ERR_OUT_OF_RANGE` when `byteOffset` is negative or
+   *   not an integer.
+   */
+  static from(value: Latch | SharedLocation<'Latch'>): Latch;
+
+  /** The class tag, `'Latch'`: survives structured cloning so {@link attach} and {@link Latch.from} recognise the plain object. Own, enumerable, read-only. */
+  readonly $shmkit: 'Latch';
+  /** The `SharedArrayBuffer` the Latch lives in. Own, enumerable, read-only. */
+  readonly buffer: SharedArrayBuffer;
+  /** Byte position of the Latch in {@link Latch.buffer}. Own, enumerable, read-only. */
+  readonly byteOffset: number;
+
+  /**
+   * Counts down by `n`. The count-down that reaches zero releases every
+   * waiter, in every thread. Never blocks.
+   *
+   * @param n How much to count down: an integer from 0 to 2147483647, at
+   *   most the remaining {@link Latch.count}. Default: `1`.
+   * @throws {RangeError} `ERR_OUT_OF_RANGE` when `n` would take the count
+   *   below zero (counting down a released Latch included); nothing changes
+   *   then. Also when `n` is not an integer from 0 to 2147483647.
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` when `n` is not a number
+   *   (`null` included).
+   */
+  countDown(n?: number): void;
+
+  /** What is left to count down; `0` once released. It may change at once. */
+  get count(): number;
+
+  /** Whether the count has reached zero. Never blocks. */
+  tryWait(): boolean;
+
+  /**
+   * Blocks the calling thread (and its event loop) until the count is zero;
+   * returns at once if it is.
+   *
+   * @param options `timeout` in milliseconds; default: no limit.
+   * @throws {errors.TimeoutError} `ERR_SHMKIT_TIMEOUT` when `timeout` passed first.
+   * @throws {errors.TerminatedError} `ERR_SHMKIT_TERMINATED` when this worker
+   *   is being terminated while it waits.
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` / {RangeError} `ERR_OUT_OF_RANGE` for bad options.
+   */
+  wait(options?: LockOptions | null): void;
+
+  /**
+   * Resolves once the count is zero (at once if it is), without blocking the
+   * thread.
+   *
+   * @param options `timeout` in milliseconds (default: no limit) and an
+   *   abort `signal` (default: none).
+   * @returns A promise that rejects with {@link errors.TimeoutError}
+   *   `ERR_SHMKIT_TIMEOUT`, the signal's `reason`, or `TypeError` /
+   *   `RangeError` for bad options.
+   */
+  waitAsync(options?: AsyncLockOptions | null): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------
 // attach
 // ---------------------------------------------------------------------------
 
 /**
  * Revives the shmkit objects inside a value received from another thread
  * (`workerData`, or a message's data): every plain object tagged
- * `$shmkit: 'Mutex'` or `'Semaphore'` becomes a live {@link Mutex} or
- * {@link Semaphore} (as by `from()`). It walks arrays, plain objects and
- * `Map` values, at any depth and through cycles, and updates them in place;
- * other objects (class instances, `Set`s, `Map` keys, typed arrays) are left
- * as they are, and live instances are kept.
+ * `$shmkit: 'Mutex'`, `'Semaphore'`, `'Condvar'`, `'RwLock'`, `'Barrier'` or
+ * `'Latch'` becomes a live object of that class (as by its `from()`). It
+ * walks arrays, plain objects and `Map` values, at any depth and through
+ * cycles, and updates them in place; other objects (class instances, `Set`s,
+ * `Map` keys, typed arrays) are left as they are, and live instances are kept.
  *
  * Use the return value: it is `value` itself, except when `value` is itself a
  * tagged object, which cannot be revived in place.
  *
+ * Each call makes new objects for the tagged ones it finds: revive a value
+ * once and keep the result.
+ *
  * @param value Anything; non-objects are returned as they are.
  * @returns `value`, with its shmkit objects live.
- * @throws What {@link Mutex.from} / {@link Semaphore.from} throw when a tagged
- *   object's memory does not hold that object, e.g.
- *   {@link errors.BadLayoutError} `ERR_SHMKIT_BAD_LAYOUT`.
+ * @throws What the classes' `from()` throw when a tagged object's memory does
+ *   not hold that object, e.g. {@link errors.BadLayoutError} `ERR_SHMKIT_BAD_LAYOUT`.
  *
  * @example
  * ```js
  * // main thread
  * const worker = new Worker('./worker.js', {
- *   workerData: { jobs: new Semaphore(0), locks: [new Mutex(), new Mutex()] },
+ *   workerData: { jobs: new Semaphore(0), locks: [new Mutex(), new Mutex()], done: new Latch(1) },
  * });
  *
  * // worker.js
  * const { workerData, parentPort } = require('node:worker_threads');
  * const { attach } = require('shmkit');
- * const { jobs, locks } = attach(workerData); // Semaphore, Mutex[]
+ * const { jobs, locks, done } = attach(workerData); // Semaphore, Mutex[], Latch
  * parentPort.on('message', (msg) => {
  *   const { lock } = attach(msg); // objects sent later work the same way
  * });
@@ -692,7 +1591,8 @@ export declare function attach<T>(value: T): Attached<T>;
  *
  * Argument mistakes are not among them: they are plain `TypeError` /
  * `RangeError` objects with Node's codes (`ERR_INVALID_ARG_TYPE`,
- * `ERR_INVALID_ARG_VALUE`, `ERR_OUT_OF_RANGE`).
+ * `ERR_INVALID_ARG_VALUE`, `ERR_OUT_OF_RANGE`, and `ERR_ILLEGAL_CONSTRUCTOR`
+ * for `new` on a guard class).
  *
  * @example
  * ```js
@@ -724,7 +1624,11 @@ export declare namespace errors {
     get name(): string;
   }
 
-  /** A wait ran out of time (its `timeout` option); nothing was acquired. */
+  /**
+   * A wait ran out of time (its `timeout` option); nothing was acquired.
+   * ({@link Condvar} waits return `false` instead; a {@link Barrier} wait
+   * that times out also breaks the barrier.)
+   */
   class TimeoutError extends ShmkitError {
     /** @param message Default: `'the wait timed out'`. */
     constructor(message?: string);
@@ -732,32 +1636,45 @@ export declare namespace errors {
   }
 
   /**
-   * A thread died (exited, or was terminated) while holding the {@link Mutex}.
-   * The caller holds the lock anyway, through {@link OwnerDiedError.guard},
-   * and the data it protects may be half-updated. Repair it, call
-   * {@link Mutex.clearPoison}, then `guard.unlock()`. Until `clearPoison()`
-   * the mutex stays poisoned and every acquisition, by any thread, throws
-   * this error again (with the lock held).
+   * A thread died (exited, or was terminated) while holding a {@link Mutex}
+   * or the write lock of an {@link RwLock}. The caller holds the lock anyway,
+   * through {@link OwnerDiedError.guard}, and the data it protects may be
+   * half-updated. Repair it, call `clearPoison()` on the lock, then
+   * `guard.unlock()`. Until `clearPoison()` the lock stays poisoned and every
+   * acquisition, by any thread, throws this error again (with the lock held).
+   *
+   * A {@link Condvar} wait that reacquires a poisoned mutex throws it too,
+   * with the guard it was given.
    */
   class OwnerDiedError extends ShmkitError {
     /**
      * @param message The message.
      * @param guard The guard of the lock the caller now holds.
      */
-    constructor(message: string, guard: MutexGuard);
+    constructor(message: string, guard: LockGuard);
     readonly code: 'ERR_SHMKIT_OWNER_DIED';
     /**
-     * The guard of the lock the caller now holds: unlock it when done. From
-     * {@link Mutex.withLock} and {@link Mutex.withLockAsync} it is already
-     * unlocked (unlocking again throws `ERR_SHMKIT_NOT_OWNER`).
+     * The guard of the lock the caller now holds: a {@link MutexGuard}, or
+     * for an {@link RwLock} the {@link RwLockReadGuard} or
+     * {@link RwLockWriteGuard} of the acquisition that failed. Unlock it
+     * when done. From the `with…` helpers ({@link Mutex.withLock},
+     * {@link RwLock.withWrite}, …) it is already unlocked (unlocking again
+     * throws `ERR_SHMKIT_NOT_OWNER`).
+     *
+     * @example
+     * ```ts
+     * if (err.guard instanceof MutexGuard) err.guard.mutex.clearPoison();
+     * err.guard.unlock();
+     * ```
      */
-    guard: MutexGuard;
+    guard: LockGuard;
   }
 
   /**
-   * A blocking {@link Mutex.lock} would never end: the calling thread already
-   * holds the mutex, or a cycle of threads each waits for a lock the next one
-   * holds.
+   * A blocking wait would never end: the calling thread already holds the
+   * {@link Mutex} (or holds the {@link RwLock} in a way the request
+   * conflicts with: see {@link RwLock.read} and {@link RwLock.write}), or a
+   * cycle of threads each waits for a lock the next one holds.
    */
   class DeadlockError extends ShmkitError {
     /** @param message The message. */
@@ -768,7 +1685,8 @@ export declare namespace errors {
   /**
    * The memory does not hold a valid shmkit object of the expected kind
    * (from `from()` or {@link attach}): zeroed or foreign bytes, another class,
-   * another layout version, a misaligned `byteOffset`, or a buffer too small.
+   * another layout version, a corrupted header, a misaligned `byteOffset`,
+   * or a buffer too small.
    */
   class BadLayoutError extends ShmkitError {
     /** @param message The message. */
@@ -787,8 +1705,9 @@ export declare namespace errors {
   }
 
   /**
-   * The calling thread does not hold what it tried to release: a
-   * {@link MutexGuard} unlocked twice.
+   * The calling thread does not hold what it tried to release or wait with:
+   * a {@link MutexGuard}, {@link RwLockReadGuard} or {@link RwLockWriteGuard}
+   * unlocked twice, or an unlocked guard given to {@link Condvar.wait}.
    */
   class NotOwnerError extends ShmkitError {
     /** @param message The message. */
@@ -797,9 +1716,22 @@ export declare namespace errors {
   }
 
   /**
+   * A {@link Barrier} wait failed because the barrier is broken: a party of
+   * its generation gave up (timeout, abort, termination) or the barrier was
+   * {@link Barrier.reset}. Every wait throws it until `reset()`.
+   */
+  class BarrierBrokenError extends ShmkitError {
+    /** @param message Default: a message naming those causes. */
+    constructor(message?: string);
+    readonly code: 'ERR_SHMKIT_BARRIER_BROKEN';
+  }
+
+  /**
    * The thread is being terminated (for example by `worker.terminate()`)
-   * while it was blocked in {@link Mutex.lock} or {@link Semaphore.acquire};
-   * the wait was abandoned and nothing was acquired.
+   * while it was blocked in a wait (`lock()`, `read()`, `write()`,
+   * `acquire()`, or a Condvar, Barrier or Latch `wait()`); the wait was
+   * abandoned and nothing was acquired. (A Condvar wait does not reacquire
+   * the mutex then; a Barrier wait breaks the barrier.)
    */
   class TerminatedError extends ShmkitError {
     /** @param message Default: `'the thread is being terminated'`. */

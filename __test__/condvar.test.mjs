@@ -147,6 +147,12 @@ test('abort rejects with the reason after reacquiring the mutex', async () => {
   await assert.rejects(p, /enough/);
   assert.equal(m.isLocked, true, 'the mutex is held again');
   assert.equal(g.locked, true);
+  // Any abort reason, even null, still reacquires the mutex.
+  const ac2 = new AbortController();
+  const p2 = cv.waitAsync(g, { signal: ac2.signal });
+  ac2.abort(null);
+  await assert.rejects(p2, (e) => e === null);
+  assert.equal(m.isLocked, true);
   g.unlock();
   assert.match(inspect(cv), /waiters: 0/);
 });

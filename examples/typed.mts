@@ -1,20 +1,37 @@
-// ESM consumer through the package name (package.json "exports").
-import shmkit, { Mutex, MutexGuard, Semaphore, attach, errors } from 'shmkit';
-import type { Shared } from 'shmkit';
+// A typed ESM example: the main thread hands a question to a worker through a
+// Mutex + Condvar, and waits for the answer with a Latch. The same file is
+// both the main thread and the worker. Type-check: `npm run typecheck`; run
+// it once compiled to .mjs next to this file.
+import { Worker, isMainThread, workerData } from 'node:worker_threads';
+import { Mutex, Condvar, Latch, attach, type Shared } from 'shmkit';
 
-const m = new shmkit.Mutex();
-const same: typeof Mutex = shmkit.Mutex;
-const g: MutexGuard = m.lock();
-g.unlock();
-const s = new Semaphore(2, { max: 2 });
-await s.acquireAsync(2);
-s.release(2);
-const sh: Shared<'Semaphore'> = s;
-const back = attach({ sh: structuredClone(sh) });
-const live: Semaphore = back.sh;
-const err = new errors.NotSharedError('x');
-{
-  using guard = await m.lockAsync({ timeout: 100 });
-  console.log('esm', guard.locked, m.isLocked, live.available, err.code, typeof shmkit.attach, same === Mutex);
+interface Data {
+  lock: Shared<'Mutex'>; // guards `box`
+  changed: Shared<'Condvar'>; // notified when `box` changes
+  answered: Shared<'Latch'>; // counted down once the answer is in
+  box: Int32Array; // [0]: 1 once the question is in [1]; [2]: the answer
 }
-console.log('esm after using', m.isLocked);
+
+if (isMainThread) {
+  const lock = new Mutex();
+  const changed = new Condvar();
+  const answered = new Latch(1);
+  const box = new Int32Array(new SharedArrayBuffer(12));
+  new Worker(new URL(import.meta.url), { workerData: { lock, changed, answered, box } satisfies Data });
+
+  await lock.withLockAsync(() => {
+    box[1] = 21;
+    box[0] = 1;
+  });
+  changed.notifyAll(); // changed under the mutex, so the worker cannot miss it
+  await answered.waitAsync({ timeout: 5000 });
+  console.log('answer:', box[2]);
+} else {
+  const { lock, changed, answered, box } = attach(workerData as Data); // Mutex, Condvar, Latch
+  {
+    using guard = lock.lock({ timeout: 5000 });
+    if (!changed.waitWhile(guard, () => box[0] === 0, { timeout: 5000 })) throw new Error('no question');
+    box[2] = (box[1] ?? 0) * 2; // still holding the mutex: waits always relock
+  }
+  answered.countDown();
+}

@@ -12,6 +12,7 @@ const errors = require('./errors.js');
 const { STATUS_OK, STATUS_TIMEOUT, STATUS_POISONED } = native;
 const W = native.HEADER_BYTES / 4; // the waiter count
 const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
+const kNotReleased = Symbol('shmkit.notReleased'); // marks an error raised before the mutex was released
 
 function heldGuard(guard) {
   if (!(guard instanceof MutexGuard)) throw errors.invalidArgType('guard', 'a MutexGuard', guard);
@@ -87,7 +88,7 @@ class Condvar {
         (status) => {
           if (status === native.STATUS_NOT_OWNER) {
             const err = errors.fromStatus(status, 'Condvar');
-            err.notReleased = true;
+            err[kNotReleased] = true;
             throw err;
           }
           return status;
@@ -97,7 +98,7 @@ class Condvar {
       );
       outcome = true;
     } catch (err) {
-      if (err.notReleased) throw err;
+      if (err instanceof errors.NotOwnerError && err[kNotReleased]) throw err;
       outcome = err;
     }
     if ((await internals.relockAsync(mutex)) === STATUS_POISONED) throw poisoned(guard);

@@ -136,7 +136,7 @@ function fromStatus(status, what) {
     case native.STATUS_NOT_OWNER:
       return new NotOwnerError(`${what}: this thread does not hold the lock`);
     case native.STATUS_BROKEN:
-      return new BarrierBrokenError();
+      return new BarrierBrokenError(`${what}: the barrier is broken (a party timed out or aborted, or it was reset)`);
     case native.STATUS_TERMINATED:
       return new TerminatedError();
     default:

@@ -202,7 +202,7 @@ class RwLock {
     return withGuardAsync(await shared.releasingOnPoison('RwLock', () => this.writeAsync(options)), fn);
   }
 
-  /** Number of threads holding a read lock now. */
+  /** Read locks held now (a thread holding two counts twice). */
   get readers() {
     const s = Atomics.load(this.#i32, W);
     return s & WRITE_LOCKED ? 0 : s & LOW;
