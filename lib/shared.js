@@ -27,11 +27,10 @@ function isShared(buffer) {
  * Validates `{ buffer, byteOffset }` for `Class` (creating when `open` is
  * false: a missing buffer is allocated) and returns the object's Int32Array.
  */
-function place(Class, options, open) {
+function place(Class, options, open, need = Class.byteLength) {
   if (options === undefined || options === null) options = {};
   else if (typeof options !== 'object') throw errors.invalidArgType('options', 'an object', options);
   let { buffer, byteOffset } = options;
-  const need = Class.byteLength;
   if (buffer === undefined) {
     if (open) throw errors.invalidArgType('value.buffer', 'a SharedArrayBuffer', buffer);
     if (byteOffset !== undefined && byteOffset !== 0) {
@@ -100,12 +99,33 @@ function isOpen(options) {
  * the object's Int32Array and its header parameter.
  */
 function setUp(instance, Class, kind, options, param = 0, initial = 0) {
+  return setUpSized(instance, Class, kind, options, { param, initial, elem: 0, byteLength: Class.byteLength });
+}
+
+/**
+ * `setUp` for objects whose size depends on their header (rings): `spec` is
+ * `{ param, elem, initial, byteLength }` when creating; when opening, the
+ * header is read first and `byteLength` follows from it.
+ */
+function setUpSized(instance, Class, kind, options, spec) {
   const open = isOpen(options);
-  const i32 = place(Class, options, open);
+  let { param, elem, byteLength } = spec;
+  if (open) {
+    const head = place(Class, options, true, native.HEADER_BYTES);
+    param = native.objectParam(head);
+    elem = native.objectElem(head);
+    try {
+      byteLength = native.objectByteLength(kind, param, elem);
+    } catch {
+      check(Class, head, kind); // says precisely what is wrong with the header
+      throw new errors.BadLayoutError(`cannot open a ${Class.name}: corrupted header`);
+    }
+  }
+  const i32 = place(Class, options, open, byteLength);
   if (open) check(Class, i32, kind);
-  else native.createObject(i32, kind, param, initial);
+  else native.createObject(i32, kind, param, elem, spec.initial ?? 0);
   identify(instance, Class, i32);
-  return { i32, param: open ? native.objectParam(i32) : param };
+  return { i32, param, elem };
 }
 
 /**
@@ -188,4 +208,4 @@ function releasingOnPoison(what, lock) {
   }
 }
 
-module.exports = { TAG, kOpen, register, isOpen, setUp, from, attach, releasingOnPoison };
+module.exports = { TAG, kOpen, register, isOpen, setUp, setUpSized, from, attach, releasingOnPoison };

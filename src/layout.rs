@@ -55,6 +55,13 @@ pub const KIND_BARRIER: u32 = 5;
 #[napi]
 pub const KIND_LATCH: u32 = 6;
 
+/// Kind tag of a RingBuffer (single producer, single consumer).
+#[napi]
+pub const KIND_RING: u32 = 7;
+/// Kind tag of a Queue (multi-producer, multi-consumer).
+#[napi]
+pub const KIND_QUEUE: u32 = 8;
+
 /// Word index (in i32 units) of the first state word after the header.
 pub const STATE_WORD: usize = (HEADER_BYTES / 4) as usize;
 
@@ -78,6 +85,80 @@ pub const BARRIER_BYTES: u32 = 24;
 #[napi]
 pub const LATCH_BYTES: u32 = 24;
 
+/// Ring objects (RingBuffer, Queue) share one control layout, each index on
+/// its own cache line:
+///
+/// ```text
+/// byte 0        16         64       128      192      256
+///      +--------+----------+--------+--------+--------+------------------------
+///      | header | reserved | head   | tail   | state  | (Queue: stamps) data ...
+///      +--------+----------+--------+--------+--------+------------------------
+///      header parameter = capacity (a power of two), elem = element type code
+/// ```
+///
+/// `head` and `tail` are u32 positions that wrap; `state` holds the CLOSED
+/// and waiter bits (see `crate::ring`). Data starts at byte 256; a Queue keeps
+/// one i32 stamp per slot there and its data after them (8-byte aligned).
+#[napi]
+pub const RING_HEAD_WORD: u32 = 16;
+/// Word index of a ring's tail position.
+#[napi]
+pub const RING_TAIL_WORD: u32 = 32;
+/// Word index of a ring's state word (closed + waiter bits).
+#[napi]
+pub const RING_STATE_WORD: u32 = 48;
+/// Byte offset of a ring's slots.
+#[napi]
+pub const RING_DATA_OFFSET: u32 = 256;
+/// Largest ring capacity, in elements.
+#[napi]
+pub const RING_MAX_CAPACITY: u32 = 1 << 26;
+
+/// Byte size of one element of type code `elem` (1 = Int8 ... 11 = BigUint64,
+/// in the order of `ELEMENT_TYPES` in lib/ring.js), or `None`.
+pub fn elem_size(elem: u32) -> Option<u32> {
+  match elem {
+    1..=3 => Some(1),
+    4..=5 => Some(2),
+    6..=8 => Some(4),
+    9..=11 => Some(8),
+    _ => None,
+  }
+}
+
+fn align8(n: u64) -> u64 {
+  n.div_ceil(8) * 8
+}
+
+/// The byte size of an object of `kind` with header parameter `param` and
+/// element type `elem`, or why those values are impossible.
+pub fn object_bytes(kind: u32, param: u32, elem: u32) -> Result<u32, String> {
+  if let Some(bytes) = kind_bytes(kind) {
+    return if elem == 0 {
+      Ok(bytes)
+    } else {
+      Err(format!("element type {elem} on a {}", kind_name(kind)))
+    };
+  }
+  if kind != KIND_RING && kind != KIND_QUEUE {
+    return Err(format!("unknown kind {kind}"));
+  }
+  let size = elem_size(elem).ok_or_else(|| format!("unknown element type {elem}"))? as u64;
+  if !(2..=RING_MAX_CAPACITY).contains(&param) || !param.is_power_of_two() {
+    return Err(format!(
+      "capacity {param} is not a power of two from 2 to {RING_MAX_CAPACITY}"
+    ));
+  }
+  let cap = param as u64;
+  let stamps = if kind == KIND_QUEUE {
+    align8(cap * 4)
+  } else {
+    0
+  };
+  let total = RING_DATA_OFFSET as u64 + stamps + align8(cap * size);
+  u32::try_from(total).map_err(|_| "too large".to_string())
+}
+
 /// Human name of a kind, for error messages.
 pub fn kind_name(kind: u32) -> &'static str {
   match kind {
@@ -87,6 +168,8 @@ pub fn kind_name(kind: u32) -> &'static str {
     KIND_RWLOCK => "RwLock",
     KIND_BARRIER => "Barrier",
     KIND_LATCH => "Latch",
+    KIND_RING => "RingBuffer",
+    KIND_QUEUE => "Queue",
     _ => "unknown kind",
   }
 }
@@ -150,7 +233,8 @@ impl Header {
         kind_name(self.kind)
       ));
     }
-    let need = kind_bytes(kind).unwrap_or(u32::MAX);
+    let need =
+      object_bytes(kind, self.param, self.elem).map_err(|e| format!("corrupted header: {e}"))?;
     if self.byte_length != need {
       return Err(format!(
         "corrupted header: a {want} is {need} bytes, the header says {}",
@@ -194,6 +278,15 @@ mod tests {
       .validate(KIND_MUTEX, 24)
       .unwrap_err()
       .contains("Semaphore"));
+    let mut w = words(KIND_RING, 256 + 64);
+    w[1] |= 9 << 24; // Float64
+    w[3] = 8;
+    assert!(Header::decode(w).validate(KIND_RING, 320).is_ok());
+    w[3] = 6; // not a power of two
+    assert!(Header::decode(w)
+      .validate(KIND_RING, 320)
+      .unwrap_err()
+      .contains("power of two"));
     let h = Header::decode(words(KIND_MUTEX, 999));
     assert!(h
       .validate(KIND_MUTEX, 2000)

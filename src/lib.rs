@@ -11,6 +11,7 @@
 //!   one place (`lib/errors.js`).
 //! * [`object`]: creating, opening and inspecting any object.
 //! * [`sync`]: the locks and coordination primitives, one module each.
+//! * [`ring`]: blocking and waking for the rings (their data moves in JS).
 
 #![deny(clippy::undocumented_unsafe_blocks)]
 
@@ -19,5 +20,6 @@ pub mod layout;
 pub mod object;
 pub mod parking;
 pub mod region;
+pub mod ring;
 pub mod sync;
 pub mod threads;

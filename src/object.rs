@@ -5,18 +5,17 @@ use std::sync::atomic::Ordering;
 use napi::{Error, Result, Status};
 use napi_derive::napi;
 
-use crate::layout::{kind_bytes, kind_name, LAYOUT_VERSION, MAGIC, STATE_WORD};
+use crate::layout::{kind_name, object_bytes, LAYOUT_VERSION, MAGIC, STATE_WORD};
 use crate::parking;
 use crate::region::Region;
 
 /// Writes a fresh object of `kind` into `view` (which must cover exactly the
-/// object's bytes): zeroed state, `initial` in the first state word, `param` in
-/// the header. The magic word is written last, so a concurrent opener sees
-/// either no object or a complete one.
+/// object's bytes): zeroed state, `initial` in the first state word, `param`
+/// and element type `elem` in the header. The magic word is written last, so a
+/// concurrent opener sees either no object or a complete one.
 #[napi]
-pub fn create_object(view: Region, kind: u32, param: u32, initial: i32) -> Result<()> {
-  let need = kind_bytes(kind)
-    .ok_or_else(|| Error::new(Status::InvalidArg, format!("unknown kind {kind}")))?;
+pub fn create_object(view: Region, kind: u32, param: u32, elem: u32, initial: i32) -> Result<()> {
+  let need = object_bytes(kind, param, elem).map_err(|e| Error::new(Status::InvalidArg, e))?;
   if view.bytes() < need as usize {
     return Err(Error::new(
       Status::InvalidArg,
@@ -53,6 +52,19 @@ pub fn check_object(view: Region, kind: u32) -> Result<Option<String>> {
 #[napi]
 pub fn object_param(view: Region) -> Result<u32> {
   Ok(view.header()?.param)
+}
+
+/// The element type code stored in the header of the object in `view`.
+#[napi]
+pub fn object_elem(view: Region) -> Result<u32> {
+  Ok(view.header()?.elem)
+}
+
+/// The byte size of an object of `kind` with `param` and element type `elem`
+/// (throws when they are impossible).
+#[napi]
+pub fn object_byte_length(kind: u32, param: u32, elem: u32) -> Result<u32> {
+  object_bytes(kind, param, elem).map_err(|e| Error::new(Status::InvalidArg, e))
 }
 
 /// How many waiters are queued on the first state word of the object in
