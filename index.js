@@ -10,6 +10,7 @@ const { Condvar } = require('./lib/condvar.js');
 const { RwLock, RwLockReadGuard, RwLockWriteGuard } = require('./lib/rwlock.js');
 const { Barrier } = require('./lib/barrier.js');
 const { Latch } = require('./lib/latch.js');
+const { RingBuffer } = require('./lib/ring.js');
 
 module.exports = {
   Mutex,
@@ -21,6 +22,7 @@ module.exports = {
   RwLockWriteGuard,
   Barrier,
   Latch,
+  RingBuffer,
   attach,
   errors: {
     ShmkitError: errors.ShmkitError,
@@ -32,5 +34,6 @@ module.exports = {
     NotOwnerError: errors.NotOwnerError,
     TerminatedError: errors.TerminatedError,
     BarrierBrokenError: errors.BarrierBrokenError,
+    ClosedError: errors.ClosedError,
   },
 };

@@ -11,6 +11,7 @@ export const {
   RwLockWriteGuard,
   Barrier,
   Latch,
+  RingBuffer,
   attach,
   errors,
 } = shmkit;

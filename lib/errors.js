@@ -70,6 +70,13 @@ class BarrierBrokenError extends ShmkitError {
   }
 }
 
+/** The ring or channel is closed: no more pushes or sends. */
+class ClosedError extends ShmkitError {
+  constructor(message = 'closed') {
+    super(message, 'ERR_SHMKIT_CLOSED');
+  }
+}
+
 /** The thread is being terminated; its wait was abandoned. */
 class TerminatedError extends ShmkitError {
   constructor(message = 'the thread is being terminated') {
@@ -154,6 +161,7 @@ module.exports = {
   NotOwnerError,
   TerminatedError,
   BarrierBrokenError,
+  ClosedError,
   invalidArgType,
   invalidArgValue,
   outOfRange,

@@ -109,7 +109,7 @@ function setUp(instance, Class, kind, options, param = 0, initial = 0) {
  */
 function setUpSized(instance, Class, kind, options, spec) {
   const open = isOpen(options);
-  let { param, elem, byteLength } = spec;
+  let { param, elem, byteLength } = spec ?? {};
   if (open) {
     const head = place(Class, options, true, native.HEADER_BYTES);
     param = native.objectParam(head);

@@ -30,9 +30,10 @@ pub fn create_object(view: Region, kind: u32, param: u32, elem: u32, initial: i3
   for i in 1..(need as usize / 4) {
     view.word(i)?.store(0, Ordering::Relaxed);
   }
-  view
-    .word(1)?
-    .store((LAYOUT_VERSION | (kind << 16)) as i32, Ordering::Relaxed);
+  view.word(1)?.store(
+    (LAYOUT_VERSION | (kind << 16) | (elem << 24)) as i32,
+    Ordering::Relaxed,
+  );
   view.word(2)?.store(need as i32, Ordering::Relaxed);
   view.word(3)?.store(param as i32, Ordering::Relaxed);
   view.word(STATE_WORD)?.store(initial, Ordering::Relaxed);

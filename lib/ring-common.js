@@ -1,0 +1,136 @@
+'use strict';
+// What RingBuffer and Queue share: element types, the control-word layout
+// (exported by Rust), argument checks, and the blocking loops that spin
+// briefly in JS and then sleep in Rust until the other side moves.
+
+const { native, FAST, waitAsync } = require('./runtime.js');
+const { timeoutOf, signalOf } = require('./validate.js');
+const errors = require('./errors.js');
+
+const HEAD = native.RING_HEAD_WORD;
+const TAIL = native.RING_TAIL_WORD;
+const STATE = native.RING_STATE_WORD;
+const CLOSED = native.RING_CLOSED_BIT;
+const CONSUMERS_WAITING = native.RING_CONSUMERS_WAITING_BIT;
+const PRODUCERS_WAITING = native.RING_PRODUCERS_WAITING_BIT;
+const DATA_OFFSET = native.RING_DATA_OFFSET;
+// Re-checks in JS before sleeping (a few microseconds). With the fast paths
+// switched off, every wait goes straight to Rust, which the tests exercise.
+const SPINS = FAST ? 2000 : 0;
+
+/** Element type codes, as the header stores them (index = code). */
+const ELEMENT_TYPES = [
+  null,
+  Int8Array,
+  Uint8Array,
+  Uint8ClampedArray,
+  Int16Array,
+  Uint16Array,
+  Int32Array,
+  Uint32Array,
+  Float32Array,
+  Float64Array,
+  BigInt64Array,
+  BigUint64Array,
+];
+
+/** The header code of a TypedArray constructor, or throws ERR_INVALID_ARG_TYPE. */
+function elementCode(Type) {
+  const code = ELEMENT_TYPES.indexOf(Type);
+  if (code <= 0) throw errors.invalidArgType('Type', 'a TypedArray constructor (Int8Array ... BigUint64Array)', Type);
+  return code;
+}
+
+/** `capacity` rounded up to a power of two, or throws. */
+function capacityOf(capacity) {
+  if (typeof capacity !== 'number') throw errors.invalidArgType('capacity', 'a number', capacity);
+  const max = native.RING_MAX_CAPACITY;
+  if (!Number.isInteger(capacity) || capacity < 1 || capacity > max) {
+    throw errors.outOfRange('capacity', `an integer from 1 to ${max}`, capacity);
+  }
+  let cap = 2;
+  while (cap < capacity) cap *= 2;
+  return cap;
+}
+
+function closedError(what) {
+  return new errors.ClosedError(`${what}: the ring is closed`);
+}
+
+/** A deadline for a `timeout` (ms; -1 = none). */
+function deadlineOf(timeout) {
+  return timeout < 0 ? Infinity : performance.now() + timeout;
+}
+
+function remaining(deadline) {
+  if (deadline === Infinity) return -1;
+  return Math.max(0, deadline - performance.now());
+}
+
+/**
+ * Blocks until `attempt()` returns something other than `undefined`: spins
+ * re-trying, then sleeps in Rust until ring word `index` moves away from the
+ * value it had. `attempt` also decides about closing (it throws, or returns a
+ * final value). Throws TimeoutError when `timeout` passes.
+ */
+function blockUntil(what, ctrl, index, flag, attempt, timeout) {
+  const deadline = deadlineOf(timeout);
+  for (;;) {
+    for (let i = 0; i < SPINS; i++) {
+      const result = attempt();
+      if (result !== undefined) return result;
+    }
+    const seen = Atomics.load(ctrl, index);
+    const result = attempt();
+    if (result !== undefined) return result;
+    const left = remaining(deadline);
+    if (left === 0) throw errors.fromStatus(native.STATUS_TIMEOUT, what);
+    const status = native.ringWait(ctrl, index, flag, seen, left);
+    if (status !== native.STATUS_OK && status !== native.STATUS_TIMEOUT) throw errors.fromStatus(status, what);
+  }
+}
+
+/** The async form of `blockUntil`. `{ timeout, signal }` validated by the caller. */
+async function blockUntilAsync(what, ctrl, index, flag, attempt, timeout, signal) {
+  const deadline = deadlineOf(timeout);
+  for (;;) {
+    if (signal !== undefined && signal.aborted) throw signal.reason;
+    const seen = Atomics.load(ctrl, index);
+    const result = attempt();
+    if (result !== undefined) return result;
+    const left = remaining(deadline);
+    if (left === 0) throw errors.fromStatus(native.STATUS_TIMEOUT, what);
+    await waitAsync(
+      what,
+      (id) => native.ringWaitAsync(ctrl, index, flag, seen, id),
+      (id) => native.ringCancel(ctrl, index, flag, id),
+      () => undefined,
+      left === -1 ? -1 : left,
+      signal,
+    );
+  }
+}
+
+/** Wakes sleepers of ring word `index` if its waiting bit says there are any. */
+function wakeIfWaiting(ctrl, index, flag) {
+  if ((Atomics.load(ctrl, STATE) & flag) !== 0) native.ringWake(ctrl, index, flag);
+}
+
+module.exports = {
+  HEAD,
+  TAIL,
+  STATE,
+  CLOSED,
+  CONSUMERS_WAITING,
+  PRODUCERS_WAITING,
+  DATA_OFFSET,
+  ELEMENT_TYPES,
+  elementCode,
+  capacityOf,
+  closedError,
+  blockUntil,
+  blockUntilAsync,
+  wakeIfWaiting,
+  timeoutOf,
+  signalOf,
+};

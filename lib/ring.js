@@ -1,0 +1,383 @@
+'use strict';
+// RingBuffer: a typed single-producer single-consumer ring in shared memory.
+// Control layout in src/layout.rs and src/ring/mod.rs. A push is: load tail,
+// check space against a cached head, write the slot, store tail, and look at
+// the state word for a sleeping consumer; a pop mirrors it. Each side caches
+// the other's index and re-reads it only when the ring looks full or empty.
+
+const { native } = require('./runtime.js');
+const { integer } = require('./validate.js');
+const shared = require('./shared.js');
+const errors = require('./errors.js');
+const ring = require('./ring-common.js');
+
+const { HEAD, TAIL, STATE, CLOSED, CONSUMERS_WAITING, PRODUCERS_WAITING } = ring;
+const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
+
+/**
+ * A typed ring buffer for exactly one producer thread and one consumer thread
+ * at a time. Capacity is rounded up to a power of two.
+ */
+class RingBuffer {
+  #c; // Int32Array over the whole object (control words at HEAD/TAIL/STATE)
+  #data; // the slots, as the element TypedArray
+  #cap;
+  #mask;
+  #bigint;
+  #headCache = 0; // producer's view of head
+  #tailCache = 0; // consumer's view of tail
+
+  /** Bytes a RingBuffer of `capacity` elements of `Type` occupies. */
+  static byteLengthFor(Type, capacity) {
+    return native.objectByteLength(native.KIND_RING, ring.capacityOf(capacity), ring.elementCode(Type));
+  }
+
+  /** Required alignment of `byteOffset`. */
+  static get alignment() {
+    return native.OBJECT_ALIGN;
+  }
+
+  constructor(Type, capacity, options) {
+    const open = shared.isOpen(options);
+    let spec;
+    if (!open) {
+      const elem = ring.elementCode(Type);
+      const cap = ring.capacityOf(capacity);
+      spec = { param: cap, elem, byteLength: native.objectByteLength(native.KIND_RING, cap, elem) };
+    }
+    const { i32, param, elem } = shared.setUpSized(this, RingBuffer, native.KIND_RING, options, spec);
+    const T = ring.ELEMENT_TYPES[elem];
+    this.#c = i32;
+    this.#cap = param;
+    this.#mask = param - 1;
+    this.#bigint = T === BigInt64Array || T === BigUint64Array;
+    this.#data = new T(i32.buffer, i32.byteOffset + ring.DATA_OFFSET, param);
+  }
+
+  /** Reopens a RingBuffer received from another thread (or placed at `{ buffer, byteOffset }`). */
+  static from(value) {
+    return shared.from(RingBuffer, value, (options) => new RingBuffer(undefined, undefined, options));
+  }
+
+  #value(v) {
+    if (this.#bigint ? typeof v !== 'bigint' : typeof v !== 'number') {
+      throw errors.invalidArgType('value', this.#bigint ? 'a bigint' : 'a number', v);
+    }
+  }
+
+  /** Pushes `v` if there is room: true, or false when full. Throws ERR_SHMKIT_CLOSED after close(). */
+  tryPush(v) {
+    this.#value(v);
+    const c = this.#c;
+    const t = Atomics.load(c, TAIL);
+    if ((t - this.#headCache) >>> 0 >= this.#cap) {
+      this.#headCache = Atomics.load(c, HEAD);
+      if ((t - this.#headCache) >>> 0 >= this.#cap) {
+        if (Atomics.load(c, STATE) & CLOSED) throw ring.closedError('RingBuffer');
+        return false;
+      }
+    }
+    if (Atomics.load(c, STATE) & CLOSED) throw ring.closedError('RingBuffer');
+    this.#data[t & this.#mask] = v;
+    Atomics.store(c, TAIL, (t + 1) | 0);
+    if (Atomics.load(c, STATE) & CONSUMERS_WAITING) native.ringWake(c, TAIL, CONSUMERS_WAITING);
+    return true;
+  }
+
+  /** Pops the oldest value, or `undefined` when empty. */
+  tryPop() {
+    const c = this.#c;
+    const h = Atomics.load(c, HEAD);
+    let avail = (this.#tailCache - h) >>> 0;
+    if (avail === 0 || avail > this.#cap) {
+      // Looks empty (or the cache is stale): look at the real tail.
+      this.#tailCache = Atomics.load(c, TAIL);
+      avail = (this.#tailCache - h) >>> 0;
+      if (avail === 0 || avail > this.#cap) return undefined;
+    }
+    const v = this.#data[h & this.#mask];
+    Atomics.store(c, HEAD, (h + 1) | 0);
+    if (Atomics.load(c, STATE) & PRODUCERS_WAITING) native.ringWake(c, HEAD, PRODUCERS_WAITING);
+    return v;
+  }
+
+  /** The oldest value without removing it, or `undefined` when empty. */
+  peek() {
+    const c = this.#c;
+    const h = Atomics.load(c, HEAD);
+    const avail = (Atomics.load(c, TAIL) - h) >>> 0;
+    if (avail === 0 || avail > this.#cap) return undefined;
+    return this.#data[h & this.#mask];
+  }
+
+  #pushOrNothing(v) {
+    return this.tryPush(v) ? true : undefined;
+  }
+
+  #popOrEnd() {
+    const v = this.tryPop();
+    if (v !== undefined) return { v };
+    if (Atomics.load(this.#c, STATE) & CLOSED) {
+      const last = this.tryPop(); // pushed just before close
+      return { v: last };
+    }
+    return undefined;
+  }
+
+  /** Pushes `v`, blocking while full. `{ timeout }`. */
+  push(v, options) {
+    this.#value(v);
+    const timeout = ring.timeoutOf(options);
+    if (this.tryPush(v)) return;
+    ring.blockUntil('RingBuffer', this.#c, HEAD, PRODUCERS_WAITING, () => this.#pushOrNothing(v), timeout);
+  }
+
+  /** Resolves once `v` is pushed. `{ timeout, signal }`. */
+  async pushAsync(v, options) {
+    this.#value(v);
+    const timeout = ring.timeoutOf(options);
+    const signal = ring.signalOf(options);
+    await ring.blockUntilAsync('RingBuffer', this.#c, HEAD, PRODUCERS_WAITING, () => this.#pushOrNothing(v), timeout, signal);
+  }
+
+  /** Pops a value, blocking while empty; `undefined` once closed and drained. `{ timeout }`. */
+  pop(options) {
+    const timeout = ring.timeoutOf(options);
+    const v = this.tryPop();
+    if (v !== undefined) return v;
+    return ring.blockUntil('RingBuffer', this.#c, TAIL, CONSUMERS_WAITING, () => this.#popOrEnd(), timeout).v;
+  }
+
+  /** Resolves with a value; `undefined` once closed and drained. `{ timeout, signal }`. */
+  async popAsync(options) {
+    const timeout = ring.timeoutOf(options);
+    const signal = ring.signalOf(options);
+    const r = await ring.blockUntilAsync('RingBuffer', this.#c, TAIL, CONSUMERS_WAITING, () => this.#popOrEnd(), timeout, signal);
+    return r.v;
+  }
+
+  #source(src) {
+    if (!ArrayBuffer.isView(src) || src instanceof DataView) {
+      throw errors.invalidArgType('values', 'a TypedArray', src);
+    }
+    const bigint = src instanceof BigInt64Array || src instanceof BigUint64Array;
+    if (bigint !== this.#bigint) {
+      throw errors.invalidArgType('values', this.#bigint ? 'a BigInt64Array or BigUint64Array' : 'a TypedArray of numbers', src);
+    }
+    return src;
+  }
+
+  /** Writes as many of `values` as fit now; returns how many. Never blocks. */
+  pushMany(values) {
+    this.#source(values);
+    const c = this.#c;
+    if (Atomics.load(c, STATE) & CLOSED) throw ring.closedError('RingBuffer');
+    const t = Atomics.load(c, TAIL);
+    const h = (this.#headCache = Atomics.load(c, HEAD));
+    const used = (t - h) >>> 0;
+    const n = Math.min(values.length, used >= this.#cap ? 0 : this.#cap - used);
+    if (n === 0) return 0;
+    const at = t & this.#mask;
+    const first = Math.min(n, this.#cap - at);
+    this.#data.set(first === values.length ? values : values.subarray(0, first), at);
+    if (n > first) this.#data.set(values.subarray(first, n), 0);
+    Atomics.store(c, TAIL, (t + n) | 0);
+    if (Atomics.load(c, STATE) & CONSUMERS_WAITING) native.ringWake(c, TAIL, CONSUMERS_WAITING);
+    return n;
+  }
+
+  /** Reads as many values as are there (up to `target.length`) into `target`; returns how many. Never blocks. */
+  popMany(target) {
+    this.#source(target);
+    const c = this.#c;
+    const h = Atomics.load(c, HEAD);
+    const t = (this.#tailCache = Atomics.load(c, TAIL));
+    const used = (t - h) >>> 0;
+    const n = Math.min(target.length, used > this.#cap ? 0 : used);
+    if (n === 0) return 0;
+    const at = h & this.#mask;
+    const first = Math.min(n, this.#cap - at);
+    target.set(this.#data.subarray(at, at + first), 0);
+    if (n > first) target.set(this.#data.subarray(0, n - first), first);
+    Atomics.store(c, HEAD, (h + n) | 0);
+    if (Atomics.load(c, STATE) & PRODUCERS_WAITING) native.ringWake(c, HEAD, PRODUCERS_WAITING);
+    return n;
+  }
+
+  /** Writes all of `values`, blocking while full. `{ timeout }`: TimeoutError carries `written`. */
+  write(values, options) {
+    this.#source(values);
+    const timeout = ring.timeoutOf(options);
+    let written = this.pushMany(values);
+    if (written === values.length) return written;
+    try {
+      ring.blockUntil('RingBuffer', this.#c, HEAD, PRODUCERS_WAITING, () => {
+        written += this.pushMany(values.subarray(written));
+        return written === values.length ? written : undefined;
+      }, timeout);
+    } catch (err) {
+      err.written = written;
+      throw err;
+    }
+    return written;
+  }
+
+  /** Resolves once all of `values` are written. `{ timeout, signal }`. */
+  async writeAsync(values, options) {
+    this.#source(values);
+    const timeout = ring.timeoutOf(options);
+    const signal = ring.signalOf(options);
+    let written = 0;
+    try {
+      await ring.blockUntilAsync('RingBuffer', this.#c, HEAD, PRODUCERS_WAITING, () => {
+        written += this.pushMany(values.subarray(written));
+        return written === values.length ? written : undefined;
+      }, timeout, signal);
+    } catch (err) {
+      if (err !== null && typeof err === 'object') err.written = written;
+      throw err;
+    }
+    return written;
+  }
+
+  /** Reads at least one value into `target`, blocking while empty; 0 once closed and drained. `{ timeout }`. */
+  read(target, options) {
+    this.#source(target);
+    const timeout = ring.timeoutOf(options);
+    if (target.length === 0) return 0;
+    const n = this.popMany(target);
+    if (n > 0) return n;
+    return ring.blockUntil('RingBuffer', this.#c, TAIL, CONSUMERS_WAITING, () => this.#readOrEnd(target), timeout);
+  }
+
+  /** Resolves with how many values were read into `target` (at least one; 0 once closed and drained). */
+  async readAsync(target, options) {
+    this.#source(target);
+    const timeout = ring.timeoutOf(options);
+    const signal = ring.signalOf(options);
+    if (target.length === 0) return 0;
+    return ring.blockUntilAsync('RingBuffer', this.#c, TAIL, CONSUMERS_WAITING, () => this.#readOrEnd(target), timeout, signal);
+  }
+
+  #readOrEnd(target) {
+    const n = this.popMany(target);
+    if (n > 0) return n;
+    if (Atomics.load(this.#c, STATE) & CLOSED) return this.popMany(target);
+    return undefined;
+  }
+
+  /**
+   * Zero-copy write: up to `n` free slots as one or two views straight into
+   * the ring (two when they wrap). Fill them, then `commit(count)` publishes
+   * the first `count` values.
+   */
+  writeRegion(n) {
+    integer('n', n, 0, this.#cap);
+    const c = this.#c;
+    if (Atomics.load(c, STATE) & CLOSED) throw ring.closedError('RingBuffer');
+    const t = Atomics.load(c, TAIL);
+    const used = (t - Atomics.load(c, HEAD)) >>> 0;
+    const size = Math.min(n, used >= this.#cap ? 0 : this.#cap - used);
+    return this.#region(t, size, TAIL, CONSUMERS_WAITING);
+  }
+
+  /**
+   * Zero-copy read: up to `n` available values as one or two views straight
+   * into the ring. Parse them, then `commit(count)` frees the first `count`.
+   */
+  readRegion(n) {
+    integer('n', n, 0, this.#cap);
+    const c = this.#c;
+    const h = Atomics.load(c, HEAD);
+    const used = (Atomics.load(c, TAIL) - h) >>> 0;
+    const size = Math.min(n, used > this.#cap ? 0 : used);
+    return this.#region(h, size, HEAD, PRODUCERS_WAITING);
+  }
+
+  #region(pos, size, index, flag) {
+    const at = pos & this.#mask;
+    const first = Math.min(size, this.#cap - at);
+    const views = [this.#data.subarray(at, at + first)];
+    if (size > first) views.push(this.#data.subarray(0, size - first));
+    const c = this.#c;
+    let committed = false;
+    return {
+      views,
+      length: size,
+      commit: (count = size) => {
+        if (committed) throw new errors.NotOwnerError('RingBuffer: this region was already committed');
+        integer('count', count, 0, size);
+        if (Atomics.load(c, index) !== pos) {
+          throw new errors.NotOwnerError('RingBuffer: the ring moved since this region was taken (two producers or consumers?)');
+        }
+        committed = true;
+        Atomics.store(c, index, (pos + count) | 0);
+        if (Atomics.load(c, STATE) & flag) native.ringWake(c, index, flag);
+      },
+    };
+  }
+
+  /** Ends the stream: pushes throw ERR_SHMKIT_CLOSED; pops drain, then return `undefined`; sleepers wake. */
+  close() {
+    native.ringClose(this.#c);
+  }
+
+  /** True after `close()`. */
+  get closed() {
+    return (Atomics.load(this.#c, STATE) & CLOSED) !== 0;
+  }
+
+  /** Values in the ring now. */
+  get size() {
+    const used = (Atomics.load(this.#c, TAIL) - Atomics.load(this.#c, HEAD)) >>> 0;
+    return Math.min(used, this.#cap);
+  }
+
+  /** How many values fit (a power of two). */
+  get capacity() {
+    return this.#cap;
+  }
+
+  /** True when there is nothing to pop. */
+  get isEmpty() {
+    return this.size === 0;
+  }
+
+  /** True when there is no room to push. */
+  get isFull() {
+    return this.size === this.#cap;
+  }
+
+  /** The element type. */
+  get Type() {
+    return this.#data.constructor;
+  }
+
+  /** Async iteration: every value until the ring is closed and drained. */
+  async *[Symbol.asyncIterator]() {
+    for (;;) {
+      const v = await this.popAsync();
+      if (v === undefined) return;
+      yield v;
+    }
+  }
+
+  /** Blocking iteration (for workers): every value until closed and drained. */
+  *[Symbol.iterator]() {
+    for (;;) {
+      const v = this.pop();
+      if (v === undefined) return;
+      yield v;
+    }
+  }
+
+  [inspectSymbol](depth, options, inspect) {
+    if (depth < 0) return 'RingBuffer {}';
+    const state = { type: this.#data.constructor.name, size: this.size, capacity: this.#cap, closed: this.closed };
+    return `RingBuffer ${inspect(state, options)}`;
+  }
+}
+
+shared.register(RingBuffer);
+
+module.exports = { RingBuffer };
