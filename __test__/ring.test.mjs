@@ -1,0 +1,233 @@
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { inspect } from 'node:util';
+import { RingBuffer, errors } from '../index.mjs';
+import { spawn, sleep, rejectsWithCode } from './helpers.mjs';
+
+test('1,000,000 values through a RingBuffer between workers: strict order, checksum', async () => {
+  const N = 1_000_000;
+  const ring = new RingBuffer(Float64Array, 1024);
+  const producer = spawn(({}, { ring, N }) => {
+    let sum = 0;
+    for (let i = 0; i < N; i++) {
+      if (i % 3 === 0) ring.push(i, { timeout: 10_000 });
+      else while (!ring.tryPush(i));
+      sum += i;
+    }
+    ring.close();
+    return sum;
+  }, { ring, N });
+  const consumer = spawn(({}, { ring }) => {
+    let expected = 0;
+    let sum = 0;
+    for (const v of ring) {
+      // Blocking iteration: ends at close once drained.
+      if (v !== expected) throw new Error(`got ${v}, expected ${expected}`);
+      expected++;
+      sum += v;
+    }
+    return { count: expected, sum };
+  }, { ring });
+  const sent = await producer.result(60_000);
+  const got = await consumer.result(60_000);
+  assert.equal(got.count, N);
+  assert.equal(got.sum, sent);
+  assert.equal(ring.isEmpty, true);
+  assert.equal(ring.closed, true);
+});
+
+test('batches and zero-copy regions across the wrap point, between workers', async () => {
+  const ring = new RingBuffer(Int32Array, 64);
+  const TOTAL = 100_000;
+  const producer = spawn(async ({}, { ring, TOTAL }) => {
+    let next = 0;
+    let round = 0;
+    while (next < TOTAL) {
+      const want = Math.min(TOTAL - next, 1 + (round++ % 50));
+      if (round % 3 === 0) {
+        const r = ring.writeRegion(want);
+        let k = 0;
+        for (const view of r.views) for (let i = 0; i < view.length; i++) view[i] = next + k++;
+        r.commit(k);
+        next += k;
+      } else if (round % 3 === 1) {
+        const batch = Int32Array.from({ length: want }, (_, i) => next + i);
+        ring.write(batch, { timeout: 10_000 });
+        next += want;
+      } else {
+        const batch = Int32Array.from({ length: want }, (_, i) => next + i);
+        await ring.writeAsync(batch, { timeout: 10_000 });
+        next += want;
+      }
+    }
+    ring.close();
+    return next;
+  }, { ring, TOTAL });
+  const consumer = spawn(async ({}, { ring }) => {
+    let expected = 0;
+    let wrapped = 0;
+    const target = new Int32Array(37);
+    for (let round = 0; ; round++) {
+      if (round % 2 === 0) {
+        const r = ring.readRegion(40);
+        if (r.views.length === 2) wrapped++;
+        let k = 0;
+        for (const view of r.views) for (const v of view) {
+          if (v !== expected + k) throw new Error(`region: got ${v}, expected ${expected + k}`);
+          k++;
+        }
+        r.commit(k);
+        expected += k;
+        if (k === 0 && ring.closed && ring.isEmpty) break;
+      } else {
+        const n = round % 4 === 1 ? ring.read(target, { timeout: 10_000 }) : await ring.readAsync(target, { timeout: 10_000 });
+        if (n === 0) break; // closed and drained
+        for (let i = 0; i < n; i++) if (target[i] !== expected + i) throw new Error(`read: got ${target[i]}, expected ${expected + i}`);
+        expected += n;
+      }
+    }
+    return { expected, wrapped };
+  }, { ring });
+  assert.equal(await producer.result(60_000), TOTAL);
+  const { expected, wrapped } = await consumer.result(60_000);
+  assert.equal(expected, TOTAL);
+  assert.ok(wrapped > 0, 'some regions wrapped');
+});
+
+test('every element type, BigInt included', () => {
+  const cases = [
+    [Int8Array, -5],
+    [Uint8Array, 250],
+    [Uint8ClampedArray, 255],
+    [Int16Array, -30000],
+    [Uint16Array, 60000],
+    [Int32Array, -2e9],
+    [Uint32Array, 4e9],
+    [Float32Array, 1.5],
+    [Float64Array, Math.PI],
+    [BigInt64Array, -(2n ** 62n)],
+    [BigUint64Array, 2n ** 63n],
+  ];
+  for (const [Type, value] of cases) {
+    const r = new RingBuffer(Type, 3);
+    assert.equal(r.capacity, 4);
+    assert.equal(r.Type, Type);
+    assert.equal(r.tryPush(value), true);
+    r.pushMany(new Type([value, value]));
+    assert.equal(r.size, 3);
+    assert.equal(r.tryPop(), value);
+    const out = new Type(4);
+    assert.equal(r.popMany(out), 2);
+    assert.equal(out[1], value);
+    assert.equal(r.tryPop(), undefined);
+    assert.equal(RingBuffer.from(structuredClone(r)).Type, Type);
+  }
+  const big = new RingBuffer(BigInt64Array, 2);
+  assert.throws(() => big.tryPush(1), { code: 'ERR_INVALID_ARG_TYPE' });
+  assert.throws(() => big.pushMany(new Int32Array(1)), { code: 'ERR_INVALID_ARG_TYPE' });
+  assert.throws(() => new RingBuffer(Float64Array, 2).tryPush(1n), { code: 'ERR_INVALID_ARG_TYPE' });
+  assert.equal(big.size, 0, 'a refused push changes nothing');
+});
+
+test('close wakes blocked and async consumers and producers', async () => {
+  const empty = new RingBuffer(Int32Array, 4);
+  const full = new RingBuffer(Int32Array, 2);
+  full.tryPush(1);
+  full.tryPush(2);
+  const blocked = [
+    spawn(({}, { empty }) => String(empty.pop({ timeout: 10_000 })), { empty }),
+    spawn(({}, { full }) => {
+      try {
+        full.push(3, { timeout: 10_000 });
+        return 'pushed';
+      } catch (err) {
+        return err.code;
+      }
+    }, { full }),
+  ];
+  const asyncPop = empty.popAsync({ timeout: 10_000 });
+  const asyncPush = full.pushAsync(4, { timeout: 10_000 }).then(() => 'pushed', (err) => err.code);
+  const iterated = (async () => {
+    const seen = [];
+    for await (const v of empty) seen.push(v);
+    return seen;
+  })();
+  await sleep(50);
+  empty.close();
+  full.close();
+  assert.deepEqual(await Promise.all(blocked.map((b) => b.result())), ['undefined', 'ERR_SHMKIT_CLOSED']);
+  assert.equal(await asyncPop, undefined);
+  assert.equal(await asyncPush, 'ERR_SHMKIT_CLOSED');
+  assert.deepEqual(await iterated, []);
+  // A closed ring still drains.
+  assert.equal(full.pop(), 1);
+  assert.equal(await full.popAsync(), 2);
+  assert.equal(full.pop(), undefined);
+  assert.throws(() => full.tryPush(5), (e) => e instanceof errors.ClosedError);
+  assert.throws(() => full.pushMany(new Int32Array(1)), { code: 'ERR_SHMKIT_CLOSED' });
+});
+
+test('timeouts and aborts on push and pop', async () => {
+  const r = new RingBuffer(Uint8Array, 2);
+  let t = Date.now();
+  assert.throws(() => r.pop({ timeout: 20 }), { code: 'ERR_SHMKIT_TIMEOUT' });
+  assert.ok(Date.now() - t >= 15);
+  await rejectsWithCode(assert, () => r.popAsync({ timeout: 20 }), 'ERR_SHMKIT_TIMEOUT');
+  r.tryPush(1);
+  r.tryPush(2);
+  assert.throws(() => r.push(3, { timeout: 10 }), { code: 'ERR_SHMKIT_TIMEOUT' });
+  const e = assert.throws(() => r.write(new Uint8Array(3), { timeout: 10 }), (err) => err.code === 'ERR_SHMKIT_TIMEOUT' && err.written === 0);
+  void e;
+  const ac = new AbortController();
+  const p = r.pushAsync(3, { signal: ac.signal });
+  ac.abort(new Error('no room'));
+  await assert.rejects(p, /no room/);
+  assert.equal(r.size, 2);
+  assert.match(inspect(r), /size: 2, capacity: 2/);
+});
+
+test('hostile writes to head, tail and state never read or write out of bounds', async () => {
+  const ring = new RingBuffer(Float64Array, 16);
+  const stop = new Int32Array(new SharedArrayBuffer(8));
+  const vandal = spawn(({}, { buffer, stop }) => {
+    const w = new Int32Array(buffer);
+    let n = 0;
+    Atomics.store(stop, 1, 1);
+    while (Atomics.load(stop, 0) === 0) {
+      const i = [16, 32, 48][n % 3];
+      Atomics.store(w, i, (Math.random() * 2 ** 32) | 0);
+      n++;
+    }
+    return n;
+  }, { buffer: ring.buffer, stop });
+  while (Atomics.load(stop, 1) === 0) await sleep(1); // the vandal is writing
+  const allowed = new Set(['ERR_SHMKIT_CLOSED', 'ERR_SHMKIT_NOT_OWNER', 'ERR_SHMKIT_TIMEOUT']);
+  let calls = 0;
+  let errorsSeen = 0;
+  const attempt = (fn) => {
+    calls++;
+    try {
+      fn();
+    } catch (err) {
+      if (!allowed.has(err.code)) throw err;
+      errorsSeen++;
+    }
+  };
+  for (let i = 0; i < 20_000; i++) {
+    attempt(() => ring.tryPush(i));
+    attempt(() => ring.tryPop());
+    attempt(() => ring.peek());
+    attempt(() => ring.pushMany(new Float64Array(5)));
+    attempt(() => ring.popMany(new Float64Array(7)));
+    attempt(() => {
+      const w = ring.writeRegion(3);
+      w.commit(Math.min(1, w.length));
+    });
+    attempt(() => ring.readRegion(3).commit(0));
+    attempt(() => ring.size);
+    if (i % 1000 === 0) attempt(() => ring.pop({ timeout: 1 }));
+  }
+  Atomics.store(stop, 0, 1);
+  assert.ok((await vandal.result()) > 0);
+  assert.ok(calls > 160_000 && errorsSeen > 0, `${calls} calls, ${errorsSeen} errors`);
+});
