@@ -11,6 +11,7 @@ const { RwLock, RwLockReadGuard, RwLockWriteGuard } = require('./lib/rwlock.js')
 const { Barrier } = require('./lib/barrier.js');
 const { Latch } = require('./lib/latch.js');
 const { RingBuffer } = require('./lib/ring.js');
+const { Queue } = require('./lib/queue.js');
 
 module.exports = {
   Mutex,
@@ -23,6 +24,7 @@ module.exports = {
   Barrier,
   Latch,
   RingBuffer,
+  Queue,
   attach,
   errors: {
     ShmkitError: errors.ShmkitError,

@@ -12,6 +12,7 @@ export const {
   Barrier,
   Latch,
   RingBuffer,
+  Queue,
   attach,
   errors,
 } = shmkit;

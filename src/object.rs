@@ -5,7 +5,9 @@ use std::sync::atomic::Ordering;
 use napi::{Error, Result, Status};
 use napi_derive::napi;
 
-use crate::layout::{kind_name, object_bytes, LAYOUT_VERSION, MAGIC, STATE_WORD};
+use crate::layout::{
+  kind_name, object_bytes, KIND_QUEUE, LAYOUT_VERSION, MAGIC, RING_DATA_OFFSET, STATE_WORD,
+};
 use crate::parking;
 use crate::region::Region;
 
@@ -37,6 +39,13 @@ pub fn create_object(view: Region, kind: u32, param: u32, elem: u32, initial: i3
   view.word(2)?.store(need as i32, Ordering::Relaxed);
   view.word(3)?.store(param as i32, Ordering::Relaxed);
   view.word(STATE_WORD)?.store(initial, Ordering::Relaxed);
+  if kind == KIND_QUEUE {
+    // A Queue's slot stamps start as their own index (see lib/queue.js).
+    let first = (RING_DATA_OFFSET / 4) as usize;
+    for i in 0..param as usize {
+      view.word(first + i)?.store(i as i32, Ordering::Relaxed);
+    }
+  }
   view.word(0)?.store(MAGIC as i32, Ordering::Release);
   Ok(())
 }

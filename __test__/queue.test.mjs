@@ -1,0 +1,110 @@
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { Queue } from '../index.mjs';
+import { spawn, sleep, rejectsWithCode } from './helpers.mjs';
+
+test('Queue: 3 producers and 3 consumers, every item arrives exactly once', async () => {
+  const PER_PRODUCER = 100_000;
+  const q = new Queue(Uint32Array, 256);
+  const seen = new Uint8Array(new SharedArrayBuffer(3 * PER_PRODUCER));
+  const producers = [0, 1, 2].map((p) =>
+    spawn(async ({}, { q, p, PER_PRODUCER }) => {
+      for (let i = 0; i < PER_PRODUCER; i++) {
+        const item = p * PER_PRODUCER + i;
+        if (i % 1000 === 0) await q.pushAsync(item, { timeout: 10_000 });
+        else if (i % 2 === 0) q.push(item, { timeout: 10_000 });
+        else while (!q.tryPush(item));
+      }
+      return 'done';
+    }, { q, p, PER_PRODUCER }),
+  );
+  const consumers = [0, 1, 2].map((k) =>
+    spawn(async ({}, { q, seen, k }) => {
+      let got = 0;
+      const batch = new Uint32Array(16);
+      for (;;) {
+        if (k === 0) {
+          const n = q.read(batch, { timeout: 10_000 });
+          if (n === 0) break;
+          for (let i = 0; i < n; i++) seen[batch[i]]++;
+          got += n;
+        } else {
+          const v = k === 1 ? q.pop({ timeout: 10_000 }) : await q.popAsync({ timeout: 10_000 });
+          if (v === undefined) break;
+          seen[v]++;
+          got++;
+        }
+      }
+      return got;
+    }, { q, seen, k }),
+  );
+  assert.deepEqual(await Promise.all(producers.map((p) => p.result(60_000))), ['done', 'done', 'done']);
+  q.close();
+  const counts = await Promise.all(consumers.map((c) => c.result(60_000)));
+  assert.equal(counts.reduce((a, b) => a + b, 0), 3 * PER_PRODUCER);
+  let missing = 0;
+  let twice = 0;
+  for (const n of seen) {
+    if (n === 0) missing++;
+    else if (n > 1) twice++;
+  }
+  assert.equal(missing, 0);
+  assert.equal(twice, 0);
+  assert.equal(q.size, 0);
+});
+
+test('Queue: FIFO in one thread, capacity, close, timeouts', async () => {
+  const q = new Queue(Float64Array, 3);
+  assert.equal(q.capacity, 4);
+  for (let i = 0; i < 4; i++) assert.equal(q.tryPush(i + 0.5), true);
+  assert.equal(q.tryPush(9), false);
+  assert.equal(q.isFull, true);
+  assert.throws(() => q.push(9, { timeout: 5 }), { code: 'ERR_SHMKIT_TIMEOUT' });
+  assert.equal(q.peek(), 0.5);
+  const out = new Float64Array(8);
+  assert.equal(q.popMany(out), 4);
+  assert.deepEqual([...out.subarray(0, 4)], [0.5, 1.5, 2.5, 3.5]);
+  await rejectsWithCode(assert, () => q.popAsync({ timeout: 10 }), 'ERR_SHMKIT_TIMEOUT');
+  const waiting = q.popAsync({ timeout: 10_000 });
+  const blocked = spawn(({}, { q }) => String(q.pop({ timeout: 10_000 })), { q });
+  await sleep(30);
+  q.close();
+  assert.equal(await waiting, undefined);
+  assert.equal(await blocked.result(), 'undefined');
+  assert.throws(() => q.tryPush(1), { code: 'ERR_SHMKIT_CLOSED' });
+  const big = new Queue(BigUint64Array, 2);
+  big.push(2n ** 64n - 1n);
+  assert.equal(big.pop(), 2n ** 64n - 1n);
+  assert.equal(Queue.from(structuredClone(big)).capacity, 2);
+});
+
+test('Queue: hostile writes to positions and stamps never crash or hang', async () => {
+  const q = new Queue(Int32Array, 8);
+  const stop = new Int32Array(new SharedArrayBuffer(8));
+  const vandal = spawn(({}, { buffer, stop }) => {
+    const w = new Int32Array(buffer);
+    Atomics.store(stop, 1, 1);
+    let n = 0;
+    while (Atomics.load(stop, 0) === 0) {
+      const i = n % 2 === 0 ? [16, 32, 48][n % 3] : 64 + (n % 8);
+      Atomics.store(w, i, (Math.random() * 2 ** 32) | 0);
+      n++;
+    }
+    return n;
+  }, { buffer: q.buffer, stop });
+  while (Atomics.load(stop, 1) === 0) await sleep(1);
+  let calls = 0;
+  for (let i = 0; i < 20_000; i++) {
+    for (const fn of [() => q.tryPush(i), () => q.tryPop(), () => q.peek(), () => q.size, () => q.pushMany(new Int32Array(3))]) {
+      calls++;
+      try {
+        fn();
+      } catch (err) {
+        if (err.code !== 'ERR_SHMKIT_CLOSED') throw err;
+      }
+    }
+  }
+  Atomics.store(stop, 0, 1);
+  assert.ok((await vandal.result()) > 0);
+  assert.equal(calls, 100_000);
+});

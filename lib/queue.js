@@ -1,0 +1,357 @@
+'use strict';
+// Queue: a bounded multi-producer multi-consumer typed queue in shared memory,
+// the design of crossbeam's ArrayQueue. Control words as in src/ring/mod.rs;
+// after them, one i32 stamp per slot, then the slots.
+//
+// Positions are u32 and carry a lap: position = lap | index, with
+// oneLap = 2 * capacity, so index = position & (oneLap - 1) < capacity.
+//
+//   stamp[i] == position        slot i is free for the producer at `position`
+//   stamp[i] == position + 1    slot i holds the value for the consumer at `position`
+//
+// A producer claims `tail` with a CAS when the slot's stamp says free, writes
+// the value, then publishes stamp = tail + 1. A consumer claims `head` when the
+// stamp says full, reads, then frees the slot for the next lap:
+// stamp = head + oneLap. Every item is delivered exactly once.
+
+const { native } = require('./runtime.js');
+const shared = require('./shared.js');
+const errors = require('./errors.js');
+const ring = require('./ring-common.js');
+
+const { HEAD, TAIL, STATE, CLOSED, CONSUMERS_WAITING, PRODUCERS_WAITING, DATA_OFFSET } = ring;
+const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
+// Bound on retries of one try operation. Retries happen while another thread
+// is between its claim and its publish; a thread killed right there, or a
+// hostile write, would otherwise make us spin forever.
+const MAX_RETRIES = 1 << 16;
+
+/** A bounded multi-producer, multi-consumer typed queue; capacity rounds up to a power of two. */
+class Queue {
+  #c; // Int32Array over the whole object: control words, then stamps
+  #stampsAt; // word index of stamp 0
+  #data;
+  #cap;
+  #oneLap;
+  #bigint;
+
+  /** Bytes a Queue of `capacity` elements of `Type` occupies. */
+  static byteLengthFor(Type, capacity) {
+    return native.objectByteLength(native.KIND_QUEUE, ring.capacityOf(capacity), ring.elementCode(Type));
+  }
+
+  /** Required alignment of `byteOffset`. */
+  static get alignment() {
+    return native.OBJECT_ALIGN;
+  }
+
+  constructor(Type, capacity, options) {
+    let spec;
+    if (!shared.isOpen(options)) {
+      const elem = ring.elementCode(Type);
+      const cap = ring.capacityOf(capacity);
+      spec = { param: cap, elem, byteLength: native.objectByteLength(native.KIND_QUEUE, cap, elem) };
+    }
+    const { i32, param, elem } = shared.setUpSized(this, Queue, native.KIND_QUEUE, options, spec);
+    const T = ring.ELEMENT_TYPES[elem];
+    this.#c = i32;
+    this.#cap = param;
+    this.#oneLap = 2 * param;
+    this.#stampsAt = DATA_OFFSET / 4;
+    this.#bigint = T === BigInt64Array || T === BigUint64Array;
+    const dataAt = DATA_OFFSET + Math.ceil((param * 4) / 8) * 8;
+    this.#data = new T(i32.buffer, i32.byteOffset + dataAt, param);
+  }
+
+  /** Reopens a Queue received from another thread (or placed at `{ buffer, byteOffset }`). */
+  static from(value) {
+    return shared.from(Queue, value, (options) => new Queue(undefined, undefined, options));
+  }
+
+  #value(v) {
+    if (this.#bigint ? typeof v !== 'bigint' : typeof v !== 'number') {
+      throw errors.invalidArgType('value', this.#bigint ? 'a bigint' : 'a number', v);
+    }
+  }
+
+  /** Pushes `v` if there is room: true, or false when full. Throws ERR_SHMKIT_CLOSED after close(). */
+  tryPush(v) {
+    this.#value(v);
+    const c = this.#c;
+    if (Atomics.load(c, STATE) & CLOSED) throw ring.closedError('Queue');
+    const cap = this.#cap;
+    const oneLap = this.#oneLap;
+    let tail = Atomics.load(c, TAIL);
+    for (let tries = 0; tries < MAX_RETRIES; tries++) {
+      const index = tail & (oneLap - 1);
+      if (index >= cap) return false; // corrupted position: refuse rather than guess
+      const stamp = Atomics.load(c, this.#stampsAt + index);
+      if (stamp === tail) {
+        const next = index + 1 < cap ? (tail + 1) | 0 : ((tail & ~(oneLap - 1)) + oneLap) | 0;
+        const seen = Atomics.compareExchange(c, TAIL, tail, next);
+        if (seen === tail) {
+          this.#data[index] = v;
+          Atomics.store(c, this.#stampsAt + index, (tail + 1) | 0);
+          if (Atomics.load(c, STATE) & CONSUMERS_WAITING) native.ringWake(c, TAIL, CONSUMERS_WAITING);
+          return true;
+        }
+        tail = seen;
+      } else if (((stamp + oneLap) | 0) === ((tail + 1) | 0)) {
+        // The slot still holds last lap's value: full, unless a consumer is mid-pop.
+        if (((Atomics.load(c, HEAD) + oneLap) | 0) === tail) return false;
+        tail = Atomics.load(c, TAIL);
+      } else {
+        tail = Atomics.load(c, TAIL); // another producer is mid-push
+      }
+    }
+    return false;
+  }
+
+  /** Pops the oldest value, or `undefined` when empty. */
+  tryPop() {
+    const c = this.#c;
+    const cap = this.#cap;
+    const oneLap = this.#oneLap;
+    let head = Atomics.load(c, HEAD);
+    for (let tries = 0; tries < MAX_RETRIES; tries++) {
+      const index = head & (oneLap - 1);
+      if (index >= cap) return undefined;
+      const stamp = Atomics.load(c, this.#stampsAt + index);
+      if (stamp === ((head + 1) | 0)) {
+        const next = index + 1 < cap ? (head + 1) | 0 : ((head & ~(oneLap - 1)) + oneLap) | 0;
+        const seen = Atomics.compareExchange(c, HEAD, head, next);
+        if (seen === head) {
+          const v = this.#data[index];
+          Atomics.store(c, this.#stampsAt + index, (head + oneLap) | 0);
+          if (Atomics.load(c, STATE) & PRODUCERS_WAITING) native.ringWake(c, HEAD, PRODUCERS_WAITING);
+          return v;
+        }
+        head = seen;
+      } else if (stamp === head) {
+        if (Atomics.load(c, TAIL) === head) return undefined; // empty
+        head = Atomics.load(c, HEAD);
+      } else {
+        head = Atomics.load(c, HEAD); // another consumer is mid-pop
+      }
+    }
+    return undefined;
+  }
+
+  #pushOrNothing(v) {
+    return this.tryPush(v) ? true : undefined;
+  }
+
+  #popOrEnd() {
+    const v = this.tryPop();
+    if (v !== undefined) return { v };
+    if (Atomics.load(this.#c, STATE) & CLOSED) return { v: this.tryPop() };
+    return undefined;
+  }
+
+  /** Pushes `v`, blocking while full. `{ timeout }`. */
+  push(v, options) {
+    this.#value(v);
+    const timeout = ring.timeoutOf(options);
+    if (this.tryPush(v)) return;
+    ring.blockUntil('Queue', this.#c, HEAD, PRODUCERS_WAITING, () => this.#pushOrNothing(v), timeout);
+  }
+
+  /** Resolves once `v` is pushed. `{ timeout, signal }`. */
+  async pushAsync(v, options) {
+    this.#value(v);
+    const timeout = ring.timeoutOf(options);
+    const signal = ring.signalOf(options);
+    await ring.blockUntilAsync('Queue', this.#c, HEAD, PRODUCERS_WAITING, () => this.#pushOrNothing(v), timeout, signal);
+  }
+
+  /** Pops a value, blocking while empty; `undefined` once closed and drained. `{ timeout }`. */
+  pop(options) {
+    const timeout = ring.timeoutOf(options);
+    const v = this.tryPop();
+    if (v !== undefined) return v;
+    return ring.blockUntil('Queue', this.#c, TAIL, CONSUMERS_WAITING, () => this.#popOrEnd(), timeout).v;
+  }
+
+  /** Resolves with a value; `undefined` once closed and drained. `{ timeout, signal }`. */
+  async popAsync(options) {
+    const timeout = ring.timeoutOf(options);
+    const signal = ring.signalOf(options);
+    return (await ring.blockUntilAsync('Queue', this.#c, TAIL, CONSUMERS_WAITING, () => this.#popOrEnd(), timeout, signal)).v;
+  }
+
+  #source(src) {
+    if (!ArrayBuffer.isView(src) || src instanceof DataView) throw errors.invalidArgType('values', 'a TypedArray', src);
+    const bigint = src instanceof BigInt64Array || src instanceof BigUint64Array;
+    if (bigint !== this.#bigint) {
+      throw errors.invalidArgType('values', this.#bigint ? 'a BigInt64Array or BigUint64Array' : 'a TypedArray of numbers', src);
+    }
+    return src;
+  }
+
+  /** Pushes as many of `values` as fit now, in order; returns how many. Never blocks. */
+  pushMany(values) {
+    this.#source(values);
+    let n = 0;
+    while (n < values.length && this.tryPush(values[n])) n++;
+    return n;
+  }
+
+  /** Pops as many values as are there (up to `target.length`) into `target`; returns how many. Never blocks. */
+  popMany(target) {
+    this.#source(target);
+    let n = 0;
+    while (n < target.length) {
+      const v = this.tryPop();
+      if (v === undefined) break;
+      target[n++] = v;
+    }
+    return n;
+  }
+
+  /** Pushes all of `values`, blocking while full. `{ timeout }`: TimeoutError carries `written`. */
+  write(values, options) {
+    this.#source(values);
+    const timeout = ring.timeoutOf(options);
+    let written = this.pushMany(values);
+    if (written === values.length) return written;
+    try {
+      ring.blockUntil('Queue', this.#c, HEAD, PRODUCERS_WAITING, () => {
+        written += this.pushMany(values.subarray(written));
+        return written === values.length ? written : undefined;
+      }, timeout);
+    } catch (err) {
+      err.written = written;
+      throw err;
+    }
+    return written;
+  }
+
+  /** Resolves once all of `values` are pushed. `{ timeout, signal }`. */
+  async writeAsync(values, options) {
+    this.#source(values);
+    const timeout = ring.timeoutOf(options);
+    const signal = ring.signalOf(options);
+    let written = 0;
+    try {
+      await ring.blockUntilAsync('Queue', this.#c, HEAD, PRODUCERS_WAITING, () => {
+        written += this.pushMany(values.subarray(written));
+        return written === values.length ? written : undefined;
+      }, timeout, signal);
+    } catch (err) {
+      if (err !== null && typeof err === 'object') err.written = written;
+      throw err;
+    }
+    return written;
+  }
+
+  /** Pops at least one value into `target`, blocking while empty; 0 once closed and drained. `{ timeout }`. */
+  read(target, options) {
+    this.#source(target);
+    const timeout = ring.timeoutOf(options);
+    if (target.length === 0) return 0;
+    const n = this.popMany(target);
+    if (n > 0) return n;
+    return ring.blockUntil('Queue', this.#c, TAIL, CONSUMERS_WAITING, () => this.#readOrEnd(target), timeout);
+  }
+
+  /** Resolves with how many values were popped into `target` (at least one; 0 once closed and drained). */
+  async readAsync(target, options) {
+    this.#source(target);
+    const timeout = ring.timeoutOf(options);
+    const signal = ring.signalOf(options);
+    if (target.length === 0) return 0;
+    return ring.blockUntilAsync('Queue', this.#c, TAIL, CONSUMERS_WAITING, () => this.#readOrEnd(target), timeout, signal);
+  }
+
+  #readOrEnd(target) {
+    const n = this.popMany(target);
+    if (n > 0) return n;
+    if (Atomics.load(this.#c, STATE) & CLOSED) return this.popMany(target);
+    return undefined;
+  }
+
+  /** The oldest value without removing it, or `undefined` (a snapshot: others may pop it first). */
+  peek() {
+    const c = this.#c;
+    const head = Atomics.load(c, HEAD);
+    const index = head & (this.#oneLap - 1);
+    if (index >= this.#cap || Atomics.load(c, this.#stampsAt + index) !== ((head + 1) | 0)) return undefined;
+    return this.#data[index];
+  }
+
+  /** Ends the stream: pushes throw ERR_SHMKIT_CLOSED; pops drain, then return `undefined`; sleepers wake. */
+  close() {
+    native.ringClose(this.#c);
+  }
+
+  /** True after `close()`. */
+  get closed() {
+    return (Atomics.load(this.#c, STATE) & CLOSED) !== 0;
+  }
+
+  /** Values in the queue now (a snapshot). */
+  get size() {
+    const c = this.#c;
+    const oneLap = this.#oneLap;
+    for (;;) {
+      const tail = Atomics.load(c, TAIL);
+      const head = Atomics.load(c, HEAD);
+      if (Atomics.load(c, TAIL) !== tail) continue;
+      const hix = head & (oneLap - 1);
+      const tix = tail & (oneLap - 1);
+      let n;
+      if (hix < tix) n = tix - hix;
+      else if (hix > tix) n = this.#cap - hix + tix;
+      else n = tail === head ? 0 : this.#cap;
+      return Math.max(0, Math.min(n, this.#cap));
+    }
+  }
+
+  /** How many values fit (a power of two). */
+  get capacity() {
+    return this.#cap;
+  }
+
+  /** True when there is nothing to pop (a snapshot). */
+  get isEmpty() {
+    return this.size === 0;
+  }
+
+  /** True when there is no room to push (a snapshot). */
+  get isFull() {
+    return this.size === this.#cap;
+  }
+
+  /** The element type. */
+  get Type() {
+    return this.#data.constructor;
+  }
+
+  /** Async iteration: every value until the queue is closed and drained (values are shared among consumers). */
+  async *[Symbol.asyncIterator]() {
+    for (;;) {
+      const v = await this.popAsync();
+      if (v === undefined) return;
+      yield v;
+    }
+  }
+
+  /** Blocking iteration (for workers). */
+  *[Symbol.iterator]() {
+    for (;;) {
+      const v = this.pop();
+      if (v === undefined) return;
+      yield v;
+    }
+  }
+
+  [inspectSymbol](depth, options, inspect) {
+    if (depth < 0) return 'Queue {}';
+    const state = { type: this.#data.constructor.name, size: this.size, capacity: this.#cap, closed: this.closed };
+    return `Queue ${inspect(state, options)}`;
+  }
+}
+
+shared.register(Queue);
+
+module.exports = { Queue };
