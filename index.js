@@ -12,6 +12,7 @@ const { Barrier } = require('./lib/barrier.js');
 const { Latch } = require('./lib/latch.js');
 const { RingBuffer } = require('./lib/ring.js');
 const { Queue } = require('./lib/queue.js');
+const { Channel } = require('./lib/channel.js');
 
 module.exports = {
   Mutex,
@@ -25,6 +26,7 @@ module.exports = {
   Latch,
   RingBuffer,
   Queue,
+  Channel,
   attach,
   errors: {
     ShmkitError: errors.ShmkitError,

@@ -13,6 +13,7 @@ export const {
   Latch,
   RingBuffer,
   Queue,
+  Channel,
   attach,
   errors,
 } = shmkit;

@@ -62,6 +62,22 @@ pub const KIND_RING: u32 = 7;
 #[napi]
 pub const KIND_QUEUE: u32 = 8;
 
+/// Kind tag of a Channel (variable-length messages).
+#[napi]
+pub const KIND_CHANNEL: u32 = 9;
+/// Byte offset, inside a Channel, of the embedded Mutex that senders take.
+#[napi]
+pub const CHANNEL_SEND_LOCK: u32 = 200;
+/// Byte offset, inside a Channel, of the embedded Mutex that receivers take.
+#[napi]
+pub const CHANNEL_RECV_LOCK: u32 = 224;
+/// Smallest Channel byte capacity.
+#[napi]
+pub const CHANNEL_MIN_BYTES: u32 = 64;
+/// Largest Channel byte capacity.
+#[napi]
+pub const CHANNEL_MAX_BYTES: u32 = 1 << 30;
+
 /// Word index (in i32 units) of the first state word after the header.
 pub const STATE_WORD: usize = (HEADER_BYTES / 4) as usize;
 
@@ -85,8 +101,8 @@ pub const BARRIER_BYTES: u32 = 24;
 #[napi]
 pub const LATCH_BYTES: u32 = 24;
 
-/// Ring objects (RingBuffer, Queue) share one control layout, each index on
-/// its own cache line:
+/// Ring objects (RingBuffer, Queue, Channel) share one control layout, each
+/// index on its own cache line:
 ///
 /// ```text
 /// byte 0        16         64       128      192      256
@@ -98,7 +114,9 @@ pub const LATCH_BYTES: u32 = 24;
 ///
 /// `head` and `tail` are u32 positions that wrap; `state` holds the CLOSED
 /// and waiter bits (see `crate::ring`). Data starts at byte 256; a Queue keeps
-/// one i32 stamp per slot there and its data after them (8-byte aligned).
+/// one i32 stamp per slot there and its data after them (8-byte aligned). A
+/// Channel keeps two complete Mutex objects at bytes 200 and 224 (senders'
+/// and receivers' locks) and byte positions in head and tail.
 #[napi]
 pub const RING_HEAD_WORD: u32 = 16;
 /// Word index of a ring's tail position.
@@ -140,6 +158,18 @@ pub fn object_bytes(kind: u32, param: u32, elem: u32) -> Result<u32, String> {
       Err(format!("element type {elem} on a {}", kind_name(kind)))
     };
   }
+  if kind == KIND_CHANNEL {
+    // Ring control words, two embedded Mutex objects, then `param` bytes.
+    if elem != 0
+      || !(CHANNEL_MIN_BYTES..=CHANNEL_MAX_BYTES).contains(&param)
+      || !param.is_power_of_two()
+    {
+      return Err(format!(
+        "byte capacity {param} is not a power of two from {CHANNEL_MIN_BYTES} to {CHANNEL_MAX_BYTES}"
+      ));
+    }
+    return Ok(RING_DATA_OFFSET + param);
+  }
   if kind != KIND_RING && kind != KIND_QUEUE {
     return Err(format!("unknown kind {kind}"));
   }
@@ -170,6 +200,7 @@ pub fn kind_name(kind: u32) -> &'static str {
     KIND_LATCH => "Latch",
     KIND_RING => "RingBuffer",
     KIND_QUEUE => "Queue",
+    KIND_CHANNEL => "Channel",
     _ => "unknown kind",
   }
 }

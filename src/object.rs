@@ -6,7 +6,8 @@ use napi::{Error, Result, Status};
 use napi_derive::napi;
 
 use crate::layout::{
-  kind_name, object_bytes, KIND_QUEUE, LAYOUT_VERSION, MAGIC, RING_DATA_OFFSET, STATE_WORD,
+  kind_name, object_bytes, CHANNEL_RECV_LOCK, CHANNEL_SEND_LOCK, KIND_CHANNEL, KIND_MUTEX,
+  KIND_QUEUE, LAYOUT_VERSION, MAGIC, MUTEX_BYTES, RING_DATA_OFFSET, STATE_WORD,
 };
 use crate::parking;
 use crate::region::Region;
@@ -44,6 +45,20 @@ pub fn create_object(view: Region, kind: u32, param: u32, elem: u32, initial: i3
     let first = (RING_DATA_OFFSET / 4) as usize;
     for i in 0..param as usize {
       view.word(first + i)?.store(i as i32, Ordering::Relaxed);
+    }
+  }
+  if kind == KIND_CHANNEL {
+    // The senders' and receivers' locks are complete Mutex objects.
+    for at in [CHANNEL_SEND_LOCK, CHANNEL_RECV_LOCK] {
+      let w = (at / 4) as usize;
+      view.word(w + 1)?.store(
+        (LAYOUT_VERSION | (KIND_MUTEX << 16)) as i32,
+        Ordering::Relaxed,
+      );
+      view
+        .word(w + 2)?
+        .store(MUTEX_BYTES as i32, Ordering::Relaxed);
+      view.word(w)?.store(MAGIC as i32, Ordering::Release);
     }
   }
   view.word(0)?.store(MAGIC as i32, Ordering::Release);

@@ -1,0 +1,338 @@
+'use strict';
+// Channel: variable-length messages between any number of senders and
+// receivers. Layout in src/layout.rs: ring control words (byte positions),
+// two embedded Mutex objects, then a byte ring.
+//
+// A message is [u32 length][payload], the length 4-aligned in the ring and the
+// payload padded to 4 bytes; a payload may wrap around the end of the ring.
+// Between one sender and one receiver the ring is single-producer single-
+// consumer and lock-free; senders take the send lock among themselves and
+// receivers the receive lock, so messages never tear or interleave. The tail
+// moves only after a whole message is written, so a sender that dies mid-write
+// publishes nothing (and the next sender learns of it from the lock).
+
+const v8 = require('node:v8');
+const { native } = require('./runtime.js');
+const { integer, options: optionsOf } = require('./validate.js');
+const { Mutex } = require('./mutex.js');
+const shared = require('./shared.js');
+const errors = require('./errors.js');
+const ring = require('./ring-common.js');
+
+const { HEAD, TAIL, STATE, CLOSED, CONSUMERS_WAITING, PRODUCERS_WAITING, DATA_OFFSET } = ring;
+const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
+const encoder = new TextEncoder();
+const DEFAULT_BYTES = 64 * 1024;
+
+function padded(n) {
+  return (n + 3) & ~3;
+}
+
+/** A multi-sender, multi-receiver channel of byte messages (and structured-cloneable values). */
+class Channel {
+  #c;
+  #bytes; // the data ring
+  #cap;
+  #mask;
+  #sendLock;
+  #recvLock;
+
+  /** Bytes a Channel with `byteCapacity` (rounded up to a power of two) occupies. */
+  static byteLengthFor(byteCapacity) {
+    return native.objectByteLength(native.KIND_CHANNEL, Channel.#capacityOf(byteCapacity), 0);
+  }
+
+  /** Required alignment of `byteOffset`. */
+  static get alignment() {
+    return native.OBJECT_ALIGN;
+  }
+
+  static #capacityOf(byteCapacity) {
+    const min = native.CHANNEL_MIN_BYTES;
+    const max = native.CHANNEL_MAX_BYTES;
+    integer('options.byteCapacity', byteCapacity, 1, max);
+    let cap = min;
+    while (cap < byteCapacity) cap *= 2;
+    return cap;
+  }
+
+  /** `{ byteCapacity = 65536, buffer, byteOffset }`; the capacity rounds up to a power of two (at least 64). */
+  constructor(options) {
+    let spec;
+    if (!shared.isOpen(options)) {
+      options = optionsOf(options);
+      const cap = Channel.#capacityOf(options?.byteCapacity ?? DEFAULT_BYTES);
+      spec = { param: cap, elem: 0, byteLength: native.objectByteLength(native.KIND_CHANNEL, cap, 0) };
+    }
+    const { i32, param } = shared.setUpSized(this, Channel, native.KIND_CHANNEL, options, spec);
+    this.#c = i32;
+    this.#cap = param;
+    this.#mask = param - 1;
+    this.#bytes = new Uint8Array(i32.buffer, i32.byteOffset + DATA_OFFSET, param);
+    this.#sendLock = Mutex.from({ buffer: i32.buffer, byteOffset: i32.byteOffset + native.CHANNEL_SEND_LOCK });
+    this.#recvLock = Mutex.from({ buffer: i32.buffer, byteOffset: i32.byteOffset + native.CHANNEL_RECV_LOCK });
+  }
+
+  /** Reopens a Channel received from another thread (or placed at `{ buffer, byteOffset }`). */
+  static from(value) {
+    return shared.from(Channel, value);
+  }
+
+  #payload(message) {
+    let bytes;
+    if (typeof message === 'string') bytes = encoder.encode(message);
+    else if (ArrayBuffer.isView(message)) bytes = new Uint8Array(message.buffer, message.byteOffset, message.byteLength);
+    else throw errors.invalidArgType('message', 'a Uint8Array, an ArrayBuffer view or a string', message);
+    if (bytes.length > this.#cap - 4) {
+      throw errors.outOfRange('message.byteLength', `at most ${this.#cap - 4} (the channel's byte capacity less 4)`, bytes.length);
+    }
+    return bytes;
+  }
+
+  // The ring is consistent whenever no lock is held (positions move only after
+  // a whole message), so a lock whose holder died is simply taken over.
+  static #recovered(err) {
+    if (!(err instanceof errors.OwnerDiedError)) throw err;
+    err.guard.mutex.clearPoison();
+    return err.guard;
+  }
+
+  #lock(mutex, options) {
+    try {
+      return mutex.lock(options);
+    } catch (err) {
+      return Channel.#recovered(err);
+    }
+  }
+
+  async #lockAsync(mutex, options) {
+    try {
+      return await mutex.lockAsync(options);
+    } catch (err) {
+      return Channel.#recovered(err);
+    }
+  }
+
+  #tryLock(mutex) {
+    try {
+      return mutex.tryLock();
+    } catch (err) {
+      return Channel.#recovered(err);
+    }
+  }
+
+  /** Under the send lock: writes `bytes` if they fit now. */
+  #put(bytes) {
+    const c = this.#c;
+    if (Atomics.load(c, STATE) & CLOSED) throw ring.closedError('Channel');
+    const t = Atomics.load(c, TAIL);
+    const used = (t - Atomics.load(c, HEAD)) >>> 0;
+    const need = 4 + padded(bytes.length);
+    if (used > this.#cap || this.#cap - used < need) return undefined;
+    const ring8 = this.#bytes;
+    const at = t & this.#mask; // 4-aligned: the length never wraps
+    new DataView(ring8.buffer, ring8.byteOffset + at, 4).setUint32(0, bytes.length, true);
+    const p = (at + 4) & this.#mask;
+    const first = Math.min(bytes.length, this.#cap - p);
+    ring8.set(first === bytes.length ? bytes : bytes.subarray(0, first), p);
+    if (first < bytes.length) ring8.set(bytes.subarray(first), 0);
+    Atomics.store(c, TAIL, (t + need) | 0);
+    if (Atomics.load(c, STATE) & CONSUMERS_WAITING) native.ringWake(c, TAIL, CONSUMERS_WAITING);
+    return true;
+  }
+
+  /** Under the receive lock: takes one message if there is one. */
+  #take() {
+    const c = this.#c;
+    const h = Atomics.load(c, HEAD);
+    const used = (Atomics.load(c, TAIL) - h) >>> 0;
+    if (used === 0 || used > this.#cap) return undefined;
+    const ring8 = this.#bytes;
+    const at = h & this.#mask;
+    const len = new DataView(ring8.buffer, ring8.byteOffset + at, 4).getUint32(0, true);
+    const need = 4 + padded(len);
+    if (len > this.#cap - 4 || need > used) {
+      throw new errors.BadLayoutError('Channel: corrupted message length in shared memory');
+    }
+    const out = new Uint8Array(len);
+    const p = (at + 4) & this.#mask;
+    const first = Math.min(len, this.#cap - p);
+    out.set(ring8.subarray(p, p + first), 0);
+    if (first < len) out.set(ring8.subarray(0, len - first), first);
+    Atomics.store(c, HEAD, (h + need) | 0);
+    if (Atomics.load(c, STATE) & PRODUCERS_WAITING) native.ringWake(c, HEAD, PRODUCERS_WAITING);
+    return out;
+  }
+
+  /** Sends if that needs no waiting: true, or false (full, or another sender holds the lock). */
+  trySend(message) {
+    const bytes = this.#payload(message);
+    const g = this.#tryLock(this.#sendLock);
+    if (g === null) return false;
+    try {
+      return this.#put(bytes) === true;
+    } finally {
+      g.unlock();
+    }
+  }
+
+  /** Sends, blocking while the channel is full. `{ timeout }`. */
+  send(message, options) {
+    const bytes = this.#payload(message);
+    const timeout = ring.timeoutOf(options);
+    const deadline = timeout < 0 ? Infinity : performance.now() + timeout;
+    const g = this.#lock(this.#sendLock, options);
+    try {
+      if (this.#put(bytes)) return;
+      const left = deadline === Infinity ? -1 : Math.max(0, deadline - performance.now());
+      ring.blockUntil('Channel', this.#c, HEAD, PRODUCERS_WAITING, () => this.#put(bytes), left);
+    } finally {
+      g.unlock();
+    }
+  }
+
+  /** Resolves once sent. `{ timeout, signal }`. */
+  async sendAsync(message, options) {
+    const bytes = this.#payload(message);
+    const timeout = ring.timeoutOf(options);
+    const signal = ring.signalOf(options);
+    const deadline = timeout < 0 ? Infinity : performance.now() + timeout;
+    const g = await this.#lockAsync(this.#sendLock, options);
+    try {
+      if (this.#put(bytes)) return;
+      const left = deadline === Infinity ? -1 : Math.max(0, deadline - performance.now());
+      await ring.blockUntilAsync('Channel', this.#c, HEAD, PRODUCERS_WAITING, () => this.#put(bytes), left, signal);
+    } finally {
+      g.unlock();
+    }
+  }
+
+  /** A message (a fresh Uint8Array) if one is there, else `undefined`. */
+  tryRecv() {
+    const g = this.#tryLock(this.#recvLock);
+    if (g === null) return undefined;
+    try {
+      return this.#take();
+    } finally {
+      g.unlock();
+    }
+  }
+
+  #takeOrEnd() {
+    const m = this.#take();
+    if (m !== undefined) return { m };
+    if (Atomics.load(this.#c, STATE) & CLOSED) return { m: this.#take() };
+    return undefined;
+  }
+
+  /** A message, blocking while empty; `undefined` once closed and drained. `{ timeout }`. */
+  recv(options) {
+    const timeout = ring.timeoutOf(options);
+    const deadline = timeout < 0 ? Infinity : performance.now() + timeout;
+    const g = this.#lock(this.#recvLock, options);
+    try {
+      const m = this.#take();
+      if (m !== undefined) return m;
+      const left = deadline === Infinity ? -1 : Math.max(0, deadline - performance.now());
+      return ring.blockUntil('Channel', this.#c, TAIL, CONSUMERS_WAITING, () => this.#takeOrEnd(), left).m;
+    } finally {
+      g.unlock();
+    }
+  }
+
+  /** Resolves with a message; `undefined` once closed and drained. `{ timeout, signal }`. */
+  async recvAsync(options) {
+    const timeout = ring.timeoutOf(options);
+    const signal = ring.signalOf(options);
+    const deadline = timeout < 0 ? Infinity : performance.now() + timeout;
+    const g = await this.#lockAsync(this.#recvLock, options);
+    try {
+      const m = this.#take();
+      if (m !== undefined) return m;
+      const left = deadline === Infinity ? -1 : Math.max(0, deadline - performance.now());
+      return (await ring.blockUntilAsync('Channel', this.#c, TAIL, CONSUMERS_WAITING, () => this.#takeOrEnd(), left, signal)).m;
+    } finally {
+      g.unlock();
+    }
+  }
+
+  /** Sends any structured-cloneable value (node:v8 serialization). `{ timeout }`. */
+  sendValue(value, options) {
+    this.send(v8.serialize(value), options);
+  }
+
+  /** Sends a value if that needs no waiting. */
+  trySendValue(value) {
+    return this.trySend(v8.serialize(value));
+  }
+
+  /** Resolves once the value is sent. */
+  async sendValueAsync(value, options) {
+    return this.sendAsync(v8.serialize(value), options);
+  }
+
+  /** Receives a value, blocking; `undefined` once closed and drained. */
+  recvValue(options) {
+    const m = this.recv(options);
+    return m === undefined ? undefined : v8.deserialize(m);
+  }
+
+  /** A value if one is there, else `undefined`. */
+  tryRecvValue() {
+    const m = this.tryRecv();
+    return m === undefined ? undefined : v8.deserialize(m);
+  }
+
+  /** Resolves with a value; `undefined` once closed and drained. */
+  async recvValueAsync(options) {
+    const m = await this.recvAsync(options);
+    return m === undefined ? undefined : v8.deserialize(m);
+  }
+
+  /** Ends the stream: sends throw ERR_SHMKIT_CLOSED; receives drain, then return `undefined`. */
+  close() {
+    native.ringClose(this.#c);
+  }
+
+  /** True after `close()`. */
+  get closed() {
+    return (Atomics.load(this.#c, STATE) & CLOSED) !== 0;
+  }
+
+  /** Bytes in use now (messages plus their 4-byte headers and padding). */
+  get byteSize() {
+    return Math.min(this.#cap, (Atomics.load(this.#c, TAIL) - Atomics.load(this.#c, HEAD)) >>> 0);
+  }
+
+  /** The ring's size in bytes; one message can be at most `byteCapacity - 4` bytes. */
+  get byteCapacity() {
+    return this.#cap;
+  }
+
+  /** Async iteration over messages until closed and drained. */
+  async *[Symbol.asyncIterator]() {
+    for (;;) {
+      const m = await this.recvAsync();
+      if (m === undefined) return;
+      yield m;
+    }
+  }
+
+  /** Blocking iteration (for workers). */
+  *[Symbol.iterator]() {
+    for (;;) {
+      const m = this.recv();
+      if (m === undefined) return;
+      yield m;
+    }
+  }
+
+  [inspectSymbol](depth, options, inspect) {
+    if (depth < 0) return 'Channel {}';
+    return `Channel ${inspect({ byteSize: this.byteSize, byteCapacity: this.#cap, closed: this.closed }, options)}`;
+  }
+}
+
+shared.register(Channel);
+
+module.exports = { Channel };
