@@ -180,9 +180,11 @@ export function withTimeout(promise, ms, what) {
  * (each gets `ctl` in its workerData and posts one result object with
  * `start`/`end`), starts them together and returns `{ results, seconds }`.
  * Terminates them and throws (HangError after `timeoutMs`) if any fails.
+ * `transferLists[i]` (optional) is worker i's transferList (e.g. a MessagePort
+ * inside its workerData).
  */
-export async function runWorkers(url, ctl, workerDatas, timeoutMs) {
-  const workers = workerDatas.map((workerData) => new Worker(url, { workerData }));
+export async function runWorkers(url, ctl, workerDatas, timeoutMs, transferLists = []) {
+  const workers = workerDatas.map((workerData, i) => new Worker(url, { workerData, transferList: transferLists[i] ?? [] }));
   const finished = Promise.all(
     workers.map(
       (worker, i) =>
@@ -211,7 +213,8 @@ export async function runWorkers(url, ctl, workerDatas, timeoutMs) {
 // Rows, the table and the JSON report.
 //
 // A row compares a shmkit figure with a peer figure in one unit:
-//   unit 'ns/op' (lower is better) or 'ops/s' (higher is better).
+//   unit 'ns/op' or 'µs/rt' (µs per round trip; both lower is better) or
+//   'ops/s' (higher is better).
 //   compare 'cost':  ratio = shmkit cost / peer cost; passes when ratio <= target.
 //   compare 'speed': ratio = how many times faster shmkit is; passes when ratio >= target.
 //   no target: the row is for information ('info').
@@ -235,9 +238,11 @@ export function machineInfo() {
   };
 }
 
+const LOWER_IS_BETTER = new Set(['ns/op', 'µs/rt']);
+
 function ratioOf(row) {
   if (!(row.shmkit > 0) || !(row.peer > 0) || row.compare === undefined) return undefined;
-  const shmkitFaster = row.unit === 'ns/op' ? row.peer / row.shmkit : row.shmkit / row.peer;
+  const shmkitFaster = LOWER_IS_BETTER.has(row.unit) ? row.peer / row.shmkit : row.shmkit / row.peer;
   return row.compare === 'speed' ? shmkitFaster : 1 / shmkitFaster;
 }
 
@@ -266,6 +271,7 @@ function formatFigure(value, unit) {
     if (value >= 1e4) return `${(value / 1e3).toFixed(1)} µs/op`;
     return `${value.toFixed(1)} ns/op`;
   }
+  if (unit === 'µs/rt') return `${value.toFixed(value >= 100 ? 0 : 2)} µs/rt`;
   if (value >= 1e6) return `${(value / 1e6).toFixed(2)} M/s`;
   if (value >= 1e3) return `${(value / 1e3).toFixed(1)} k/s`;
   return `${value.toFixed(0)} /s`;

@@ -10,6 +10,11 @@
 //   tryLock (only a private #tryLock).
 // - `new Semaphore(permits)`: `await acquire(n)`, `blockingAcquire(n)`,
 //   `tryAcquire(n)` (guard or null); the guard's `dispose()` releases.
+// - `new Condvar()`: a 4-byte notify sequence word. `blockingWait(guard)`
+//   (sync: read seq, unlock, Atomics.wait on seq, blockingLock) or `await
+//   wait(guard)`; `notifyOne()` / `notifyAll()` bump seq and Atomics.notify.
+//   No waitWhile and no timeout: callers loop on their predicate. It sleeps at
+//   once (no spinning), so every hand-off wakes a sleeping thread.
 // - Its private fields are compiled down to WeakMaps, so each guard costs
 //   several WeakMap insertions: about 1.5 µs per lock/unlock here, and heavy
 //   garbage (see mutex.bench.mjs).

@@ -1,4 +1,4 @@
-// `npm run bench`: runs every bench group once, prints one table comparing
+// `npm run bench`: runs every bench group once (or those named as arguments), prints one table comparing
 // shmkit with its peers, and writes the same data to bench-results.json.
 // Missed targets are reported, not fatal: the exit code is 0 unless the
 // harness itself breaks.
@@ -7,11 +7,22 @@ import { machineInfo, formatTable, writeJson } from './harness.mjs';
 import { shutdownPeers } from './peers.mjs';
 import { mutexBenches } from './mutex.bench.mjs';
 import { semaphoreBenches } from './semaphore.bench.mjs';
+import { rwlockBenches } from './rwlock.bench.mjs';
+import { condvarBenches } from './condvar.bench.mjs';
 
-const groups = [
+const allGroups = [
   ['mutex', mutexBenches],
   ['semaphore', semaphoreBenches],
+  ['rwlock', rwlockBenches],
+  ['condvar', condvarBenches],
 ];
+// `npm run bench -- condvar rwlock` runs only the named groups.
+const wanted = process.argv.slice(2);
+const groups = wanted.length ? allGroups.filter(([name]) => wanted.includes(name)) : allGroups;
+if (groups.length === 0) {
+  console.error(`no such bench group: ${wanted.join(', ')} (groups: ${allGroups.map(([n]) => n).join(', ')})`);
+  process.exit(2);
+}
 
 const machine = machineInfo();
 console.log(`shmkit bench: ${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}`);

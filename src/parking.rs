@@ -43,10 +43,15 @@ pub const WAITING: i32 = -1;
 /// is being terminated (and whether the lock's owner is still alive).
 pub const PARK_SLICE: Duration = Duration::from_millis(20);
 
-/// How long a sync waiter spins on its own state before it parks: a park and
-/// unpark cost tens of microseconds on a small VM, a spinning hand-off well
-/// under one.
+/// How long a sync waiter polls its own state before it parks: a park and
+/// unpark cost tens of microseconds on a small VM, a polled hand-off a few.
+/// After a short busy spin the poll yields the CPU on every round, so a
+/// partner thread that shares the core can run and make the hand-off (pure
+/// spinning measured 88 µs per condvar round trip with both threads on one
+/// CPU, yielding 5 µs; with a CPU each, both ~3 µs).
 const WAIT_SPIN: Duration = Duration::from_micros(20);
+/// Busy-spin rounds before the poll starts yielding.
+const BUSY_SPINS: u32 = 64;
 
 /// How a waiter is told its outcome.
 enum Wake {
@@ -336,11 +341,15 @@ pub fn wait(
     if s != WAITING {
       return WaitEnd::Woken(s);
     }
-    spins = spins.wrapping_add(1);
-    if spins.is_multiple_of(64) && Instant::now() >= spin_until {
+    spins = spins.saturating_add(1);
+    if spins < BUSY_SPINS {
+      std::hint::spin_loop();
+      continue;
+    }
+    if Instant::now() >= spin_until {
       break;
     }
-    std::hint::spin_loop();
+    std::thread::yield_now();
   }
   loop {
     let s = w.status();
