@@ -96,8 +96,9 @@ class Mutex {
   /** Blocks until locked; returns the guard. `{ timeout }` in milliseconds. */
   lock(options) {
     const i32 = this.#i32;
-    if (FAST && options === undefined && Atomics.compareExchange(i32, W, 0, TID) === 0) return new MutexGuard(this, kGuard);
-    return this.#acquired(native.mutexLock(i32, timeoutOf(options)));
+    const timeout = options === undefined ? -1 : timeoutOf(options);
+    if (FAST && Atomics.compareExchange(i32, W, 0, TID) === 0) return new MutexGuard(this, kGuard);
+    return this.#acquired(native.mutexLock(i32, timeout));
   }
 
   /** Locks without waiting: a guard, or `null` when another holder has it. */
@@ -129,7 +130,8 @@ class Mutex {
   withLock(fn, options) {
     func('fn', fn);
     const i32 = this.#i32;
-    if (FAST && options === undefined && Atomics.compareExchange(i32, W, 0, TID) === 0) {
+    if (options !== undefined) timeoutOf(options);
+    if (FAST && Atomics.compareExchange(i32, W, 0, TID) === 0) {
       try {
         return fn();
       } finally {
