@@ -14,6 +14,11 @@
  * - {@link Semaphore}: a fair counting semaphore.
  * - {@link Barrier}: `parties` threads meet, again and again.
  * - {@link Latch}: a one-shot countdown that opens when it reaches zero.
+ * - {@link RingBuffer}: a typed ring of numbers or bigints for one producer
+ *   and one consumer thread.
+ * - {@link Queue}: a typed queue for any number of producers and consumers.
+ * - {@link Channel}: variable-length messages (bytes, strings, cloneable
+ *   values) between any number of senders and receivers.
  *
  * Common rules:
  * - Timeouts are in milliseconds (fractions allowed, must be >= 0).
@@ -25,9 +30,9 @@
  *   subclass whose `code` starts with `ERR_SHMKIT_`.
  * - Methods that return a Promise report every failure, argument mistakes
  *   included, as a rejection, never as a synchronous throw.
- * - A blocking method (`lock()`, `wait()`, …) blocks the whole thread, event
- *   loop included: on the main thread, or in a worker that serves other async
- *   work, prefer its `…Async` form.
+ * - A blocking method (`lock()`, `wait()`, `push()`, `recv()`, …) blocks the
+ *   whole thread, event loop included: on the main thread, or in a worker
+ *   that serves other async work, prefer its `…Async` form.
  *
  * @packageDocumentation
  */
@@ -39,7 +44,9 @@
 /**
  * Options of the blocking waits: {@link Mutex.lock}, {@link RwLock.read},
  * {@link RwLock.write}, {@link Semaphore.acquire}, {@link Condvar.wait},
- * {@link Barrier.wait}, {@link Latch.wait} and the `with…` helpers.
+ * {@link Barrier.wait}, {@link Latch.wait}, the `with…` helpers, and the
+ * blocking forms of {@link RingBuffer}, {@link Queue} and {@link Channel}
+ * (`push`, `pop`, `write`, `read`, `send`, `recv`, …).
  */
 export interface LockOptions {
   /**
@@ -48,7 +55,8 @@ export interface LockOptions {
    * which like `Infinity` means no limit. When the time runs out the wait
    * fails with {@link errors.TimeoutError} (`ERR_SHMKIT_TIMEOUT`) and nothing
    * is acquired; a {@link Condvar} wait returns `false` instead, and a
-   * {@link Barrier} wait also breaks the barrier.
+   * {@link Barrier} wait also breaks the barrier. A ring's `write` keeps what
+   * it wrote before the timeout (the error's `written` says how much).
    *
    * A value that is not a number is a `TypeError` (`ERR_INVALID_ARG_TYPE`);
    * a negative number or `NaN` is a `RangeError` (`ERR_OUT_OF_RANGE`).
@@ -60,8 +68,9 @@ export interface LockOptions {
  * Options of the asynchronous waits: {@link Mutex.lockAsync},
  * {@link RwLock.readAsync}, {@link RwLock.writeAsync},
  * {@link Semaphore.acquireAsync}, {@link Condvar.waitAsync},
- * {@link Barrier.waitAsync}, {@link Latch.waitAsync} and the `with…Async`
- * helpers.
+ * {@link Barrier.waitAsync}, {@link Latch.waitAsync}, the `with…Async`
+ * helpers, and the `…Async` forms of {@link RingBuffer}, {@link Queue} and
+ * {@link Channel}.
  */
 export interface AsyncLockOptions extends LockOptions {
   /**
@@ -133,9 +142,21 @@ export interface BarrierWaitResult {
 export type LockGuard = MutexGuard | RwLockReadGuard | RwLockWriteGuard;
 
 /** The `$shmkit` tag of each shareable class: its class name. */
-export type SharedTag = 'Mutex' | 'Semaphore' | 'Condvar' | 'RwLock' | 'Barrier' | 'Latch';
+export type SharedTag =
+  | 'Mutex'
+  | 'Semaphore'
+  | 'Condvar'
+  | 'RwLock'
+  | 'Barrier'
+  | 'Latch'
+  | 'RingBuffer'
+  | 'Queue'
+  | 'Channel';
 
-/** Each `$shmkit` tag and the class it names. */
+/**
+ * Each `$shmkit` tag and the class it names. A ring's element type does not
+ * survive the trip: it is `number | bigint` (see {@link RingBuffer.from}).
+ */
 interface TaggedClasses extends Record<SharedTag, unknown> {
   Mutex: Mutex;
   Semaphore: Semaphore;
@@ -143,11 +164,15 @@ interface TaggedClasses extends Record<SharedTag, unknown> {
   RwLock: RwLock;
   Barrier: Barrier;
   Latch: Latch;
+  RingBuffer: RingBuffer;
+  Queue: Queue;
+  Channel: Channel;
 }
 
 /**
  * What a shareable object ({@link Mutex}, {@link Semaphore}, {@link Condvar},
- * {@link RwLock}, {@link Barrier}, {@link Latch}) becomes when it crosses a
+ * {@link RwLock}, {@link Barrier}, {@link Latch}, {@link RingBuffer},
+ * {@link Queue}, {@link Channel}) becomes when it crosses a
  * thread (structured cloning by `postMessage` or `workerData`): a plain
  * object with its class tag and its location. The memory is shared, not
  * copied. Turn it back into a live object with {@link attach} or the class's
@@ -204,12 +229,16 @@ type NotWalked =
  * The type {@link attach} returns for a value of type `T`: every
  * {@link Shared} object inside arrays, plain objects and `Map` values becomes
  * the live object its tag names (`Shared<'Mutex'>` a {@link Mutex},
- * `Shared<'Latch'>` a {@link Latch}, …). `any` stays `any`.
+ * `Shared<'Latch'>` a {@link Latch}, `Shared<'RingBuffer'>` a
+ * `RingBuffer<TypedArrayType>`, …). A live object keeps its type (a
+ * `RingBuffer<Float64Array>` stays one). `any` stays `any`.
  */
 export type Attached<T> = 0 extends 1 & T
   ? T
   : T extends Shared<infer Tag>
-    ? TaggedClasses[Tag]
+    ? T extends TaggedClasses[Tag]
+      ? T
+      : TaggedClasses[Tag]
     : T extends NotWalked
       ? T
       : T extends Map<infer K, infer V>
@@ -1539,14 +1568,1176 @@ export declare class Latch {
 }
 
 // ---------------------------------------------------------------------------
+// Rings: shapes shared by RingBuffer and Queue
+// ---------------------------------------------------------------------------
+
+/**
+ * The element types a {@link RingBuffer} or {@link Queue} can hold, as the
+ * typed arrays that hold them: `Int8Array` … `Float64Array` carry `number`
+ * values, `BigInt64Array` and `BigUint64Array` carry `bigint` values.
+ * (`Float16Array`, `DataView` and typed-array subclasses are not supported.)
+ */
+export type TypedArrayType =
+  | Int8Array
+  | Uint8Array
+  | Uint8ClampedArray
+  | Int16Array
+  | Uint16Array
+  | Int32Array
+  | Uint32Array
+  | Float32Array
+  | Float64Array
+  | BigInt64Array
+  | BigUint64Array;
+
+/**
+ * The value type of one element of `T`: `bigint` for `BigInt64Array` and
+ * `BigUint64Array`, `number` for the others (`number | bigint` for the
+ * whole {@link TypedArrayType} union).
+ */
+export type Elem<T extends TypedArrayType> = T extends BigInt64Array | BigUint64Array ? bigint : number;
+
+/**
+ * The typed arrays a ring of `T` accepts for batches (`pushMany`, `write`)
+ * and fills in batches (`popMany`, `read`): for a `number` ring any of the
+ * nine number typed arrays (values are converted as `TypedArray#set`
+ * converts them: truncated, wrapped or clamped to the ring's type), for a
+ * `bigint` ring a `BigInt64Array` or `BigUint64Array`. Anything else (a
+ * `bigint` array for a `number` ring, a `DataView`, a plain array) is a
+ * `TypeError` (`ERR_INVALID_ARG_TYPE`).
+ */
+export type BatchOf<T extends TypedArrayType> = T extends BigInt64Array | BigUint64Array
+  ? BigInt64Array | BigUint64Array
+  : Exclude<TypedArrayType, BigInt64Array | BigUint64Array>;
+
+/**
+ * A typed-array constructor producing `T` (`Float64Array` for `T` =
+ * `Float64Array`, …): what {@link RingBuffer} and {@link Queue} take as
+ * their element `Type`, and what their `Type` getter returns. Only the
+ * eleven built-in constructors are accepted at run time, not subclasses.
+ */
+export interface TypedArrayConstructor<T extends TypedArrayType = TypedArrayType> {
+  /** The prototype of the arrays it makes: how the element type is inferred. */
+  readonly prototype: T;
+  /** Bytes per element: 1, 2, 4 or 8. */
+  readonly BYTES_PER_ELEMENT: number;
+  /** A new, zero-filled array of `length` elements (e.g. a target for `popMany`). */
+  new (length: number): T;
+}
+
+/**
+ * A zero-copy window into a {@link RingBuffer}, from
+ * {@link RingBuffer.writeRegion} (free slots to fill) or
+ * {@link RingBuffer.readRegion} (values to read). Use it at once, from the
+ * producer (write region) or consumer (read region) thread, and commit it
+ * exactly once; do not push (or pop) on that side in between.
+ */
+export interface RingRegion<T extends TypedArrayType = TypedArrayType> {
+  /**
+   * One view straight into the ring's memory or, when the region wraps past
+   * the end of the ring, two: the first covers the slots up to the end, the
+   * second continues at the start. Together they hold {@link RingRegion.length}
+   * elements, in order. A region of length 0 has one empty view.
+   */
+  readonly views: [T] | [T, T];
+  /**
+   * How many slots the region covers: `n`, or fewer when fewer are free
+   * (write) or available (read); `0` when the ring is full (write) or empty (read).
+   */
+  readonly length: number;
+  /**
+   * Publishes the first `count` values written into a write region, or
+   * frees the first `count` values read from a read region (in view order),
+   * and wakes the other side if it sleeps. The rest of the region is
+   * dropped: take a new region for it. `commit(0)` just releases the region.
+   *
+   * @param count An integer from 0 to {@link RingRegion.length}. Default: `length`.
+   * @throws {errors.NotOwnerError} `ERR_SHMKIT_NOT_OWNER` when the region was
+   *   already committed, or that side of the ring moved since the region was
+   *   taken (another push or pop on the same side: two producers or two
+   *   consumers); nothing is committed then.
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` when `count` is not a number.
+   * @throws {RangeError} `ERR_OUT_OF_RANGE` when `count` is not an integer
+   *   from 0 to `length`.
+   */
+  commit(count?: number): void;
+}
+
+// ---------------------------------------------------------------------------
+// RingBuffer
+// ---------------------------------------------------------------------------
+
+/**
+ * A bounded ring of typed values (`number` or `bigint`, per `T`) in shared
+ * memory ({@link RingBuffer.byteLengthFor} bytes) that any thread can reopen,
+ * for **exactly one producer thread and one consumer thread at a time**.
+ * That restriction is what makes it fast: a push or pop is a few atomic
+ * loads and one store, with no lock and no compare-and-swap. With two
+ * producers (or two consumers) at once, values are silently lost or
+ * duplicated; use a {@link Queue} for that. Roles may move to another
+ * thread if the hand-over is synchronised (for example under a
+ * {@link Mutex}); within its thread, a role may be played by several async
+ * tasks.
+ *
+ * - Producer side: {@link RingBuffer.tryPush}, {@link RingBuffer.push},
+ *   {@link RingBuffer.pushAsync}, {@link RingBuffer.pushMany},
+ *   {@link RingBuffer.write}, {@link RingBuffer.writeAsync},
+ *   {@link RingBuffer.writeRegion}.
+ * - Consumer side: {@link RingBuffer.tryPop}, {@link RingBuffer.pop},
+ *   {@link RingBuffer.popAsync}, {@link RingBuffer.popMany},
+ *   {@link RingBuffer.read}, {@link RingBuffer.readAsync},
+ *   {@link RingBuffer.readRegion}, {@link RingBuffer.peek}, and iteration.
+ * - Either side, or any thread: {@link RingBuffer.close} and the getters.
+ *
+ * Values come out in the order they went in. The capacity is rounded up to
+ * a power of two (at least 2). A blocking call spins a few microseconds,
+ * then sleeps until the other side moves; the `…Async` forms never block
+ * the thread.
+ *
+ * **Closing** ends the stream for good: pushes throw
+ * {@link errors.ClosedError} (`ERR_SHMKIT_CLOSED`), including pushes that were
+ * waiting for room; pops keep draining what is in the ring, then return
+ * `undefined` (batch reads return `0`) instead of waiting, and iteration ends.
+ * Close after the last push has returned: a push racing with `close()` may
+ * land after the consumer has seen the end.
+ *
+ * Values are stored as the ring's `Type` stores them: pushing `300` into a
+ * `Uint8Array` ring pops `44`.
+ *
+ * @typeParam T The typed array of the element type, e.g. `Float64Array`;
+ *   inferred from the constructor's `Type` argument.
+ *
+ * @example
+ * ```js
+ * // main.mjs: a worker produces samples, the main thread consumes them.
+ * import { Worker } from 'node:worker_threads';
+ * import { RingBuffer } from 'shmkit';
+ * const samples = new RingBuffer(Float64Array, 4096); // RingBuffer<Float64Array>
+ * new Worker('./worker.js', { workerData: { samples } });
+ * for await (const x of samples) console.log(x.toFixed(2)); // ends when the worker closes it
+ *
+ * // worker.js (the only producer)
+ * const { workerData } = require('node:worker_threads');
+ * const { attach } = require('shmkit');
+ * const { samples } = attach(workerData); // a RingBuffer again
+ * for (let i = 0; i < 1e6; i++) samples.push(Math.sin(i / 100)); // blocks while full
+ * samples.write(new Float64Array([1, 2, 3])); // a batch
+ * samples.close();
+ * ```
+ */
+export declare class RingBuffer<T extends TypedArrayType = TypedArrayType> {
+  #private;
+  /**
+   * Bytes a RingBuffer of `capacity` elements of `Type` occupies in a
+   * `SharedArrayBuffer`: currently 256 plus the (rounded-up) capacity times
+   * `Type.BYTES_PER_ELEMENT`, rounded up to 8. Reserve this many when
+   * placing it in a buffer of your own.
+   *
+   * @param Type The element type, as for the constructor.
+   * @param capacity An integer from 1 to 67108864 (2^26); rounded up to a power of two.
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` when `Type` is not one of the
+   *   eleven typed-array constructors, or `capacity` is not a number.
+   * @throws {RangeError} `ERR_OUT_OF_RANGE` when `capacity` is not an integer
+   *   from 1 to 67108864.
+   */
+  static byteLengthFor(Type: TypedArrayConstructor, capacity: number): number;
+  /** The `byteOffset` of a RingBuffer must be a multiple of this (8). */
+  static get alignment(): number;
+
+  /**
+   * Creates a new, empty, open RingBuffer: in a new `SharedArrayBuffer` of
+   * {@link RingBuffer.byteLengthFor}`(Type, capacity)` bytes by default, or
+   * at `options.buffer` / `options.byteOffset`. It writes a fresh ring there,
+   * whatever those bytes held: to reopen one, use {@link RingBuffer.from}.
+   *
+   * @param Type The element type: `Int8Array`, `Uint8Array`,
+   *   `Uint8ClampedArray`, `Int16Array`, `Uint16Array`, `Int32Array`,
+   *   `Uint32Array`, `Float32Array`, `Float64Array` (`number` values),
+   *   `BigInt64Array` or `BigUint64Array` (`bigint` values).
+   * @param capacity How many values it holds at least: an integer from 1 to
+   *   67108864 (2^26), rounded up to a power of two (at least 2); see
+   *   {@link RingBuffer.capacity}.
+   * @param options Where to place it; default (also for `null`): its own
+   *   new buffer. See {@link PlacementOptions} for the errors a bad
+   *   placement throws.
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` when `Type` is not one of those
+   *   constructors, or `capacity` is not a number.
+   * @throws {RangeError} `ERR_OUT_OF_RANGE` when `capacity` is not an integer
+   *   from 1 to 67108864.
+   *
+   * @example
+   * ```ts
+   * const ring = new RingBuffer(Int16Array, 1000); // RingBuffer<Int16Array>, capacity 1024
+   * const big = new RingBuffer(BigUint64Array, 64); // values are bigints
+   * ```
+   */
+  constructor(Type: TypedArrayConstructor<T>, capacity: number, options?: PlacementOptions | null);
+
+  /**
+   * Reopens an existing RingBuffer (its element type and capacity are read
+   * from the memory). `value` is a live RingBuffer (returned as is), the
+   * plain object a RingBuffer becomes across threads ({@link Shared}), or
+   * any `{ buffer, byteOffset }` where a RingBuffer was constructed. The
+   * memory is checked, never initialised.
+   *
+   * The element type cannot be known statically from a {@link Shared}: it is
+   * `number | bigint` unless you name it, as in
+   * `RingBuffer.from<Float64Array>(shared)`, which is a claim the compiler
+   * does not check ({@link RingBuffer.Type} tells the truth at run time).
+   *
+   * @throws {errors.BadLayoutError} `ERR_SHMKIT_BAD_LAYOUT` when the memory
+   *   does not hold a RingBuffer (a {@link Queue} included), `value.$shmkit`
+   *   names another class, `byteOffset` is not a multiple of
+   *   {@link RingBuffer.alignment}, or the buffer is too small.
+   * @throws {errors.NotSharedError} `ERR_SHMKIT_NOT_SHARED` when `buffer` is
+   *   a plain `ArrayBuffer` or a view.
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` when `value` is not an object,
+   *   has no `buffer`, or `byteOffset` is not a number.
+   * @throws {RangeError} `ERR_OUT_OF_RANGE` when `byteOffset` is negative or
+   *   not an integer.
+   */
+  static from<T extends TypedArrayType = TypedArrayType>(
+    value: RingBuffer<T> | SharedLocation<'RingBuffer'>,
+  ): RingBuffer<T>;
+
+  /** The class tag, `'RingBuffer'`: survives structured cloning so {@link attach} and {@link RingBuffer.from} recognise the plain object. Own, enumerable, read-only. */
+  readonly $shmkit: 'RingBuffer';
+  /** The `SharedArrayBuffer` the RingBuffer lives in. Own, enumerable, read-only. */
+  readonly buffer: SharedArrayBuffer;
+  /** Byte position of the RingBuffer in {@link RingBuffer.buffer}. Own, enumerable, read-only. */
+  readonly byteOffset: number;
+
+  /**
+   * Producer: pushes `value` if there is room. Never blocks.
+   *
+   * @returns `true` when pushed, `false` when the ring is full.
+   * @throws {errors.ClosedError} `ERR_SHMKIT_CLOSED` when the ring is closed.
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` when `value` is not a
+   *   `number` (a `bigint` for a `BigInt64Array` / `BigUint64Array` ring).
+   */
+  tryPush(value: Elem<T>): boolean;
+
+  /**
+   * Producer: pushes `value`, blocking the thread (and its event loop) while
+   * the ring is full.
+   *
+   * @param options `timeout` in milliseconds; default: no limit.
+   * @throws {errors.ClosedError} `ERR_SHMKIT_CLOSED` when the ring is closed,
+   *   before or while waiting; nothing was pushed.
+   * @throws {errors.TimeoutError} `ERR_SHMKIT_TIMEOUT` when `timeout` passed
+   *   first; nothing was pushed.
+   * @throws {errors.TerminatedError} `ERR_SHMKIT_TERMINATED` when this worker
+   *   is being terminated while it waits.
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` for a `value` of the wrong type
+   *   or bad options; {RangeError} `ERR_OUT_OF_RANGE` for a bad `timeout`.
+   */
+  push(value: Elem<T>, options?: LockOptions | null): void;
+
+  /**
+   * Producer: resolves once `value` is pushed, waiting for room without
+   * blocking the thread.
+   *
+   * @param options `timeout` in milliseconds (default: no limit) and an
+   *   abort `signal` (default: none).
+   * @returns A promise that rejects with {@link errors.ClosedError}
+   *   `ERR_SHMKIT_CLOSED`, {@link errors.TimeoutError} `ERR_SHMKIT_TIMEOUT`,
+   *   the signal's `reason` (nothing pushed in each case), or `TypeError` /
+   *   `RangeError` for bad arguments.
+   */
+  pushAsync(value: Elem<T>, options?: AsyncLockOptions | null): Promise<void>;
+
+  /**
+   * Consumer: removes and returns the oldest value. Never blocks; a closed
+   * ring still drains.
+   *
+   * @returns The value, or `undefined` when the ring is empty.
+   */
+  tryPop(): Elem<T> | undefined;
+
+  /**
+   * Consumer: removes and returns the oldest value, blocking the thread (and
+   * its event loop) while the ring is empty and open.
+   *
+   * @param options `timeout` in milliseconds; default: no limit.
+   * @returns The value, or `undefined` once the ring is closed and drained
+   *   (at once if it already is).
+   * @throws {errors.TimeoutError} `ERR_SHMKIT_TIMEOUT` when `timeout` passed first.
+   * @throws {errors.TerminatedError} `ERR_SHMKIT_TERMINATED` when this worker
+   *   is being terminated while it waits.
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` / {RangeError} `ERR_OUT_OF_RANGE` for bad options.
+   */
+  pop(options?: LockOptions | null): Elem<T> | undefined;
+
+  /**
+   * Consumer: resolves with the oldest value, removed, waiting without
+   * blocking the thread while the ring is empty and open.
+   *
+   * @param options `timeout` in milliseconds (default: no limit) and an
+   *   abort `signal` (default: none).
+   * @returns A promise of the value, or of `undefined` once the ring is
+   *   closed and drained. It rejects with {@link errors.TimeoutError}
+   *   `ERR_SHMKIT_TIMEOUT`, the signal's `reason`, or `TypeError` /
+   *   `RangeError` for bad options; nothing is popped then.
+   */
+  popAsync(options?: AsyncLockOptions | null): Promise<Elem<T> | undefined>;
+
+  /**
+   * Consumer: the oldest value, without removing it. Never blocks. Only the
+   * consumer thread gets a reliable answer: elsewhere the value may be
+   * popped, and its slot reused, at any moment.
+   *
+   * @returns The value, or `undefined` when the ring is empty.
+   */
+  peek(): Elem<T> | undefined;
+
+  /**
+   * Producer: copies as many of `values` as fit now (from the start, in
+   * order) into the ring, at once. Never blocks.
+   *
+   * @param values A typed array of the same kind (see {@link BatchOf}).
+   * @returns How many were pushed: from 0 to `values.length`.
+   * @throws {errors.ClosedError} `ERR_SHMKIT_CLOSED` when the ring is closed
+   *   (even for an empty `values`).
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` when `values` is not a typed
+   *   array of the right kind.
+   */
+  pushMany(values: BatchOf<T>): number;
+
+  /**
+   * Consumer: moves as many values as are there now, up to
+   * `target.length`, into the start of `target`, oldest first. Never blocks;
+   * a closed ring still drains.
+   *
+   * @param target A typed array of the same kind (see {@link BatchOf}).
+   * @returns How many were popped: from 0 to `target.length`.
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` when `target` is not a typed
+   *   array of the right kind.
+   */
+  popMany(target: BatchOf<T>): number;
+
+  /**
+   * Producer: writes all of `values`, in order, blocking the thread while
+   * the ring is full. Values are published as room appears, so the consumer
+   * may see the first ones before the call returns.
+   *
+   * @param values A typed array of the same kind (see {@link BatchOf}).
+   * @param options `timeout` in milliseconds, for the whole call; default: no limit.
+   * @returns `values.length`.
+   * @throws {errors.TimeoutError} `ERR_SHMKIT_TIMEOUT` when `timeout` passed
+   *   first; its `written` property says how many values (from the start of
+   *   `values`) were written: they stay in the ring.
+   * @throws {errors.ClosedError} `ERR_SHMKIT_CLOSED` when the ring is closed:
+   *   at once (no `written`: nothing was written), or while waiting (with
+   *   `written`, as for a timeout).
+   * @throws {errors.TerminatedError} `ERR_SHMKIT_TERMINATED` when this worker
+   *   is being terminated while it waits (with `written`).
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` when `values` is not a typed
+   *   array of the right kind, or for bad options; {RangeError}
+   *   `ERR_OUT_OF_RANGE` for a bad `timeout`.
+   */
+  write(values: BatchOf<T>, options?: LockOptions | null): number;
+
+  /**
+   * Producer: the asynchronous form of {@link RingBuffer.write}: writes all
+   * of `values` as room appears, without blocking the thread.
+   *
+   * @param values A typed array of the same kind (see {@link BatchOf}).
+   *   Do not modify it before the promise settles.
+   * @param options `timeout` in milliseconds (for the whole call; default:
+   *   no limit) and an abort `signal` (default: none).
+   * @returns A promise of `values.length`. When it rejects with
+   *   {@link errors.TimeoutError} `ERR_SHMKIT_TIMEOUT`,
+   *   {@link errors.ClosedError} `ERR_SHMKIT_CLOSED` or the signal's `reason`
+   *   (when that is an object), the error's `written` property says how many
+   *   values were written (they stay in the ring). It also rejects with
+   *   `TypeError` / `RangeError` for bad arguments.
+   */
+  writeAsync(values: BatchOf<T>, options?: AsyncLockOptions | null): Promise<number>;
+
+  /**
+   * Consumer: moves at least one value into `target` (as
+   * {@link RingBuffer.popMany}, up to `target.length`), blocking the thread
+   * while the ring is empty and open.
+   *
+   * @param target A typed array of the same kind (see {@link BatchOf}).
+   * @param options `timeout` in milliseconds; default: no limit.
+   * @returns How many values were read: at least 1, or `0` once the ring is
+   *   closed and drained (and at once for an empty `target`).
+   * @throws {errors.TimeoutError} `ERR_SHMKIT_TIMEOUT` when `timeout` passed
+   *   first; nothing was read.
+   * @throws {errors.TerminatedError} `ERR_SHMKIT_TERMINATED` when this worker
+   *   is being terminated while it waits.
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` when `target` is not a typed
+   *   array of the right kind, or for bad options; {RangeError}
+   *   `ERR_OUT_OF_RANGE` for a bad `timeout`.
+   */
+  read(target: BatchOf<T>, options?: LockOptions | null): number;
+
+  /**
+   * Consumer: the asynchronous form of {@link RingBuffer.read}.
+   *
+   * @param target A typed array of the same kind (see {@link BatchOf}).
+   * @param options `timeout` in milliseconds (default: no limit) and an
+   *   abort `signal` (default: none).
+   * @returns A promise of how many values were read into `target`: at least
+   *   1, or `0` once the ring is closed and drained (or for an empty
+   *   `target`). It rejects with {@link errors.TimeoutError}
+   *   `ERR_SHMKIT_TIMEOUT`, the signal's `reason` (nothing read), or
+   *   `TypeError` / `RangeError` for bad arguments.
+   */
+  readAsync(target: BatchOf<T>, options?: AsyncLockOptions | null): Promise<number>;
+
+  /**
+   * Producer: zero-copy write. Returns up to `n` free slots as one or two
+   * views straight into the ring; fill them (in view order), then
+   * {@link RingRegion.commit}`(count)` publishes the first `count` values.
+   * Nothing is visible to the consumer before the commit. Never blocks.
+   *
+   * @param n The most slots wanted: an integer from 0 to {@link RingBuffer.capacity}.
+   * @returns The region; its `length` is less than `n` when fewer slots are
+   *   free (`0` when the ring is full).
+   * @throws {errors.ClosedError} `ERR_SHMKIT_CLOSED` when the ring is closed.
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` when `n` is not a number.
+   * @throws {RangeError} `ERR_OUT_OF_RANGE` when `n` is not an integer from 0
+   *   to the capacity.
+   *
+   * @example
+   * ```ts
+   * const region = ring.writeRegion(256);
+   * let k = 0;
+   * for (const view of region.views) for (let i = 0; i < view.length; i++) view[i] = next(k++);
+   * region.commit(k);
+   * ```
+   */
+  writeRegion(n: number): RingRegion<T>;
+
+  /**
+   * Consumer: zero-copy read. Returns up to `n` available values as one or
+   * two views straight into the ring (oldest first); read them, then
+   * {@link RingRegion.commit}`(count)` frees the first `count`. Never blocks;
+   * works on a closed ring too. The views are only valid until the commit:
+   * after it the producer may overwrite those slots.
+   *
+   * @param n The most values wanted: an integer from 0 to {@link RingBuffer.capacity}.
+   * @returns The region; its `length` is less than `n` when fewer values
+   *   are there (`0` when the ring is empty).
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` when `n` is not a number.
+   * @throws {RangeError} `ERR_OUT_OF_RANGE` when `n` is not an integer from 0
+   *   to the capacity.
+   */
+  readRegion(n: number): RingRegion<T>;
+
+  /**
+   * Closes the ring, for good, and wakes every waiter on both sides: pushes
+   * (waiting ones included) throw {@link errors.ClosedError}
+   * `ERR_SHMKIT_CLOSED`; pops drain what is left, then return `undefined`
+   * (`read` / `readAsync` return `0`) instead of waiting; iteration ends.
+   * Any thread may close; closing again does nothing.
+   */
+  close(): void;
+
+  /** Whether {@link RingBuffer.close} was called, by any thread. */
+  get closed(): boolean;
+
+  /** How many values are in the ring now, from 0 to {@link RingBuffer.capacity}. It may change at once. */
+  get size(): number;
+
+  /** How many values the ring holds when full: the constructor's `capacity` rounded up to a power of two (at least 2). */
+  get capacity(): number;
+
+  /** Whether {@link RingBuffer.size} is 0 now: nothing to pop. */
+  get isEmpty(): boolean;
+
+  /** Whether {@link RingBuffer.size} is the capacity now: no room to push. */
+  get isFull(): boolean;
+
+  /** The element type, e.g. `Float64Array` (the constructor itself). */
+  get Type(): TypedArrayConstructor<T>;
+
+  /**
+   * Consumer: async iteration (`for await`), as {@link RingBuffer.popAsync}
+   * in a loop: every value, in order, until the ring is closed and drained.
+   * Never blocks the thread.
+   */
+  [Symbol.asyncIterator](): AsyncGenerator<Elem<T>, void, unknown>;
+
+  /**
+   * Consumer: blocking iteration (`for … of`), as {@link RingBuffer.pop} in a
+   * loop: every value, in order, until the ring is closed and drained. It
+   * blocks the thread while the ring is empty: meant for workers.
+   */
+  [Symbol.iterator](): Generator<Elem<T>, void, unknown>;
+}
+
+// ---------------------------------------------------------------------------
+// Queue
+// ---------------------------------------------------------------------------
+
+/**
+ * A bounded queue of typed values (`number` or `bigint`, per `T`) in shared
+ * memory ({@link Queue.byteLengthFor} bytes) that any thread can reopen, for
+ * **any number of producer and consumer threads**: every value pushed is
+ * popped exactly once, by one consumer. Values come out in the order their
+ * pushes took effect. It is lock-free (a compare-and-swap per push or pop,
+ * the design of crossbeam's `ArrayQueue`); for one producer and one consumer
+ * a {@link RingBuffer} is faster.
+ *
+ * The capacity is rounded up to a power of two (at least 2). Blocking calls
+ * spin briefly, then sleep until the other side moves; the `…Async` forms
+ * never block the thread. Sizes and `peek` are snapshots that other threads
+ * may change at once.
+ *
+ * **Closing** ends the stream for good: pushes throw
+ * {@link errors.ClosedError} (`ERR_SHMKIT_CLOSED`), including waiting ones;
+ * pops keep draining, then return `undefined` (batch reads `0`) instead of
+ * waiting, and iteration ends. Close once every producer is done: a value
+ * whose push races with `close()` may be left in the queue after consumers
+ * have seen the end.
+ *
+ * @typeParam T The typed array of the element type, e.g. `Int32Array`;
+ *   inferred from the constructor's `Type` argument.
+ *
+ * @example
+ * ```js
+ * // main.mjs: 4 workers share one queue of job ids.
+ * import { Worker } from 'node:worker_threads';
+ * import { Queue } from 'shmkit';
+ * const jobs = new Queue(Int32Array, 256); // Queue<Int32Array>
+ * for (let i = 0; i < 4; i++) new Worker('./worker.js', { workerData: { jobs } });
+ * for (let id = 0; id < 10_000; id++) await jobs.pushAsync(id); // waits while full
+ * jobs.close(); // workers finish what is queued, then their loops end
+ *
+ * // worker.js
+ * const { workerData } = require('node:worker_threads');
+ * const { attach } = require('shmkit');
+ * const { jobs } = attach(workerData); // a Queue again
+ * for (const id of jobs) run(id); // each id reaches exactly one worker
+ * ```
+ */
+export declare class Queue<T extends TypedArrayType = TypedArrayType> {
+  #private;
+  /**
+   * Bytes a Queue of `capacity` elements of `Type` occupies in a
+   * `SharedArrayBuffer`: currently 256, plus 4 per slot (rounded up to 8),
+   * plus the slots (rounded up to 8), for the rounded-up capacity.
+   *
+   * @param Type The element type, as for the constructor.
+   * @param capacity An integer from 1 to 67108864 (2^26); rounded up to a power of two.
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` when `Type` is not one of the
+   *   eleven typed-array constructors, or `capacity` is not a number.
+   * @throws {RangeError} `ERR_OUT_OF_RANGE` when `capacity` is not an integer
+   *   from 1 to 67108864.
+   */
+  static byteLengthFor(Type: TypedArrayConstructor, capacity: number): number;
+  /** The `byteOffset` of a Queue must be a multiple of this (8). */
+  static get alignment(): number;
+
+  /**
+   * Creates a new, empty, open Queue: in a new `SharedArrayBuffer` of
+   * {@link Queue.byteLengthFor}`(Type, capacity)` bytes by default, or at
+   * `options.buffer` / `options.byteOffset`. It writes a fresh queue there,
+   * whatever those bytes held: to reopen one, use {@link Queue.from}.
+   *
+   * @param Type The element type: one of the eleven typed-array
+   *   constructors, as for {@link RingBuffer}.
+   * @param capacity How many values it holds at least: an integer from 1 to
+   *   67108864 (2^26), rounded up to a power of two (at least 2).
+   * @param options Where to place it; default (also for `null`): its own
+   *   new buffer. See {@link PlacementOptions}.
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` when `Type` is not one of those
+   *   constructors, or `capacity` is not a number.
+   * @throws {RangeError} `ERR_OUT_OF_RANGE` when `capacity` is not an integer
+   *   from 1 to 67108864.
+   */
+  constructor(Type: TypedArrayConstructor<T>, capacity: number, options?: PlacementOptions | null);
+
+  /**
+   * Reopens an existing Queue (element type and capacity are read from the
+   * memory). `value` is a live Queue (returned as is), the plain object a
+   * Queue becomes across threads ({@link Shared}), or any
+   * `{ buffer, byteOffset }` where a Queue was constructed. The memory is
+   * checked, never initialised. As for {@link RingBuffer.from}, the element
+   * type of a {@link Shared} is `number | bigint` unless you name it
+   * (`Queue.from<Int32Array>(shared)`, unchecked).
+   *
+   * @throws {errors.BadLayoutError} `ERR_SHMKIT_BAD_LAYOUT` when the memory
+   *   does not hold a Queue (a {@link RingBuffer} included), `value.$shmkit`
+   *   names another class, `byteOffset` is not a multiple of
+   *   {@link Queue.alignment}, or the buffer is too small.
+   * @throws {errors.NotSharedError} `ERR_SHMKIT_NOT_SHARED` when `buffer` is
+   *   a plain `ArrayBuffer` or a view.
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` when `value` is not an object,
+   *   has no `buffer`, or `byteOffset` is not a number.
+   * @throws {RangeError} `ERR_OUT_OF_RANGE` when `byteOffset` is negative or
+   *   not an integer.
+   */
+  static from<T extends TypedArrayType = TypedArrayType>(value: Queue<T> | SharedLocation<'Queue'>): Queue<T>;
+
+  /** The class tag, `'Queue'`: survives structured cloning so {@link attach} and {@link Queue.from} recognise the plain object. Own, enumerable, read-only. */
+  readonly $shmkit: 'Queue';
+  /** The `SharedArrayBuffer` the Queue lives in. Own, enumerable, read-only. */
+  readonly buffer: SharedArrayBuffer;
+  /** Byte position of the Queue in {@link Queue.buffer}. Own, enumerable, read-only. */
+  readonly byteOffset: number;
+
+  /**
+   * Pushes `value` if there is room. Never blocks.
+   *
+   * @returns `true` when pushed, `false` when the queue is full.
+   * @throws {errors.ClosedError} `ERR_SHMKIT_CLOSED` when the queue is closed.
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` when `value` is not a
+   *   `number` (a `bigint` for a `BigInt64Array` / `BigUint64Array` queue).
+   */
+  tryPush(value: Elem<T>): boolean;
+
+  /**
+   * Pushes `value`, blocking the thread (and its event loop) while the queue
+   * is full.
+   *
+   * @param options `timeout` in milliseconds; default: no limit.
+   * @throws {errors.ClosedError} `ERR_SHMKIT_CLOSED` when the queue is
+   *   closed, before or while waiting; nothing was pushed.
+   * @throws {errors.TimeoutError} `ERR_SHMKIT_TIMEOUT` when `timeout` passed
+   *   first; nothing was pushed.
+   * @throws {errors.TerminatedError} `ERR_SHMKIT_TERMINATED` when this worker
+   *   is being terminated while it waits.
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` for a `value` of the wrong type
+   *   or bad options; {RangeError} `ERR_OUT_OF_RANGE` for a bad `timeout`.
+   */
+  push(value: Elem<T>, options?: LockOptions | null): void;
+
+  /**
+   * Resolves once `value` is pushed, waiting for room without blocking the
+   * thread.
+   *
+   * @param options `timeout` in milliseconds (default: no limit) and an
+   *   abort `signal` (default: none).
+   * @returns A promise that rejects with {@link errors.ClosedError}
+   *   `ERR_SHMKIT_CLOSED`, {@link errors.TimeoutError} `ERR_SHMKIT_TIMEOUT`,
+   *   the signal's `reason` (nothing pushed in each case), or `TypeError` /
+   *   `RangeError` for bad arguments.
+   */
+  pushAsync(value: Elem<T>, options?: AsyncLockOptions | null): Promise<void>;
+
+  /**
+   * Removes and returns the oldest value. Never blocks; a closed queue still
+   * drains.
+   *
+   * @returns The value, or `undefined` when the queue is empty.
+   */
+  tryPop(): Elem<T> | undefined;
+
+  /**
+   * Removes and returns the oldest value, blocking the thread (and its event
+   * loop) while the queue is empty and open.
+   *
+   * @param options `timeout` in milliseconds; default: no limit.
+   * @returns The value, or `undefined` once the queue is closed and drained.
+   * @throws {errors.TimeoutError} `ERR_SHMKIT_TIMEOUT` when `timeout` passed first.
+   * @throws {errors.TerminatedError} `ERR_SHMKIT_TERMINATED` when this worker
+   *   is being terminated while it waits.
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` / {RangeError} `ERR_OUT_OF_RANGE` for bad options.
+   */
+  pop(options?: LockOptions | null): Elem<T> | undefined;
+
+  /**
+   * Resolves with the oldest value, removed, waiting without blocking the
+   * thread while the queue is empty and open.
+   *
+   * @param options `timeout` in milliseconds (default: no limit) and an
+   *   abort `signal` (default: none).
+   * @returns A promise of the value, or of `undefined` once the queue is
+   *   closed and drained. It rejects with {@link errors.TimeoutError}
+   *   `ERR_SHMKIT_TIMEOUT`, the signal's `reason`, or `TypeError` /
+   *   `RangeError` for bad options; nothing is popped then.
+   */
+  popAsync(options?: AsyncLockOptions | null): Promise<Elem<T> | undefined>;
+
+  /**
+   * The oldest value, without removing it: a snapshot, which another
+   * consumer may pop at once. Never blocks.
+   *
+   * @returns The value, or `undefined` when the queue is empty.
+   */
+  peek(): Elem<T> | undefined;
+
+  /**
+   * Pushes as many of `values` as fit now, from the start, in order (one
+   * value at a time: other producers' values may come in between). Never
+   * blocks.
+   *
+   * @param values A typed array of the same kind (see {@link BatchOf}).
+   * @returns How many were pushed: from 0 to `values.length`.
+   * @throws {errors.ClosedError} `ERR_SHMKIT_CLOSED` when the queue is closed
+   *   (an empty `values` returns `0` instead).
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` when `values` is not a typed
+   *   array of the right kind.
+   */
+  pushMany(values: BatchOf<T>): number;
+
+  /**
+   * Pops as many values as are there now, up to `target.length`, into the
+   * start of `target`, oldest first (other consumers may take values in
+   * between). Never blocks; a closed queue still drains.
+   *
+   * @param target A typed array of the same kind (see {@link BatchOf}).
+   * @returns How many were popped: from 0 to `target.length`.
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` when `target` is not a typed
+   *   array of the right kind.
+   */
+  popMany(target: BatchOf<T>): number;
+
+  /**
+   * Pushes all of `values`, in order, blocking the thread while the queue is
+   * full. Values are pushed one by one as room appears: consumers may see
+   * the first ones before the call returns, and other producers' values may
+   * come in between.
+   *
+   * @param values A typed array of the same kind (see {@link BatchOf}).
+   * @param options `timeout` in milliseconds, for the whole call; default: no limit.
+   * @returns `values.length`.
+   * @throws {errors.TimeoutError} `ERR_SHMKIT_TIMEOUT` when `timeout` passed
+   *   first; its `written` property says how many values (from the start of
+   *   `values`) were pushed.
+   * @throws {errors.ClosedError} `ERR_SHMKIT_CLOSED` when the queue is closed
+   *   (with `written` when it closed while waiting).
+   * @throws {errors.TerminatedError} `ERR_SHMKIT_TERMINATED` when this worker
+   *   is being terminated while it waits (with `written`).
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` when `values` is not a typed
+   *   array of the right kind, or for bad options; {RangeError}
+   *   `ERR_OUT_OF_RANGE` for a bad `timeout`.
+   */
+  write(values: BatchOf<T>, options?: LockOptions | null): number;
+
+  /**
+   * The asynchronous form of {@link Queue.write}: pushes all of `values` as
+   * room appears, without blocking the thread.
+   *
+   * @param values A typed array of the same kind (see {@link BatchOf}).
+   *   Do not modify it before the promise settles.
+   * @param options `timeout` in milliseconds (for the whole call; default:
+   *   no limit) and an abort `signal` (default: none).
+   * @returns A promise of `values.length`. When it rejects with
+   *   {@link errors.TimeoutError} `ERR_SHMKIT_TIMEOUT`,
+   *   {@link errors.ClosedError} `ERR_SHMKIT_CLOSED` or the signal's `reason`
+   *   (when that is an object), the error's `written` property says how many
+   *   values were pushed. It also rejects with `TypeError` / `RangeError`
+   *   for bad arguments.
+   */
+  writeAsync(values: BatchOf<T>, options?: AsyncLockOptions | null): Promise<number>;
+
+  /**
+   * Pops at least one value into `target` (as {@link Queue.popMany}, up to
+   * `target.length`), blocking the thread while the queue is empty and open.
+   *
+   * @param target A typed array of the same kind (see {@link BatchOf}).
+   * @param options `timeout` in milliseconds; default: no limit.
+   * @returns How many values were popped: at least 1, or `0` once the queue
+   *   is closed and drained (and at once for an empty `target`).
+   * @throws {errors.TimeoutError} `ERR_SHMKIT_TIMEOUT` when `timeout` passed
+   *   first; nothing was popped.
+   * @throws {errors.TerminatedError} `ERR_SHMKIT_TERMINATED` when this worker
+   *   is being terminated while it waits.
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` when `target` is not a typed
+   *   array of the right kind, or for bad options; {RangeError}
+   *   `ERR_OUT_OF_RANGE` for a bad `timeout`.
+   */
+  read(target: BatchOf<T>, options?: LockOptions | null): number;
+
+  /**
+   * The asynchronous form of {@link Queue.read}.
+   *
+   * @param target A typed array of the same kind (see {@link BatchOf}).
+   * @param options `timeout` in milliseconds (default: no limit) and an
+   *   abort `signal` (default: none).
+   * @returns A promise of how many values were popped into `target`: at
+   *   least 1, or `0` once the queue is closed and drained (or for an empty
+   *   `target`). It rejects with {@link errors.TimeoutError}
+   *   `ERR_SHMKIT_TIMEOUT`, the signal's `reason` (nothing popped), or
+   *   `TypeError` / `RangeError` for bad arguments.
+   */
+  readAsync(target: BatchOf<T>, options?: AsyncLockOptions | null): Promise<number>;
+
+  /**
+   * Closes the queue, for good, and wakes every waiter: pushes (waiting ones
+   * included) throw {@link errors.ClosedError} `ERR_SHMKIT_CLOSED`; pops
+   * drain what is left, then return `undefined` (`read` / `readAsync` return
+   * `0`) instead of waiting; iteration ends. Any thread may close; closing
+   * again does nothing.
+   */
+  close(): void;
+
+  /** Whether {@link Queue.close} was called, by any thread. */
+  get closed(): boolean;
+
+  /** How many values are in the queue now, from 0 to {@link Queue.capacity} (a snapshot). */
+  get size(): number;
+
+  /** How many values the queue holds when full: the constructor's `capacity` rounded up to a power of two (at least 2). */
+  get capacity(): number;
+
+  /** Whether {@link Queue.size} is 0 now (a snapshot). */
+  get isEmpty(): boolean;
+
+  /** Whether {@link Queue.size} is the capacity now (a snapshot). */
+  get isFull(): boolean;
+
+  /** The element type, e.g. `Int32Array` (the constructor itself). */
+  get Type(): TypedArrayConstructor<T>;
+
+  /**
+   * Async iteration (`for await`), as {@link Queue.popAsync} in a loop: values
+   * until the queue is closed and drained. With several consumers, each value
+   * goes to one of them. Never blocks the thread.
+   */
+  [Symbol.asyncIterator](): AsyncGenerator<Elem<T>, void, unknown>;
+
+  /**
+   * Blocking iteration (`for … of`), as {@link Queue.pop} in a loop: values
+   * until the queue is closed and drained. It blocks the thread while the
+   * queue is empty: meant for workers.
+   */
+  [Symbol.iterator](): Generator<Elem<T>, void, unknown>;
+}
+
+// ---------------------------------------------------------------------------
+// Channel
+// ---------------------------------------------------------------------------
+
+/**
+ * Options of `new Channel(options)`: its byte capacity, and where it is placed.
+ */
+export interface ChannelOptions extends PlacementOptions {
+  /**
+   * Size of the channel's byte ring: an integer from 1 to 1073741824 (2^30),
+   * rounded up to a power of two, at least 64. Default: 65536. Each message
+   * takes 4 bytes plus its length rounded up to 4, so one message can be at
+   * most `byteCapacity - 4` bytes.
+   *
+   * Not a number: `TypeError` (`ERR_INVALID_ARG_TYPE`); out of range or not
+   * an integer: `RangeError` (`ERR_OUT_OF_RANGE`).
+   */
+  byteCapacity?: number | undefined;
+}
+
+/**
+ * What {@link Channel.send} and co. take: bytes (a `Uint8Array`, or any
+ * typed array or `DataView`, whose bytes are sent) or a string (sent as UTF-8).
+ */
+export type ChannelMessage = ArrayBufferView | string;
+
+/**
+ * A channel of variable-length byte messages in shared memory
+ * ({@link Channel.byteLengthFor} bytes) that any thread can reopen, for
+ * **any number of senders and receivers**. Each message is delivered whole,
+ * exactly once, to one receiver: messages never tear or interleave, and
+ * those of one sender arrive in the order sent. Messages are copied in and
+ * out; a received message is a fresh `Uint8Array` of its own.
+ *
+ * Strings are sent as UTF-8 (decode with `TextDecoder`), and
+ * {@link Channel.sendValue} / {@link Channel.recvValue} carry any
+ * structured-cloneable value (serialised with `node:v8`). A message can be at
+ * most {@link Channel.byteCapacity}` - 4` bytes; a longer one is a
+ * `RangeError` (`ERR_OUT_OF_RANGE`).
+ *
+ * Senders take turns through an internal lock, and so do receivers: a
+ * blocked `send` (or a pending `sendAsync`) holds up the senders behind it,
+ * in every thread. A thread that dies holding such a lock does not break
+ * the channel. On one thread, a sync `send` while a `sendAsync` of that
+ * thread is pending throws {@link errors.DeadlockError}, and likewise for
+ * `recv` while `recvAsync` (or a `for await` loop) is pending.
+ *
+ * **Closing** ends the stream for good: sends throw
+ * {@link errors.ClosedError} (`ERR_SHMKIT_CLOSED`), including waiting ones;
+ * receives keep draining, then return `undefined` instead of waiting, and
+ * iteration ends.
+ *
+ * @example
+ * ```js
+ * // main.mjs: workers report results as JS values.
+ * import { Worker } from 'node:worker_threads';
+ * import { Channel } from 'shmkit';
+ * const results = new Channel({ byteCapacity: 1 << 20 });
+ * new Worker('./worker.js', { workerData: { results } });
+ * const first = await results.recvValueAsync({ timeout: 5000 }); // { id: 1, ok: true }
+ * for await (const bytes of results) console.log(new TextDecoder().decode(bytes));
+ *
+ * // worker.js
+ * const { workerData } = require('node:worker_threads');
+ * const { attach } = require('shmkit');
+ * const { results } = attach(workerData); // a Channel again
+ * results.sendValue({ id: 1, ok: true });
+ * results.send('done'); // UTF-8 bytes
+ * results.close(); // the main thread's loop ends once it has read 'done'
+ * ```
+ */
+export declare class Channel {
+  #private;
+  /**
+   * Bytes a Channel of `byteCapacity` occupies in a `SharedArrayBuffer`:
+   * currently 256 plus the capacity rounded up as by the constructor.
+   *
+   * @param byteCapacity An integer from 1 to 1073741824 (2^30); required here (no default).
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` when `byteCapacity` is not a number.
+   * @throws {RangeError} `ERR_OUT_OF_RANGE` when it is not an integer from 1 to 2^30.
+   */
+  static byteLengthFor(byteCapacity: number): number;
+  /** The `byteOffset` of a Channel must be a multiple of this (8). */
+  static get alignment(): number;
+
+  /**
+   * Creates a new, empty, open Channel: in a new `SharedArrayBuffer` of
+   * {@link Channel.byteLengthFor}`(byteCapacity)` bytes by default, or at
+   * `options.buffer` / `options.byteOffset`. It writes a fresh channel
+   * there, whatever those bytes held: to reopen one, use {@link Channel.from}.
+   *
+   * @param options `byteCapacity` (default 65536) and the placement
+   *   (default: its own new buffer; see {@link PlacementOptions}).
+   *   `undefined` and `null` mean all defaults.
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` when `options` is neither an
+   *   object nor `undefined` / `null`, or `byteCapacity` is not a number.
+   * @throws {RangeError} `ERR_OUT_OF_RANGE` when `byteCapacity` is not an
+   *   integer from 1 to 1073741824.
+   */
+  constructor(options?: ChannelOptions | null);
+
+  /**
+   * Reopens an existing Channel (its capacity is read from the memory).
+   * `value` is a live Channel (returned as is), the plain object a Channel
+   * becomes across threads ({@link Shared}), or any `{ buffer, byteOffset }`
+   * where a Channel was constructed. The memory is checked, never initialised.
+   *
+   * @throws {errors.BadLayoutError} `ERR_SHMKIT_BAD_LAYOUT` when the memory
+   *   does not hold a Channel, `value.$shmkit` names another class,
+   *   `byteOffset` is not a multiple of {@link Channel.alignment}, or the
+   *   buffer is too small.
+   * @throws {errors.NotSharedError} `ERR_SHMKIT_NOT_SHARED` when `buffer` is
+   *   a plain `ArrayBuffer` or a view.
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` when `value` is not an object,
+   *   has no `buffer`, or `byteOffset` is not a number.
+   * @throws {RangeError} `ERR_OUT_OF_RANGE` when `byteOffset` is negative or
+   *   not an integer.
+   */
+  static from(value: Channel | SharedLocation<'Channel'>): Channel;
+
+  /** The class tag, `'Channel'`: survives structured cloning so {@link attach} and {@link Channel.from} recognise the plain object. Own, enumerable, read-only. */
+  readonly $shmkit: 'Channel';
+  /** The `SharedArrayBuffer` the Channel lives in. Own, enumerable, read-only. */
+  readonly buffer: SharedArrayBuffer;
+  /** Byte position of the Channel in {@link Channel.buffer}. Own, enumerable, read-only. */
+  readonly byteOffset: number;
+
+  /**
+   * Sends `message` if that needs no waiting. Never blocks.
+   *
+   * @param message Bytes (any `ArrayBufferView`) or a string (UTF-8).
+   * @returns `true` when sent; `false` when there is no room for it now, or
+   *   another sender holds the send lock (a pending `sendAsync` of this
+   *   thread included).
+   * @throws {errors.ClosedError} `ERR_SHMKIT_CLOSED` when the channel is closed.
+   * @throws {RangeError} `ERR_OUT_OF_RANGE` when the message is longer than
+   *   `byteCapacity - 4` bytes.
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` when `message` is neither an
+   *   `ArrayBufferView` nor a string.
+   */
+  trySend(message: ChannelMessage): boolean;
+
+  /**
+   * Sends `message`, blocking the thread (and its event loop) while another
+   * sender goes first or there is no room for it.
+   *
+   * @param message Bytes (any `ArrayBufferView`) or a string (UTF-8).
+   * @param options `timeout` in milliseconds, for the whole call; default: no limit.
+   * @throws {errors.ClosedError} `ERR_SHMKIT_CLOSED` when the channel is
+   *   closed, before or while waiting; nothing was sent.
+   * @throws {errors.TimeoutError} `ERR_SHMKIT_TIMEOUT` when `timeout` passed
+   *   first; nothing was sent.
+   * @throws {errors.DeadlockError} `ERR_SHMKIT_DEADLOCK` when a `sendAsync`
+   *   of this thread is pending (it holds the send lock).
+   * @throws {errors.TerminatedError} `ERR_SHMKIT_TERMINATED` when this worker
+   *   is being terminated while it waits.
+   * @throws {RangeError} `ERR_OUT_OF_RANGE` when the message is longer than
+   *   `byteCapacity - 4` bytes, or for a bad `timeout`.
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` for a bad `message` or options.
+   */
+  send(message: ChannelMessage, options?: LockOptions | null): void;
+
+  /**
+   * Resolves once `message` is sent, waiting (for the other senders, and for
+   * room) without blocking the thread.
+   *
+   * @param message Bytes (any `ArrayBufferView`) or a string (UTF-8). Bytes
+   *   are copied into the channel only once there is room: do not modify
+   *   them before the promise settles.
+   * @param options `timeout` in milliseconds (for the whole call; default:
+   *   no limit) and an abort `signal` (default: none).
+   * @returns A promise that rejects with {@link errors.ClosedError}
+   *   `ERR_SHMKIT_CLOSED`, {@link errors.TimeoutError} `ERR_SHMKIT_TIMEOUT`,
+   *   the signal's `reason` (nothing sent in each case), or `TypeError` /
+   *   `RangeError` for a bad or too long message or bad options.
+   */
+  sendAsync(message: ChannelMessage, options?: AsyncLockOptions | null): Promise<void>;
+
+  /**
+   * Receives a message if that needs no waiting. Never blocks; a closed
+   * channel still drains.
+   *
+   * @returns The message, as a fresh `Uint8Array`; `undefined` when there is
+   *   none now, or another receiver holds the receive lock (a pending
+   *   `recvAsync` of this thread included).
+   * @throws {errors.BadLayoutError} `ERR_SHMKIT_BAD_LAYOUT` when the shared
+   *   memory holds a corrupted message length.
+   */
+  tryRecv(): Uint8Array | undefined;
+
+  /**
+   * Receives the next message, blocking the thread (and its event loop)
+   * while another receiver goes first or the channel is empty and open.
+   *
+   * @param options `timeout` in milliseconds, for the whole call; default: no limit.
+   * @returns The message, as a fresh `Uint8Array`, or `undefined` once the
+   *   channel is closed and drained.
+   * @throws {errors.TimeoutError} `ERR_SHMKIT_TIMEOUT` when `timeout` passed first.
+   * @throws {errors.DeadlockError} `ERR_SHMKIT_DEADLOCK` when a `recvAsync`
+   *   of this thread is pending (it holds the receive lock).
+   * @throws {errors.TerminatedError} `ERR_SHMKIT_TERMINATED` when this worker
+   *   is being terminated while it waits.
+   * @throws {errors.BadLayoutError} `ERR_SHMKIT_BAD_LAYOUT` for a corrupted
+   *   message length in shared memory.
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` / {RangeError} `ERR_OUT_OF_RANGE` for bad options.
+   */
+  recv(options?: LockOptions | null): Uint8Array | undefined;
+
+  /**
+   * Resolves with the next message, waiting without blocking the thread.
+   *
+   * @param options `timeout` in milliseconds (for the whole call; default:
+   *   no limit) and an abort `signal` (default: none).
+   * @returns A promise of the message (a fresh `Uint8Array`), or of
+   *   `undefined` once the channel is closed and drained. It rejects with
+   *   {@link errors.TimeoutError} `ERR_SHMKIT_TIMEOUT`, the signal's
+   *   `reason` (nothing received), {@link errors.BadLayoutError}, or
+   *   `TypeError` / `RangeError` for bad options.
+   */
+  recvAsync(options?: AsyncLockOptions | null): Promise<Uint8Array | undefined>;
+
+  /**
+   * Sends any structured-cloneable value (`v8.serialize`), blocking as
+   * {@link Channel.send} does. Receive it with a `recvValue…` method.
+   *
+   * A value sent as `undefined` is received as `undefined`, which the
+   * receiver cannot tell from the end of the stream: send `null` instead.
+   *
+   * @param options `timeout` in milliseconds; default: no limit.
+   * @throws What {@link Channel.send} throws (a serialised value longer than
+   *   `byteCapacity - 4` bytes is `ERR_OUT_OF_RANGE`), and the `Error`
+   *   `v8.serialize` throws for a value that cannot be cloned (a function,
+   *   for example).
+   */
+  sendValue(value: unknown, options?: LockOptions | null): void;
+
+  /**
+   * Sends a structured-cloneable value if that needs no waiting, as
+   * {@link Channel.trySend}.
+   *
+   * @returns `true` when sent, `false` when not (no room, or the send lock is busy).
+   * @throws What {@link Channel.trySend} throws, and what `v8.serialize` throws.
+   */
+  trySendValue(value: unknown): boolean;
+
+  /**
+   * Resolves once the value is sent, as {@link Channel.sendAsync}.
+   *
+   * @param options `timeout` in milliseconds (default: no limit) and an
+   *   abort `signal` (default: none).
+   * @returns A promise that rejects as {@link Channel.sendAsync} does, or
+   *   with what `v8.serialize` throws.
+   */
+  sendValueAsync(value: unknown, options?: AsyncLockOptions | null): Promise<void>;
+
+  /**
+   * Receives the next message, as {@link Channel.recv}, and deserialises it
+   * (`v8.deserialize`).
+   *
+   * @param options `timeout` in milliseconds; default: no limit.
+   * @returns The value, or `undefined` once the channel is closed and
+   *   drained (or when `undefined` was sent).
+   * @throws What {@link Channel.recv} throws, and what `v8.deserialize` throws
+   *   for a message that was not sent as a value (the message is consumed).
+   */
+  recvValue(options?: LockOptions | null): unknown;
+
+  /**
+   * Receives and deserialises a value if that needs no waiting, as
+   * {@link Channel.tryRecv}.
+   *
+   * @returns The value, or `undefined` when there is none now (or the
+   *   receive lock is busy).
+   * @throws What {@link Channel.tryRecv} throws, and what `v8.deserialize`
+   *   throws for a message that was not sent as a value (it is consumed).
+   */
+  tryRecvValue(): unknown;
+
+  /**
+   * Resolves with the next value, as {@link Channel.recvAsync}, deserialised.
+   *
+   * @param options `timeout` in milliseconds (default: no limit) and an
+   *   abort `signal` (default: none).
+   * @returns A promise of the value, or of `undefined` once the channel is
+   *   closed and drained; it rejects as {@link Channel.recvAsync} does, or
+   *   with what `v8.deserialize` throws.
+   */
+  recvValueAsync(options?: AsyncLockOptions | null): Promise<unknown>;
+
+  /**
+   * Closes the channel, for good, and wakes every waiter: sends (waiting
+   * ones included) throw {@link errors.ClosedError} `ERR_SHMKIT_CLOSED`;
+   * receives drain what is left, then return `undefined` instead of waiting;
+   * iteration ends. Any thread may close; closing again does nothing.
+   */
+  close(): void;
+
+  /** Whether {@link Channel.close} was called, by any thread. */
+  get closed(): boolean;
+
+  /**
+   * Bytes in use now: the queued messages with their 4-byte length headers
+   * and padding to 4, from 0 to {@link Channel.byteCapacity}. It may change at once.
+   */
+  get byteSize(): number;
+
+  /**
+   * The size of the byte ring: `options.byteCapacity` rounded up to a power
+   * of two (at least 64). One message can be at most `byteCapacity - 4` bytes.
+   */
+  get byteCapacity(): number;
+
+  /**
+   * Async iteration (`for await`), as {@link Channel.recvAsync} in a loop:
+   * messages (fresh `Uint8Array`s) until the channel is closed and drained.
+   * While the loop waits, it holds the receive lock: on this thread, use no
+   * sync `recv` meanwhile.
+   */
+  [Symbol.asyncIterator](): AsyncGenerator<Uint8Array, void, unknown>;
+
+  /**
+   * Blocking iteration (`for … of`), as {@link Channel.recv} in a loop:
+   * messages until the channel is closed and drained. It blocks the thread
+   * while the channel is empty: meant for workers.
+   */
+  [Symbol.iterator](): Generator<Uint8Array, void, unknown>;
+}
+
+// ---------------------------------------------------------------------------
 // attach
 // ---------------------------------------------------------------------------
 
 /**
  * Revives the shmkit objects inside a value received from another thread
  * (`workerData`, or a message's data): every plain object tagged
- * `$shmkit: 'Mutex'`, `'Semaphore'`, `'Condvar'`, `'RwLock'`, `'Barrier'` or
- * `'Latch'` becomes a live object of that class (as by its `from()`). It
+ * `$shmkit: 'Mutex'`, `'Semaphore'`, `'Condvar'`, `'RwLock'`, `'Barrier'`,
+ * `'Latch'`, `'RingBuffer'`, `'Queue'` or `'Channel'` becomes a live object
+ * of that class (as by its `from()`). It
  * walks arrays, plain objects and `Map` values, at any depth and through
  * cycles, and updates them in place; other objects (class instances, `Set`s,
  * `Map` keys, typed arrays) are left as they are, and live instances are kept.
@@ -1573,6 +2764,9 @@ export declare class Latch {
  * const { workerData, parentPort } = require('node:worker_threads');
  * const { attach } = require('shmkit');
  * const { jobs, locks, done } = attach(workerData); // Semaphore, Mutex[], Latch
+ * // Rings come back as RingBuffer<TypedArrayType> / Queue<TypedArrayType>
+ * // (values: number | bigint); name the element type with from() if you want:
+ * // const samples = RingBuffer.from<Float64Array>(workerData.samples);
  * parentPort.on('message', (msg) => {
  *   const { lock } = attach(msg); // objects sent later work the same way
  * });
@@ -1633,6 +2827,13 @@ export declare namespace errors {
     /** @param message Default: `'the wait timed out'`. */
     constructor(message?: string);
     readonly code: 'ERR_SHMKIT_TIMEOUT';
+    /**
+     * Set only by {@link RingBuffer.write}, {@link RingBuffer.writeAsync},
+     * {@link Queue.write} and {@link Queue.writeAsync}: how many values, from
+     * the start of the batch, were written before the time ran out (they
+     * stay in the ring). Absent otherwise.
+     */
+    written?: number;
   }
 
   /**
@@ -1674,7 +2875,10 @@ export declare namespace errors {
    * A blocking wait would never end: the calling thread already holds the
    * {@link Mutex} (or holds the {@link RwLock} in a way the request
    * conflicts with: see {@link RwLock.read} and {@link RwLock.write}), or a
-   * cycle of threads each waits for a lock the next one holds.
+   * cycle of threads each waits for a lock the next one holds. A
+   * {@link Channel}'s `send` (`recv`) throws it while a `sendAsync`
+   * (`recvAsync`) of the same thread is pending: that one holds the
+   * channel's internal send (receive) lock.
    */
   class DeadlockError extends ShmkitError {
     /** @param message The message. */
@@ -1686,7 +2890,8 @@ export declare namespace errors {
    * The memory does not hold a valid shmkit object of the expected kind
    * (from `from()` or {@link attach}): zeroed or foreign bytes, another class,
    * another layout version, a corrupted header, a misaligned `byteOffset`,
-   * or a buffer too small.
+   * or a buffer too small. Also from a {@link Channel} receive that finds a
+   * corrupted message length in shared memory.
    */
   class BadLayoutError extends ShmkitError {
     /** @param message The message. */
@@ -1707,7 +2912,8 @@ export declare namespace errors {
   /**
    * The calling thread does not hold what it tried to release or wait with:
    * a {@link MutexGuard}, {@link RwLockReadGuard} or {@link RwLockWriteGuard}
-   * unlocked twice, or an unlocked guard given to {@link Condvar.wait}.
+   * unlocked twice, an unlocked guard given to {@link Condvar.wait}, or a
+   * {@link RingRegion} committed twice or after its side of the ring moved.
    */
   class NotOwnerError extends ShmkitError {
     /** @param message The message. */
@@ -1729,14 +2935,36 @@ export declare namespace errors {
   /**
    * The thread is being terminated (for example by `worker.terminate()`)
    * while it was blocked in a wait (`lock()`, `read()`, `write()`,
-   * `acquire()`, or a Condvar, Barrier or Latch `wait()`); the wait was
-   * abandoned and nothing was acquired. (A Condvar wait does not reacquire
-   * the mutex then; a Barrier wait breaks the barrier.)
+   * `acquire()`, a Condvar, Barrier or Latch `wait()`, or a blocking
+   * RingBuffer, Queue or Channel call); the wait was abandoned and nothing
+   * was acquired. (A Condvar wait does not reacquire the mutex then; a
+   * Barrier wait breaks the barrier; a ring's `write` sets `written`.)
    */
   class TerminatedError extends ShmkitError {
     /** @param message Default: `'the thread is being terminated'`. */
     constructor(message?: string);
     readonly code: 'ERR_SHMKIT_TERMINATED';
+    /** As {@link TimeoutError.written}: set only by a ring's blocking `write`. */
+    written?: number;
+  }
+
+  /**
+   * The {@link RingBuffer}, {@link Queue} or {@link Channel} is closed: no
+   * more pushes or sends (waiting ones included). Pops and receives still
+   * drain what is left, then report the end (`undefined`, or `0` for batch
+   * reads) instead of throwing this.
+   */
+  class ClosedError extends ShmkitError {
+    /** @param message Default: `'closed'`. */
+    constructor(message?: string);
+    readonly code: 'ERR_SHMKIT_CLOSED';
+    /**
+     * Set by a ring's `write` / `writeAsync` when the ring closed while it
+     * waited for room: how many values, from the start of the batch, were
+     * written first. Absent when `write` found the ring already closed
+     * (`writeAsync` sets `0` then).
+     */
+    written?: number;
   }
 }
 

@@ -72,6 +72,8 @@ test('Queue: FIFO in one thread, capacity, close, timeouts', async () => {
   assert.equal(await waiting, undefined);
   assert.equal(await blocked.result(), 'undefined');
   assert.throws(() => q.tryPush(1), { code: 'ERR_SHMKIT_CLOSED' });
+  assert.throws(() => q.pushMany(new Float64Array(0)), { code: 'ERR_SHMKIT_CLOSED' });
+  assert.throws(() => q.write(new Float64Array(2)), (e) => e.code === 'ERR_SHMKIT_CLOSED' && e.written === 0);
   const big = new Queue(BigUint64Array, 2);
   big.push(2n ** 64n - 1n);
   assert.equal(big.pop(), 2n ** 64n - 1n);

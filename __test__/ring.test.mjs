@@ -182,6 +182,11 @@ test('timeouts and aborts on push and pop', async () => {
   const p = r.pushAsync(3, { signal: ac.signal });
   ac.abort(new Error('no room'));
   await assert.rejects(p, /no room/);
+  const reason = new Error('still no room');
+  const ac2 = new AbortController();
+  const w = r.writeAsync(new Uint8Array(2), { signal: ac2.signal });
+  ac2.abort(reason);
+  await assert.rejects(w, (err) => err === reason && !('written' in reason), 'the caller\'s reason is not modified');
   assert.equal(r.size, 2);
   assert.match(inspect(r), /size: 2, capacity: 2/);
 });

@@ -38,7 +38,7 @@ class Channel {
   #recvLock;
 
   /** Bytes a Channel with `byteCapacity` (rounded up to a power of two) occupies. */
-  static byteLengthFor(byteCapacity) {
+  static byteLengthFor(byteCapacity = DEFAULT_BYTES) {
     return native.objectByteLength(native.KIND_CHANNEL, Channel.#capacityOf(byteCapacity), 0);
   }
 
@@ -50,7 +50,7 @@ class Channel {
   static #capacityOf(byteCapacity) {
     const min = native.CHANNEL_MIN_BYTES;
     const max = native.CHANNEL_MAX_BYTES;
-    integer('options.byteCapacity', byteCapacity, 1, max);
+    integer('byteCapacity', byteCapacity, 1, max);
     let cap = min;
     while (cap < byteCapacity) cap *= 2;
     return cap;
@@ -82,7 +82,7 @@ class Channel {
     let bytes;
     if (typeof message === 'string') bytes = encoder.encode(message);
     else if (ArrayBuffer.isView(message)) bytes = new Uint8Array(message.buffer, message.byteOffset, message.byteLength);
-    else throw errors.invalidArgType('message', 'a Uint8Array, an ArrayBuffer view or a string', message);
+    else throw errors.invalidArgType('message', 'a Uint8Array (or another ArrayBuffer view) or a string', message);
     if (bytes.length > this.#cap - 4) {
       throw errors.outOfRange('message.byteLength', `at most ${this.#cap - 4} (the channel's byte capacity less 4)`, bytes.length);
     }

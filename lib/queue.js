@@ -191,9 +191,14 @@ class Queue {
   /** Pushes as many of `values` as fit now, in order; returns how many. Never blocks. */
   pushMany(values) {
     this.#source(values);
+    if (Atomics.load(this.#c, STATE) & CLOSED) throw ring.closedError('Queue');
     let n = 0;
-    while (n < values.length && this.tryPush(values[n])) n++;
-    return n;
+    try {
+      while (n < values.length && this.tryPush(values[n])) n++;
+    } catch (err) {
+      if (n === 0 || !(err instanceof errors.ClosedError)) throw err;
+    }
+    return n; // if it closed midway, what went in; the next call throws
   }
 
   /** Pops as many values as are there (up to `target.length`) into `target`; returns how many. Never blocks. */
@@ -212,16 +217,16 @@ class Queue {
   write(values, options) {
     this.#source(values);
     const timeout = ring.timeoutOf(options);
-    let written = this.pushMany(values);
-    if (written === values.length) return written;
+    let written = 0;
     try {
+      written = this.pushMany(values);
+      if (written === values.length) return written;
       ring.blockUntil('Queue', this.#c, HEAD, PRODUCERS_WAITING, () => {
         written += this.pushMany(values.subarray(written));
         return written === values.length ? written : undefined;
       }, timeout);
     } catch (err) {
-      err.written = written;
-      throw err;
+      throw ring.withWritten(err, written);
     }
     return written;
   }
@@ -238,8 +243,7 @@ class Queue {
         return written === values.length ? written : undefined;
       }, timeout, signal);
     } catch (err) {
-      if (err !== null && typeof err === 'object') err.written = written;
-      throw err;
+      throw ring.withWritten(err, written);
     }
     return written;
   }

@@ -54,7 +54,13 @@ function capacityOf(capacity) {
 }
 
 function closedError(what) {
-  return new errors.ClosedError(`${what}: the ring is closed`);
+  return new errors.ClosedError(`${what}: closed`);
+}
+
+/** Tells how many values a failed `write` had written, on shmkit's own errors only. */
+function withWritten(err, written) {
+  if (err instanceof errors.ShmkitError) err.written = written;
+  return err;
 }
 
 /** A deadline for a `timeout` (ms; -1 = none). */
@@ -128,6 +134,7 @@ module.exports = {
   elementCode,
   capacityOf,
   closedError,
+  withWritten,
   blockUntil,
   blockUntilAsync,
   wakeIfWaiting,

@@ -208,16 +208,16 @@ class RingBuffer {
   write(values, options) {
     this.#source(values);
     const timeout = ring.timeoutOf(options);
-    let written = this.pushMany(values);
-    if (written === values.length) return written;
+    let written = 0;
     try {
+      written = this.pushMany(values);
+      if (written === values.length) return written;
       ring.blockUntil('RingBuffer', this.#c, HEAD, PRODUCERS_WAITING, () => {
         written += this.pushMany(values.subarray(written));
         return written === values.length ? written : undefined;
       }, timeout);
     } catch (err) {
-      err.written = written;
-      throw err;
+      throw ring.withWritten(err, written);
     }
     return written;
   }
@@ -234,8 +234,7 @@ class RingBuffer {
         return written === values.length ? written : undefined;
       }, timeout, signal);
     } catch (err) {
-      if (err !== null && typeof err === 'object') err.written = written;
-      throw err;
+      throw ring.withWritten(err, written);
     }
     return written;
   }

@@ -63,6 +63,9 @@ function place(Class, options, open, need = Class.byteLength) {
         `the buffer is too small: a ${Class.name} at byteOffset ${byteOffset} needs ${need} bytes, ${buffer.byteLength - byteOffset} are there`,
       );
     }
+    if (buffer.byteLength < need) {
+      throw errors.outOfRange('options.buffer.byteLength', `at least ${need} (a ${Class.name} needs ${need} bytes)`, buffer.byteLength);
+    }
     throw errors.outOfRange(
       'options.byteOffset',
       `<= ${buffer.byteLength - need} so that ${need} bytes fit in a buffer of ${buffer.byteLength}`,

@@ -1,10 +1,12 @@
 // Exercises the whole public API (CommonJS consumer, absolute path import).
 import {
-  Mutex, MutexGuard, Semaphore, Condvar, RwLock, RwLockReadGuard, RwLockWriteGuard, Barrier, Latch, attach, errors,
+  Mutex, MutexGuard, Semaphore, Condvar, RwLock, RwLockReadGuard, RwLockWriteGuard, Barrier, Latch, RingBuffer, Queue,
+  Channel, attach, errors,
 } from 'shmkit';
 import type {
   LockOptions, AsyncLockOptions, PlacementOptions, SemaphoreOptions, Shared, SharedLocation, SharedTag, Attached,
-  BarrierWaitResult, LockGuard,
+  BarrierWaitResult, LockGuard, TypedArrayType, Elem, BatchOf, TypedArrayConstructor, RingRegion, ChannelOptions,
+  ChannelMessage,
 } from 'shmkit';
 import { Worker, isMainThread, workerData } from 'node:worker_threads';
 const NEVER: boolean = process.argv.length < 0;
@@ -88,7 +90,7 @@ if (NEVER) {
 // sharing
 const asShared: Shared<'Mutex'> = m;
 const anyShared: Shared = s;
-const tags: SharedTag[] = ['Mutex', 'Semaphore', 'Condvar', 'RwLock', 'Barrier', 'Latch'];
+const tags: SharedTag[] = ['Mutex', 'Semaphore', 'Condvar', 'RwLock', 'Barrier', 'Latch', 'RingBuffer', 'Queue', 'Channel'];
 if (NEVER) {
   // @ts-expect-error guards are not shareable
   const bad: SharedTag = 'MutexGuard';
@@ -139,7 +141,7 @@ assertType<Equal<typeof att.when, Date>>();
 assertType<Equal<typeof att.nested.deep, Semaphore | undefined>>();
 assertType<Equal<Attached<number>, number>>();
 assertType<Equal<Attached<readonly [Shared<'Mutex'>, string]>, readonly [Mutex, string]>>();
-assertType<Equal<Attached<Shared>, Mutex | Semaphore | Condvar | RwLock | Barrier | Latch>>();
+assertType<Equal<Attached<Shared>, Mutex | Semaphore | Condvar | RwLock | Barrier | Latch | RingBuffer | Queue | Channel>>();
 assertType<Equal<Attached<Shared<'Barrier' | 'Latch'>>, Barrier | Latch>>();
 assertType<Equal<Attached<RwLock>, RwLock>>();
 interface Data2 { cv: Shared<'Condvar'>; rws: Map<number, Shared<'RwLock'>>; gates: [Shared<'Barrier'>, Shared<'Latch'>] }
@@ -380,8 +382,436 @@ async function asyncPart(): Promise<void> {
     // @ts-expect-error waitAsync resolves with the result, not a boolean
     const b: boolean = await bar.waitAsync();
   }
+
+  // RingBuffer, Queue, Channel
+  const ar = new RingBuffer(Float32Array, 4);
+  await ar.pushAsync(1);
+  await ar.pushAsync(2, { timeout: 10, signal: ac.signal });
+  const ap = await ar.popAsync();
+  assertType<Equal<typeof ap, number | undefined>>();
+  const aw: number = await ar.writeAsync(new Float32Array([3, 4]), ao);
+  const an: number = await ar.readAsync(new Float32Array(4), { timeout: 10 });
+  const abig = new Queue(BigInt64Array, 4);
+  await abig.pushAsync(1n, null);
+  const abp = await abig.popAsync({ signal: ac.signal });
+  assertType<Equal<typeof abp, bigint | undefined>>();
+  const abw: number = await abig.writeAsync(new BigInt64Array(2)) + (await abig.readAsync(new BigUint64Array(4)));
+  if (NEVER) {
+    // @ts-expect-error a BigInt64Array queue takes bigints
+    await abig.pushAsync(1);
+  }
+  ar.tryPush(5);
+  ar.close();
+  for await (const v of ar) {
+    const f: number = v;
+    void f;
+  }
+  abig.close();
+  for await (const v of abig) {
+    const b: bigint = v;
+    void b;
+  }
+  const ac2 = new Channel({ byteCapacity: 256 });
+  await ac2.sendAsync('hi');
+  await ac2.sendAsync(new Uint8Array(1), { timeout: 10, signal: ac.signal });
+  const am = await ac2.recvAsync(ao);
+  assertType<Equal<typeof am, Uint8Array | undefined>>();
+  await ac2.recvAsync();
+  await ac2.sendValueAsync({ ok: true }, { timeout: 10 });
+  const av = await ac2.recvValueAsync({ timeout: 10 });
+  assertType<Equal<typeof av, unknown>>();
+  ac2.close();
+  for await (const m of ac2) {
+    const bytes: Uint8Array = m;
+    void bytes;
+  }
+  void [aw, an, abw];
   void [r1, r2, r3, r4, r5, nt, ok1, ok2, ok3, r6, r7, br, lv];
 }
+
+
+// ---------------------------------------------------------------------------
+// RingBuffer, Queue, Channel
+// ---------------------------------------------------------------------------
+
+// element types
+assertType<Equal<Elem<Int8Array>, number>>();
+assertType<Equal<Elem<Uint8ClampedArray>, number>>();
+assertType<Equal<Elem<Float64Array>, number>>();
+assertType<Equal<Elem<BigInt64Array>, bigint>>();
+assertType<Equal<Elem<BigUint64Array>, bigint>>();
+assertType<Equal<Elem<TypedArrayType>, number | bigint>>();
+assertType<Equal<BatchOf<BigUint64Array>, BigInt64Array | BigUint64Array>>();
+assertType<Equal<BatchOf<Uint8Array>, Exclude<TypedArrayType, BigInt64Array | BigUint64Array>>>();
+
+// statics
+const ringSizes: number[] = [
+  RingBuffer.byteLengthFor(Float64Array, 1024), RingBuffer.alignment, Queue.byteLengthFor(BigInt64Array, 3),
+  Queue.alignment, Channel.byteLengthFor(4096), Channel.alignment,
+];
+if (NEVER) {
+  // @ts-expect-error a ring's size depends on its type and capacity: no byteLength
+  RingBuffer.byteLength;
+}
+if (NEVER) {
+  // @ts-expect-error byteLengthFor needs the capacity
+  RingBuffer.byteLengthFor(Float64Array);
+}
+if (NEVER) {
+  // @ts-expect-error alignment is a static getter
+  Queue.alignment = 4;
+}
+
+// construction: the element type is inferred from the constructor
+const rf = new RingBuffer(Float64Array, 1000);
+assertType<Equal<typeof rf, RingBuffer<Float64Array>>>();
+const ri8 = new RingBuffer(Int8Array, 4, null);
+const rclamp = new RingBuffer(Uint8ClampedArray, 4, { buffer: new SharedArrayBuffer(RingBuffer.byteLengthFor(Uint8ClampedArray, 4)) });
+const rbig = new RingBuffer(BigInt64Array, 8);
+assertType<Equal<typeof rbig, RingBuffer<BigInt64Array>>>();
+assertType<Equal<typeof ri8, RingBuffer<Int8Array>>>();
+assertType<Equal<typeof rclamp, RingBuffer<Uint8ClampedArray>>>();
+const rexplicit = new RingBuffer<Uint16Array>(Uint16Array, 2);
+const ringSab = new SharedArrayBuffer(Mutex.byteLength + RingBuffer.byteLengthFor(Int32Array, 16));
+const ringPlaced = new RingBuffer(Int32Array, 16, { buffer: ringSab, byteOffset: Mutex.byteLength } satisfies PlacementOptions);
+void ringPlaced;
+if (NEVER) {
+  // @ts-expect-error Type is required
+  new RingBuffer();
+}
+if (NEVER) {
+  // @ts-expect-error capacity is required
+  new RingBuffer(Float64Array);
+}
+if (NEVER) {
+  // @ts-expect-error capacity is a number
+  new RingBuffer(Float64Array, '8');
+}
+if (NEVER) {
+  // @ts-expect-error not a typed array
+  new RingBuffer(Array, 8);
+}
+if (NEVER) {
+  // @ts-expect-error DataView is not an element type
+  new RingBuffer(DataView, 8);
+}
+if (NEVER) {
+  // @ts-expect-error Float16Array is not supported
+  new Queue(Float16Array, 8);
+}
+if (NEVER) {
+  // @ts-expect-error the explicit type argument must match Type
+  new RingBuffer<Int8Array>(Float64Array, 8);
+}
+if (NEVER) {
+  // @ts-expect-error a Float64Array ring is not an Int8Array ring
+  const wrongRing: RingBuffer<Int8Array> = rf;
+}
+
+// identity and sharing
+const rtag: 'RingBuffer' = rf.$shmkit;
+const rbuf: SharedArrayBuffer = rf.buffer;
+const asSharedRing: Shared<'RingBuffer'> = rf;
+const anyRing: RingBuffer = rf; // RingBuffer<TypedArrayType>
+const anyRing2: RingBuffer<TypedArrayType> = rbig;
+const rBack = RingBuffer.from(rf);
+assertType<Equal<typeof rBack, RingBuffer<Float64Array>>>();
+const rBack2 = RingBuffer.from(structuredClone(asSharedRing));
+assertType<Equal<typeof rBack2, RingBuffer>>();
+const rBack3 = RingBuffer.from<Float64Array>({ buffer: rf.buffer, byteOffset: rf.byteOffset });
+assertType<Equal<typeof rBack3, RingBuffer<Float64Array>>>();
+if (NEVER) {
+  // @ts-expect-error read-only identity
+  rf.buffer = new SharedArrayBuffer(8);
+}
+
+// values: number or bigint, as the type says
+const pushed: boolean = rf.tryPush(1.5) && ri8.tryPush(-1) && rbig.tryPush(-5n);
+rf.push(2.5);
+rf.push(3.5, { timeout: 10 });
+rf.push(4.5, null);
+rbig.push(7n, {});
+if (NEVER) {
+  // @ts-expect-error a BigInt64Array ring takes bigints
+  rbig.push(1);
+}
+if (NEVER) {
+  // @ts-expect-error a BigInt64Array ring takes bigints
+  rbig.tryPush(1);
+}
+if (NEVER) {
+  // @ts-expect-error a Float64Array ring takes numbers
+  rf.tryPush(1n);
+}
+if (NEVER) {
+  // @ts-expect-error not a string
+  rf.tryPush('1');
+}
+if (NEVER) {
+  // @ts-expect-error a blocking push takes no signal
+  rf.push(1, { signal: new AbortController().signal });
+}
+const x1 = rf.tryPop();
+assertType<Equal<typeof x1, number | undefined>>();
+const x2 = rbig.pop({ timeout: 10 });
+assertType<Equal<typeof x2, bigint | undefined>>();
+const x3 = rf.peek();
+assertType<Equal<typeof x3, number | undefined>>();
+const x4 = anyRing.tryPop();
+assertType<Equal<typeof x4, number | bigint | undefined>>();
+if (NEVER) {
+  // @ts-expect-error pop may return undefined (closed and drained)
+  const sure: number = rf.pop();
+}
+if (NEVER) {
+  // @ts-expect-error a bigint ring pops bigints
+  const wrongPop: number | undefined = rbig.tryPop();
+}
+
+// batches: any number typed array for a number ring, a bigint one for a bigint ring
+const nPushed: number = rf.pushMany(new Float64Array([1, 2])) + rf.pushMany(new Int32Array([3]));
+const nBig: number = rbig.pushMany(new BigUint64Array([1n])) + rbig.pushMany(new BigInt64Array(0));
+const target = new Float64Array(8);
+const nPopped: number = rf.popMany(target) + rf.popMany(new Uint8Array(2));
+const nBigPopped: number = rbig.popMany(new BigInt64Array(4));
+if (NEVER) {
+  // @ts-expect-error a bigint ring takes a BigInt64Array or BigUint64Array
+  rbig.pushMany(new Float64Array(1));
+}
+if (NEVER) {
+  // @ts-expect-error a number ring refuses bigint arrays
+  rf.pushMany(new BigInt64Array(1));
+}
+if (NEVER) {
+  // @ts-expect-error a plain array is not a typed array
+  rf.pushMany([1, 2]);
+}
+if (NEVER) {
+  // @ts-expect-error a DataView is not a typed array
+  rf.popMany(new DataView(new ArrayBuffer(8)));
+}
+const nWritten: number = rf.write(new Float64Array([5, 6]), { timeout: 100 });
+const nRead: number = rf.read(target, { timeout: 100 });
+rf.read(new Float64Array(0));
+try {
+  const full = new RingBuffer(Uint8Array, 2);
+  full.write(new Uint8Array(3), { timeout: 1 });
+} catch (err) {
+  if (err instanceof errors.TimeoutError) {
+    const w: number | undefined = err.written;
+    void w;
+  } else if (err instanceof errors.ClosedError) {
+    const w: number | undefined = err.written;
+    const c: 'ERR_SHMKIT_CLOSED' = err.code;
+    void [w, c];
+  } else throw err;
+}
+
+// zero-copy regions
+const wr: RingRegion<Float64Array> = rf.writeRegion(3);
+const wv0: Float64Array = wr.views[0];
+const wv1: Float64Array | undefined = wr.views[1];
+assertType<Equal<typeof wr.views, [Float64Array] | [Float64Array, Float64Array]>>();
+let filled = 0;
+for (const view of wr.views) for (let i = 0; i < view.length; i++) view[i] = filled++;
+const wlen: number = wr.length;
+wr.commit(filled);
+const rr = rf.readRegion(rf.capacity);
+let regionSum = 0;
+for (const view of rr.views) for (const v of view) regionSum += v;
+rr.commit();
+const bigRegion = rbig.readRegion(1);
+assertType<Equal<typeof bigRegion.views, [BigInt64Array] | [BigInt64Array, BigInt64Array]>>();
+bigRegion.commit(0);
+if (NEVER) {
+  // @ts-expect-error views of a Float64Array ring hold numbers
+  wr.views[0][0] = 1n;
+}
+if (NEVER) {
+  // @ts-expect-error the region's length is read-only
+  wr.length = 2;
+}
+if (NEVER) {
+  // @ts-expect-error n is a number
+  rf.writeRegion();
+}
+
+// state, Type, close
+const rstate: [boolean, number, number, boolean, boolean] = [rf.closed, rf.size, rf.capacity, rf.isEmpty, rf.isFull];
+const TypeOf: TypedArrayConstructor<Float64Array> = rf.Type;
+const fresh = new rf.Type(rf.capacity);
+assertType<Equal<typeof fresh, Float64Array>>();
+const bigType: TypedArrayConstructor<BigInt64Array> = rbig.Type;
+const perElem: number = rbig.Type.BYTES_PER_ELEMENT;
+if (NEVER) {
+  // @ts-expect-error getters only
+  rf.capacity = 8;
+}
+if (NEVER) {
+  // @ts-expect-error getters only
+  rf.Type = Float64Array;
+}
+if (NEVER) {
+  // @ts-expect-error a Float64Array ring's Type is not BigInt64Array
+  const wrongType: TypedArrayConstructor<BigInt64Array> = rf.Type;
+}
+
+// a function generic over the element type
+function drain<T extends TypedArrayType>(ring: RingBuffer<T> | Queue<T>): Elem<T>[] {
+  const out: Elem<T>[] = [];
+  for (let v = ring.tryPop(); v !== undefined; v = ring.tryPop()) out.push(v);
+  return out;
+}
+const drained: number[] = drain(rf);
+const drainedBig: bigint[] = drain(rbig);
+
+// blocking iteration ends once closed and drained
+rexplicit.tryPush(1);
+rexplicit.tryPush(2);
+rexplicit.close();
+for (const v of rexplicit) {
+  const n16: number = v;
+  void n16;
+}
+const closedPop: number | undefined = rexplicit.pop();
+
+// Queue: the same element typing
+const q = new Queue(Int32Array, 100);
+assertType<Equal<typeof q, Queue<Int32Array>>>();
+const qbig = new Queue(BigUint64Array, 4, { buffer: new SharedArrayBuffer(Queue.byteLengthFor(BigUint64Array, 4)) });
+assertType<Equal<typeof qbig, Queue<BigUint64Array>>>();
+const qtag: 'Queue' = q.$shmkit;
+const qok: boolean = q.tryPush(1) && qbig.tryPush(2n);
+q.push(2, { timeout: 10 });
+qbig.push(3n);
+const q1 = q.tryPop();
+assertType<Equal<typeof q1, number | undefined>>();
+const q2 = qbig.pop({ timeout: 10 });
+assertType<Equal<typeof q2, bigint | undefined>>();
+const q3: number | undefined = q.peek();
+const qn: number = q.pushMany(new Int32Array([1, 2, 3])) + q.pushMany(new Float32Array([4]));
+const qm: number = q.popMany(new Int32Array(2)) + qbig.popMany(new BigUint64Array(2));
+const qw: number = q.write(new Int32Array([5]), { timeout: 10 }) + q.read(new Int32Array(4), { timeout: 10 });
+const qstate: [boolean, number, number, boolean, boolean] = [q.closed, q.size, q.capacity, q.isEmpty, q.isFull];
+const qType: TypedArrayConstructor<Int32Array> = q.Type;
+const qBack = Queue.from(q);
+assertType<Equal<typeof qBack, Queue<Int32Array>>>();
+const qBack2: Queue = Queue.from({ $shmkit: 'Queue', buffer: q.buffer, byteOffset: q.byteOffset });
+const qBack3: Queue<BigUint64Array> = Queue.from<BigUint64Array>(structuredClone(qbig as Shared<'Queue'>));
+if (NEVER) {
+  // @ts-expect-error a BigUint64Array queue takes bigints
+  qbig.push(1);
+}
+if (NEVER) {
+  // @ts-expect-error an Int32Array queue takes numbers
+  q.tryPush(1n);
+}
+if (NEVER) {
+  // @ts-expect-error a bigint queue takes bigint batches
+  qbig.write(new Int32Array(1));
+}
+if (NEVER) {
+  // @ts-expect-error a Queue has no zero-copy regions
+  q.writeRegion(1);
+}
+if (NEVER) {
+  // @ts-expect-error a Queue is not a RingBuffer
+  RingBuffer.from(q);
+}
+if (NEVER) {
+  // @ts-expect-error the tag names another class
+  Queue.from({ $shmkit: 'RingBuffer', buffer: q.buffer });
+}
+if (NEVER) {
+  // @ts-expect-error a Queue<Int32Array> is not a RingBuffer<Int32Array>
+  const notRing: RingBuffer<Int32Array> = q;
+}
+qbig.close();
+for (const v of qbig) {
+  const b: bigint = v;
+  void b;
+}
+
+// Channel
+const ch = new Channel();
+const chOpts: ChannelOptions = { byteCapacity: 1024 };
+const ch2 = new Channel(chOpts);
+new Channel(null);
+new Channel({ byteCapacity: 64, buffer: new SharedArrayBuffer(Channel.byteLengthFor(64)), byteOffset: 0 });
+const chtag: 'Channel' = ch.$shmkit;
+const msgs: ChannelMessage[] = ['text', new Uint8Array(2), new Float64Array(1), new DataView(new ArrayBuffer(2))];
+for (const msg of msgs) ch.send(msg);
+ch.send('with timeout', { timeout: 100 });
+const sentNow: boolean = ch.trySend(new Uint8Array([1, 2, 3]));
+const msg1 = ch.recv({ timeout: 100 });
+assertType<Equal<typeof msg1, Uint8Array | undefined>>();
+const msg2: Uint8Array | undefined = ch.tryRecv();
+while (ch.tryRecv() !== undefined); // the rest of the raw messages: recvValue would fail on them
+ch.sendValue({ n: 1, when: new Date(0) });
+ch.sendValue(null, { timeout: 100 });
+const sentValue: boolean = ch.trySendValue([1n, 'two']);
+const val1 = ch.recvValue();
+assertType<Equal<typeof val1, unknown>>();
+const val2: unknown = ch.tryRecvValue();
+const chState: [boolean, number, number] = [ch.closed, ch.byteSize, ch.byteCapacity];
+const chBack: Channel = Channel.from(structuredClone(ch2));
+const chBack2: Channel = Channel.from({ buffer: ch2.buffer });
+const asSharedCh: Shared<'Channel'> = ch2;
+if (NEVER) {
+  // @ts-expect-error a number is not a message
+  ch.send(42);
+}
+if (NEVER) {
+  // @ts-expect-error an ArrayBuffer is not a view: wrap it in a Uint8Array
+  ch.send(new ArrayBuffer(4));
+}
+if (NEVER) {
+  // @ts-expect-error recv may return undefined (closed and drained)
+  const sure: Uint8Array = ch.recv();
+}
+if (NEVER) {
+  // @ts-expect-error a received value is unknown until checked
+  const s: string = ch.recvValue();
+}
+if (NEVER) {
+  // @ts-expect-error the options are an object
+  new Channel(1024);
+}
+if (NEVER) {
+  // @ts-expect-error byteCapacity is a number
+  new Channel({ byteCapacity: '1k' });
+}
+if (NEVER) {
+  // @ts-expect-error byteCapacity is read-only
+  ch.byteCapacity = 128;
+}
+if (NEVER) {
+  // @ts-expect-error a blocking send takes no signal
+  ch.send('x', { signal: new AbortController().signal });
+}
+if (NEVER) {
+  // @ts-expect-error a Channel is not a Queue
+  Queue.from(ch);
+}
+ch.close();
+for (const m of ch) {
+  const bytes: Uint8Array = m;
+  void bytes;
+}
+
+// attach: rings and channels revive; a ring's element type is number | bigint unless kept live
+interface Data3 { ring: Shared<'RingBuffer'>; jobs: Shared<'Queue'>; chan: Shared<'Channel'>; rings: Map<string, Shared<'RingBuffer'>> }
+const att3 = attach(structuredClone({ ring: rf, jobs: q, chan: ch2, rings: new Map([['f', rf]]) }) as Data3);
+assertType<Equal<typeof att3.ring, RingBuffer>>();
+assertType<Equal<typeof att3.ring, RingBuffer<TypedArrayType>>>();
+assertType<Equal<typeof att3.jobs, Queue>>();
+assertType<Equal<typeof att3.chan, Channel>>();
+assertType<Equal<typeof att3.rings, Map<string, RingBuffer>>>();
+assertType<Equal<Attached<RingBuffer<Float64Array>>, RingBuffer<Float64Array>>>();
+assertType<Equal<Attached<{ q: Queue<BigInt64Array>; c: Channel }>, { q: Queue<BigInt64Array>; c: Channel }>>();
+assertType<Equal<Attached<Shared<'RingBuffer' | 'Channel'>>, RingBuffer | Channel>>();
+const att3pop = att3.ring.tryPop();
+assertType<Equal<typeof att3pop, number | bigint | undefined>>();
 
 // errors: values and types
 function classify(err: unknown): string {
@@ -405,6 +835,7 @@ function classify(err: unknown): string {
   if (err instanceof errors.NotSharedError) { const c: 'ERR_SHMKIT_NOT_SHARED' = err.code; return c; }
   if (err instanceof errors.NotOwnerError) { const c: 'ERR_SHMKIT_NOT_OWNER' = err.code; return c; }
   if (err instanceof errors.TerminatedError) { const c: 'ERR_SHMKIT_TERMINATED' = err.code; return c; }
+  if (err instanceof errors.ClosedError) { const c: 'ERR_SHMKIT_CLOSED' = err.code; return c + String(err.written ?? ''); }
   if (err instanceof errors.ShmkitError) { const c: string = err.code; const nm: string = err.name; return c + nm; }
   return 'other';
 }
@@ -413,10 +844,23 @@ const e2: Error = new errors.ShmkitError('m', 'ERR_SHMKIT_X', { cause: e1 });
 const e3: errors.ShmkitError = new errors.BarrierBrokenError();
 const e4 = new errors.OwnerDiedError('x', rw.read());
 e4.guard.unlock();
+const e5: errors.ShmkitError = new errors.ClosedError();
+const e6 = new errors.ClosedError('the ring is closed');
+const e6code: 'ERR_SHMKIT_CLOSED' = e6.code;
+if (NEVER) {
+  // @ts-expect-error written is a number
+  e6.written = '3';
+}
 if (NEVER) {
   // @ts-expect-error code is read-only
   e1.code = 'x';
 }
 
+export {
+  ringSizes, ri8, rclamp, rtag, rbuf, asSharedRing, anyRing, anyRing2, pushed, nPushed, nBig, nPopped, nBigPopped, nWritten,
+  nRead, wv0, wv1, wlen, regionSum, rstate, TypeOf, bigType, perElem, drained, drainedBig, closedPop, qtag, qok, q3, qn, qm,
+  qw, qstate, qType, qBack2, qBack3, chtag, sentNow, msg2, sentValue, val2, chState, chBack, chBack2, asSharedCh, e5,
+  e6code,
+};
 export { cvBack, rwBack, barBack, latchBack, tags2, notified, done1, done2, woken, nReaders, same2, wl, rsum, wstr, rwp, lead, counts, broken, left, open, nothing, e3 };
 export { classify, asyncPart, sizes, tag, stag, buf, off, asShared, anyShared, tags, back, back2, back3, sback, fromAny, one, un, locked, same, n, str, isL, isP, took, v, avail, max, e2, isMainThread, Worker };
