@@ -25,6 +25,17 @@
 //   serialization symbols are not exported, so a plain Worker cannot do it).
 //   Passing a bare SharedArrayBuffer/TypedArray to move() prints a warning
 //   ("wrap this data in a Mutex"), so control arrays travel inside a plain object.
+// - `channel(capacity = 32)` returns `[Sender, Receiver]` of a bounded MPMC
+//   channel of JSON values (src/lib/sync/mpmc.js): the items live in a
+//   SharedJsonBuffer, guarded by a send-lock and a receive-lock (two
+//   Semaphore(1)) plus two counting Semaphores (items, free slots). Sync forms
+//   `blockingSend(v)` / `blockingRecv()` return `{ ok, value | error }`.
+//   Handles reach other threads only through `spawn(move(handle), fn)`; moving
+//   a handle hands it over (the local one is marked disposed), so each thread
+//   gets its own `clone()`. Pool tasks dispose their moved handles at the end;
+//   the channel closes when the last Sender (or Receiver) is disposed, or on
+//   `close()`; receivers drain what is left, then get `{ ok: false, error:
+//   'Channel closed' }`.
 // - On Node 20 it needs `navigator.hardwareConcurrency` (read at import time)
 //   and `Promise.withResolvers` (used by spawn), which Node 20 lacks.
 
@@ -67,8 +78,18 @@ export async function shutdownPeers() {
  * the other tasks may be blocked waiting for GO.
  */
 export async function runPeerTasks(count, args, task, ctl, timeoutMs) {
+  return runPeerTasksEach(Array.from({ length: count }, () => args), task, ctl, timeoutMs);
+}
+
+/**
+ * Like runPeerTasks, but task i gets its own arguments `argsList[i]` (e.g. a
+ * channel Sender for some tasks and a Receiver for others: moving a channel
+ * handle hands it over, so each handle can be moved only once).
+ */
+export async function runPeerTasksEach(argsList, task, ctl, timeoutMs) {
   const mt = await loadMultithreading();
-  const handles = Array.from({ length: count }, () => mt.spawn(mt.move(...args), task));
+  const count = argsList.length;
+  const handles = argsList.map((args) => mt.spawn(mt.move(...args), task));
   const finished = Promise.all(handles.map((h) => h.join())).then((joined) => {
     const failed = joined.find((r) => !r.ok);
     if (failed !== undefined) throw failed.error;

@@ -9,12 +9,18 @@ import { mutexBenches } from './mutex.bench.mjs';
 import { semaphoreBenches } from './semaphore.bench.mjs';
 import { rwlockBenches } from './rwlock.bench.mjs';
 import { condvarBenches } from './condvar.bench.mjs';
+import { ringBenches } from './ring.bench.mjs';
+import { queueBenches } from './queue.bench.mjs';
+import { channelBenches } from './channel.bench.mjs';
 
 const allGroups = [
   ['mutex', mutexBenches],
   ['semaphore', semaphoreBenches],
   ['rwlock', rwlockBenches],
   ['condvar', condvarBenches],
+  ['ring', ringBenches],
+  ['queue', queueBenches],
+  ['channel', channelBenches],
 ];
 // `npm run bench -- condvar rwlock` runs only the named groups.
 const wanted = process.argv.slice(2);

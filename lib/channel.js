@@ -12,9 +12,9 @@
 // publishes nothing (and the next sender learns of it from the lock).
 
 const v8 = require('node:v8');
-const { native } = require('./runtime.js');
+const { native, FAST, TID } = require('./runtime.js');
 const { integer, options: optionsOf } = require('./validate.js');
-const { Mutex } = require('./mutex.js');
+const { Mutex, internals } = require('./mutex.js');
 const shared = require('./shared.js');
 const errors = require('./errors.js');
 const ring = require('./ring-common.js');
@@ -23,6 +23,7 @@ const { HEAD, TAIL, STATE, CLOSED, CONSUMERS_WAITING, PRODUCERS_WAITING, DATA_OF
 const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
 const encoder = new TextEncoder();
 const DEFAULT_BYTES = 64 * 1024;
+const LOCK_W = native.HEADER_BYTES / 4; // the state word inside an embedded Mutex
 
 function padded(n) {
   return (n + 3) & ~3;
@@ -32,10 +33,15 @@ function padded(n) {
 class Channel {
   #c;
   #bytes; // the data ring
+  #words; // the same ring as i32 words, for the 4-aligned length prefixes
+  #headCache = 0; // senders' view of head
+  #tailCache = 0; // receivers' view of tail
   #cap;
   #mask;
   #sendLock;
   #recvLock;
+  #sendWord; // the embedded Mutexes' views, for the inline fast path
+  #recvWord;
 
   /** Bytes a Channel with `byteCapacity` (rounded up to a power of two) occupies. */
   static byteLengthFor(byteCapacity = DEFAULT_BYTES) {
@@ -69,8 +75,11 @@ class Channel {
     this.#cap = param;
     this.#mask = param - 1;
     this.#bytes = new Uint8Array(i32.buffer, i32.byteOffset + DATA_OFFSET, param);
+    this.#words = new Int32Array(i32.buffer, i32.byteOffset + DATA_OFFSET, param / 4);
     this.#sendLock = Mutex.from({ buffer: i32.buffer, byteOffset: i32.byteOffset + native.CHANNEL_SEND_LOCK });
     this.#recvLock = Mutex.from({ buffer: i32.buffer, byteOffset: i32.byteOffset + native.CHANNEL_RECV_LOCK });
+    this.#sendWord = internals.viewOf(this.#sendLock);
+    this.#recvWord = internals.viewOf(this.#recvLock);
   }
 
   /** Reopens a Channel received from another thread (or placed at `{ buffer, byteOffset }`). */
@@ -80,7 +89,8 @@ class Channel {
 
   #payload(message) {
     let bytes;
-    if (typeof message === 'string') bytes = encoder.encode(message);
+    if (message instanceof Uint8Array) bytes = message;
+    else if (typeof message === 'string') bytes = encoder.encode(message);
     else if (ArrayBuffer.isView(message)) bytes = new Uint8Array(message.buffer, message.byteOffset, message.byteLength);
     else throw errors.invalidArgType('message', 'a Uint8Array (or another ArrayBuffer view) or a string', message);
     if (bytes.length > this.#cap - 4) {
@@ -89,49 +99,61 @@ class Channel {
     return bytes;
   }
 
-  // The ring is consistent whenever no lock is held (positions move only after
-  // a whole message), so a lock whose holder died is simply taken over.
+  // The internal locks are taken like Mutex.lock(), without a guard object:
+  // an inline CAS when free, else the Mutex itself. The ring is consistent
+  // whenever no lock is held (positions move only after a whole message), so
+  // a lock whose holder died is simply taken over.
   static #recovered(err) {
     if (!(err instanceof errors.OwnerDiedError)) throw err;
     err.guard.mutex.clearPoison();
-    return err.guard;
   }
 
-  #lock(mutex, options) {
+  #lock(mutex, word, options) {
+    if (FAST && Atomics.compareExchange(word, LOCK_W, 0, TID) === 0) return;
     try {
-      return mutex.lock(options);
+      mutex.lock(options);
     } catch (err) {
-      return Channel.#recovered(err);
+      Channel.#recovered(err);
     }
   }
 
-  async #lockAsync(mutex, options) {
+  async #lockAsync(mutex, word, options) {
+    if (FAST && Atomics.compareExchange(word, LOCK_W, 0, TID) === 0) return;
     try {
-      return await mutex.lockAsync(options);
+      await mutex.lockAsync(options);
     } catch (err) {
-      return Channel.#recovered(err);
+      Channel.#recovered(err);
     }
   }
 
-  #tryLock(mutex) {
+  /** True when locked. */
+  #tryLock(mutex, word) {
+    if (FAST && Atomics.compareExchange(word, LOCK_W, 0, TID) === 0) return true;
     try {
-      return mutex.tryLock();
+      return mutex.tryLock() !== null;
     } catch (err) {
-      return Channel.#recovered(err);
+      Channel.#recovered(err);
+      return true;
     }
   }
 
   /** Under the send lock: writes `bytes` if they fit now. */
   #put(bytes) {
     const c = this.#c;
-    if (Atomics.load(c, STATE) & CLOSED) throw ring.closedError('Channel');
-    const t = Atomics.load(c, TAIL);
-    const used = (t - Atomics.load(c, HEAD)) >>> 0;
+    // Plain reads: only the holder of the send lock writes the tail (the lock
+    // orders senders), and a close() before this send is visible either way.
+    if (c[STATE] & CLOSED) throw ring.closedError('Channel');
+    const t = c[TAIL];
     const need = 4 + padded(bytes.length);
-    if (used > this.#cap || this.#cap - used < need) return undefined;
+    let used = (t - this.#headCache) >>> 0;
+    if (used > this.#cap || this.#cap - used < need) {
+      this.#headCache = Atomics.load(c, HEAD);
+      used = (t - this.#headCache) >>> 0;
+      if (used > this.#cap || this.#cap - used < need) return undefined;
+    }
     const ring8 = this.#bytes;
     const at = t & this.#mask; // 4-aligned: the length never wraps
-    new DataView(ring8.buffer, ring8.byteOffset + at, 4).setUint32(0, bytes.length, true);
+    this.#words[at >> 2] = bytes.length;
     const p = (at + 4) & this.#mask;
     const first = Math.min(bytes.length, this.#cap - p);
     ring8.set(first === bytes.length ? bytes : bytes.subarray(0, first), p);
@@ -144,21 +166,30 @@ class Channel {
   /** Under the receive lock: takes one message if there is one. */
   #take() {
     const c = this.#c;
-    const h = Atomics.load(c, HEAD);
-    const used = (Atomics.load(c, TAIL) - h) >>> 0;
-    if (used === 0 || used > this.#cap) return undefined;
+    const h = c[HEAD]; // only the holder of the receive lock writes it
+    let used = (this.#tailCache - h) >>> 0;
+    if (used === 0 || used > this.#cap) {
+      this.#tailCache = Atomics.load(c, TAIL);
+      used = (this.#tailCache - h) >>> 0;
+      if (used === 0 || used > this.#cap) return undefined;
+    }
     const ring8 = this.#bytes;
     const at = h & this.#mask;
-    const len = new DataView(ring8.buffer, ring8.byteOffset + at, 4).getUint32(0, true);
+    const len = this.#words[at >> 2] >>> 0;
     const need = 4 + padded(len);
     if (len > this.#cap - 4 || need > used) {
       throw new errors.BadLayoutError('Channel: corrupted message length in shared memory');
     }
-    const out = new Uint8Array(len);
     const p = (at + 4) & this.#mask;
-    const first = Math.min(len, this.#cap - p);
-    out.set(ring8.subarray(p, p + first), 0);
-    if (first < len) out.set(ring8.subarray(0, len - first), first);
+    let out;
+    if (p + len <= this.#cap) {
+      out = ring8.slice(p, p + len);
+    } else {
+      out = new Uint8Array(len);
+      const first = this.#cap - p;
+      out.set(ring8.subarray(p, this.#cap), 0);
+      out.set(ring8.subarray(0, len - first), first);
+    }
     Atomics.store(c, HEAD, (h + need) | 0);
     if (Atomics.load(c, STATE) & PRODUCERS_WAITING) native.ringWake(c, HEAD, PRODUCERS_WAITING);
     return out;
@@ -167,12 +198,11 @@ class Channel {
   /** Sends if that needs no waiting: true, or false (full, or another sender holds the lock). */
   trySend(message) {
     const bytes = this.#payload(message);
-    const g = this.#tryLock(this.#sendLock);
-    if (g === null) return false;
+    if (!this.#tryLock(this.#sendLock, this.#sendWord)) return false;
     try {
       return this.#put(bytes) === true;
     } finally {
-      g.unlock();
+      internals.unlock(this.#sendLock);
     }
   }
 
@@ -181,13 +211,13 @@ class Channel {
     const bytes = this.#payload(message);
     const timeout = ring.timeoutOf(options);
     const deadline = timeout < 0 ? Infinity : performance.now() + timeout;
-    const g = this.#lock(this.#sendLock, options);
+    this.#lock(this.#sendLock, this.#sendWord, options);
     try {
       if (this.#put(bytes)) return;
       const left = deadline === Infinity ? -1 : Math.max(0, deadline - performance.now());
       ring.blockUntil('Channel', this.#c, HEAD, PRODUCERS_WAITING, () => this.#put(bytes), left);
     } finally {
-      g.unlock();
+      internals.unlock(this.#sendLock);
     }
   }
 
@@ -197,24 +227,23 @@ class Channel {
     const timeout = ring.timeoutOf(options);
     const signal = ring.signalOf(options);
     const deadline = timeout < 0 ? Infinity : performance.now() + timeout;
-    const g = await this.#lockAsync(this.#sendLock, options);
+    await this.#lockAsync(this.#sendLock, this.#sendWord, options);
     try {
       if (this.#put(bytes)) return;
       const left = deadline === Infinity ? -1 : Math.max(0, deadline - performance.now());
       await ring.blockUntilAsync('Channel', this.#c, HEAD, PRODUCERS_WAITING, () => this.#put(bytes), left, signal);
     } finally {
-      g.unlock();
+      internals.unlock(this.#sendLock);
     }
   }
 
   /** A message (a fresh Uint8Array) if one is there, else `undefined`. */
   tryRecv() {
-    const g = this.#tryLock(this.#recvLock);
-    if (g === null) return undefined;
+    if (!this.#tryLock(this.#recvLock, this.#recvWord)) return undefined;
     try {
       return this.#take();
     } finally {
-      g.unlock();
+      internals.unlock(this.#recvLock);
     }
   }
 
@@ -229,14 +258,14 @@ class Channel {
   recv(options) {
     const timeout = ring.timeoutOf(options);
     const deadline = timeout < 0 ? Infinity : performance.now() + timeout;
-    const g = this.#lock(this.#recvLock, options);
+    this.#lock(this.#recvLock, this.#recvWord, options);
     try {
       const m = this.#take();
       if (m !== undefined) return m;
       const left = deadline === Infinity ? -1 : Math.max(0, deadline - performance.now());
       return ring.blockUntil('Channel', this.#c, TAIL, CONSUMERS_WAITING, () => this.#takeOrEnd(), left).m;
     } finally {
-      g.unlock();
+      internals.unlock(this.#recvLock);
     }
   }
 
@@ -245,14 +274,14 @@ class Channel {
     const timeout = ring.timeoutOf(options);
     const signal = ring.signalOf(options);
     const deadline = timeout < 0 ? Infinity : performance.now() + timeout;
-    const g = await this.#lockAsync(this.#recvLock, options);
+    await this.#lockAsync(this.#recvLock, this.#recvWord, options);
     try {
       const m = this.#take();
       if (m !== undefined) return m;
       const left = deadline === Infinity ? -1 : Math.max(0, deadline - performance.now());
       return (await ring.blockUntilAsync('Channel', this.#c, TAIL, CONSUMERS_WAITING, () => this.#takeOrEnd(), left, signal)).m;
     } finally {
-      g.unlock();
+      internals.unlock(this.#recvLock);
     }
   }
 

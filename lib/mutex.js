@@ -215,4 +215,8 @@ function relockAsync(mutex) {
   );
 }
 
-module.exports = { Mutex, MutexGuard, internals: { viewOf: (m) => viewOf(m), dropGuard: (g) => dropGuard(g), relockAsync } };
+module.exports = {
+  Mutex,
+  MutexGuard,
+  internals: { viewOf: (m) => viewOf(m), dropGuard: (g) => dropGuard(g), relockAsync, unlock: (m) => unlockMutex(m) },
+};

@@ -69,15 +69,16 @@ class RingBuffer {
   tryPush(v) {
     this.#value(v);
     const c = this.#c;
-    const t = Atomics.load(c, TAIL);
+    // Plain reads: the tail is written only by this (the one) producer, and a
+    // close() that happened before this push is visible either way. The
+    // waiter bit below must be an Atomics load, after the Atomics store, or a
+    // consumer going to sleep could miss this push.
+    if (c[STATE] & CLOSED) throw ring.closedError('RingBuffer');
+    const t = c[TAIL];
     if ((t - this.#headCache) >>> 0 >= this.#cap) {
       this.#headCache = Atomics.load(c, HEAD);
-      if ((t - this.#headCache) >>> 0 >= this.#cap) {
-        if (Atomics.load(c, STATE) & CLOSED) throw ring.closedError('RingBuffer');
-        return false;
-      }
+      if ((t - this.#headCache) >>> 0 >= this.#cap) return false;
     }
-    if (Atomics.load(c, STATE) & CLOSED) throw ring.closedError('RingBuffer');
     this.#data[t & this.#mask] = v;
     Atomics.store(c, TAIL, (t + 1) | 0);
     if (Atomics.load(c, STATE) & CONSUMERS_WAITING) native.ringWake(c, TAIL, CONSUMERS_WAITING);
@@ -87,7 +88,8 @@ class RingBuffer {
   /** Pops the oldest value, or `undefined` when empty. */
   tryPop() {
     const c = this.#c;
-    const h = Atomics.load(c, HEAD);
+    const h = c[HEAD]; // written only by this (the one) consumer
+
     let avail = (this.#tailCache - h) >>> 0;
     if (avail === 0 || avail > this.#cap) {
       // Looks empty (or the cache is stale): look at the real tail.

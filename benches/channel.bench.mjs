@@ -1,0 +1,244 @@
+// Channel benchmarks: 64-byte messages between two worker threads, shmkit's
+// Channel against postMessage over a MessageChannel between the same two
+// workers (worker to worker, not through the main thread; the Uint8Array is
+// copied by structured clone, not transferred).
+//   stream:      A sends n messages one way, B receives them all (messages/s);
+//   round trip:  A sends 64 bytes, B answers 64 bytes over a second Channel
+//                (or the same port), A receives; µs per round trip.
+// Every run is a fresh pair of worker_threads (workers/channel-pair.mjs) that
+// puts both contenders through the same two threads in turn (order rotated
+// from run to run), after a warm-up of each. Where the two threads run matters
+// (see condvar.bench.mjs), so they are pinned with taskset: A to CPU 0 and B to
+// CPU 1, and, for information, both to CPU 0.
+
+import os from 'node:os';
+import { MessageChannel } from 'node:worker_threads';
+import { Channel } from '../index.mjs';
+import { runWorkers, newControl, settle, failedRow } from './harness.mjs';
+
+const PAIR_WORKER = new URL('./workers/channel-pair.mjs', import.meta.url);
+const STREAM_N = 500_000; // messages per stream run, both contenders
+const STREAM_WARMUP = 50_000;
+const STREAM_RUNS = 3;
+const ROUND_TRIPS = 20_000;
+const RTT_WARMUP = 2_000;
+const RTT_RUNS = 5; // own CPUs: report the median run
+const SHARED_RUNS = 3; // one CPU (information)
+const TIMEOUT_MS = 120_000;
+
+const STREAM_MODES = ['channelStream', 'postMessageStream'];
+const RTT_MODES = ['channelRtt', 'postMessageRtt'];
+
+const fmt = (n) => n.toLocaleString('en-US');
+const medianOf = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+
+/** Fresh objects for `mode`, as they travel in workerData. */
+function objectsFor(mode) {
+  if (mode === 'channelStream') return { ch: new Channel() };
+  if (mode === 'channelRtt') return { req: new Channel(), resp: new Channel() };
+  return {}; // postMessage modes use the port pair
+}
+
+/**
+ * One run: A and B (pinned to `cpus`) run every mode of `modes` (order
+ * rotated by `r`), `n` messages or round trips each. Returns per mode:
+ * messages/s (from the earlier start to the later end: B's last receive) and
+ * µs per round trip (A's time / n), out-of-order messages, and both threads'
+ * context switches.
+ */
+async function pairRun(modes, r, n, warmup, cpus) {
+  const order = modes.map((_, i) => modes[(i + r) % modes.length]);
+  const timed = Object.fromEntries(modes.map((m) => [m, objectsFor(m)]));
+  const warm = Object.fromEntries(modes.map((m) => [m, objectsFor(m)]));
+  const ctl = newControl();
+  const phase = new Int32Array(new SharedArrayBuffer(4));
+  const { port1, port2 } = new MessageChannel();
+  const common = {
+    ctl,
+    phase,
+    order,
+    timed,
+    warm,
+    n: Object.fromEntries(modes.map((m) => [m, n])),
+    warmup: Object.fromEntries(modes.map((m) => [m, warmup])),
+  };
+  const { results } = await runWorkers(
+    PAIR_WORKER,
+    ctl,
+    [
+      { ...common, role: 0, port: port1, cpu: cpus?.[0] },
+      { ...common, role: 1, port: port2, cpu: cpus?.[1] },
+    ],
+    TIMEOUT_MS,
+    [[port1], [port2]],
+  );
+  const a = results.find((x) => x.role === 0);
+  const b = results.find((x) => x.role === 1);
+  const out = { order, pinned: [a.pinned, b.pinned], perSec: {}, rtUs: {}, bad: {}, sleepsPer: {}, preemptionsPer: {} };
+  for (const m of modes) {
+    const am = a.modes[m];
+    const bm = b.modes[m];
+    const start = am.start < bm.start ? am.start : bm.start;
+    const end = am.end > bm.end ? am.end : bm.end;
+    out.perSec[m] = n / (Number(end - start) / 1e9);
+    out.rtUs[m] = Number(am.end - am.start) / n / 1e3;
+    out.bad[m] = am.bad + bm.bad;
+    if (am.switches && bm.switches) {
+      out.sleepsPer[m] = (am.switches.voluntary + bm.switches.voluntary) / n;
+      out.preemptionsPer[m] = (am.switches.involuntary + bm.switches.involuntary) / n;
+    }
+  }
+  return out;
+}
+
+const placement = (runs) => {
+  const seen = [...new Set(runs.map((r) => r.pinned.map((p) => p ?? 'any').join(' / ')))];
+  return `CPUs allowed (A / B): ${seen.join('; ')}`;
+};
+
+function orderCheck(who, runs, mode, n, what) {
+  return {
+    name: `${who} ${what}`,
+    ok: runs.every((r) => r.bad[mode] === 0),
+    detail: `${runs.length} runs × ${fmt(n)}; wrong length or first byte: ${runs.map((r) => r.bad[mode]).join(' / ')}`,
+  };
+}
+
+/** "x per run (sleeps+preemptions per message/round trip)" for one mode. */
+function perRun(runs, mode, figure) {
+  const xs = runs.map((r) => figure(r, mode)).join(', ');
+  if (runs[0].sleepsPer[mode] === undefined) return xs;
+  const sw = runs.map((r) => `${r.sleepsPer[mode].toFixed(2)}+${r.preemptionsPer[mode].toFixed(2)}`).join(', ');
+  return `${xs} (context switches of both threads per message/round trip, voluntary (slept) + involuntary (preempted or yielded): ${sw})`;
+}
+const kps = (r, m) => `${(r.perSec[m] / 1e3).toFixed(0)} k/s`;
+const us = (r, m) => `${r.rtUs[m].toFixed(2)} µs`;
+
+/** Runs the Channel group; returns its settled rows. */
+export async function channelBenches() {
+  const cores = os.availableParallelism();
+  const own = cores >= 2 ? [0, 1] : undefined;
+  const ownNote =
+    own === undefined
+      ? `${cores} core: the two threads cannot have a CPU each; not pinned.`
+      : `${cores} cores; A pinned to CPU 0 and B to CPU 1 (taskset), the main thread sleeps in its event loop meanwhile.`;
+  const rows = [];
+
+  // --- 4. one-way stream ---
+  const streamRow = {
+    id: 'channel.stream-64B.vs-postMessage',
+    name: 'Channel 64-byte messages, worker → worker, one way: messages/s vs postMessage(Uint8Array)',
+    unit: 'ops/s',
+    compare: 'speed',
+    target: 20,
+  };
+  try {
+    const runs = [];
+    for (let r = 0; r < STREAM_RUNS; r++) runs.push(await pairRun(STREAM_MODES, r, STREAM_N, STREAM_WARMUP, own));
+    const med = Object.fromEntries(STREAM_MODES.map((m) => [m, medianOf(runs.map((r) => r.perSec[m]))]));
+    rows.push(
+      settle({
+        ...streamRow,
+        shmkit: med.channelStream,
+        peer: med.postMessageStream,
+        notes: [
+          `${fmt(STREAM_N)} messages of 64 bytes from worker A to worker B; messages/s over the span from the earlier thread start to the later end, i.e. until B has received the last one. ` +
+            `Each run puts both through the same two threads (order rotated), after ${fmt(STREAM_WARMUP)} warm-up messages each. ${ownNote}`,
+          `shmkit: new Channel() (64 KiB ring: about 960 messages of 4 + 64 bytes fit). A: msg[0] = i & 255; ch.send(msg) (blocking: spins, then sleeps while full); ` +
+            `B: m = ch.recv() (blocking; returns a fresh 64-byte Uint8Array) and checks m.length and m[0]. Median of ${STREAM_RUNS} runs: ${perRun(runs, 'channelStream', kps)}.`,
+          `postMessage: A port.postMessage(msg) for each (structured clone copies the 64-byte Uint8Array; no transferList), no flow control; ` +
+            `B's 'message' handler only counts (no checks), the run ends when it has counted all. Median of ${STREAM_RUNS} runs: ${perRun(runs, 'postMessageStream', kps)}.`,
+          placement(runs),
+        ],
+        checks: [orderCheck('shmkit Channel', runs, 'channelStream', STREAM_N, 'messages in order')],
+        details: { messages: STREAM_N, bytes: 64, cpus: own, medians: med, runs },
+      }),
+    );
+  } catch (err) {
+    rows.push(failedRow(streamRow, err));
+  }
+
+  // --- 5. request/response round trip ---
+  const rttRow = {
+    id: 'channel.roundtrip-64B.vs-postMessage',
+    name: 'Channel request/response 64 B each way, 2 workers on own CPUs: round trip vs postMessage ping-pong',
+    unit: 'µs/rt',
+    compare: 'speed',
+    target: 10,
+  };
+  const sharedRow = {
+    id: 'channel.roundtrip-64B.shared-cpu.vs-postMessage',
+    name: 'Channel request/response 64 B each way, 2 workers on ONE CPU: round trip vs postMessage ping-pong',
+    unit: 'µs/rt',
+    compare: 'speed',
+  };
+  const rttWhat =
+    `${fmt(ROUND_TRIPS)} round trips per run, timed by A; each run puts both contenders through the same two threads (order rotated), after ${fmt(RTT_WARMUP)} warm-up round trips each. ` +
+    'shmkit: two Channels (default 64 KiB), req and resp; A: q[0] = i & 255; req.send(q); r = resp.recv(); checks r; B: m = req.recv(); checks m; a[0] = m[0]; resp.send(a). send/recv are the blocking forms: a receiver spins in JS (2,000 tries), then sleeps in Rust. ' +
+    "postMessage: A port.postMessage(q) (64-byte Uint8Array, copied); B's 'message' handler checks it and posts the received Uint8Array back (copied again); A checks it and sends the next from its handler.";
+  try {
+    const runs = [];
+    for (let r = 0; r < RTT_RUNS; r++) runs.push(await pairRun(RTT_MODES, r, ROUND_TRIPS, RTT_WARMUP, own));
+    const med = Object.fromEntries(RTT_MODES.map((m) => [m, medianOf(runs.map((r) => r.rtUs[m]))]));
+    rows.push(
+      settle({
+        ...rttRow,
+        shmkit: med.channelRtt,
+        peer: med.postMessageRtt,
+        notes: [
+          rttWhat,
+          `${ownNote} ${placement(runs)}.`,
+          `shmkit, median of ${RTT_RUNS} runs: ${perRun(runs, 'channelRtt', us)}.`,
+          `postMessage, median of ${RTT_RUNS} runs: ${perRun(runs, 'postMessageRtt', us)}.`,
+        ],
+        checks: [
+          orderCheck('shmkit Channel', runs, 'channelRtt', ROUND_TRIPS, 'requests and replies in order'),
+          orderCheck('postMessage', runs, 'postMessageRtt', ROUND_TRIPS, 'echoes in order'),
+        ],
+        details: { roundTrips: ROUND_TRIPS, cpus: own, medians: med, runs },
+      }),
+    );
+  } catch (err) {
+    rows.push(failedRow(rttRow, err));
+  }
+
+  // How long a blocking receive spins in JS before it first calls into Rust:
+  // recv({ timeout: 0 }) on an empty Channel runs that spin and then times out.
+  const spinUs = (() => {
+    const ch = new Channel();
+    let best = Infinity;
+    for (let i = 0; i < 50; i++) {
+      const t0 = process.hrtime.bigint();
+      try {
+        ch.recv({ timeout: 0 });
+      } catch {
+        // ERR_SHMKIT_TIMEOUT, as expected
+      }
+      best = Math.min(best, Number(process.hrtime.bigint() - t0) / 1e3);
+    }
+    return best;
+  })();
+
+  try {
+    const shared = [];
+    for (let r = 0; r < SHARED_RUNS; r++) shared.push(await pairRun(RTT_MODES, r, ROUND_TRIPS, RTT_WARMUP, [0, 0]));
+    const med = Object.fromEntries(RTT_MODES.map((m) => [m, medianOf(shared.map((r) => r.rtUs[m]))]));
+    rows.push(
+      settle({
+        ...sharedRow,
+        shmkit: med.channelRtt,
+        peer: med.postMessageRtt,
+        notes: [
+          `For information: the same round trips with A and B both pinned to CPU 0 (${placement(shared)}), median of ${SHARED_RUNS} runs. Unpinned threads can land this way.`,
+          `shmkit: ${perRun(shared, 'channelRtt', us)}. A blocking recv() first spins in JS (2,000 tries: ch.recv({ timeout: 0 }) on an empty Channel takes ${spinUs.toFixed(1)} µs here, best of 50), holding the one CPU the other thread needs to answer.`,
+          `postMessage: ${perRun(shared, 'postMessageRtt', us)}.`,
+        ],
+        checks: [orderCheck('shmkit Channel (one CPU)', shared, 'channelRtt', ROUND_TRIPS, 'requests and replies in order')],
+        details: { roundTrips: ROUND_TRIPS, cpus: [0, 0], medians: med, recvTimeout0Us: spinUs, runs: shared },
+      }),
+    );
+  } catch (err) {
+    rows.push(failedRow(sharedRow, err));
+  }
+  return rows;
+}

@@ -1,0 +1,147 @@
+// One of the two threads of the Channel runs (channel.bench.mjs). Role 0 (A)
+// sends, role 1 (B) receives (and, in the round-trip modes, answers). The
+// same two threads run every mode of `order`, one after the other:
+//   stream modes: A sends n 64-byte messages one way, B receives them all.
+//     channelStream       shmkit Channel: A ch.send(msg); B m = ch.recv(), checks
+//                         m.length === 64 and m[0] === i & 255
+//     postMessageStream   A port.postMessage(msg) (a 64-byte Uint8Array, copied:
+//                         no transfer list); B's 'message' handler only counts
+//   round-trip modes: A sends 64 bytes, B answers 64 bytes, n times; A times.
+//     channelRtt          shmkit: A req.send(q); r = resp.recv(); B m = req.recv();
+//                         resp.send(a) (a[0] = m[0]); A checks r[0]
+//     postMessageRtt      A port.postMessage(q) (copied); B echoes the Uint8Array
+//                         it got (copied again); A sends the next on receipt
+// Every mode runs on objects of its own (timed / warm); the postMessage modes
+// share one MessageChannel whose ports were transferred to the two workers.
+// Follows the harness protocol: warm every mode, READY, wait for GO; then per
+// mode a barrier between the two threads, and both threads time it.
+
+import { parentPort, workerData } from 'node:worker_threads';
+import { attach } from '../../index.mjs';
+import { READY, GO } from '../harness.mjs';
+import { pinThisThread, contextSwitches, makeBarrier } from './pin.mjs';
+
+const { role, ctl, phase, order, timed, warm, n, warmup, port, cpu } = attach(workerData);
+const pinned = pinThisThread(cpu);
+const barrier = makeBarrier(phase);
+const SIZE = 64;
+
+function channelStream({ ch }, count) {
+  if (role === 0) {
+    const msg = new Uint8Array(SIZE);
+    for (let i = 0; i < count; i++) {
+      msg[0] = i & 255;
+      ch.send(msg);
+    }
+    return 0;
+  }
+  let bad = 0;
+  for (let i = 0; i < count; i++) {
+    const m = ch.recv();
+    if (m.length !== SIZE || m[0] !== (i & 255)) bad++;
+  }
+  return bad;
+}
+
+function postMessageStream(_, count) {
+  if (role === 0) {
+    const msg = new Uint8Array(SIZE);
+    for (let i = 0; i < count; i++) {
+      msg[0] = i & 255;
+      port.postMessage(msg);
+    }
+    return 0;
+  }
+  return new Promise((resolve) => {
+    let got = 0;
+    const onMessage = () => {
+      if (++got === count) {
+        port.off('message', onMessage);
+        resolve(0);
+      }
+    };
+    port.on('message', onMessage);
+  });
+}
+
+function channelRtt({ req, resp }, count) {
+  let bad = 0;
+  if (role === 0) {
+    const q = new Uint8Array(SIZE);
+    for (let i = 0; i < count; i++) {
+      q[0] = i & 255;
+      req.send(q);
+      const r = resp.recv();
+      if (r.length !== SIZE || r[0] !== (i & 255)) bad++;
+    }
+  } else {
+    const a = new Uint8Array(SIZE);
+    for (let i = 0; i < count; i++) {
+      const m = req.recv();
+      if (m.length !== SIZE || m[0] !== (i & 255)) bad++;
+      a[0] = m[0];
+      resp.send(a);
+    }
+  }
+  return bad;
+}
+
+function postMessageRtt(_, count) {
+  return new Promise((resolve) => {
+    let bad = 0;
+    let i = 0;
+    const onMessage =
+      role === 0
+        ? (m) => {
+            if (m.length !== SIZE || m[0] !== (i & 255)) bad++;
+            if (++i === count) {
+              port.off('message', onMessage);
+              resolve(bad);
+            } else {
+              q[0] = i & 255;
+              port.postMessage(q);
+            }
+          }
+        : (m) => {
+            if (m.length !== SIZE || m[0] !== (i & 255)) bad++;
+            port.postMessage(m);
+            if (++i === count) {
+              port.off('message', onMessage);
+              resolve(bad);
+            }
+          };
+    const q = new Uint8Array(SIZE);
+    port.on('message', onMessage);
+    if (role === 0) port.postMessage(q);
+  });
+}
+
+const MODES = { channelStream, postMessageStream, channelRtt, postMessageRtt };
+
+for (const mode of order) {
+  barrier();
+  let r = MODES[mode](warm[mode], warmup[mode]);
+  if (r instanceof Promise) r = await r;
+}
+
+Atomics.add(ctl, READY, 1);
+while (Atomics.load(ctl, GO) === 0) Atomics.wait(ctl, GO, 0);
+
+const result = { role, pinned, modes: {} };
+for (const mode of order) {
+  barrier();
+  const before = contextSwitches();
+  const start = process.hrtime.bigint();
+  let bad = MODES[mode](timed[mode], n[mode]);
+  if (bad instanceof Promise) bad = await bad; // only the postMessage modes: no extra tick for the others
+  const end = process.hrtime.bigint();
+  const after = contextSwitches();
+  const switches = before && after ? { voluntary: after[0] - before[0], involuntary: after[1] - before[1] } : undefined;
+  result.modes[mode] = { start, end, bad, switches };
+  result.start ??= start;
+  result.end = end;
+}
+// A closes the port once B has everything (the last barrier); that closes B's end too.
+barrier();
+if (role === 0) port.close();
+parentPort.postMessage(result);
