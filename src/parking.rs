@@ -45,13 +45,14 @@ pub const PARK_SLICE: Duration = Duration::from_millis(20);
 
 /// How long a sync waiter polls its own state before it parks: a park and
 /// unpark cost tens of microseconds on a small VM, a polled hand-off a few.
-/// After a short busy spin the poll yields the CPU on every round, so a
-/// partner thread that shares the core can run and make the hand-off (pure
-/// spinning measured 88 µs per condvar round trip with both threads on one
-/// CPU, yielding 5 µs; with a CPU each, both ~3 µs).
+/// After a short busy spin the poll yields the CPU, so a partner thread that
+/// shares the core can run and make the hand-off (pure spinning measured 88 µs
+/// per condvar round trip with both threads on one CPU, yielding 5-8 µs; with
+/// a CPU each, both ~3 µs).
 const WAIT_SPIN: Duration = Duration::from_micros(20);
-/// Busy-spin rounds before the poll starts yielding.
-const BUSY_SPINS: u32 = 64;
+/// How long the poll busy-spins before it starts yielding: a hand-off from
+/// another core usually lands within this, and yielding costs a system call.
+const BUSY_SPIN: Duration = Duration::from_micros(4);
 
 /// How a waiter is told its outcome.
 enum Wake {
@@ -334,22 +335,25 @@ pub fn wait(
   deadline: Option<Instant>,
   interrupted: &mut dyn FnMut() -> bool,
 ) -> WaitEnd {
-  let spin_until = Instant::now() + WAIT_SPIN;
+  let start = Instant::now();
   let mut spins = 0u32;
   loop {
     let s = w.status();
     if s != WAITING {
       return WaitEnd::Woken(s);
     }
-    spins = spins.saturating_add(1);
-    if spins < BUSY_SPINS {
+    spins = spins.wrapping_add(1);
+    if !spins.is_multiple_of(32) {
       std::hint::spin_loop();
       continue;
     }
-    if Instant::now() >= spin_until {
+    let waited = start.elapsed();
+    if waited >= WAIT_SPIN {
       break;
     }
-    std::thread::yield_now();
+    if waited >= BUSY_SPIN {
+      std::thread::yield_now();
+    }
   }
   loop {
     let s = w.status();
