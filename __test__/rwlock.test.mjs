@@ -12,6 +12,7 @@ test('readers never see a half-written record while writers update it', async ()
   const writer = (id) =>
     spawn(
       async ({}, { rw, record, stop, id }) => {
+        while (Atomics.load(stop, 1) < 2) Atomics.wait(stop, 1, Atomics.load(stop, 1), 10); // readers are reading
         let writes = 0;
         for (let v = 1; writes < 3_000; v++) {
           const g = writes % 4 === 0 ? await rw.writeAsync({ timeout: 10_000 }) : rw.write({ timeout: 10_000 });
@@ -29,6 +30,7 @@ test('readers never see a half-written record while writers update it', async ()
       async ({}, { rw, record, stop }) => {
         let reads = 0;
         let torn = 0;
+        Atomics.add(stop, 1, 1);
         while (Atomics.load(stop, 0) < 2) {
           const g = reads % 8 === 0 ? await rw.readAsync({ timeout: 10_000 }) : rw.read({ timeout: 10_000 });
           const first = record[0];
