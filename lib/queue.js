@@ -27,7 +27,7 @@ const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
 const MAX_RETRIES = 1 << 16;
 
 /** A bounded multi-producer, multi-consumer typed queue; capacity rounds up to a power of two. */
-class Queue {
+class Queue extends ring.TypedRing {
   #c; // Int32Array over the whole object: control words, then stamps
   #stampsAt; // word index of stamp 0
   #data;
@@ -46,6 +46,7 @@ class Queue {
   }
 
   constructor(Type, capacity, options) {
+    super();
     let spec;
     if (!shared.isOpen(options)) {
       const elem = ring.elementCode(Type);
@@ -59,6 +60,7 @@ class Queue {
     this.#oneLap = 2 * param;
     this.#stampsAt = DATA_OFFSET / 4;
     this.#bigint = T === BigInt64Array || T === BigUint64Array;
+    ring.TypedRing.init(this, i32, 'Queue', this.#bigint);
     const dataAt = DATA_OFFSET + Math.ceil((param * 4) / 8) * 8;
     this.#data = new T(i32.buffer, i32.byteOffset + dataAt, param);
   }
@@ -68,15 +70,9 @@ class Queue {
     return shared.from(Queue, value, (options) => new Queue(undefined, undefined, options));
   }
 
-  #value(v) {
-    if (this.#bigint ? typeof v !== 'bigint' : typeof v !== 'number') {
-      throw errors.invalidArgType('value', this.#bigint ? 'a bigint' : 'a number', v);
-    }
-  }
-
   /** Pushes `v` if there is room: true, or false when full. Throws ERR_SHMKIT_CLOSED after close(). */
   tryPush(v) {
-    this.#value(v);
+    ring.checkValue(this.#bigint, v);
     const c = this.#c;
     if (Atomics.load(c, STATE) & CLOSED) throw ring.closedError('Queue');
     const cap = this.#cap;
@@ -137,60 +133,9 @@ class Queue {
     return undefined;
   }
 
-  #pushOrNothing(v) {
-    return this.tryPush(v) ? true : undefined;
-  }
-
-  #popOrEnd() {
-    const v = this.tryPop();
-    if (v !== undefined) return { v };
-    if (Atomics.load(this.#c, STATE) & CLOSED) return { v: this.tryPop() };
-    return undefined;
-  }
-
-  /** Pushes `v`, blocking while full. `{ timeout }`. */
-  push(v, options) {
-    this.#value(v);
-    const timeout = ring.timeoutOf(options);
-    if (this.tryPush(v)) return;
-    ring.blockUntil('Queue', this.#c, HEAD, PRODUCERS_WAITING, () => this.#pushOrNothing(v), timeout);
-  }
-
-  /** Resolves once `v` is pushed. `{ timeout, signal }`. */
-  async pushAsync(v, options) {
-    this.#value(v);
-    const timeout = ring.timeoutOf(options);
-    const signal = ring.signalOf(options);
-    await ring.blockUntilAsync('Queue', this.#c, HEAD, PRODUCERS_WAITING, () => this.#pushOrNothing(v), timeout, signal);
-  }
-
-  /** Pops a value, blocking while empty; `undefined` once closed and drained. `{ timeout }`. */
-  pop(options) {
-    const timeout = ring.timeoutOf(options);
-    const v = this.tryPop();
-    if (v !== undefined) return v;
-    return ring.blockUntil('Queue', this.#c, TAIL, CONSUMERS_WAITING, () => this.#popOrEnd(), timeout).v;
-  }
-
-  /** Resolves with a value; `undefined` once closed and drained. `{ timeout, signal }`. */
-  async popAsync(options) {
-    const timeout = ring.timeoutOf(options);
-    const signal = ring.signalOf(options);
-    return (await ring.blockUntilAsync('Queue', this.#c, TAIL, CONSUMERS_WAITING, () => this.#popOrEnd(), timeout, signal)).v;
-  }
-
-  #source(src) {
-    if (!ArrayBuffer.isView(src) || src instanceof DataView) throw errors.invalidArgType('values', 'a TypedArray', src);
-    const bigint = src instanceof BigInt64Array || src instanceof BigUint64Array;
-    if (bigint !== this.#bigint) {
-      throw errors.invalidArgType('values', this.#bigint ? 'a BigInt64Array or BigUint64Array' : 'a TypedArray of numbers', src);
-    }
-    return src;
-  }
-
   /** Pushes as many of `values` as fit now, in order; returns how many. Never blocks. */
   pushMany(values) {
-    this.#source(values);
+    ring.checkBatch(this.#bigint, values);
     if (Atomics.load(this.#c, STATE) & CLOSED) throw ring.closedError('Queue');
     let n = 0;
     try {
@@ -203,7 +148,7 @@ class Queue {
 
   /** Pops as many values as are there (up to `target.length`) into `target`; returns how many. Never blocks. */
   popMany(target) {
-    this.#source(target);
+    ring.checkBatch(this.#bigint, target);
     let n = 0;
     while (n < target.length) {
       const v = this.tryPop();
@@ -213,67 +158,6 @@ class Queue {
     return n;
   }
 
-  /** Pushes all of `values`, blocking while full. `{ timeout }`: TimeoutError carries `written`. */
-  write(values, options) {
-    this.#source(values);
-    const timeout = ring.timeoutOf(options);
-    let written = 0;
-    try {
-      written = this.pushMany(values);
-      if (written === values.length) return written;
-      ring.blockUntil('Queue', this.#c, HEAD, PRODUCERS_WAITING, () => {
-        written += this.pushMany(values.subarray(written));
-        return written === values.length ? written : undefined;
-      }, timeout);
-    } catch (err) {
-      throw ring.withWritten(err, written);
-    }
-    return written;
-  }
-
-  /** Resolves once all of `values` are pushed. `{ timeout, signal }`. */
-  async writeAsync(values, options) {
-    this.#source(values);
-    const timeout = ring.timeoutOf(options);
-    const signal = ring.signalOf(options);
-    let written = 0;
-    try {
-      await ring.blockUntilAsync('Queue', this.#c, HEAD, PRODUCERS_WAITING, () => {
-        written += this.pushMany(values.subarray(written));
-        return written === values.length ? written : undefined;
-      }, timeout, signal);
-    } catch (err) {
-      throw ring.withWritten(err, written);
-    }
-    return written;
-  }
-
-  /** Pops at least one value into `target`, blocking while empty; 0 once closed and drained. `{ timeout }`. */
-  read(target, options) {
-    this.#source(target);
-    const timeout = ring.timeoutOf(options);
-    if (target.length === 0) return 0;
-    const n = this.popMany(target);
-    if (n > 0) return n;
-    return ring.blockUntil('Queue', this.#c, TAIL, CONSUMERS_WAITING, () => this.#readOrEnd(target), timeout);
-  }
-
-  /** Resolves with how many values were popped into `target` (at least one; 0 once closed and drained). */
-  async readAsync(target, options) {
-    this.#source(target);
-    const timeout = ring.timeoutOf(options);
-    const signal = ring.signalOf(options);
-    if (target.length === 0) return 0;
-    return ring.blockUntilAsync('Queue', this.#c, TAIL, CONSUMERS_WAITING, () => this.#readOrEnd(target), timeout, signal);
-  }
-
-  #readOrEnd(target) {
-    const n = this.popMany(target);
-    if (n > 0) return n;
-    if (Atomics.load(this.#c, STATE) & CLOSED) return this.popMany(target);
-    return undefined;
-  }
-
   /** The oldest value without removing it, or `undefined` (a snapshot: others may pop it first). */
   peek() {
     const c = this.#c;
@@ -281,16 +165,6 @@ class Queue {
     const index = head & (this.#oneLap - 1);
     if (index >= this.#cap || Atomics.load(c, this.#stampsAt + index) !== ((head + 1) | 0)) return undefined;
     return this.#data[index];
-  }
-
-  /** Ends the stream: pushes throw ERR_SHMKIT_CLOSED; pops drain, then return `undefined`; sleepers wake. */
-  close() {
-    native.ringClose(this.#c);
-  }
-
-  /** True after `close()`. */
-  get closed() {
-    return (Atomics.load(this.#c, STATE) & CLOSED) !== 0;
   }
 
   /** Values in the queue now (a snapshot). */
@@ -316,37 +190,9 @@ class Queue {
     return this.#cap;
   }
 
-  /** True when there is nothing to pop (a snapshot). */
-  get isEmpty() {
-    return this.size === 0;
-  }
-
-  /** True when there is no room to push (a snapshot). */
-  get isFull() {
-    return this.size === this.#cap;
-  }
-
   /** The element type. */
   get Type() {
     return this.#data.constructor;
-  }
-
-  /** Async iteration: every value until the queue is closed and drained (values are shared among consumers). */
-  async *[Symbol.asyncIterator]() {
-    for (;;) {
-      const v = await this.popAsync();
-      if (v === undefined) return;
-      yield v;
-    }
-  }
-
-  /** Blocking iteration (for workers). */
-  *[Symbol.iterator]() {
-    for (;;) {
-      const v = this.pop();
-      if (v === undefined) return;
-      yield v;
-    }
   }
 
   [inspectSymbol](depth, options, inspect) {

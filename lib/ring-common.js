@@ -119,6 +119,182 @@ async function blockUntilAsync(what, ctrl, index, flag, attempt, timeout, signal
   }
 }
 
+/** Throws ERR_INVALID_ARG_TYPE unless `v` fits a ring of numbers (or of bigints). */
+function checkValue(bigint, v) {
+  if (bigint ? typeof v !== 'bigint' : typeof v !== 'number') {
+    throw errors.invalidArgType('value', bigint ? 'a bigint' : 'a number', v);
+  }
+}
+
+/** Throws ERR_INVALID_ARG_TYPE unless `src` is a TypedArray of the ring's kind (numbers or bigints). */
+function checkBatch(bigint, src) {
+  if (!ArrayBuffer.isView(src) || src instanceof DataView) throw errors.invalidArgType('values', 'a TypedArray', src);
+  const isBig = src instanceof BigInt64Array || src instanceof BigUint64Array;
+  if (isBig !== bigint) {
+    throw errors.invalidArgType('values', bigint ? 'a BigInt64Array or BigUint64Array' : 'a TypedArray of numbers', src);
+  }
+  return src;
+}
+
+/**
+ * What RingBuffer and Queue share: the blocking and async forms, the batch
+ * forms that wait, close and the iterators, written once on top of each
+ * subclass's non-blocking `tryPush`, `tryPop`, `pushMany` and `popMany`.
+ */
+class TypedRing {
+  #c;
+  #what;
+  #bigint;
+
+  /** Called by the subclass constructor once its memory is set up. */
+  static init(ring, c, what, bigint) {
+    ring.#c = c;
+    ring.#what = what;
+    ring.#bigint = bigint;
+  }
+
+  #pushOrNothing(v) {
+    return this.tryPush(v) ? true : undefined;
+  }
+
+  #popOrEnd() {
+    const v = this.tryPop();
+    if (v !== undefined) return { v };
+    if (Atomics.load(this.#c, STATE) & CLOSED) return { v: this.tryPop() }; // pushed just before close
+    return undefined;
+  }
+
+  #readOrEnd(target) {
+    const n = this.popMany(target);
+    if (n > 0) return n;
+    if (Atomics.load(this.#c, STATE) & CLOSED) return this.popMany(target);
+    return undefined;
+  }
+
+  /** Pushes `v`, blocking while full. `{ timeout }`. */
+  push(v, options) {
+    checkValue(this.#bigint, v);
+    const timeout = timeoutOf(options);
+    if (this.tryPush(v)) return;
+    blockUntil(this.#what, this.#c, HEAD, PRODUCERS_WAITING, () => this.#pushOrNothing(v), timeout);
+  }
+
+  /** Resolves once `v` is pushed. `{ timeout, signal }`. */
+  async pushAsync(v, options) {
+    checkValue(this.#bigint, v);
+    const timeout = timeoutOf(options);
+    const signal = signalOf(options);
+    await blockUntilAsync(this.#what, this.#c, HEAD, PRODUCERS_WAITING, () => this.#pushOrNothing(v), timeout, signal);
+  }
+
+  /** Pops a value, blocking while empty; `undefined` once closed and drained. `{ timeout }`. */
+  pop(options) {
+    const timeout = timeoutOf(options);
+    const v = this.tryPop();
+    if (v !== undefined) return v;
+    return blockUntil(this.#what, this.#c, TAIL, CONSUMERS_WAITING, () => this.#popOrEnd(), timeout).v;
+  }
+
+  /** Resolves with a value; `undefined` once closed and drained. `{ timeout, signal }`. */
+  async popAsync(options) {
+    const timeout = timeoutOf(options);
+    const signal = signalOf(options);
+    return (await blockUntilAsync(this.#what, this.#c, TAIL, CONSUMERS_WAITING, () => this.#popOrEnd(), timeout, signal)).v;
+  }
+
+  /** Writes all of `values`, blocking while full. `{ timeout }`: a shmkit error carries `written`. */
+  write(values, options) {
+    checkBatch(this.#bigint, values);
+    const timeout = timeoutOf(options);
+    let written = 0;
+    try {
+      written = this.pushMany(values);
+      if (written === values.length) return written;
+      blockUntil(this.#what, this.#c, HEAD, PRODUCERS_WAITING, () => {
+        written += this.pushMany(values.subarray(written));
+        return written === values.length ? written : undefined;
+      }, timeout);
+    } catch (err) {
+      throw withWritten(err, written);
+    }
+    return written;
+  }
+
+  /** Resolves once all of `values` are written. `{ timeout, signal }`. */
+  async writeAsync(values, options) {
+    checkBatch(this.#bigint, values);
+    const timeout = timeoutOf(options);
+    const signal = signalOf(options);
+    let written = 0;
+    try {
+      await blockUntilAsync(this.#what, this.#c, HEAD, PRODUCERS_WAITING, () => {
+        written += this.pushMany(values.subarray(written));
+        return written === values.length ? written : undefined;
+      }, timeout, signal);
+    } catch (err) {
+      throw withWritten(err, written);
+    }
+    return written;
+  }
+
+  /** Reads at least one value into `target`, blocking while empty; 0 once closed and drained. `{ timeout }`. */
+  read(target, options) {
+    checkBatch(this.#bigint, target);
+    const timeout = timeoutOf(options);
+    if (target.length === 0) return 0;
+    const n = this.popMany(target);
+    if (n > 0) return n;
+    return blockUntil(this.#what, this.#c, TAIL, CONSUMERS_WAITING, () => this.#readOrEnd(target), timeout);
+  }
+
+  /** Resolves with how many values were read into `target` (at least one; 0 once closed and drained). */
+  async readAsync(target, options) {
+    checkBatch(this.#bigint, target);
+    const timeout = timeoutOf(options);
+    const signal = signalOf(options);
+    if (target.length === 0) return 0;
+    return blockUntilAsync(this.#what, this.#c, TAIL, CONSUMERS_WAITING, () => this.#readOrEnd(target), timeout, signal);
+  }
+
+  /** Ends the stream: pushes throw ERR_SHMKIT_CLOSED; pops drain, then return `undefined`; sleepers wake. */
+  close() {
+    native.ringClose(this.#c);
+  }
+
+  /** True after `close()`. */
+  get closed() {
+    return (Atomics.load(this.#c, STATE) & CLOSED) !== 0;
+  }
+
+  /** True when there is nothing to pop (a snapshot). */
+  get isEmpty() {
+    return this.size === 0;
+  }
+
+  /** True when there is no room to push (a snapshot). */
+  get isFull() {
+    return this.size === this.capacity;
+  }
+
+  /** Async iteration: every value until closed and drained. */
+  async *[Symbol.asyncIterator]() {
+    for (;;) {
+      const v = await this.popAsync();
+      if (v === undefined) return;
+      yield v;
+    }
+  }
+
+  /** Blocking iteration (for workers): every value until closed and drained. */
+  *[Symbol.iterator]() {
+    for (;;) {
+      const v = this.pop();
+      if (v === undefined) return;
+      yield v;
+    }
+  }
+}
+
 /** Wakes sleepers of ring word `index` if its waiting bit says there are any. */
 function wakeIfWaiting(ctrl, index, flag) {
   if ((Atomics.load(ctrl, STATE) & flag) !== 0) native.ringWake(ctrl, index, flag);
@@ -137,6 +313,9 @@ module.exports = {
   capacityOf,
   closedError,
   withWritten,
+  checkValue,
+  checkBatch,
+  TypedRing,
   blockUntil,
   blockUntilAsync,
   wakeIfWaiting,

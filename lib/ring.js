@@ -18,7 +18,7 @@ const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
  * A typed ring buffer for exactly one producer thread and one consumer thread
  * at a time. Capacity is rounded up to a power of two.
  */
-class RingBuffer {
+class RingBuffer extends ring.TypedRing {
   #c; // Int32Array over the whole object (control words at HEAD/TAIL/STATE)
   #data; // the slots, as the element TypedArray
   #cap;
@@ -38,6 +38,7 @@ class RingBuffer {
   }
 
   constructor(Type, capacity, options) {
+    super();
     const open = shared.isOpen(options);
     let spec;
     if (!open) {
@@ -51,6 +52,7 @@ class RingBuffer {
     this.#cap = param;
     this.#mask = param - 1;
     this.#bigint = T === BigInt64Array || T === BigUint64Array;
+    ring.TypedRing.init(this, i32, 'RingBuffer', this.#bigint);
     this.#data = new T(i32.buffer, i32.byteOffset + ring.DATA_OFFSET, param);
   }
 
@@ -59,15 +61,9 @@ class RingBuffer {
     return shared.from(RingBuffer, value, (options) => new RingBuffer(undefined, undefined, options));
   }
 
-  #value(v) {
-    if (this.#bigint ? typeof v !== 'bigint' : typeof v !== 'number') {
-      throw errors.invalidArgType('value', this.#bigint ? 'a bigint' : 'a number', v);
-    }
-  }
-
   /** Pushes `v` if there is room: true, or false when full. Throws ERR_SHMKIT_CLOSED after close(). */
   tryPush(v) {
-    this.#value(v);
+    ring.checkValue(this.#bigint, v);
     const c = this.#c;
     // Plain reads: the tail is written only by this (the one) producer, and a
     // close() that happened before this push is visible either way. The
@@ -112,66 +108,9 @@ class RingBuffer {
     return this.#data[h & this.#mask];
   }
 
-  #pushOrNothing(v) {
-    return this.tryPush(v) ? true : undefined;
-  }
-
-  #popOrEnd() {
-    const v = this.tryPop();
-    if (v !== undefined) return { v };
-    if (Atomics.load(this.#c, STATE) & CLOSED) {
-      const last = this.tryPop(); // pushed just before close
-      return { v: last };
-    }
-    return undefined;
-  }
-
-  /** Pushes `v`, blocking while full. `{ timeout }`. */
-  push(v, options) {
-    this.#value(v);
-    const timeout = ring.timeoutOf(options);
-    if (this.tryPush(v)) return;
-    ring.blockUntil('RingBuffer', this.#c, HEAD, PRODUCERS_WAITING, () => this.#pushOrNothing(v), timeout);
-  }
-
-  /** Resolves once `v` is pushed. `{ timeout, signal }`. */
-  async pushAsync(v, options) {
-    this.#value(v);
-    const timeout = ring.timeoutOf(options);
-    const signal = ring.signalOf(options);
-    await ring.blockUntilAsync('RingBuffer', this.#c, HEAD, PRODUCERS_WAITING, () => this.#pushOrNothing(v), timeout, signal);
-  }
-
-  /** Pops a value, blocking while empty; `undefined` once closed and drained. `{ timeout }`. */
-  pop(options) {
-    const timeout = ring.timeoutOf(options);
-    const v = this.tryPop();
-    if (v !== undefined) return v;
-    return ring.blockUntil('RingBuffer', this.#c, TAIL, CONSUMERS_WAITING, () => this.#popOrEnd(), timeout).v;
-  }
-
-  /** Resolves with a value; `undefined` once closed and drained. `{ timeout, signal }`. */
-  async popAsync(options) {
-    const timeout = ring.timeoutOf(options);
-    const signal = ring.signalOf(options);
-    const r = await ring.blockUntilAsync('RingBuffer', this.#c, TAIL, CONSUMERS_WAITING, () => this.#popOrEnd(), timeout, signal);
-    return r.v;
-  }
-
-  #source(src) {
-    if (!ArrayBuffer.isView(src) || src instanceof DataView) {
-      throw errors.invalidArgType('values', 'a TypedArray', src);
-    }
-    const bigint = src instanceof BigInt64Array || src instanceof BigUint64Array;
-    if (bigint !== this.#bigint) {
-      throw errors.invalidArgType('values', this.#bigint ? 'a BigInt64Array or BigUint64Array' : 'a TypedArray of numbers', src);
-    }
-    return src;
-  }
-
   /** Writes as many of `values` as fit now; returns how many. Never blocks. */
   pushMany(values) {
-    this.#source(values);
+    ring.checkBatch(this.#bigint, values);
     const c = this.#c;
     if (Atomics.load(c, STATE) & CLOSED) throw ring.closedError('RingBuffer');
     const t = Atomics.load(c, TAIL);
@@ -190,7 +129,7 @@ class RingBuffer {
 
   /** Reads as many values as are there (up to `target.length`) into `target`; returns how many. Never blocks. */
   popMany(target) {
-    this.#source(target);
+    ring.checkBatch(this.#bigint, target);
     const c = this.#c;
     const h = Atomics.load(c, HEAD);
     const t = (this.#tailCache = Atomics.load(c, TAIL));
@@ -204,67 +143,6 @@ class RingBuffer {
     Atomics.store(c, HEAD, (h + n) | 0);
     if (Atomics.load(c, STATE) & PRODUCERS_WAITING) native.ringWake(c, HEAD, PRODUCERS_WAITING);
     return n;
-  }
-
-  /** Writes all of `values`, blocking while full. `{ timeout }`: TimeoutError carries `written`. */
-  write(values, options) {
-    this.#source(values);
-    const timeout = ring.timeoutOf(options);
-    let written = 0;
-    try {
-      written = this.pushMany(values);
-      if (written === values.length) return written;
-      ring.blockUntil('RingBuffer', this.#c, HEAD, PRODUCERS_WAITING, () => {
-        written += this.pushMany(values.subarray(written));
-        return written === values.length ? written : undefined;
-      }, timeout);
-    } catch (err) {
-      throw ring.withWritten(err, written);
-    }
-    return written;
-  }
-
-  /** Resolves once all of `values` are written. `{ timeout, signal }`. */
-  async writeAsync(values, options) {
-    this.#source(values);
-    const timeout = ring.timeoutOf(options);
-    const signal = ring.signalOf(options);
-    let written = 0;
-    try {
-      await ring.blockUntilAsync('RingBuffer', this.#c, HEAD, PRODUCERS_WAITING, () => {
-        written += this.pushMany(values.subarray(written));
-        return written === values.length ? written : undefined;
-      }, timeout, signal);
-    } catch (err) {
-      throw ring.withWritten(err, written);
-    }
-    return written;
-  }
-
-  /** Reads at least one value into `target`, blocking while empty; 0 once closed and drained. `{ timeout }`. */
-  read(target, options) {
-    this.#source(target);
-    const timeout = ring.timeoutOf(options);
-    if (target.length === 0) return 0;
-    const n = this.popMany(target);
-    if (n > 0) return n;
-    return ring.blockUntil('RingBuffer', this.#c, TAIL, CONSUMERS_WAITING, () => this.#readOrEnd(target), timeout);
-  }
-
-  /** Resolves with how many values were read into `target` (at least one; 0 once closed and drained). */
-  async readAsync(target, options) {
-    this.#source(target);
-    const timeout = ring.timeoutOf(options);
-    const signal = ring.signalOf(options);
-    if (target.length === 0) return 0;
-    return ring.blockUntilAsync('RingBuffer', this.#c, TAIL, CONSUMERS_WAITING, () => this.#readOrEnd(target), timeout, signal);
-  }
-
-  #readOrEnd(target) {
-    const n = this.popMany(target);
-    if (n > 0) return n;
-    if (Atomics.load(this.#c, STATE) & CLOSED) return this.popMany(target);
-    return undefined;
   }
 
   /**
@@ -318,16 +196,6 @@ class RingBuffer {
     };
   }
 
-  /** Ends the stream: pushes throw ERR_SHMKIT_CLOSED; pops drain, then return `undefined`; sleepers wake. */
-  close() {
-    native.ringClose(this.#c);
-  }
-
-  /** True after `close()`. */
-  get closed() {
-    return (Atomics.load(this.#c, STATE) & CLOSED) !== 0;
-  }
-
   /** Values in the ring now. */
   get size() {
     const used = (Atomics.load(this.#c, TAIL) - Atomics.load(this.#c, HEAD)) >>> 0;
@@ -339,37 +207,9 @@ class RingBuffer {
     return this.#cap;
   }
 
-  /** True when there is nothing to pop. */
-  get isEmpty() {
-    return this.size === 0;
-  }
-
-  /** True when there is no room to push. */
-  get isFull() {
-    return this.size === this.#cap;
-  }
-
   /** The element type. */
   get Type() {
     return this.#data.constructor;
-  }
-
-  /** Async iteration: every value until the ring is closed and drained. */
-  async *[Symbol.asyncIterator]() {
-    for (;;) {
-      const v = await this.popAsync();
-      if (v === undefined) return;
-      yield v;
-    }
-  }
-
-  /** Blocking iteration (for workers): every value until closed and drained. */
-  *[Symbol.iterator]() {
-    for (;;) {
-      const v = this.pop();
-      if (v === undefined) return;
-      yield v;
-    }
   }
 
   [inspectSymbol](depth, options, inspect) {

@@ -131,10 +131,11 @@ impl FromNapiValue for Region {
         if length > 0
           && (p.as_ptr() as usize).is_multiple_of(std::mem::align_of::<AtomicI32>()) =>
       {
-        // SAFETY: Node-API reports `length` i32 elements at `data`, aligned
-        // (checked above). The typed array is an argument of the current call,
-        // so its buffer stays alive until the call returns, and a Region never
-        // outlives the call. Shared memory is only accessed atomically.
+        // Node-API reports `length` i32 elements at `data`, aligned (checked
+        // above). The typed array is an argument of the current call, so its
+        // buffer stays alive until the call returns, and a Region never
+        // outlives the call.
+        // SAFETY: as above; shared memory is only accessed atomically.
         Ok(unsafe { Region::from_raw(p, length) })
       }
       _ => Err(Error::new(

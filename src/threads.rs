@@ -101,10 +101,10 @@ unsafe extern "C" fn deliver(
   let mut argv = [ptr::null_mut(); 2];
   let mut undefined = ptr::null_mut();
   let mut result = ptr::null_mut();
-  // SAFETY: we are on the owning thread inside a Node-API callback with a
-  // valid env; every call checks its arguments and reports failure by status,
-  // and a failure here only means the outcome is not delivered to a thread
-  // that is shutting down.
+  // We are on the owning thread inside a Node-API callback with a valid env;
+  // a failure of these calls only means the outcome is not delivered to a
+  // thread that is shutting down.
+  // SAFETY: as above; every call checks its arguments and reports by status.
   unsafe {
     sys::napi_create_uint32(env, id, &mut argv[0]);
     sys::napi_create_int32(env, status, &mut argv[1]);
