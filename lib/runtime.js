@@ -16,43 +16,72 @@ const { STATUS_PENDING, STATUS_RETRY } = native;
  */
 const FAST = !/^(1|true|yes)$/i.test(process.env.SHMKIT_NO_FAST_PATH || '');
 
-// Async waiters of this thread, by id: id -> callback(status).
-const pending = new Map();
-let nextId = 0;
-
-function onWake(id, status) {
-  const settle = pending.get(id);
-  if (settle === undefined) return;
-  forget(id);
-  try {
-    settle(status);
-  } catch (err) {
-    // settle() never throws; if it ever did, do not lose the error silently.
-    process.nextTick(() => {
-      throw err;
+// One state per thread, shared by every copy of this module loaded in it (a
+// test runner that resets its module registry loads shmkit's JS again): the
+// thread registers with Rust once, and all copies share its waker and ids.
+const kState = Symbol.for('shmkit.runtime.v1');
+const state =
+  globalThis[kState] ??
+  (globalThis[kState] = (() => {
+    const pending = new Map(); // async waiter id -> settle(status)
+    const s = { pending, nextId: 0, tid: 0 };
+    s.tid = register((id, status) => {
+      const settle = pending.get(id);
+      if (settle === undefined) return;
+      forgetIn(s, id);
+      try {
+        settle(status);
+      } catch (err) {
+        // settle() never throws; if it ever did, do not lose the error silently.
+        process.nextTick(() => {
+          throw err;
+        });
+      }
     });
+    return s;
+  })());
+
+function register(onWake) {
+  try {
+    return native.registerThread(threadId, onWake);
+  } catch (err) {
+    throw new errors.ShmkitError(`shmkit cannot load on this thread: ${err.message}`, 'ERR_SHMKIT_LOAD');
   }
 }
 
-function track(id, settle) {
-  if (pending.size === 0) native.wakerRef(true);
-  pending.set(id, settle);
+function forgetIn(s, id) {
+  if (s.pending.delete(id) && s.pending.size === 0) native.wakerRef(false);
 }
 
-function forget(id) {
-  if (pending.delete(id) && pending.size === 0) native.wakerRef(false);
+function track(id, settle) {
+  if (state.pending.size === 0) native.wakerRef(true);
+  state.pending.set(id, settle);
 }
 
 /** This thread's shmkit id (Node `threadId + 1`), the value lock words store. */
-const TID = native.registerThread(threadId, onWake, () => {});
+const TID = state.tid;
+
+// setTimeout takes at most 2^31 - 1 ms; longer timeouts are chained.
+const MAX_TIMER = 0x7fffffff;
+function longTimeout(ms, fn) {
+  const handle = { timer: undefined };
+  const deadline = performance.now() + ms;
+  const arm = () => {
+    const left = deadline - performance.now();
+    handle.timer = setTimeout(left > MAX_TIMER ? arm : fn, Math.max(0, Math.min(left, MAX_TIMER)));
+  };
+  arm();
+  return handle;
+}
 
 /**
- * Runs one async wait on the object named `what`. `start(id)` tries the operation and returns a native
- * status (PENDING when it queued waiter `id`); `cancel(id)` withdraws a queued
- * waiter and says whether it was still queued; `finish(status)` turns a final
- * status into the result (or throws). A RETRY status starts over.
- * A timeout rejects with TimeoutError; an abort rejects with the signal's
- * reason; if the outcome was already decided, it wins over both.
+ * Runs one async wait on the object named `what`. `start(id)` tries the
+ * operation and returns a native status (PENDING when it queued waiter `id`);
+ * `cancel(id)` withdraws a queued waiter and says whether it was still
+ * queued; `finish(status)` turns a final status into the result (or throws).
+ * A RETRY status starts over. A timeout rejects with TimeoutError; an abort
+ * rejects with the signal's reason; if the outcome was already decided, it
+ * wins over both (but a RETRY after a timeout or abort does not start over).
  */
 function waitAsync(what, start, cancel, finish, timeout, signal) {
   if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
@@ -60,13 +89,19 @@ function waitAsync(what, start, cancel, finish, timeout, signal) {
     let id = 0;
     let timer;
     let done = false;
+    let expired = null; // the rejection a timeout or abort asked for while an outcome was in flight
     const end = () => {
       done = true;
-      if (timer !== undefined) clearTimeout(timer);
+      if (timer !== undefined) clearTimeout(timer.timer);
       if (signal !== undefined) signal.removeEventListener('abort', onAbort);
     };
     const onStatus = (status) => {
-      if (status === STATUS_RETRY) return attempt();
+      if (status === STATUS_RETRY) {
+        if (expired === null) return attempt();
+        end();
+        reject(expired());
+        return;
+      }
       end();
       try {
         resolve(finish(status));
@@ -75,8 +110,8 @@ function waitAsync(what, start, cancel, finish, timeout, signal) {
       }
     };
     const attempt = () => {
-      nextId = (nextId + 1) >>> 0 || 1;
-      id = nextId;
+      state.nextId = (state.nextId + 1) >>> 0 || 1;
+      id = state.nextId;
       let status;
       try {
         status = start(id);
@@ -89,15 +124,17 @@ function waitAsync(what, start, cancel, finish, timeout, signal) {
       else onStatus(status);
     };
     const giveUp = (reason) => {
-      if (done || !pending.has(id)) return;
-      if (cancel(id)) {
-        forget(id);
+      if (done) return;
+      if (state.pending.has(id) && cancel(id)) {
+        forgetIn(state, id);
         end();
         reject(reason());
+      } else if (expired === null) {
+        expired = reason; // an outcome is on its way: a RETRY must not start over
       }
     };
     const onAbort = () => giveUp(() => signal.reason);
-    if (timeout >= 0) timer = setTimeout(() => giveUp(() => errors.fromStatus(native.STATUS_TIMEOUT, what)), timeout);
+    if (timeout >= 0) timer = longTimeout(timeout, () => giveUp(() => errors.fromStatus(native.STATUS_TIMEOUT, what)));
     if (signal !== undefined) signal.addEventListener('abort', onAbort, { once: true });
     attempt();
   });

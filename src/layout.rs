@@ -189,6 +189,17 @@ pub fn object_bytes(kind: u32, param: u32, elem: u32) -> Result<u32, String> {
   u32::try_from(total).map_err(|_| "too large".to_string())
 }
 
+/// Checks a header parameter that the object's code relies on.
+pub fn check_param(kind: u32, param: u32) -> Result<(), String> {
+  const I32_MAX: u32 = i32::MAX as u32;
+  match kind {
+    KIND_SEMAPHORE if !(1..=I32_MAX).contains(&param) => Err(format!("a semaphore max of {param}")),
+    KIND_BARRIER if !(1..=I32_MAX).contains(&param) => Err(format!("a barrier of {param} parties")),
+    KIND_LATCH if param > I32_MAX => Err(format!("a latch count of {param}")),
+    _ => Ok(()),
+  }
+}
+
 /// Human name of a kind, for error messages.
 pub fn kind_name(kind: u32) -> &'static str {
   match kind {
@@ -272,6 +283,7 @@ impl Header {
         self.byte_length
       ));
     }
+    check_param(kind, self.param).map_err(|e| format!("corrupted header: {e}"))?;
     if (self.byte_length as usize) > available {
       return Err(format!(
         "the buffer is too small: a {want} needs {need} bytes, {available} are there"

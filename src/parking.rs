@@ -121,6 +121,10 @@ pub enum QueueKind {
   /// Independent waiters (condition variables, barriers, latches): a dead
   /// waiter is just dropped.
   Plain,
+  /// An RwLock's writers (keyed at the state word's address + 1): like
+  /// `Lock`, and when one of them dies the readers queued behind it (keyed at
+  /// the address itself) re-examine the word too.
+  RwWriters,
 }
 
 /// The waiters of one address.
@@ -309,8 +313,18 @@ impl Lot {
         touched.push(*addr);
       }
     }
+    let readers: Vec<usize> = touched
+      .iter()
+      .filter(|a| {
+        self
+          .queues
+          .get(a)
+          .is_some_and(|q| q.kind == QueueKind::RwWriters)
+      })
+      .map(|a| a - 1)
+      .collect();
     self.queues.retain(|_, q| !q.waiters.is_empty());
-    for addr in touched {
+    for addr in touched.into_iter().chain(readers) {
       self.wake_all(addr, STATUS_RETRY);
     }
   }

@@ -114,7 +114,8 @@ unsafe extern "C" fn deliver(
 }
 
 /// True when the calling thread's JavaScript is being terminated, so a sync
-/// wait must end. Calling into JS fails exactly then.
+/// wait must end. Calling into JS (a native no-op created at registration)
+/// fails exactly then.
 pub fn interrupted(env: &Env) -> bool {
   let env = env.raw();
   let noop = NOOP.with(|n| n.get());
@@ -137,29 +138,66 @@ pub fn interrupted(env: &Env) -> bool {
   }
 }
 
+/// A native function that does nothing: calling it into JS fails exactly when
+/// the thread's JavaScript is being terminated.
+unsafe extern "C" fn noop(_env: sys::napi_env, _info: sys::napi_callback_info) -> sys::napi_value {
+  ptr::null_mut()
+}
+
+/// Environment variable naming the one copy of this addon that owns the
+/// process's parking lot (`pid:address`).
+const KERNEL_VAR: &str = "SHMKIT_KERNEL";
+
+/// Two copies of the addon in one process (a package installed twice) would
+/// run two parking lots and two views of which threads are alive, and a lock
+/// held through one copy would look ownerless to the other. The first copy to
+/// register a thread claims the process; a second copy refuses to load.
+fn claim_process() -> Result<()> {
+  static CLAIM: std::sync::OnceLock<std::result::Result<(), String>> = std::sync::OnceLock::new();
+  let mine = format!("{}:{:p}", std::process::id(), &SINKS);
+  CLAIM
+    .get_or_init(|| match std::env::var(KERNEL_VAR) {
+      Ok(other) if other != mine && other.split(':').next() == Some(&std::process::id().to_string()) => Err("another copy of shmkit's native addon is already loaded in this process; objects cannot be shared across two copies, so install shmkit once (deduplicate the package)".to_string()),
+      _ => {
+        std::env::set_var(KERNEL_VAR, &mine);
+        Ok(())
+      }
+    })
+    .clone()
+    .map_err(|e| Error::new(Status::GenericFailure, e))
+}
+
 /// Registers the calling JS thread with shmkit and returns its shmkit thread
-/// id (`threadId + 1`). `onWake(id, status)` receives async waiters' outcomes;
-/// `noop` is any function that does nothing. Called once by shmkit's loader;
-/// calling it again on the same thread replaces the waker.
+/// id (`threadId + 1`). `onWake(id, status)` receives async waiters' outcomes.
+/// Called once per thread by shmkit's loader; a second registration of the
+/// same thread (another JS realm, another id) is refused, because outcomes
+/// already on their way to the first waker would be lost.
 #[napi]
 pub fn register_thread(
   env: Env,
   thread_id: u32,
   on_wake: Function<'_, (u32, i32), ()>,
-  noop: Function<'_, (), ()>,
 ) -> Result<u32> {
+  claim_process()?;
   let tid = thread_id
     .checked_add(1)
     .filter(|t| *t <= MAX_TID)
     .ok_or_else(|| Error::new(Status::InvalidArg, "threadId is too large"))?;
+  if CURRENT.with(|c| c.get()) != 0 {
+    return Err(Error::new(
+      Status::GenericFailure,
+      "this thread is already registered with shmkit (shmkit loaded in a second JS realm of the same thread?)",
+    ));
+  }
   let raw = env.raw();
   let mut name = ptr::null_mut();
   let mut tsfn = ptr::null_mut();
+  let mut noop_fn = ptr::null_mut();
   let mut noop_ref = ptr::null_mut();
+  let label = "shmkit waker";
   // SAFETY: Node-API calls on the calling thread's env with valid arguments;
   // failures are reported by status and turned into errors.
   unsafe {
-    let label = "shmkit waker";
     check(sys::napi_create_string_utf8(
       raw,
       label.as_ptr().cast(),
@@ -180,29 +218,21 @@ pub fn register_thread(
       &mut tsfn,
     ))?;
     check(sys::napi_unref_threadsafe_function(raw, tsfn))?;
-    check(sys::napi_create_reference(
+    check(sys::napi_create_function(
       raw,
-      noop.raw(),
-      1,
-      &mut noop_ref,
+      ptr::null(),
+      0,
+      Some(noop),
+      ptr::null_mut(),
+      &mut noop_fn,
     ))?;
+    check(sys::napi_create_reference(raw, noop_fn, 1, &mut noop_ref))?;
   }
-  let first = CURRENT.with(|c| c.replace(tid)) == 0;
-  let old_noop = NOOP.with(|n| n.replace(noop_ref));
-  if !old_noop.is_null() {
-    // SAFETY: the old reference was created on this thread's env.
-    unsafe { sys::napi_delete_reference(raw, old_noop) };
-  }
-  if let Some(old) = SINKS.lock().insert(tid, Sink(tsfn)) {
-    // SAFETY: the old handle is out of SINKS, so nobody posts to it any more.
-    unsafe {
-      sys::napi_release_threadsafe_function(old.0, sys::ThreadsafeFunctionReleaseMode::abort)
-    };
-  }
+  CURRENT.with(|c| c.set(tid));
+  NOOP.with(|n| n.set(noop_ref));
+  SINKS.lock().insert(tid, Sink(tsfn));
   parking::lock().register(tid);
-  if first {
-    env.add_env_cleanup_hook(tid, thread_exit)?;
-  }
+  env.add_env_cleanup_hook(tid, thread_exit)?;
   Ok(tid)
 }
 

@@ -65,6 +65,11 @@ pub fn wait(
   }
   mutex::unlock(m, m_addr, me);
   let outcome = match parking::wait(&w, cv_addr, deadline, interrupted) {
+    WaitEnd::Woken(_) if interrupted() => {
+      // Notified while our thread is being terminated: pass the notify on.
+      notify(cv, cv_addr, false);
+      return STATUS_TERMINATED;
+    }
     WaitEnd::Woken(_) => STATUS_OK,
     WaitEnd::GaveUp(lot, st) => {
       publish(&lot, cv, cv_addr);

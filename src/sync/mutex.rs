@@ -174,6 +174,12 @@ pub fn lock(
           return st;
         }
       }
+      WaitEnd::Woken(st) if (st == STATUS_OK || st == STATUS_POISONED) && interrupted() => {
+        // Handed the lock while our thread is being terminated: JS will never
+        // see it, so give it back now rather than leave it to look dead.
+        unlock(word, addr, me);
+        return STATUS_TERMINATED;
+      }
       WaitEnd::Woken(st) => return st,
       WaitEnd::GaveUp(lot, st) => {
         clear_parked_if_idle(&lot, word, addr);

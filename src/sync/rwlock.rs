@@ -45,7 +45,7 @@ use napi_derive::napi;
 
 use crate::error::*;
 use crate::layout::STATE_WORD;
-use crate::parking::{self, Lot, WaitEnd, Waiter};
+use crate::parking::{self, Lot, QueueKind, WaitEnd, Waiter};
 use crate::region::Region;
 use crate::threads;
 
@@ -185,6 +185,13 @@ fn spin(word: &AtomicI32, me: u32, side: Side) -> Option<i32> {
   None
 }
 
+fn queue_kind(side: Side) -> QueueKind {
+  match side {
+    Side::Read => QueueKind::Lock,
+    Side::Write => QueueKind::RwWriters,
+  }
+}
+
 fn queue_key(addr: usize, side: Side) -> usize {
   match side {
     Side::Read => addr,
@@ -227,10 +234,19 @@ fn lock(
       continue;
     }
     let w = Waiter::sync(me, 0, since);
-    lot.push(queue_key(addr, side), w.clone(), owner);
+    lot.push_kind(queue_key(addr, side), w.clone(), owner, queue_kind(side));
     drop(lot);
     match parking::wait(&w, queue_key(addr, side), deadline, interrupted) {
       WaitEnd::Woken(STATUS_RETRY) => continue,
+      WaitEnd::Woken(st) if (st == STATUS_OK || st == STATUS_POISONED) && interrupted() => {
+        // Handed the lock while our thread is being terminated: JS will never
+        // see it, so give it back now rather than leave it held.
+        match side {
+          Side::Read => read_unlock(word, addr),
+          Side::Write => write_unlock(word, addr, me),
+        };
+        return STATUS_TERMINATED;
+      }
       WaitEnd::Woken(st) => return st,
       WaitEnd::GaveUp(mut lot, st) => {
         left_queue(&mut lot, word, addr, side);
@@ -251,10 +267,11 @@ fn lock_async(word: &AtomicI32, addr: usize, me: u32, side: Side, id: u32) -> i3
         if !mark(word, s, waiting_bit(side)) {
           continue;
         }
-        lot.push(
+        lot.push_kind(
           queue_key(addr, side),
           Waiter::asynchronous(me, id, 0),
           owner,
+          queue_kind(side),
         );
         return STATUS_PENDING;
       }

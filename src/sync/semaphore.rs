@@ -155,6 +155,13 @@ pub fn acquire(
     drop(lot);
     match parking::wait(&w, addr, deadline, interrupted) {
       WaitEnd::Woken(STATUS_RETRY) => continue,
+      WaitEnd::Woken(STATUS_OK) if interrupted() => {
+        // Granted permits while our thread is being terminated: JS will never
+        // see them, so return them now.
+        let mut lot = parking::lock();
+        grant(&mut lot, word, addr, n);
+        return STATUS_TERMINATED;
+      }
       WaitEnd::Woken(st) => return st,
       WaitEnd::GaveUp(mut lot, st) => {
         // We may have been the one blocking the queue: let the others in.
