@@ -19,6 +19,12 @@ const DATA_OFFSET = native.RING_DATA_OFFSET;
 // from running; Rust's wait polls with yields before it parks. With the fast
 // paths switched off, every wait goes straight to Rust (the tests do both).
 const SPINS = FAST ? 100 : 0;
+// Sleeps are cut into slices of at most this many ms, after each of which the
+// ring is checked again. Wake-ups are not expected to be missed, but a Queue
+// producer paused between claiming a slot and publishing it can move the tail
+// before the item is poppable; the slice turns any such miss into latency,
+// never a hang.
+const SLICE = 50;
 
 /** Element type codes, as the header stores them (index = code). */
 const ELEMENT_TYPES = [
@@ -93,7 +99,7 @@ function blockUntil(what, ctrl, index, flag, attempt, timeout) {
     if (result !== undefined) return result;
     const left = remaining(deadline);
     if (left === 0) throw errors.fromStatus(native.STATUS_TIMEOUT, what);
-    const status = native.ringWait(ctrl, index, flag, seen, left);
+    const status = native.ringWait(ctrl, index, flag, seen, left === -1 ? SLICE : Math.min(left, SLICE));
     if (status !== native.STATUS_OK && status !== native.STATUS_TIMEOUT) throw errors.fromStatus(status, what);
   }
 }
@@ -108,14 +114,19 @@ async function blockUntilAsync(what, ctrl, index, flag, attempt, timeout, signal
     if (result !== undefined) return result;
     const left = remaining(deadline);
     if (left === 0) throw errors.fromStatus(native.STATUS_TIMEOUT, what);
-    await waitAsync(
-      what,
-      (id) => native.ringWaitAsync(ctrl, index, flag, seen, id),
-      (id) => native.ringCancel(ctrl, index, flag, id),
-      () => undefined,
-      left === -1 ? -1 : left,
-      signal,
-    );
+    try {
+      await waitAsync(
+        what,
+        (id) => native.ringWaitAsync(ctrl, index, flag, seen, id),
+        (id) => native.ringCancel(ctrl, index, flag, id),
+        () => undefined,
+        left === -1 ? SLICE : Math.min(left, SLICE),
+        signal,
+      );
+    } catch (err) {
+      // The end of a slice: look again (the overall deadline is checked above).
+      if (!(err instanceof errors.TimeoutError)) throw err;
+    }
   }
 }
 
