@@ -1667,6 +1667,10 @@ export interface RingRegion<T extends TypedArrayType = TypedArrayType> {
 // RingBuffer
 // ---------------------------------------------------------------------------
 
+// RingBuffer and Queue share their blocking, async, batch-waiting and iterator
+// forms through an internal base class, TypedRing (lib/ring-common.js), which
+// is not exported; its members are declared on both classes below.
+
 /**
  * A bounded ring of typed values (`number` or `bigint`, per `T`) in shared
  * memory ({@link RingBuffer.byteLengthFor} bytes) that any thread can reopen,
