@@ -3,7 +3,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { inspect } from 'node:util';
-import { Mutex, Semaphore, RwLock } from '../index.mjs';
+import { Mutex, Semaphore, RwLock, Condvar } from '../index.mjs';
 import { spawn, flags, sleep } from './helpers.mjs';
 
 const require = createRequire(import.meta.url);
@@ -83,4 +83,63 @@ test('loading the JS a second time in one thread shares the first registration',
   const g2 = await p;
   assert.equal(g2.locked, true);
   g2.unlock();
+});
+
+test('grants posted to async waiters of a worker terminated before it saw them are given back', async () => {
+  const sem = new Semaphore(0, { max: 1 });
+  const m = new Mutex();
+  const rw = new RwLock();
+  const g = m.lock();
+  const w = rw.write();
+  const dying = spawn(({}, { sem, m, rw }, port) => {
+    sem.acquireAsync();
+    m.lockAsync();
+    rw.readAsync();
+    port.postMessage('queued');
+    for (;;); // its event loop never runs again: outcomes posted to it stay queued
+  }, { sem, m, rw });
+  assert.equal(await dying.next(), 'queued');
+  while (!/waiters: 1/.test(inspect(sem)) || !/waiters: 1/.test(inspect(m)) || !/readersWaiting: 1/.test(inspect(rw))) await sleep(1);
+  // Each of these hands something to the busy worker's async waiters...
+  sem.release();
+  g.unlock();
+  w.unlock();
+  // ...which it will never see.
+  await dying.worker.terminate();
+  sem.acquire({ timeout: 2_000 }); // the permit came back
+  const g2 = m.lock({ timeout: 2_000 }); // not poisoned: the dead worker never held it
+  g2.unlock();
+  rw.write({ timeout: 2_000 }).unlock(); // the read lock came back
+  assert.equal(m.isPoisoned, false);
+});
+
+test('a notify posted to an async waiter of a terminated worker is passed on', async () => {
+  const m = new Mutex();
+  const cv = new Condvar();
+  const flag = new Int32Array(new SharedArrayBuffer(4));
+  const dying = spawn(async ({}, { m, cv, flag }, port) => {
+    const g = await m.lockAsync();
+    cv.waitWhileAsync(g, () => flag[0] === 0).then(() => g.unlock());
+    port.postMessage('waiting');
+    setInterval(() => {}, 1000);
+  }, { m, cv, flag });
+  assert.equal(await dying.next(), 'waiting');
+  const other = spawn(({}, { m, cv, flag }, port) => {
+    const g = m.lock();
+    port.postMessage('waiting');
+    const t = performance.now();
+    cv.waitWhile(g, () => flag[0] === 0, { timeout: 5_000 });
+    g.unlock();
+    return performance.now() - t;
+  }, { m, cv, flag });
+  assert.equal(await other.next(), 'waiting');
+  while (!/waiters: 2/.test(inspect(cv))) await sleep(1);
+  const terminated = dying.worker.terminate();
+  m.withLock(() => {
+    flag[0] = 1;
+    cv.notifyOne(); // goes to the first waiter: the dying one
+  });
+  await terminated;
+  const waited = await other.result();
+  assert.ok(waited < 2_000, `the other waiter waited ${waited.toFixed(0)} ms`);
 });

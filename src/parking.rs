@@ -34,7 +34,7 @@ use std::time::{Duration, Instant};
 
 use parking_lot::{Mutex, MutexGuard};
 
-use crate::error::{STATUS_RETRY, STATUS_TERMINATED, STATUS_TIMEOUT};
+use crate::error::{STATUS_OK, STATUS_POISONED, STATUS_RETRY, STATUS_TERMINATED, STATUS_TIMEOUT};
 
 /// A waiter's state before anyone has decided its outcome.
 pub const WAITING: i32 = -1;
@@ -54,6 +54,35 @@ const WAIT_SPIN: Duration = Duration::from_micros(20);
 /// another core usually lands within this, and yielding costs a system call.
 const BUSY_SPIN: Duration = Duration::from_micros(4);
 
+/// What a successful wake hands an async waiter. If the outcome can never be
+/// delivered (the waiter's thread is terminated while the outcome is on its
+/// way to its event loop), the lot records the grant as *lost* and gives it
+/// back through the next operation on that address (see [`Lot::lose`]).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Grant {
+  /// Nothing to give back (barrier, latch, ring waits).
+  Nothing,
+  /// A mutex, now owned by the waiter's thread.
+  Lock,
+  /// One read lock of an RwLock.
+  ReadLock,
+  /// The write lock of an RwLock, owned by the waiter's thread.
+  WriteLock,
+  /// `want` semaphore permits.
+  Permits,
+  /// A condvar notify.
+  Notify,
+}
+
+/// A grant that could not be delivered: what, where, to whom.
+#[derive(Clone, Copy, Debug)]
+pub struct Lost {
+  pub addr: usize,
+  pub tid: u32,
+  pub grant: Grant,
+  pub want: u32,
+}
+
 /// How a waiter is told its outcome.
 enum Wake {
   /// Unpark this thread.
@@ -70,6 +99,8 @@ pub struct Waiter {
   pub want: u32,
   /// When this waiter first started to wait (kept across retries, for fairness).
   pub since: Instant,
+  /// What a successful wake hands an async waiter.
+  grant: Grant,
   wake: Wake,
   state: AtomicI32,
 }
@@ -81,17 +112,20 @@ impl Waiter {
       tid,
       want,
       since,
+      grant: Grant::Nothing,
       wake: Wake::Thread(std::thread::current()),
       state: AtomicI32::new(WAITING),
     })
   }
 
-  /// A waiter whose outcome is posted to thread `tid`'s waker under `id`.
-  pub fn asynchronous(tid: u32, id: u32, want: u32) -> Arc<Waiter> {
+  /// A waiter whose outcome is posted to thread `tid`'s waker under `id`;
+  /// `grant` says what a successful wake hands it.
+  pub fn asynchronous(tid: u32, id: u32, want: u32, grant: Grant) -> Arc<Waiter> {
     Arc::new(Waiter {
       tid,
       want,
       since: Instant::now(),
+      grant,
       wake: Wake::Async { id },
       state: AtomicI32::new(WAITING),
     })
@@ -146,6 +180,9 @@ pub struct Lot {
   live: HashSet<u32>,
   /// For deadlock detection: the word each sync-blocked thread waits on.
   blocked_on: HashMap<u32, usize>,
+  /// Grants that were never delivered, by address, waiting to be given back
+  /// by the next operation on that address (which holds a live view of it).
+  lost: HashMap<usize, Vec<Lost>>,
 }
 
 static LOT: LazyLock<Mutex<Lot>> = LazyLock::new(|| Mutex::new(Lot::default()));
@@ -226,7 +263,7 @@ impl Lot {
     if q.waiters.is_empty() {
       self.queues.remove(&addr);
     }
-    self.finish(&w, status);
+    self.finish(addr, &w, status);
     Some(w)
   }
 
@@ -263,16 +300,58 @@ impl Lot {
   }
 
   /// Stores `status` as `w`'s outcome and wakes it. `w` must already be out
-  /// of its queue.
-  fn finish(&mut self, w: &Waiter, status: i32) {
+  /// of `addr`'s queue.
+  fn finish(&mut self, addr: usize, w: &Waiter, status: i32) {
     w.state.store(status, Ordering::Release);
     match &w.wake {
       Wake::Thread(t) => {
         self.blocked_on.remove(&w.tid);
         t.unpark();
       }
-      Wake::Async { id } => crate::threads::post(w.tid, *id, status),
+      Wake::Async { id } => {
+        let granted =
+          (status == STATUS_OK || status == STATUS_POISONED) && w.grant != Grant::Nothing;
+        let lost = granted.then_some(Lost {
+          addr,
+          tid: w.tid,
+          grant: w.grant,
+          want: w.want,
+        });
+        if let Err(Some(lost)) = crate::threads::post(w.tid, *id, status, lost) {
+          self.lose(lost);
+        }
+      }
     }
+  }
+
+  /// A grant that will never reach its waiter. A notify is passed on at once;
+  /// anything else is recorded under its address, and that address's waiters
+  /// are woken to retry, so that the next operation there (holding a live
+  /// view of the memory) gives it back with [`Lot::take_lost`]. The lot
+  /// itself never touches the memory.
+  pub fn lose(&mut self, lost: Lost) {
+    if lost.grant == Grant::Notify {
+      self.wake_front(lost.addr, STATUS_OK);
+      return;
+    }
+    self.lost.entry(lost.addr).or_default().push(lost);
+    self.wake_all(lost.addr, STATUS_RETRY);
+    if matches!(lost.grant, Grant::ReadLock | Grant::WriteLock) {
+      self.wake_all(lost.addr + 1, STATUS_RETRY); // the RwLock's writers
+    }
+  }
+
+  /// True when grants lost at `addr` wait to be given back.
+  pub fn has_lost(&self, addr: usize) -> bool {
+    self.lost.contains_key(&addr)
+  }
+
+  /// The grants lost at `addr`, for the caller to give back now.
+  pub fn take_lost(&mut self, addr: usize) -> Vec<Lost> {
+    if self.lost.is_empty() {
+      return Vec::new();
+    }
+    self.lost.remove(&addr).unwrap_or_default()
   }
 
   /// True when thread `me` blocking on a lock owned by `owner` would close a

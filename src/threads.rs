@@ -62,26 +62,43 @@ pub fn current() -> Result<u32> {
   }
 }
 
-/// Posts an async waiter's outcome to thread `tid`'s event loop. A thread that
-/// has exited has no sink any more, and the post is dropped.
-pub fn post(tid: u32, id: u32, status: i32) {
+/// One outcome on its way to a thread's event loop.
+struct Delivery {
+  id: u32,
+  status: i32,
+  /// What the outcome grants, to be given back if it is never delivered.
+  lost: Option<parking::Lost>,
+}
+
+/// Posts an async waiter's outcome to thread `tid`'s event loop. When it
+/// cannot be posted (the thread is gone or going), returns the grant it
+/// carried, for the caller (who holds the lot) to give back.
+pub fn post(
+  tid: u32,
+  id: u32,
+  status: i32,
+  lost: Option<parking::Lost>,
+) -> std::result::Result<(), Option<parking::Lost>> {
   let sinks = SINKS.lock();
-  if let Some(sink) = sinks.get(&tid) {
-    let data = Box::into_raw(Box::new((id, status)));
-    // SAFETY: the handle is live while it is in SINKS (we hold the lock); the
-    // call is thread-safe; on success `deliver` takes ownership of `data`.
-    let st = unsafe {
-      sys::napi_call_threadsafe_function(
-        sink.0,
-        data.cast(),
-        sys::ThreadsafeFunctionCallMode::nonblocking,
-      )
-    };
-    if st != sys::Status::napi_ok {
-      // SAFETY: the call failed, so ownership of `data` stayed with us.
-      drop(unsafe { Box::from_raw(data) });
-    }
+  let Some(sink) = sinks.get(&tid) else {
+    return Err(lost);
+  };
+  let data = Box::into_raw(Box::new(Delivery { id, status, lost }));
+  // SAFETY: the handle is live while it is in SINKS (we hold the lock); the
+  // call is thread-safe; on success `deliver` takes ownership of `data`.
+  let st = unsafe {
+    sys::napi_call_threadsafe_function(
+      sink.0,
+      data.cast(),
+      sys::ThreadsafeFunctionCallMode::nonblocking,
+    )
+  };
+  if st != sys::Status::napi_ok {
+    // SAFETY: the call failed, so ownership of `data` stayed with us.
+    let data = unsafe { Box::from_raw(data) };
+    return Err(data.lost);
   }
+  Ok(())
 }
 
 /// Runs on the owning thread's event loop for every posted outcome: calls the
@@ -94,9 +111,14 @@ unsafe extern "C" fn deliver(
 ) {
   // SAFETY: `data` was produced by `Box::into_raw` in `post` and is handed to
   // us exactly once.
-  let (id, status) = *unsafe { Box::from_raw(data.cast::<(u32, i32)>()) };
+  let Delivery { id, status, lost } = *unsafe { Box::from_raw(data.cast::<Delivery>()) };
+  let undeliverable = || {
+    if let Some(lost) = lost {
+      parking::lock().lose(lost);
+    }
+  };
   if env.is_null() || callback.is_null() {
-    return; // the waker is being torn down
+    return undeliverable(); // the waker is being torn down with this outcome queued
   }
   let mut argv = [ptr::null_mut(); 2];
   let mut undefined = ptr::null_mut();
@@ -109,7 +131,11 @@ unsafe extern "C" fn deliver(
     sys::napi_create_uint32(env, id, &mut argv[0]);
     sys::napi_create_int32(env, status, &mut argv[1]);
     sys::napi_get_undefined(env, &mut undefined);
-    sys::napi_call_function(env, undefined, callback, 2, argv.as_ptr(), &mut result);
+    if sys::napi_call_function(env, undefined, callback, 2, argv.as_ptr(), &mut result)
+      != sys::Status::napi_ok
+    {
+      undeliverable(); // the thread's JavaScript is being terminated
+    }
   }
 }
 

@@ -30,7 +30,7 @@ use napi_derive::napi;
 
 use crate::error::*;
 use crate::layout::{RING_HEAD_WORD, RING_STATE_WORD, RING_TAIL_WORD};
-use crate::parking::{self, QueueKind, WaitEnd, Waiter};
+use crate::parking::{self, Grant, QueueKind, WaitEnd, Waiter};
 use crate::region::Region;
 use crate::threads;
 
@@ -106,7 +106,12 @@ pub fn wait_async(w: &Words, expected: i32, me: u32, id: u32) -> i32 {
   if !announce(&lot, w, expected) {
     return STATUS_OK;
   }
-  lot.push_kind(w.addr, Waiter::asynchronous(me, id, 0), 0, QueueKind::Plain);
+  lot.push_kind(
+    w.addr,
+    Waiter::asynchronous(me, id, 0, Grant::Nothing),
+    0,
+    QueueKind::Plain,
+  );
   STATUS_PENDING
 }
 

@@ -27,7 +27,7 @@ use napi_derive::napi;
 
 use crate::error::*;
 use crate::layout::STATE_WORD;
-use crate::parking::{self, Lot, QueueKind, WaitEnd, Waiter};
+use crate::parking::{self, Grant, Lot, QueueKind, WaitEnd, Waiter};
 use crate::region::Region;
 use crate::threads;
 
@@ -112,7 +112,9 @@ pub fn wait(
 /// outcome, OK or BROKEN, is posted to this thread's waker).
 pub fn wait_async(w: &Words, parties: u32, me: u32, id: u32) -> i32 {
   let mut lot = parking::lock();
-  match arrive(&mut lot, w, parties, || Waiter::asynchronous(me, id, 0)) {
+  match arrive(&mut lot, w, parties, || {
+    Waiter::asynchronous(me, id, 0, Grant::Nothing)
+  }) {
     Arrival::Done(st) => st,
     Arrival::Queued(_) => STATUS_PENDING,
   }

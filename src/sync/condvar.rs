@@ -27,7 +27,7 @@ use napi_derive::napi;
 
 use super::mutex;
 use crate::error::*;
-use crate::parking::{self, Lot, QueueKind, WaitEnd, Waiter};
+use crate::parking::{self, Grant, Lot, QueueKind, WaitEnd, Waiter};
 use crate::region::Region;
 use crate::threads;
 
@@ -103,7 +103,7 @@ pub fn wait_async(
     let mut lot = parking::lock();
     lot.push_kind(
       cv_addr,
-      Waiter::asynchronous(me, id, 0),
+      Waiter::asynchronous(me, id, 0, Grant::Notify),
       0,
       QueueKind::Plain,
     );

@@ -25,7 +25,7 @@ use napi_derive::napi;
 
 use crate::error::*;
 use crate::layout::STATE_WORD;
-use crate::parking::{self, QueueKind, WaitEnd, Waiter};
+use crate::parking::{self, Grant, QueueKind, WaitEnd, Waiter};
 use crate::region::Region;
 use crate::threads;
 
@@ -113,7 +113,12 @@ pub fn wait_async(w: &Words, me: u32, id: u32) -> i32 {
     }
     return STATUS_OK;
   }
-  lot.push_kind(w.addr, Waiter::asynchronous(me, id, 0), 0, QueueKind::Plain);
+  lot.push_kind(
+    w.addr,
+    Waiter::asynchronous(me, id, 0, Grant::Nothing),
+    0,
+    QueueKind::Plain,
+  );
   STATUS_PENDING
 }
 

@@ -39,7 +39,7 @@ use napi::{Env, Result};
 use napi_derive::napi;
 
 use crate::error::*;
-use crate::parking::{self, WaitEnd, Waiter};
+use crate::parking::{self, Grant, WaitEnd, Waiter};
 use crate::region::Region;
 use crate::threads;
 
@@ -105,6 +105,7 @@ enum Step {
 /// Under the lot lock: acquire if free, take over a dead owner, or say who
 /// owns it.
 fn step(lot: &mut parking::Lot, word: &AtomicI32, addr: usize, me: u32) -> Step {
+  give_back(lot, word, addr);
   let s = word.load(Acquire);
   let owner = (s & OWNER) as u32;
   if owner == 0 || !lot.is_alive(owner) {
@@ -120,6 +121,21 @@ fn step(lot: &mut parking::Lot, word: &AtomicI32, addr: usize, me: u32) -> Step 
     return Step::Done(acquired(next));
   }
   Step::Queue { s, owner }
+}
+
+/// Under the lot lock: a lock handed to an async waiter whose thread was
+/// terminated before it could learn so is released again (not poisoned: that
+/// thread never saw it).
+fn give_back(lot: &mut parking::Lot, word: &AtomicI32, addr: usize) {
+  for lost in lot.take_lost(addr) {
+    if lost.grant != Grant::Lock {
+      continue;
+    }
+    let s = word.load(Relaxed);
+    if (s & OWNER) as u32 == lost.tid {
+      let _ = word.compare_exchange(s, s & !OWNER, Release, Relaxed);
+    }
+  }
 }
 
 /// Sets PARKED (if needed) so the owner's unlock comes to the lot.
@@ -223,7 +239,7 @@ pub fn lock_async(word: &AtomicI32, addr: usize, me: u32, id: u32) -> i32 {
         if !mark_parked(word, s) {
           continue;
         }
-        lot.push(addr, Waiter::asynchronous(me, id, 0), owner);
+        lot.push(addr, Waiter::asynchronous(me, id, 0, Grant::Lock), owner);
         return STATUS_PENDING;
       }
     }

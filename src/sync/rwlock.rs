@@ -45,7 +45,7 @@ use napi_derive::napi;
 
 use crate::error::*;
 use crate::layout::STATE_WORD;
-use crate::parking::{self, Lot, QueueKind, WaitEnd, Waiter};
+use crate::parking::{self, Grant, Lot, QueueKind, WaitEnd, Waiter};
 use crate::region::Region;
 use crate::threads;
 
@@ -112,7 +112,32 @@ enum Step {
   Again,
 }
 
+/// What a successful wake of an async waiter on `side` grants.
+fn side_grant(side: Side) -> Grant {
+  match side {
+    Side::Read => Grant::ReadLock,
+    Side::Write => Grant::WriteLock,
+  }
+}
+
+/// Under the lot lock: read or write locks handed to async waiters whose
+/// thread was terminated before it could learn so are released again.
+fn give_back(lot: &mut Lot, word: &AtomicI32, addr: usize) {
+  for lost in lot.take_lost(addr) {
+    let s = word.load(Relaxed);
+    let next = match lost.grant {
+      Grant::ReadLock if s & WRITE_LOCKED == 0 && s & LOW > 0 => s - 1,
+      Grant::WriteLock if s & WRITE_LOCKED != 0 && (s & LOW) as u32 == lost.tid => {
+        s & (POISONED | WAITING)
+      }
+      _ => continue,
+    };
+    let _ = word.compare_exchange(s, next, Release, Relaxed);
+  }
+}
+
 fn step(lot: &mut Lot, word: &AtomicI32, addr: usize, me: u32, side: Side, sync: bool) -> Step {
+  give_back(lot, word, addr);
   let s = word.load(Acquire);
   if s & WRITE_LOCKED != 0 {
     let owner = (s & LOW) as u32;
@@ -269,7 +294,7 @@ fn lock_async(word: &AtomicI32, addr: usize, me: u32, side: Side, id: u32) -> i3
         }
         lot.push_kind(
           queue_key(addr, side),
-          Waiter::asynchronous(me, id, 0),
+          Waiter::asynchronous(me, id, 0, side_grant(side)),
           owner,
           queue_kind(side),
         );

@@ -29,7 +29,7 @@ use napi::{Env, Result};
 use napi_derive::napi;
 
 use crate::error::*;
-use crate::parking::{self, Lot, QueueKind, WaitEnd, Waiter};
+use crate::parking::{self, Grant, Lot, QueueKind, WaitEnd, Waiter};
 use crate::region::Region;
 use crate::threads;
 
@@ -62,6 +62,13 @@ fn take(word: &AtomicI32, n: u32) -> bool {
 /// Under the lot lock: adds `add` permits and hands permits to the queued
 /// waiters in order while the first one can be satisfied; keeps QUEUED exact.
 fn grant(lot: &mut Lot, word: &AtomicI32, addr: usize, add: u32) {
+  // Permits granted to async waiters whose thread was terminated before they
+  // could learn so come back here.
+  let add = lot
+    .take_lost(addr)
+    .iter()
+    .filter(|l| l.grant == Grant::Permits)
+    .fold(add, |sum, l| sum.saturating_add(l.want));
   loop {
     let s = word.load(Relaxed);
     let mut left = ((s & AVAILABLE) as u64 + add as u64).min(AVAILABLE as u64) as u32;
@@ -94,6 +101,9 @@ enum Step {
 }
 
 fn step(lot: &mut Lot, word: &AtomicI32, addr: usize, n: u32) -> Step {
+  if lot.has_lost(addr) {
+    grant(lot, word, addr, 0);
+  }
   let s = word.load(Acquire);
   if lot.len(addr) == 0 {
     if s < 0 {
@@ -202,7 +212,12 @@ pub fn acquire_async(word: &AtomicI32, addr: usize, me: u32, n: u32, id: u32) ->
         if !mark_queued(word, s) {
           continue;
         }
-        lot.push_kind(addr, Waiter::asynchronous(me, id, n), 0, QueueKind::Permits);
+        lot.push_kind(
+          addr,
+          Waiter::asynchronous(me, id, n, Grant::Permits),
+          0,
+          QueueKind::Permits,
+        );
         return STATUS_PENDING;
       }
     }
