@@ -34,7 +34,9 @@ use std::time::{Duration, Instant};
 
 use parking_lot::{Mutex, MutexGuard};
 
-use crate::error::{STATUS_OK, STATUS_POISONED, STATUS_RETRY, STATUS_TERMINATED, STATUS_TIMEOUT};
+use crate::error::{
+  STATUS_OK, STATUS_PENDING, STATUS_POISONED, STATUS_RETRY, STATUS_TERMINATED, STATUS_TIMEOUT,
+};
 
 /// A waiter's state before anyone has decided its outcome.
 pub const WAITING: i32 = -1;
@@ -473,6 +475,103 @@ pub fn wait(
       }
       // A waker removed us first and has stored our outcome: take it.
     }
+  }
+}
+
+/// A sleep until a condition on shared memory holds, announced by a flag bit
+/// that the thread making the condition true checks after it does so (the
+/// rings' waiter bits, a latch's waiting word).
+///
+/// No lost wake-up: a sleeper sets the flag (a sequentially consistent
+/// read-modify-write) and then re-checks the condition, under the lot lock; a
+/// waker makes the condition true and then reads the flag (both sequentially
+/// consistent). Either the sleeper sees the condition, or the waker sees the
+/// flag and calls [`FlaggedSleep::wake`]. The flag is cleared when the last
+/// sleeper leaves.
+pub struct FlaggedSleep<'a> {
+  /// The word holding the flag.
+  pub flags: &'a AtomicI32,
+  /// The flag bit.
+  pub bit: i32,
+  /// The address sleepers park under.
+  pub addr: usize,
+}
+
+impl FlaggedSleep<'_> {
+  /// Under the lot lock: announce a sleeper; false when `ready()` already holds.
+  fn announce(&self, lot: &Lot, ready: &dyn Fn() -> bool) -> bool {
+    self.flags.fetch_or(self.bit, Ordering::SeqCst);
+    if ready() {
+      self.clear_if_idle(lot);
+      return false;
+    }
+    true
+  }
+
+  fn clear_if_idle(&self, lot: &Lot) {
+    if lot.len(self.addr) == 0 {
+      self.flags.fetch_and(!self.bit, Ordering::SeqCst);
+    }
+  }
+
+  /// Blocks until `ready()` holds (checked before sleeping; afterwards a wake
+  /// says so), the deadline passes, or the thread is terminated: OK, TIMEOUT
+  /// or TERMINATED.
+  pub fn wait(
+    &self,
+    ready: &dyn Fn() -> bool,
+    me: u32,
+    deadline: Option<Instant>,
+    interrupted: &mut dyn FnMut() -> bool,
+  ) -> i32 {
+    let waiter = Waiter::sync(me, 0, Instant::now());
+    {
+      let mut lot = lock();
+      if !self.announce(&lot, ready) {
+        return STATUS_OK;
+      }
+      lot.push_kind(self.addr, waiter.clone(), 0, QueueKind::Plain);
+    }
+    match wait(&waiter, self.addr, deadline, interrupted) {
+      WaitEnd::Woken(st) => st,
+      WaitEnd::GaveUp(lot, st) => {
+        self.clear_if_idle(&lot);
+        st
+      }
+    }
+  }
+
+  /// The async form: OK if `ready()` holds now, else PENDING with waiter `id`
+  /// queued.
+  pub fn wait_async(&self, ready: &dyn Fn() -> bool, me: u32, id: u32) -> i32 {
+    let mut lot = lock();
+    if !self.announce(&lot, ready) {
+      return STATUS_OK;
+    }
+    lot.push_kind(
+      self.addr,
+      Waiter::asynchronous(me, id, 0, Grant::Nothing),
+      0,
+      QueueKind::Plain,
+    );
+    STATUS_PENDING
+  }
+
+  /// Withdraws async waiter `id` of thread `me`: true when it was still queued.
+  pub fn cancel(&self, me: u32, id: u32) -> bool {
+    let mut lot = lock();
+    let removed = lot.remove_async(self.addr, me, id);
+    if removed {
+      self.clear_if_idle(&lot);
+    }
+    removed
+  }
+
+  /// Wakes every sleeper (the condition now holds); returns how many.
+  pub fn wake(&self) -> u32 {
+    let mut lot = lock();
+    self.flags.fetch_and(!self.bit, Ordering::SeqCst);
+    lot.wake_all(self.addr, STATUS_OK)
   }
 }
 

@@ -13,11 +13,9 @@
 //!                   bit 2  PRODUCERS_WAITING  someone sleeps until head moves
 //! ```
 //!
-//! No lost wake-up: a sleeper sets its waiting bit (a sequentially consistent
-//! read-modify-write) and then re-reads the index it waits on, under the lot
-//! lock; a mover stores the index and then reads the state word (both
-//! sequentially consistent, as JS `Atomics` are). Either the sleeper sees the
-//! move, or the mover sees the bit and calls [`wake`].
+//! No lost wake-up: sleepers use [`FlaggedSleep`] with their waiting bit; a
+//! mover stores the index and then reads the state word (both sequentially
+//! consistent, as JS `Atomics` are), and calls [`wake`] when the bit is set.
 //!
 //! Nothing here reads or writes the data; indices never leave JS. A hostile
 //! value in these words can only make a wait end early or a wake be needless.
@@ -28,9 +26,8 @@ use std::time::Instant;
 use napi::{Env, Error, Result, Status};
 use napi_derive::napi;
 
-use crate::error::*;
 use crate::layout::{RING_HEAD_WORD, RING_STATE_WORD, RING_TAIL_WORD};
-use crate::parking::{self, Grant, QueueKind, WaitEnd, Waiter};
+use crate::parking::{self, FlaggedSleep};
 use crate::region::Region;
 use crate::threads;
 
@@ -59,17 +56,19 @@ pub struct Words<'a> {
   pub flag: i32,
 }
 
-/// Under the lot lock: announce a sleeper. False when it must not sleep (the
-/// word moved or the ring closed).
-fn announce(lot: &parking::Lot, w: &Words, expected: i32) -> bool {
-  w.state.fetch_or(w.flag, SeqCst);
-  if w.word.load(SeqCst) != expected || w.state.load(SeqCst) & CLOSED != 0 {
-    if lot.len(w.addr) == 0 {
-      w.state.fetch_and(!w.flag, SeqCst);
+impl Words<'_> {
+  fn sleep(&self) -> FlaggedSleep<'_> {
+    FlaggedSleep {
+      flags: self.state,
+      bit: self.flag,
+      addr: self.addr,
     }
-    return false;
   }
-  true
+
+  /// The condition a sleeper waits for: the word moved or the ring closed.
+  fn moved_from(&self, expected: i32) -> impl Fn() -> bool + '_ {
+    move || self.word.load(SeqCst) != expected || self.state.load(SeqCst) & CLOSED != 0
+  }
 }
 
 /// Blocks until the word moves away from `expected`, the ring closes, the
@@ -81,55 +80,23 @@ pub fn wait(
   deadline: Option<Instant>,
   interrupted: &mut dyn FnMut() -> bool,
 ) -> i32 {
-  let waiter = Waiter::sync(me, 0, Instant::now());
-  {
-    let mut lot = parking::lock();
-    if !announce(&lot, w, expected) {
-      return STATUS_OK;
-    }
-    lot.push_kind(w.addr, waiter.clone(), 0, QueueKind::Plain);
-  }
-  match parking::wait(&waiter, w.addr, deadline, interrupted) {
-    WaitEnd::Woken(st) => st,
-    WaitEnd::GaveUp(lot, st) => {
-      if lot.len(w.addr) == 0 {
-        w.state.fetch_and(!w.flag, SeqCst);
-      }
-      st
-    }
-  }
+  w.sleep()
+    .wait(&w.moved_from(expected), me, deadline, interrupted)
 }
 
 /// Async wait: OK now, or PENDING with waiter `id` queued.
 pub fn wait_async(w: &Words, expected: i32, me: u32, id: u32) -> i32 {
-  let mut lot = parking::lock();
-  if !announce(&lot, w, expected) {
-    return STATUS_OK;
-  }
-  lot.push_kind(
-    w.addr,
-    Waiter::asynchronous(me, id, 0, Grant::Nothing),
-    0,
-    QueueKind::Plain,
-  );
-  STATUS_PENDING
+  w.sleep().wait_async(&w.moved_from(expected), me, id)
 }
 
 /// Withdraws async waiter `id`: true when it was still queued.
 pub fn cancel(w: &Words, me: u32, id: u32) -> bool {
-  let mut lot = parking::lock();
-  let removed = lot.remove_async(w.addr, me, id);
-  if removed && lot.len(w.addr) == 0 {
-    w.state.fetch_and(!w.flag, SeqCst);
-  }
-  removed
+  w.sleep().cancel(me, id)
 }
 
 /// Wakes every sleeper on the word; returns how many.
 pub fn wake(w: &Words) -> u32 {
-  let mut lot = parking::lock();
-  w.state.fetch_and(!w.flag, SeqCst);
-  lot.wake_all(w.addr, STATUS_OK)
+  w.sleep().wake()
 }
 
 fn words(view: &Region, index: u32, flag: i32) -> Result<Words<'_>> {
@@ -214,6 +181,7 @@ pub fn ring_close(view: Region) -> Result<()> {
 #[cfg(test)]
 mod tests {
   use super::*;
+  use crate::error::STATUS_OK;
   use std::sync::Arc;
   use std::time::Duration;
 

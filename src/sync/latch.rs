@@ -12,10 +12,9 @@
 //! waiting: 1 while waiters are queued (written under the lot lock)
 //! ```
 //!
-//! No lost wake-up: a waiter sets `waiting` and then re-reads `count` under the
-//! lot lock; a counter stores the new count and then reads `waiting` (both
-//! sequentially consistent). Either the waiter sees zero and does not sleep,
-//! or the counter sees the flag and wakes it.
+//! No lost wake-up: waiters sleep with [`FlaggedSleep`] on the `waiting` word;
+//! a counter stores the new count and then reads `waiting` (both sequentially
+//! consistent), and wakes them when it is set.
 
 use std::sync::atomic::{AtomicI32, Ordering::*};
 use std::time::Instant;
@@ -25,7 +24,7 @@ use napi_derive::napi;
 
 use crate::error::*;
 use crate::layout::STATE_WORD;
-use crate::parking::{self, Grant, QueueKind, WaitEnd, Waiter};
+use crate::parking::{self, FlaggedSleep};
 use crate::region::Region;
 use crate::threads;
 
@@ -59,15 +58,24 @@ pub fn count_down(w: &Words, n: u32) -> i32 {
   }
 }
 
-/// Wakes every waiter (the count is zero).
-pub fn release_all(w: &Words) {
-  let mut lot = parking::lock();
-  w.waiting.store(0, SeqCst);
-  lot.wake_all(w.addr, STATUS_OK);
+impl Words<'_> {
+  fn sleep(&self) -> FlaggedSleep<'_> {
+    FlaggedSleep {
+      flags: self.waiting,
+      bit: 1,
+      addr: self.addr,
+    }
+  }
+
+  /// Released: the count reached zero (a negative, hostile count reads as released).
+  fn released(&self) -> bool {
+    self.count.load(SeqCst) <= 0
+  }
 }
 
-fn released(w: &Words) -> bool {
-  w.count.load(SeqCst) <= 0
+/// Wakes every waiter (the count is zero).
+pub fn release_all(w: &Words) {
+  w.sleep().wake();
 }
 
 /// Blocking wait: OK (released), TIMEOUT or TERMINATED.
@@ -77,59 +85,20 @@ pub fn wait(
   deadline: Option<Instant>,
   interrupted: &mut dyn FnMut() -> bool,
 ) -> i32 {
-  if released(w) {
+  if w.released() {
     return STATUS_OK;
   }
-  let waiter = Waiter::sync(me, 0, Instant::now());
-  {
-    let mut lot = parking::lock();
-    w.waiting.store(1, SeqCst);
-    if released(w) {
-      if lot.len(w.addr) == 0 {
-        w.waiting.store(0, SeqCst);
-      }
-      return STATUS_OK;
-    }
-    lot.push_kind(w.addr, waiter.clone(), 0, QueueKind::Plain);
-  }
-  match parking::wait(&waiter, w.addr, deadline, interrupted) {
-    WaitEnd::Woken(st) => st,
-    WaitEnd::GaveUp(lot, st) => {
-      if lot.len(w.addr) == 0 {
-        w.waiting.store(0, SeqCst);
-      }
-      st
-    }
-  }
+  w.sleep().wait(&|| w.released(), me, deadline, interrupted)
 }
 
 /// Async wait: OK now, or PENDING with waiter `id` queued.
 pub fn wait_async(w: &Words, me: u32, id: u32) -> i32 {
-  let mut lot = parking::lock();
-  w.waiting.store(1, SeqCst);
-  if released(w) {
-    if lot.len(w.addr) == 0 {
-      w.waiting.store(0, SeqCst);
-    }
-    return STATUS_OK;
-  }
-  lot.push_kind(
-    w.addr,
-    Waiter::asynchronous(me, id, 0, Grant::Nothing),
-    0,
-    QueueKind::Plain,
-  );
-  STATUS_PENDING
+  w.sleep().wait_async(&|| w.released(), me, id)
 }
 
 /// Withdraws async waiter `id`: true when it was still queued.
 pub fn cancel(w: &Words, me: u32, id: u32) -> bool {
-  let mut lot = parking::lock();
-  let removed = lot.remove_async(w.addr, me, id);
-  if removed && lot.len(w.addr) == 0 {
-    w.waiting.store(0, SeqCst);
-  }
-  removed
+  w.sleep().cancel(me, id)
 }
 
 fn words(view: &Region) -> Result<Words<'_>> {
