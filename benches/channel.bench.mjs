@@ -12,9 +12,8 @@
 // CPU 1, and, for information, both to CPU 0.
 
 import os from 'node:os';
-import { MessageChannel } from 'node:worker_threads';
 import { Channel } from '../index.mjs';
-import { runWorkers, newControl, settle, failedRow } from './harness.mjs';
+import { runPair, settle, failedRow } from './harness.mjs';
 
 const PAIR_WORKER = new URL('./workers/channel-pair.mjs', import.meta.url);
 const STREAM_N = 500_000; // messages per stream run, both contenders
@@ -50,30 +49,14 @@ async function pairRun(modes, r, n, warmup, cpus) {
   const order = modes.map((_, i) => modes[(i + r) % modes.length]);
   const timed = Object.fromEntries(modes.map((m) => [m, objectsFor(m)]));
   const warm = Object.fromEntries(modes.map((m) => [m, objectsFor(m)]));
-  const ctl = newControl();
-  const phase = new Int32Array(new SharedArrayBuffer(4));
-  const { port1, port2 } = new MessageChannel();
   const common = {
-    ctl,
-    phase,
     order,
     timed,
     warm,
     n: Object.fromEntries(modes.map((m) => [m, n])),
     warmup: Object.fromEntries(modes.map((m) => [m, warmup])),
   };
-  const { results } = await runWorkers(
-    PAIR_WORKER,
-    ctl,
-    [
-      { ...common, role: 0, port: port1, cpu: cpus?.[0] },
-      { ...common, role: 1, port: port2, cpu: cpus?.[1] },
-    ],
-    TIMEOUT_MS,
-    [[port1], [port2]],
-  );
-  const a = results.find((x) => x.role === 0);
-  const b = results.find((x) => x.role === 1);
+  const [a, b] = await runPair(PAIR_WORKER, common, { cpus, timeoutMs: TIMEOUT_MS, withPorts: true });
   const out = { order, pinned: [a.pinned, b.pinned], perSec: {}, rtUs: {}, bad: {}, sleepsPer: {}, preemptionsPer: {} };
   for (const m of modes) {
     const am = a.modes[m];

@@ -14,9 +14,8 @@
 // vCPU halts and its wake-up goes through the hypervisor).
 
 import os from 'node:os';
-import { MessageChannel } from 'node:worker_threads';
 import { Mutex, Condvar } from '../index.mjs';
-import { runWorkers, newControl, settle, failedRow } from './harness.mjs';
+import { runPair, newControl, settle, failedRow } from './harness.mjs';
 import { loadMultithreading, runPeerTasks } from './peers.mjs';
 
 const PINGPONG_WORKER = new URL('./workers/pingpong.mjs', import.meta.url);
@@ -49,22 +48,8 @@ async function shmkitRun(r, n, cpus) {
   const order = MODES.map((_, i) => MODES[(i + r) % MODES.length]);
   const timed = sharedObjects();
   const warm = sharedObjects();
-  const ctl = newControl();
-  const phase = new Int32Array(new SharedArrayBuffer(4));
-  const { port1, port2 } = new MessageChannel();
-  const common = { ctl, phase, n, warmup: WARMUP, order, timed, warm };
-  const { results } = await runWorkers(
-    PINGPONG_WORKER,
-    ctl,
-    [
-      { ...common, role: 0, port: port1, cpu: cpus?.[0] },
-      { ...common, role: 1, port: port2, cpu: cpus?.[1] },
-    ],
-    TIMEOUT_MS,
-    [[port1], [port2]],
-  );
-  const a = results.find((x) => x.role === 0);
-  const b = results.find((x) => x.role === 1);
+  const common = { n, warmup: WARMUP, order, timed, warm };
+  const [a, b] = await runPair(PINGPONG_WORKER, common, { cpus, timeoutMs: TIMEOUT_MS, withPorts: true });
   const out = { order, pinned: [a.pinned, b.pinned], rtUs: {}, bad: {}, sleepsPerRt: {}, preemptionsPerRt: {} };
   for (const mode of MODES) {
     out.rtUs[mode] = roundTripUs(a.modes[mode], n);

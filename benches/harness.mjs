@@ -176,6 +176,21 @@ export function withTimeout(promise, ms, what) {
 }
 
 /**
+ * Runs two workers of `url` (roles 0 and 1) with workerData `data` plus a
+ * fresh control block (`ctl`), a `phase` word, their `role`, the CPU to pin
+ * to (`cpus[role]`, if given) and, with `withPorts`, one end each of a
+ * MessageChannel (`port`). Resolves with [role 0's result, role 1's result].
+ */
+export async function runPair(url, data, { cpus, timeoutMs, withPorts = false }) {
+  const ctl = newControl();
+  const common = { ...data, ctl, phase: new Int32Array(new SharedArrayBuffer(4)) };
+  const ports = withPorts ? Object.values(new MessageChannel()) : [];
+  const datas = [0, 1].map((role) => ({ ...common, role, cpu: cpus?.[role], ...(withPorts ? { port: ports[role] } : {}) }));
+  const { results } = await runWorkers(url, ctl, datas, timeoutMs, withPorts ? [[ports[0]], [ports[1]]] : []);
+  return [0, 1].map((role) => results.find((x) => x.role === role));
+}
+
+/**
  * Runs one worker thread per entry of `workerDatas` on the worker file `url`
  * (each gets `ctl` in its workerData and posts one result object with
  * `start`/`end`), starts them together and returns `{ results, seconds }`.

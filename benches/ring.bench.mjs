@@ -26,7 +26,7 @@
 import os from 'node:os';
 import { RingBuffer as RingbufJs } from 'ringbuf.js';
 import { RingBuffer } from '../index.mjs';
-import { timeOps, runWorkers, newControl, settle, failedRow } from './harness.mjs';
+import { timeOps, runPair, settle, failedRow } from './harness.mjs';
 import { PlainRing } from './plain-ring.mjs';
 
 const SPSC_WORKER = new URL('./workers/ring-spsc.mjs', import.meta.url);
@@ -64,11 +64,7 @@ async function spscRun(modes, r, { n, warmup, capacity, batch, cpus }) {
   const order = modes.map((_, i) => modes[(i + r) % modes.length]);
   const timed = Object.fromEntries(modes.map((m) => [m, ringFor(m, capacity)]));
   const warm = Object.fromEntries(modes.map((m) => [m, ringFor(m, capacity)]));
-  const ctl = newControl();
-  const phase = new Int32Array(new SharedArrayBuffer(4));
   const common = {
-    ctl,
-    phase,
     order,
     timed,
     warm,
@@ -76,17 +72,7 @@ async function spscRun(modes, r, { n, warmup, capacity, batch, cpus }) {
     warmup: Object.fromEntries(modes.map((m) => [m, warmup])),
     batch,
   };
-  const { results } = await runWorkers(
-    SPSC_WORKER,
-    ctl,
-    [
-      { ...common, role: 0, cpu: cpus?.[0] },
-      { ...common, role: 1, cpu: cpus?.[1] },
-    ],
-    TIMEOUT_MS,
-  );
-  const prod = results.find((x) => x.role === 0);
-  const cons = results.find((x) => x.role === 1);
+  const [prod, cons] = await runPair(SPSC_WORKER, common, { cpus, timeoutMs: TIMEOUT_MS });
   const out = { order, pinned: [prod.pinned, cons.pinned], rate: {}, bad: {}, sumOk: {}, preemptions: {} };
   const expectedSum = (n * n) / 2; // sum of i + 0.5 for i < n, exact in doubles here
   for (const m of modes) {
