@@ -1664,12 +1664,216 @@ export interface RingRegion<T extends TypedArrayType = TypedArrayType> {
 }
 
 // ---------------------------------------------------------------------------
-// RingBuffer
+// RingBuffer and Queue: their common base
 // ---------------------------------------------------------------------------
 
 // RingBuffer and Queue share their blocking, async, batch-waiting and iterator
-// forms through an internal base class, TypedRing (lib/ring-common.js), which
-// is not exported; its members are declared on both classes below.
+// forms through an internal base class, TypedRing (lib/ring-common.js). It is
+// not exported, at run time or here; it is declared (below) so that those
+// members and their docs are written once, and RingBuffer and Queue extend it.
+
+/**
+ * What {@link RingBuffer} and {@link Queue} have in common (not exported: the
+ * classes are those two): the blocking and `…Async` forms of push and pop,
+ * the batch forms that wait ({@link TypedRing.write}, {@link TypedRing.read}),
+ * closing, and iteration. They are built on each class's non-blocking
+ * {@link TypedRing.tryPush}, {@link TypedRing.tryPop},
+ * {@link TypedRing.pushMany} and {@link TypedRing.popMany}.
+ *
+ * "Producer" and "consumer" below are the roles each class describes: a
+ * RingBuffer allows one of each at a time, a Queue any number. A blocking
+ * call spins a few microseconds, then sleeps until the other side moves; the
+ * `…Async` forms never block the thread.
+ *
+ * @typeParam T The typed array of the element type, e.g. `Float64Array`.
+ */
+declare abstract class TypedRing<T extends TypedArrayType> {
+  #private;
+  protected constructor();
+
+  // The non-blocking operations and the getters each class implements (and
+  // documents) for itself, on which the members below are built.
+
+  /** Producer: pushes `value` if there is room: `true`, or `false` when full. Never blocks. */
+  abstract tryPush(value: Elem<T>): boolean;
+  /** Consumer: removes and returns the oldest value, or `undefined` when empty. Never blocks. */
+  abstract tryPop(): Elem<T> | undefined;
+  /** Producer: pushes as many of `values` as fit now, in order: how many. Never blocks. */
+  abstract pushMany(values: BatchOf<T>): number;
+  /** Consumer: pops as many values as are there now, up to `target.length`, into `target`: how many. Never blocks. */
+  abstract popMany(target: BatchOf<T>): number;
+  /** How many values are in it now (a snapshot). */
+  abstract get size(): number;
+  /** How many values it holds when full. */
+  abstract get capacity(): number;
+
+  /**
+   * Producer: pushes `value`, blocking the thread (and its event loop) while
+   * full.
+   *
+   * @param options `timeout` in milliseconds; default: no limit.
+   * @throws {errors.ClosedError} `ERR_SHMKIT_CLOSED` when closed, before or
+   *   while waiting; nothing was pushed.
+   * @throws {errors.TimeoutError} `ERR_SHMKIT_TIMEOUT` when `timeout` passed
+   *   first; nothing was pushed.
+   * @throws {errors.TerminatedError} `ERR_SHMKIT_TERMINATED` when this worker
+   *   is being terminated while it waits.
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` for a `value` of the wrong type
+   *   or bad options; {RangeError} `ERR_OUT_OF_RANGE` for a bad `timeout`.
+   */
+  push(value: Elem<T>, options?: LockOptions | null): void;
+
+  /**
+   * Producer: resolves once `value` is pushed, waiting for room without
+   * blocking the thread.
+   *
+   * @param options `timeout` in milliseconds (default: no limit) and an
+   *   abort `signal` (default: none).
+   * @returns A promise that rejects with {@link errors.ClosedError}
+   *   `ERR_SHMKIT_CLOSED`, {@link errors.TimeoutError} `ERR_SHMKIT_TIMEOUT`,
+   *   the signal's `reason` (nothing pushed in each case), or `TypeError` /
+   *   `RangeError` for bad arguments.
+   */
+  pushAsync(value: Elem<T>, options?: AsyncLockOptions | null): Promise<void>;
+
+  /**
+   * Consumer: removes and returns the oldest value, blocking the thread (and
+   * its event loop) while empty and open.
+   *
+   * @param options `timeout` in milliseconds; default: no limit.
+   * @returns The value, or `undefined` once closed and drained (at once if
+   *   it already is).
+   * @throws {errors.TimeoutError} `ERR_SHMKIT_TIMEOUT` when `timeout` passed first.
+   * @throws {errors.TerminatedError} `ERR_SHMKIT_TERMINATED` when this worker
+   *   is being terminated while it waits.
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` / {RangeError} `ERR_OUT_OF_RANGE` for bad options.
+   */
+  pop(options?: LockOptions | null): Elem<T> | undefined;
+
+  /**
+   * Consumer: resolves with the oldest value, removed, waiting without
+   * blocking the thread while empty and open.
+   *
+   * @param options `timeout` in milliseconds (default: no limit) and an
+   *   abort `signal` (default: none).
+   * @returns A promise of the value, or of `undefined` once closed and
+   *   drained. It rejects with {@link errors.TimeoutError}
+   *   `ERR_SHMKIT_TIMEOUT`, the signal's `reason`, or `TypeError` /
+   *   `RangeError` for bad options; nothing is popped then.
+   */
+  popAsync(options?: AsyncLockOptions | null): Promise<Elem<T> | undefined>;
+
+  /**
+   * Producer: writes all of `values`, in order, blocking the thread while
+   * full. Values are pushed as room appears, so consumers may see the first
+   * ones before the call returns (and, in a {@link Queue}, other producers'
+   * values may come in between).
+   *
+   * @param values A typed array of the same kind (see {@link BatchOf}).
+   * @param options `timeout` in milliseconds, for the whole call; default: no limit.
+   * @returns `values.length`.
+   * @throws {errors.TimeoutError} `ERR_SHMKIT_TIMEOUT` when `timeout` passed
+   *   first; its `written` property says how many values (from the start of
+   *   `values`) were written (they are not taken back).
+   * @throws {errors.ClosedError} `ERR_SHMKIT_CLOSED` when closed, before or
+   *   while waiting; its `written` property says how many values were
+   *   written first (`0` when it was closed already).
+   * @throws {errors.TerminatedError} `ERR_SHMKIT_TERMINATED` when this worker
+   *   is being terminated while it waits (with `written`).
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` when `values` is not a typed
+   *   array of the right kind, or for bad options; {RangeError}
+   *   `ERR_OUT_OF_RANGE` for a bad `timeout`.
+   */
+  write(values: BatchOf<T>, options?: LockOptions | null): number;
+
+  /**
+   * Producer: the asynchronous form of {@link TypedRing.write}: writes all of
+   * `values` as room appears, without blocking the thread.
+   *
+   * @param values A typed array of the same kind (see {@link BatchOf}).
+   *   Do not modify it before the promise settles.
+   * @param options `timeout` in milliseconds (for the whole call; default:
+   *   no limit) and an abort `signal` (default: none).
+   * @returns A promise of `values.length`. When it rejects with
+   *   {@link errors.TimeoutError} `ERR_SHMKIT_TIMEOUT`,
+   *   {@link errors.ClosedError} `ERR_SHMKIT_CLOSED` or the signal's `reason`
+   *   (when that is an object), the error's `written` property says how many
+   *   values were written (they are not taken back). It also rejects with
+   *   `TypeError` / `RangeError` for bad arguments.
+   */
+  writeAsync(values: BatchOf<T>, options?: AsyncLockOptions | null): Promise<number>;
+
+  /**
+   * Consumer: moves at least one value into `target` (as
+   * {@link TypedRing.popMany}, up to `target.length`), blocking the thread
+   * while empty and open.
+   *
+   * @param target A typed array of the same kind (see {@link BatchOf}).
+   * @param options `timeout` in milliseconds; default: no limit.
+   * @returns How many values were read: at least 1, or `0` once closed and
+   *   drained (and at once for an empty `target`).
+   * @throws {errors.TimeoutError} `ERR_SHMKIT_TIMEOUT` when `timeout` passed
+   *   first; nothing was read.
+   * @throws {errors.TerminatedError} `ERR_SHMKIT_TERMINATED` when this worker
+   *   is being terminated while it waits.
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` when `target` is not a typed
+   *   array of the right kind, or for bad options; {RangeError}
+   *   `ERR_OUT_OF_RANGE` for a bad `timeout`.
+   */
+  read(target: BatchOf<T>, options?: LockOptions | null): number;
+
+  /**
+   * Consumer: the asynchronous form of {@link TypedRing.read}.
+   *
+   * @param target A typed array of the same kind (see {@link BatchOf}).
+   * @param options `timeout` in milliseconds (default: no limit) and an
+   *   abort `signal` (default: none).
+   * @returns A promise of how many values were read into `target`: at least
+   *   1, or `0` once closed and drained (or for an empty `target`). It
+   *   rejects with {@link errors.TimeoutError} `ERR_SHMKIT_TIMEOUT`, the
+   *   signal's `reason` (nothing read), or `TypeError` / `RangeError` for bad
+   *   arguments.
+   */
+  readAsync(target: BatchOf<T>, options?: AsyncLockOptions | null): Promise<number>;
+
+  /**
+   * Closes the stream, for good, and wakes every waiter on both sides: pushes
+   * (waiting ones included) throw {@link errors.ClosedError}
+   * `ERR_SHMKIT_CLOSED`; pops drain what is left, then return `undefined`
+   * (`read` / `readAsync` return `0`) instead of waiting; iteration ends.
+   * Any thread may close; closing again does nothing.
+   */
+  close(): void;
+
+  /** Whether {@link TypedRing.close} was called, by any thread. */
+  get closed(): boolean;
+
+  /** Whether {@link TypedRing.size} is 0 now: nothing to pop (a snapshot). */
+  get isEmpty(): boolean;
+
+  /** Whether {@link TypedRing.size} is the capacity now: no room to push (a snapshot). */
+  get isFull(): boolean;
+
+  /**
+   * Consumer: async iteration (`for await`), as {@link TypedRing.popAsync}
+   * in a loop: values, in order, until closed and drained (with several
+   * consumers of a {@link Queue}, each value goes to one of them). Never
+   * blocks the thread.
+   */
+  [Symbol.asyncIterator](): AsyncGenerator<Elem<T>, void, unknown>;
+
+  /**
+   * Consumer: blocking iteration (`for … of`), as {@link TypedRing.pop} in a
+   * loop: values, in order, until closed and drained (with several consumers
+   * of a {@link Queue}, each value goes to one of them). It blocks the thread
+   * while empty: meant for workers.
+   */
+  [Symbol.iterator](): Generator<Elem<T>, void, unknown>;
+}
+
+// ---------------------------------------------------------------------------
+// RingBuffer
+// ---------------------------------------------------------------------------
 
 /**
  * A bounded ring of typed values (`number` or `bigint`, per `T`) in shared
@@ -1729,7 +1933,7 @@ export interface RingRegion<T extends TypedArrayType = TypedArrayType> {
  * samples.close();
  * ```
  */
-export declare class RingBuffer<T extends TypedArrayType = TypedArrayType> {
+export declare class RingBuffer<T extends TypedArrayType = TypedArrayType> extends TypedRing<T> {
   #private;
   /**
    * Bytes a RingBuffer of `capacity` elements of `Type` occupies in a
@@ -1822,68 +2026,12 @@ export declare class RingBuffer<T extends TypedArrayType = TypedArrayType> {
   tryPush(value: Elem<T>): boolean;
 
   /**
-   * Producer: pushes `value`, blocking the thread (and its event loop) while
-   * the ring is full.
-   *
-   * @param options `timeout` in milliseconds; default: no limit.
-   * @throws {errors.ClosedError} `ERR_SHMKIT_CLOSED` when the ring is closed,
-   *   before or while waiting; nothing was pushed.
-   * @throws {errors.TimeoutError} `ERR_SHMKIT_TIMEOUT` when `timeout` passed
-   *   first; nothing was pushed.
-   * @throws {errors.TerminatedError} `ERR_SHMKIT_TERMINATED` when this worker
-   *   is being terminated while it waits.
-   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` for a `value` of the wrong type
-   *   or bad options; {RangeError} `ERR_OUT_OF_RANGE` for a bad `timeout`.
-   */
-  push(value: Elem<T>, options?: LockOptions | null): void;
-
-  /**
-   * Producer: resolves once `value` is pushed, waiting for room without
-   * blocking the thread.
-   *
-   * @param options `timeout` in milliseconds (default: no limit) and an
-   *   abort `signal` (default: none).
-   * @returns A promise that rejects with {@link errors.ClosedError}
-   *   `ERR_SHMKIT_CLOSED`, {@link errors.TimeoutError} `ERR_SHMKIT_TIMEOUT`,
-   *   the signal's `reason` (nothing pushed in each case), or `TypeError` /
-   *   `RangeError` for bad arguments.
-   */
-  pushAsync(value: Elem<T>, options?: AsyncLockOptions | null): Promise<void>;
-
-  /**
    * Consumer: removes and returns the oldest value. Never blocks; a closed
    * ring still drains.
    *
    * @returns The value, or `undefined` when the ring is empty.
    */
   tryPop(): Elem<T> | undefined;
-
-  /**
-   * Consumer: removes and returns the oldest value, blocking the thread (and
-   * its event loop) while the ring is empty and open.
-   *
-   * @param options `timeout` in milliseconds; default: no limit.
-   * @returns The value, or `undefined` once the ring is closed and drained
-   *   (at once if it already is).
-   * @throws {errors.TimeoutError} `ERR_SHMKIT_TIMEOUT` when `timeout` passed first.
-   * @throws {errors.TerminatedError} `ERR_SHMKIT_TERMINATED` when this worker
-   *   is being terminated while it waits.
-   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` / {RangeError} `ERR_OUT_OF_RANGE` for bad options.
-   */
-  pop(options?: LockOptions | null): Elem<T> | undefined;
-
-  /**
-   * Consumer: resolves with the oldest value, removed, waiting without
-   * blocking the thread while the ring is empty and open.
-   *
-   * @param options `timeout` in milliseconds (default: no limit) and an
-   *   abort `signal` (default: none).
-   * @returns A promise of the value, or of `undefined` once the ring is
-   *   closed and drained. It rejects with {@link errors.TimeoutError}
-   *   `ERR_SHMKIT_TIMEOUT`, the signal's `reason`, or `TypeError` /
-   *   `RangeError` for bad options; nothing is popped then.
-   */
-  popAsync(options?: AsyncLockOptions | null): Promise<Elem<T> | undefined>;
 
   /**
    * Consumer: the oldest value, without removing it. Never blocks. Only the
@@ -1918,78 +2066,6 @@ export declare class RingBuffer<T extends TypedArrayType = TypedArrayType> {
    *   array of the right kind.
    */
   popMany(target: BatchOf<T>): number;
-
-  /**
-   * Producer: writes all of `values`, in order, blocking the thread while
-   * the ring is full. Values are published as room appears, so the consumer
-   * may see the first ones before the call returns.
-   *
-   * @param values A typed array of the same kind (see {@link BatchOf}).
-   * @param options `timeout` in milliseconds, for the whole call; default: no limit.
-   * @returns `values.length`.
-   * @throws {errors.TimeoutError} `ERR_SHMKIT_TIMEOUT` when `timeout` passed
-   *   first; its `written` property says how many values (from the start of
-   *   `values`) were written: they stay in the ring.
-   * @throws {errors.ClosedError} `ERR_SHMKIT_CLOSED` when the ring is closed:
-   *   at once (no `written`: nothing was written), or while waiting (with
-   *   `written`, as for a timeout).
-   * @throws {errors.TerminatedError} `ERR_SHMKIT_TERMINATED` when this worker
-   *   is being terminated while it waits (with `written`).
-   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` when `values` is not a typed
-   *   array of the right kind, or for bad options; {RangeError}
-   *   `ERR_OUT_OF_RANGE` for a bad `timeout`.
-   */
-  write(values: BatchOf<T>, options?: LockOptions | null): number;
-
-  /**
-   * Producer: the asynchronous form of {@link RingBuffer.write}: writes all
-   * of `values` as room appears, without blocking the thread.
-   *
-   * @param values A typed array of the same kind (see {@link BatchOf}).
-   *   Do not modify it before the promise settles.
-   * @param options `timeout` in milliseconds (for the whole call; default:
-   *   no limit) and an abort `signal` (default: none).
-   * @returns A promise of `values.length`. When it rejects with
-   *   {@link errors.TimeoutError} `ERR_SHMKIT_TIMEOUT`,
-   *   {@link errors.ClosedError} `ERR_SHMKIT_CLOSED` or the signal's `reason`
-   *   (when that is an object), the error's `written` property says how many
-   *   values were written (they stay in the ring). It also rejects with
-   *   `TypeError` / `RangeError` for bad arguments.
-   */
-  writeAsync(values: BatchOf<T>, options?: AsyncLockOptions | null): Promise<number>;
-
-  /**
-   * Consumer: moves at least one value into `target` (as
-   * {@link RingBuffer.popMany}, up to `target.length`), blocking the thread
-   * while the ring is empty and open.
-   *
-   * @param target A typed array of the same kind (see {@link BatchOf}).
-   * @param options `timeout` in milliseconds; default: no limit.
-   * @returns How many values were read: at least 1, or `0` once the ring is
-   *   closed and drained (and at once for an empty `target`).
-   * @throws {errors.TimeoutError} `ERR_SHMKIT_TIMEOUT` when `timeout` passed
-   *   first; nothing was read.
-   * @throws {errors.TerminatedError} `ERR_SHMKIT_TERMINATED` when this worker
-   *   is being terminated while it waits.
-   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` when `target` is not a typed
-   *   array of the right kind, or for bad options; {RangeError}
-   *   `ERR_OUT_OF_RANGE` for a bad `timeout`.
-   */
-  read(target: BatchOf<T>, options?: LockOptions | null): number;
-
-  /**
-   * Consumer: the asynchronous form of {@link RingBuffer.read}.
-   *
-   * @param target A typed array of the same kind (see {@link BatchOf}).
-   * @param options `timeout` in milliseconds (default: no limit) and an
-   *   abort `signal` (default: none).
-   * @returns A promise of how many values were read into `target`: at least
-   *   1, or `0` once the ring is closed and drained (or for an empty
-   *   `target`). It rejects with {@link errors.TimeoutError}
-   *   `ERR_SHMKIT_TIMEOUT`, the signal's `reason` (nothing read), or
-   *   `TypeError` / `RangeError` for bad arguments.
-   */
-  readAsync(target: BatchOf<T>, options?: AsyncLockOptions | null): Promise<number>;
 
   /**
    * Producer: zero-copy write. Returns up to `n` free slots as one or two
@@ -2031,46 +2107,14 @@ export declare class RingBuffer<T extends TypedArrayType = TypedArrayType> {
    */
   readRegion(n: number): RingRegion<T>;
 
-  /**
-   * Closes the ring, for good, and wakes every waiter on both sides: pushes
-   * (waiting ones included) throw {@link errors.ClosedError}
-   * `ERR_SHMKIT_CLOSED`; pops drain what is left, then return `undefined`
-   * (`read` / `readAsync` return `0`) instead of waiting; iteration ends.
-   * Any thread may close; closing again does nothing.
-   */
-  close(): void;
-
-  /** Whether {@link RingBuffer.close} was called, by any thread. */
-  get closed(): boolean;
-
   /** How many values are in the ring now, from 0 to {@link RingBuffer.capacity}. It may change at once. */
   get size(): number;
 
   /** How many values the ring holds when full: the constructor's `capacity` rounded up to a power of two (at least 2). */
   get capacity(): number;
 
-  /** Whether {@link RingBuffer.size} is 0 now: nothing to pop. */
-  get isEmpty(): boolean;
-
-  /** Whether {@link RingBuffer.size} is the capacity now: no room to push. */
-  get isFull(): boolean;
-
   /** The element type, e.g. `Float64Array` (the constructor itself). */
   get Type(): TypedArrayConstructor<T>;
-
-  /**
-   * Consumer: async iteration (`for await`), as {@link RingBuffer.popAsync}
-   * in a loop: every value, in order, until the ring is closed and drained.
-   * Never blocks the thread.
-   */
-  [Symbol.asyncIterator](): AsyncGenerator<Elem<T>, void, unknown>;
-
-  /**
-   * Consumer: blocking iteration (`for … of`), as {@link RingBuffer.pop} in a
-   * loop: every value, in order, until the ring is closed and drained. It
-   * blocks the thread while the ring is empty: meant for workers.
-   */
-  [Symbol.iterator](): Generator<Elem<T>, void, unknown>;
 }
 
 // ---------------------------------------------------------------------------
@@ -2118,7 +2162,7 @@ export declare class RingBuffer<T extends TypedArrayType = TypedArrayType> {
  * for (const id of jobs) run(id); // each id reaches exactly one worker
  * ```
  */
-export declare class Queue<T extends TypedArrayType = TypedArrayType> {
+export declare class Queue<T extends TypedArrayType = TypedArrayType> extends TypedRing<T> {
   #private;
   /**
    * Bytes a Queue of `capacity` elements of `Type` occupies in a
@@ -2195,67 +2239,12 @@ export declare class Queue<T extends TypedArrayType = TypedArrayType> {
   tryPush(value: Elem<T>): boolean;
 
   /**
-   * Pushes `value`, blocking the thread (and its event loop) while the queue
-   * is full.
-   *
-   * @param options `timeout` in milliseconds; default: no limit.
-   * @throws {errors.ClosedError} `ERR_SHMKIT_CLOSED` when the queue is
-   *   closed, before or while waiting; nothing was pushed.
-   * @throws {errors.TimeoutError} `ERR_SHMKIT_TIMEOUT` when `timeout` passed
-   *   first; nothing was pushed.
-   * @throws {errors.TerminatedError} `ERR_SHMKIT_TERMINATED` when this worker
-   *   is being terminated while it waits.
-   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` for a `value` of the wrong type
-   *   or bad options; {RangeError} `ERR_OUT_OF_RANGE` for a bad `timeout`.
-   */
-  push(value: Elem<T>, options?: LockOptions | null): void;
-
-  /**
-   * Resolves once `value` is pushed, waiting for room without blocking the
-   * thread.
-   *
-   * @param options `timeout` in milliseconds (default: no limit) and an
-   *   abort `signal` (default: none).
-   * @returns A promise that rejects with {@link errors.ClosedError}
-   *   `ERR_SHMKIT_CLOSED`, {@link errors.TimeoutError} `ERR_SHMKIT_TIMEOUT`,
-   *   the signal's `reason` (nothing pushed in each case), or `TypeError` /
-   *   `RangeError` for bad arguments.
-   */
-  pushAsync(value: Elem<T>, options?: AsyncLockOptions | null): Promise<void>;
-
-  /**
    * Removes and returns the oldest value. Never blocks; a closed queue still
    * drains.
    *
    * @returns The value, or `undefined` when the queue is empty.
    */
   tryPop(): Elem<T> | undefined;
-
-  /**
-   * Removes and returns the oldest value, blocking the thread (and its event
-   * loop) while the queue is empty and open.
-   *
-   * @param options `timeout` in milliseconds; default: no limit.
-   * @returns The value, or `undefined` once the queue is closed and drained.
-   * @throws {errors.TimeoutError} `ERR_SHMKIT_TIMEOUT` when `timeout` passed first.
-   * @throws {errors.TerminatedError} `ERR_SHMKIT_TERMINATED` when this worker
-   *   is being terminated while it waits.
-   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` / {RangeError} `ERR_OUT_OF_RANGE` for bad options.
-   */
-  pop(options?: LockOptions | null): Elem<T> | undefined;
-
-  /**
-   * Resolves with the oldest value, removed, waiting without blocking the
-   * thread while the queue is empty and open.
-   *
-   * @param options `timeout` in milliseconds (default: no limit) and an
-   *   abort `signal` (default: none).
-   * @returns A promise of the value, or of `undefined` once the queue is
-   *   closed and drained. It rejects with {@link errors.TimeoutError}
-   *   `ERR_SHMKIT_TIMEOUT`, the signal's `reason`, or `TypeError` /
-   *   `RangeError` for bad options; nothing is popped then.
-   */
-  popAsync(options?: AsyncLockOptions | null): Promise<Elem<T> | undefined>;
 
   /**
    * The oldest value, without removing it: a snapshot, which another
@@ -2273,7 +2262,7 @@ export declare class Queue<T extends TypedArrayType = TypedArrayType> {
    * @param values A typed array of the same kind (see {@link BatchOf}).
    * @returns How many were pushed: from 0 to `values.length`.
    * @throws {errors.ClosedError} `ERR_SHMKIT_CLOSED` when the queue is closed
-   *   (an empty `values` returns `0` instead).
+   *   (even for an empty `values`).
    * @throws {TypeError} `ERR_INVALID_ARG_TYPE` when `values` is not a typed
    *   array of the right kind.
    */
@@ -2291,117 +2280,14 @@ export declare class Queue<T extends TypedArrayType = TypedArrayType> {
    */
   popMany(target: BatchOf<T>): number;
 
-  /**
-   * Pushes all of `values`, in order, blocking the thread while the queue is
-   * full. Values are pushed one by one as room appears: consumers may see
-   * the first ones before the call returns, and other producers' values may
-   * come in between.
-   *
-   * @param values A typed array of the same kind (see {@link BatchOf}).
-   * @param options `timeout` in milliseconds, for the whole call; default: no limit.
-   * @returns `values.length`.
-   * @throws {errors.TimeoutError} `ERR_SHMKIT_TIMEOUT` when `timeout` passed
-   *   first; its `written` property says how many values (from the start of
-   *   `values`) were pushed.
-   * @throws {errors.ClosedError} `ERR_SHMKIT_CLOSED` when the queue is closed
-   *   (with `written` when it closed while waiting).
-   * @throws {errors.TerminatedError} `ERR_SHMKIT_TERMINATED` when this worker
-   *   is being terminated while it waits (with `written`).
-   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` when `values` is not a typed
-   *   array of the right kind, or for bad options; {RangeError}
-   *   `ERR_OUT_OF_RANGE` for a bad `timeout`.
-   */
-  write(values: BatchOf<T>, options?: LockOptions | null): number;
-
-  /**
-   * The asynchronous form of {@link Queue.write}: pushes all of `values` as
-   * room appears, without blocking the thread.
-   *
-   * @param values A typed array of the same kind (see {@link BatchOf}).
-   *   Do not modify it before the promise settles.
-   * @param options `timeout` in milliseconds (for the whole call; default:
-   *   no limit) and an abort `signal` (default: none).
-   * @returns A promise of `values.length`. When it rejects with
-   *   {@link errors.TimeoutError} `ERR_SHMKIT_TIMEOUT`,
-   *   {@link errors.ClosedError} `ERR_SHMKIT_CLOSED` or the signal's `reason`
-   *   (when that is an object), the error's `written` property says how many
-   *   values were pushed. It also rejects with `TypeError` / `RangeError`
-   *   for bad arguments.
-   */
-  writeAsync(values: BatchOf<T>, options?: AsyncLockOptions | null): Promise<number>;
-
-  /**
-   * Pops at least one value into `target` (as {@link Queue.popMany}, up to
-   * `target.length`), blocking the thread while the queue is empty and open.
-   *
-   * @param target A typed array of the same kind (see {@link BatchOf}).
-   * @param options `timeout` in milliseconds; default: no limit.
-   * @returns How many values were popped: at least 1, or `0` once the queue
-   *   is closed and drained (and at once for an empty `target`).
-   * @throws {errors.TimeoutError} `ERR_SHMKIT_TIMEOUT` when `timeout` passed
-   *   first; nothing was popped.
-   * @throws {errors.TerminatedError} `ERR_SHMKIT_TERMINATED` when this worker
-   *   is being terminated while it waits.
-   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` when `target` is not a typed
-   *   array of the right kind, or for bad options; {RangeError}
-   *   `ERR_OUT_OF_RANGE` for a bad `timeout`.
-   */
-  read(target: BatchOf<T>, options?: LockOptions | null): number;
-
-  /**
-   * The asynchronous form of {@link Queue.read}.
-   *
-   * @param target A typed array of the same kind (see {@link BatchOf}).
-   * @param options `timeout` in milliseconds (default: no limit) and an
-   *   abort `signal` (default: none).
-   * @returns A promise of how many values were popped into `target`: at
-   *   least 1, or `0` once the queue is closed and drained (or for an empty
-   *   `target`). It rejects with {@link errors.TimeoutError}
-   *   `ERR_SHMKIT_TIMEOUT`, the signal's `reason` (nothing popped), or
-   *   `TypeError` / `RangeError` for bad arguments.
-   */
-  readAsync(target: BatchOf<T>, options?: AsyncLockOptions | null): Promise<number>;
-
-  /**
-   * Closes the queue, for good, and wakes every waiter: pushes (waiting ones
-   * included) throw {@link errors.ClosedError} `ERR_SHMKIT_CLOSED`; pops
-   * drain what is left, then return `undefined` (`read` / `readAsync` return
-   * `0`) instead of waiting; iteration ends. Any thread may close; closing
-   * again does nothing.
-   */
-  close(): void;
-
-  /** Whether {@link Queue.close} was called, by any thread. */
-  get closed(): boolean;
-
   /** How many values are in the queue now, from 0 to {@link Queue.capacity} (a snapshot). */
   get size(): number;
 
   /** How many values the queue holds when full: the constructor's `capacity` rounded up to a power of two (at least 2). */
   get capacity(): number;
 
-  /** Whether {@link Queue.size} is 0 now (a snapshot). */
-  get isEmpty(): boolean;
-
-  /** Whether {@link Queue.size} is the capacity now (a snapshot). */
-  get isFull(): boolean;
-
   /** The element type, e.g. `Int32Array` (the constructor itself). */
   get Type(): TypedArrayConstructor<T>;
-
-  /**
-   * Async iteration (`for await`), as {@link Queue.popAsync} in a loop: values
-   * until the queue is closed and drained. With several consumers, each value
-   * goes to one of them. Never blocks the thread.
-   */
-  [Symbol.asyncIterator](): AsyncGenerator<Elem<T>, void, unknown>;
-
-  /**
-   * Blocking iteration (`for … of`), as {@link Queue.pop} in a loop: values
-   * until the queue is closed and drained. It blocks the thread while the
-   * queue is empty: meant for workers.
-   */
-  [Symbol.iterator](): Generator<Elem<T>, void, unknown>;
 }
 
 // ---------------------------------------------------------------------------
@@ -2963,10 +2849,9 @@ export declare namespace errors {
     constructor(message?: string);
     readonly code: 'ERR_SHMKIT_CLOSED';
     /**
-     * Set by a ring's `write` / `writeAsync` when the ring closed while it
-     * waited for room: how many values, from the start of the batch, were
-     * written first. Absent when `write` found the ring already closed
-     * (`writeAsync` sets `0` then).
+     * Set by a ring's `write` / `writeAsync`: how many values, from the start
+     * of the batch, were written before the ring closed (`0` when it was
+     * closed already). Absent otherwise.
      */
     written?: number;
   }
