@@ -13,6 +13,8 @@ const { Latch } = require('./lib/latch.js');
 const { RingBuffer } = require('./lib/ring.js');
 const { Queue } = require('./lib/queue.js');
 const { Channel } = require('./lib/channel.js');
+const { BufferPool } = require('./lib/buffer-pool.js');
+const { SlabPool, Block } = require('./lib/slab-pool.js');
 
 module.exports = {
   Mutex,
@@ -27,6 +29,9 @@ module.exports = {
   RingBuffer,
   Queue,
   Channel,
+  BufferPool,
+  SlabPool,
+  Block,
   attach,
   errors: {
     ShmkitError: errors.ShmkitError,
@@ -39,5 +44,6 @@ module.exports = {
     TerminatedError: errors.TerminatedError,
     BarrierBrokenError: errors.BarrierBrokenError,
     ClosedError: errors.ClosedError,
+    StaleBlockError: errors.StaleBlockError,
   },
 };

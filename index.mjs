@@ -14,6 +14,9 @@ export const {
   RingBuffer,
   Queue,
   Channel,
+  BufferPool,
+  SlabPool,
+  Block,
   attach,
   errors,
 } = shmkit;

@@ -77,6 +77,13 @@ class ClosedError extends ShmkitError {
   }
 }
 
+/** A SlabPool block id that names no live hand-off or ownership (released, reused since, or forged). */
+class StaleBlockError extends ShmkitError {
+  constructor(message = 'stale block id') {
+    super(message, 'ERR_SHMKIT_STALE_BLOCK');
+  }
+}
+
 /** The thread is being terminated; its wait was abandoned. */
 class TerminatedError extends ShmkitError {
   constructor(message = 'the thread is being terminated') {
@@ -146,6 +153,8 @@ function fromStatus(status, what) {
       return new BarrierBrokenError(`${what}: the barrier is broken (a party timed out or aborted, or it was reset)`);
     case native.STATUS_TERMINATED:
       return new TerminatedError();
+    case native.STATUS_STALE:
+      return new StaleBlockError(`${what}: the id is stale (the block was released or reused since) or was never handed out`);
     default:
       return new ShmkitError(`${what}: unexpected native status ${status}`, 'ERR_SHMKIT_INTERNAL');
   }
@@ -162,6 +171,7 @@ module.exports = {
   TerminatedError,
   BarrierBrokenError,
   ClosedError,
+  StaleBlockError,
   invalidArgType,
   invalidArgValue,
   outOfRange,

@@ -48,3 +48,7 @@ pub const STATUS_LEADER: i32 = 11;
 /// The barrier was broken (a party timed out, aborted or was reset).
 #[napi]
 pub const STATUS_BROKEN: i32 = 12;
+/// A block id no longer names a live use of its block (released, acquired
+/// again since, or never handed out).
+#[napi]
+pub const STATUS_STALE: i32 = 13;

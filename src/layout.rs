@@ -65,6 +65,10 @@ pub const KIND_QUEUE: u32 = 8;
 /// Kind tag of a Channel (variable-length messages).
 #[napi]
 pub const KIND_CHANNEL: u32 = 9;
+/// Kind tag of a SlabPool's control object (see `crate::pool::slab`).
+#[napi]
+pub const KIND_SLAB: u32 = 10;
+
 /// Byte offset, inside a Channel, of the embedded Mutex that senders take.
 #[napi]
 pub const CHANNEL_SEND_LOCK: u32 = 200;
@@ -170,6 +174,16 @@ pub fn object_bytes(kind: u32, param: u32, elem: u32) -> Result<u32, String> {
     }
     return Ok(RING_DATA_OFFSET + param);
   }
+  if kind == KIND_SLAB {
+    // Control words, then a state and an owner word per block.
+    if elem != 0 || !(1..=crate::pool::slab::SLAB_MAX_BLOCKS).contains(&param) {
+      return Err(format!(
+        "{param} blocks is not from 1 to {}",
+        crate::pool::slab::SLAB_MAX_BLOCKS
+      ));
+    }
+    return Ok(crate::pool::slab::SLAB_BLOCKS_OFFSET + 8 * param);
+  }
   if kind != KIND_RING && kind != KIND_QUEUE {
     return Err(format!("unknown kind {kind}"));
   }
@@ -212,6 +226,7 @@ pub fn kind_name(kind: u32) -> &'static str {
     KIND_RING => "RingBuffer",
     KIND_QUEUE => "Queue",
     KIND_CHANNEL => "Channel",
+    KIND_SLAB => "SlabPool",
     _ => "unknown kind",
   }
 }

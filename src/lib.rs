@@ -12,6 +12,7 @@
 //! * [`object`]: creating, opening and inspecting any object.
 //! * [`sync`]: the locks and coordination primitives, one module each.
 //! * [`ring`]: blocking and waking for the rings (their data moves in JS).
+//! * [`pool`]: the bookkeeping of BufferPool and SlabPool.
 
 #![deny(clippy::undocumented_unsafe_blocks)]
 
@@ -19,6 +20,7 @@ pub mod error;
 pub mod layout;
 pub mod object;
 pub mod parking;
+pub mod pool;
 pub mod region;
 pub mod ring;
 pub mod sync;

@@ -1,0 +1,308 @@
+'use strict';
+// SlabPool: fixed-size blocks of one SharedArrayBuffer whose ownership moves
+// between threads by id: the seeds' hybrid pattern, where a small control plane
+// (ids through a RingBuffer, Queue or Channel) moves a big data plane (the
+// blocks) without copying it or calling postMessage.
+//
+// Three parts, back to back from `byteOffset`:
+//
+//   byte 0                       q                           d
+//        +-----------------------+---------------------------+---------+---------+---
+//        | control object        | Queue (Int32) of the free | block 0 | block 1 | ...
+//        | 64 + 8 * blocks bytes | block indices             | blockSize bytes each
+//        +-----------------------+---------------------------+---------+---------+---
+//        q and d are rounded up to multiples of 64
+//
+// The control object (kind SlabPool) holds the block size and one state and
+// owner word per block; src/pool/slab.rs documents those words and makes every
+// change of ownership there. The free list is a complete shmkit Queue: pops
+// and pushes are lock-free, and a thread waiting for a free block blocks (or
+// awaits) on it like any Queue consumer.
+
+const { native } = require('./runtime.js');
+const shared = require('./shared.js');
+const errors = require('./errors.js');
+const validate = require('./validate.js');
+const { Queue } = require('./queue.js');
+
+const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
+const BLOCK_SIZE = native.HEADER_BYTES / 4; // word index of the block size
+const WAITING = BLOCK_SIZE + 1; // word index of the waiting count
+const SPAN = native.SLAB_ID_SPAN;
+const kBlock = Symbol('shmkit.block');
+
+const roundUp64 = (n) => Math.ceil(n / 64) * 64;
+const freeCapacity = (blocks) => Math.max(2, 2 ** Math.ceil(Math.log2(blocks)));
+
+/** Byte offsets of the three parts, and the total, for `blocks` of `blockSize`. */
+function partsOf(blockSize, blocks) {
+  const queueAt = roundUp64(native.objectByteLength(native.KIND_SLAB, blocks, 0));
+  const dataAt = roundUp64(queueAt + Queue.byteLengthFor(Int32Array, freeCapacity(blocks)));
+  return { queueAt, dataAt, byteLength: dataAt + blockSize * blocks };
+}
+
+/** `{ blockSize, blocks }`, validated. */
+function specOf(spec) {
+  if (spec === null || typeof spec !== 'object') throw errors.invalidArgType('spec', 'an object { blockSize, blocks }', spec);
+  const { blockSize, blocks } = spec;
+  validate.integer('spec.blockSize', blockSize, 8, 2 ** 31);
+  if (blockSize % 8 !== 0) throw errors.invalidArgValue('spec.blockSize', blockSize, 'must be a multiple of 8');
+  validate.integer('spec.blocks', blocks, 1, native.SLAB_MAX_BLOCKS);
+  return { blockSize, blocks };
+}
+
+/** Fixed-size blocks of one SharedArrayBuffer, owned by one thread at a time and handed between threads by id. */
+class SlabPool {
+  #c; // Int32Array over the control object
+  #free; // the Queue of free block indices
+  #blockSize;
+  #blocks;
+  #dataAt; // absolute byte offset of block 0
+
+  /** Bytes a SlabPool of `{ blockSize, blocks }` occupies. */
+  static byteLengthFor(spec) {
+    const { blockSize, blocks } = specOf(spec);
+    return partsOf(blockSize, blocks).byteLength;
+  }
+
+  /** Required alignment of `byteOffset`. */
+  static get alignment() {
+    return native.OBJECT_ALIGN;
+  }
+
+  /**
+   * A pool of `blocks` blocks of `blockSize` bytes (a multiple of 8), in a new
+   * SharedArrayBuffer or at `{ buffer, byteOffset }`. Every block starts free.
+   */
+  constructor(spec, options) {
+    let sizing;
+    if (!shared.isOpen(options)) {
+      const { blockSize, blocks } = specOf(spec);
+      const { byteLength } = partsOf(blockSize, blocks);
+      sizing = { param: blocks, elem: 0, initial: blockSize, byteLength };
+    }
+    const { i32, param: blocks } = shared.setUpSized(this, SlabPool, native.KIND_SLAB, options, sizing);
+    const { buffer, byteOffset } = i32;
+    this.#c = new Int32Array(buffer, byteOffset, native.objectByteLength(native.KIND_SLAB, blocks, 0) / 4);
+    const blockSize = Atomics.load(this.#c, BLOCK_SIZE);
+    if (!(blockSize >= 8 && blockSize % 8 === 0)) {
+      throw new errors.BadLayoutError(`cannot open a SlabPool: corrupted block size ${blockSize}`);
+    }
+    const parts = partsOf(blockSize, blocks);
+    if (byteOffset + parts.byteLength > buffer.byteLength) {
+      throw new errors.BadLayoutError(
+        `the buffer is too small: a SlabPool of ${blocks} blocks of ${blockSize} bytes needs ${parts.byteLength} bytes at byteOffset ${byteOffset}`,
+      );
+    }
+    this.#blockSize = blockSize;
+    this.#blocks = blocks;
+    this.#dataAt = byteOffset + parts.dataAt;
+    const queueOptions = { buffer, byteOffset: byteOffset + parts.queueAt };
+    if (sizing) {
+      this.#free = new Queue(Int32Array, freeCapacity(blocks), queueOptions);
+      const all = new Int32Array(blocks);
+      for (let i = 0; i < blocks; i++) all[i] = i;
+      this.#free.pushMany(all);
+    } else {
+      this.#free = Queue.from(queueOptions);
+      if (this.#free.Type !== Int32Array || this.#free.capacity < blocks) {
+        throw new errors.BadLayoutError('cannot open a SlabPool: corrupted free list');
+      }
+    }
+  }
+
+  /** Reopens a SlabPool received from another thread (or placed at `{ buffer, byteOffset }`). */
+  static from(value) {
+    return shared.from(SlabPool, value, (options) => new SlabPool(undefined, options));
+  }
+
+  /** A free block, owned by the calling thread, or `undefined` when none is free. */
+  tryAcquire() {
+    const index = this.#free.tryPop();
+    return index === undefined ? undefined : this.#take(index);
+  }
+
+  /** A free block, blocking while none is. `{ timeout }`: ERR_SHMKIT_TIMEOUT when it passes. */
+  acquire(options) {
+    const index = this.#free.tryPop();
+    if (index !== undefined) return this.#take(index);
+    const timeout = validate.timeoutOf(options);
+    Atomics.add(this.#c, WAITING, 1);
+    try {
+      return this.#take(this.#free.pop({ timeout }));
+    } catch (err) {
+      throw this.#timedOut(err);
+    } finally {
+      Atomics.sub(this.#c, WAITING, 1);
+    }
+  }
+
+  /** Resolves with a free block once there is one. `{ timeout, signal }`. */
+  async acquireAsync(options) {
+    const timeout = validate.timeoutOf(options);
+    const signal = validate.signalOf(options);
+    signal?.throwIfAborted();
+    const index = this.#free.tryPop();
+    if (index !== undefined) return this.#take(index);
+    Atomics.add(this.#c, WAITING, 1);
+    try {
+      return this.#take(await this.#free.popAsync({ timeout, signal }));
+    } catch (err) {
+      throw this.#timedOut(err);
+    } finally {
+      Atomics.sub(this.#c, WAITING, 1);
+    }
+  }
+
+  /**
+   * Takes ownership of the block whose id another thread (or this one) got
+   * from `block.handoff()`. A stale, forged or already opened id throws
+   * ERR_SHMKIT_STALE_BLOCK or ERR_SHMKIT_NOT_OWNER, and nothing changes.
+   */
+  open(id) {
+    if (typeof id !== 'number') throw errors.invalidArgType('id', 'a block id (a number)', id);
+    if (!Number.isSafeInteger(id) || id < 0) throw errors.fromStatus(native.STATUS_STALE, `SlabPool block ${id}`);
+    const index = id % SPAN;
+    const generation = (id - index) / SPAN;
+    const status = native.slabOpen(this.#c, index, generation);
+    if (status !== native.STATUS_OK) throw this.#refused(status, id, 'is owned by another thread (opened already, or never handed off)');
+    return new Block(kBlock, this, index, generation);
+  }
+
+  /** Bytes per block. */
+  get blockSize() {
+    return this.#blockSize;
+  }
+
+  /** Number of blocks. */
+  get blocks() {
+    return this.#blocks;
+  }
+
+  /** `{ blocks, free, inUse, handedOff, waiting }` from the shared state words (a snapshot). */
+  get stats() {
+    const census = native.slabCensus(this.#c);
+    const handedOff = census % 2 ** 23;
+    const inUse = (census - handedOff) / 2 ** 23 + handedOff;
+    return {
+      blocks: this.#blocks,
+      free: this.#blocks - inUse,
+      inUse,
+      handedOff,
+      waiting: Math.max(0, Atomics.load(this.#c, WAITING)),
+    };
+  }
+
+  /** A Block for free block `index` just popped from the free list. */
+  #take(index) {
+    if (index === undefined) throw new errors.BadLayoutError('SlabPool: the free list was closed (corrupted)');
+    const generation = native.slabTake(this.#c, index);
+    if (generation < 0) throw new errors.BadLayoutError(`SlabPool: the free list names block ${index}, which is not free (corrupted)`);
+    return new Block(kBlock, this, index, generation);
+  }
+
+  #timedOut(err) {
+    if (err instanceof errors.TimeoutError) return new errors.TimeoutError('SlabPool: no block became free in time');
+    return err;
+  }
+
+  #refused(status, id, notOwner) {
+    if (status === native.STATUS_NOT_OWNER) return new errors.NotOwnerError(`SlabPool block ${id} ${notOwner}`);
+    return errors.fromStatus(status, `SlabPool block ${id}`);
+  }
+
+  // For Block: the one place that touches the pool's internals.
+  static internals(slab) {
+    return {
+      c: slab.#c,
+      bytes: (index) => new Uint8Array(slab.#c.buffer, slab.#dataAt + index * slab.#blockSize, slab.#blockSize),
+      refused: (status, id, notOwner) => slab.#refused(status, id, notOwner),
+      free: (index) => {
+        if (!slab.#free.tryPush(index)) throw new errors.BadLayoutError('SlabPool: the free list is full (corrupted)');
+      },
+    };
+  }
+
+  [inspectSymbol](depth, options, inspect) {
+    if (depth < 0) return 'SlabPool {}';
+    return `SlabPool ${inspect({ blockSize: this.#blockSize, ...this.stats }, options)}`;
+  }
+}
+
+/**
+ * One block of a SlabPool, owned by the thread holding this object until it
+ * calls `handoff()` or `release()`. Made by the pool, never by `new`.
+ */
+class Block {
+  #pool;
+  #index;
+  #generation;
+  #bytes;
+  #state = 'owned'; // 'owned' | 'handed off' | 'released'
+
+  constructor(key, slab, index, generation) {
+    if (key !== kBlock) throw errors.illegalConstructor('Block', 'blocks come from slab.acquire() and slab.open()');
+    this.#pool = SlabPool.internals(slab);
+    this.#index = index;
+    this.#generation = generation;
+    this.#bytes = this.#pool.bytes(index);
+  }
+
+  /** The block's id: a number to send to the thread that will `slab.open(id)` it. */
+  get id() {
+    return this.#generation * SPAN + this.#index;
+  }
+
+  /** The block's position in the pool, 0 ..< blocks. */
+  get index() {
+    return this.#index;
+  }
+
+  /** Whether this thread still owns the block through this object. */
+  get owned() {
+    return this.#state === 'owned';
+  }
+
+  /** The block's bytes (a view into the pool's SharedArrayBuffer); throws once handed off or released. */
+  get bytes() {
+    this.#check();
+    return this.#bytes;
+  }
+
+  /** Gives up ownership for a hand-off: returns the id the receiver opens. This object becomes unusable. */
+  handoff() {
+    this.#check();
+    const status = native.slabHandoff(this.#pool.c, this.#index, this.#generation);
+    if (status !== native.STATUS_OK) throw this.#pool.refused(status, this.id, 'is not owned by this thread');
+    this.#state = 'handed off';
+    this.#bytes = null;
+    return this.id;
+  }
+
+  /** Returns the block to the pool. This object becomes unusable. */
+  release() {
+    this.#check();
+    const status = native.slabFree(this.#pool.c, this.#index, this.#generation);
+    if (status !== native.STATUS_OK) throw this.#pool.refused(status, this.id, 'is not owned by this thread');
+    this.#state = 'released';
+    this.#bytes = null;
+    this.#pool.free(this.#index);
+  }
+
+  /** `release()` if still owned, for `using block = slab.acquire()`. */
+  [Symbol.dispose]() {
+    if (this.#state === 'owned') this.release();
+  }
+
+  #check() {
+    if (this.#state !== 'owned') throw new errors.NotOwnerError(`SlabPool block ${this.id}: this thread ${this.#state === 'released' ? 'released it' : 'handed it off'}`);
+  }
+
+  [inspectSymbol](depth, options, inspect) {
+    return `Block ${inspect({ id: this.id, index: this.#index, state: this.#state }, options)}`;
+  }
+}
+
+shared.register(SlabPool);
+
+module.exports = { SlabPool, Block };
