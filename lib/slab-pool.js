@@ -124,12 +124,12 @@ class SlabPool {
 
   /** A free block, blocking while none is. `{ timeout }`: ERR_SHMKIT_TIMEOUT when it passes. */
   acquire(options) {
+    const timeout = validate.timeoutOf(options);
     const index = this.#free.tryPop();
     if (index !== undefined) return this.#take(index);
-    const timeout = validate.timeoutOf(options);
     Atomics.add(this.#c, WAITING, 1);
     try {
-      return this.#take(this.#free.pop({ timeout }));
+      return this.#take(this.#free.pop(timeout < 0 ? undefined : { timeout }));
     } catch (err) {
       throw this.#timedOut(err);
     } finally {
@@ -146,7 +146,7 @@ class SlabPool {
     if (index !== undefined) return this.#take(index);
     Atomics.add(this.#c, WAITING, 1);
     try {
-      return this.#take(await this.#free.popAsync({ timeout, signal }));
+      return this.#take(await this.#free.popAsync({ timeout: timeout < 0 ? undefined : timeout, signal }));
     } catch (err) {
       throw this.#timedOut(err);
     } finally {

@@ -1,0 +1,218 @@
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { BufferPool } from '../index.mjs';
+import { spawn, sleep, rejectsWithCode } from './helpers.mjs';
+
+// `gc()` for the leak tests: what --expose-gc gives, without restarting node.
+v8.setFlagsFromString('--expose-gc');
+const gc = vm.runInNewContext('gc');
+
+/** Collects garbage until `done()` holds (finalizers run after a GC, on a later tick); bounded. */
+async function collectUntil(done, ms = 5_000) {
+  const until = Date.now() + ms;
+  while (!done()) {
+    if (Date.now() > until) return false;
+    gc();
+    await sleep(10);
+  }
+  return true;
+}
+
+test('BufferPool: acquire gives exactly byteLength; release recycles the memory and detaches the handle', () => {
+  const pool = new BufferPool();
+  const a = pool.acquire(1000);
+  assert.ok(a instanceof ArrayBuffer);
+  assert.equal(a.byteLength, 1000);
+  assert.equal(a.resizable, false);
+  new Uint8Array(a).fill(7);
+  pool.release(a);
+  assert.equal(a.byteLength, 0, 'the released handle is detached');
+  assert.throws(() => new Uint8Array(a), TypeError, 'a view of a released buffer cannot be made');
+  const b = pool.acquire(1000);
+  assert.equal(b.byteLength, 1000);
+  assert.equal(new Uint8Array(b)[999], 7, 'the same memory came back (contents unspecified, here the old ones)');
+  pool.release(b);
+  const c = pool.acquire(1000, { zero: true });
+  assert.ok(new Uint8Array(c).every((x) => x === 0), '{ zero: true } clears a recycled buffer');
+  const d = pool.acquire(1001);
+  assert.equal(d.byteLength, 1001, 'another length is another size class');
+  assert.deepEqual(pool.stats, { acquired: 4, released: 2, hits: 2, misses: 2, retainedBytes: 0, outstanding: 2, leaked: 0 });
+  pool.release(c);
+  pool.release(d);
+  assert.equal(pool.stats.retainedBytes, 2001);
+  assert.equal(pool.stats.outstanding, 0);
+});
+
+test('BufferPool: use after release fails loudly; a second release is a clear error that changes nothing', async () => {
+  const pool = new BufferPool();
+  const a = pool.acquire(64);
+  const view = new Float64Array(a);
+  pool.release(a);
+  assert.equal(view.length, 0, 'views of the released buffer see nothing');
+  assert.equal(view[0], undefined);
+  const before = pool.stats;
+  await rejectsWithCode(assert, () => pool.release(a), 'ERR_INVALID_ARG_VALUE');
+  assert.deepEqual(pool.stats, before);
+  assert.equal(pool.acquire(64).byteLength, 64, 'the pool still works');
+});
+
+test('BufferPool: bad inputs get codes', async () => {
+  const pool = new BufferPool();
+  for (const n of [0, -1, 1.5, NaN, 2 ** 53]) await rejectsWithCode(assert, () => pool.acquire(n), 'ERR_OUT_OF_RANGE');
+  await rejectsWithCode(assert, () => pool.acquire('8'), 'ERR_INVALID_ARG_TYPE');
+  await rejectsWithCode(assert, () => pool.acquire(8, { zero: 1 }), 'ERR_INVALID_ARG_TYPE');
+  await rejectsWithCode(assert, () => pool.acquire(8, 5), 'ERR_INVALID_ARG_TYPE');
+  await rejectsWithCode(assert, () => new BufferPool({ maxRetainedBytes: -1 }), 'ERR_OUT_OF_RANGE');
+  await rejectsWithCode(assert, () => new BufferPool({ maxRetainedBytes: '1' }), 'ERR_INVALID_ARG_TYPE');
+  await rejectsWithCode(assert, () => pool.release(new SharedArrayBuffer(8)), 'ERR_INVALID_ARG_TYPE');
+  await rejectsWithCode(assert, () => pool.release(new Uint8Array(8)), 'ERR_INVALID_ARG_TYPE');
+  await rejectsWithCode(assert, () => pool.release({ byteLength: 8 }), 'ERR_INVALID_ARG_TYPE');
+  await rejectsWithCode(assert, () => pool.release(undefined), 'ERR_INVALID_ARG_TYPE');
+  const resizable = new ArrayBuffer(8, { maxByteLength: 16 });
+  await rejectsWithCode(assert, () => pool.release(resizable), 'ERR_INVALID_ARG_VALUE');
+  assert.equal(resizable.byteLength, 8, 'a refused buffer is left as it was');
+  await rejectsWithCode(assert, () => pool.release(new ArrayBuffer(0)), 'ERR_INVALID_ARG_VALUE');
+  assert.deepEqual(pool.stats, { acquired: 0, released: 0, hits: 0, misses: 0, retainedBytes: 0, outstanding: 0, leaked: 0 });
+});
+
+test('BufferPool: maxRetainedBytes is never exceeded; the least recently released go first; trim drops all', () => {
+  const pool = new BufferPool({ maxRetainedBytes: 10_000 });
+  assert.equal(pool.maxRetainedBytes, 10_000);
+  const bufs = [4000, 4000, 1000].map((n) => pool.acquire(n));
+  for (const b of bufs) pool.release(b);
+  assert.equal(pool.stats.retainedBytes, 9000);
+  pool.release(new ArrayBuffer(6000)); // a foreign buffer is adopted: 15000 would be too much
+  assert.ok(pool.stats.retainedBytes <= 10_000);
+  // The two oldest (4000, 4000) made room, in that order, then stop: 1000 + 6000 fit.
+  assert.equal(pool.stats.retainedBytes, 7000);
+  assert.equal(pool.acquire(1000).byteLength, 1000);
+  assert.equal(pool.stats.hits, 1);
+  assert.equal(pool.acquire(4000).byteLength, 4000);
+  assert.equal(pool.stats.misses, 4, 'the evicted 4000-byte buffers are gone');
+  const big = pool.acquire(20_000);
+  pool.release(big); // larger than the limit: detached, not kept
+  assert.equal(big.byteLength, 0);
+  assert.equal(pool.stats.retainedBytes, 6000);
+  pool.trim();
+  assert.equal(pool.stats.retainedBytes, 0);
+  assert.equal(pool.acquire(6000).byteLength, 6000);
+  assert.equal(pool.stats.hits, 1, 'nothing left to hit after trim');
+  const none = new BufferPool({ maxRetainedBytes: 0 });
+  const x = none.acquire(8);
+  none.release(x);
+  assert.equal(x.byteLength, 0);
+  assert.equal(none.stats.retainedBytes, 0);
+});
+
+test('BufferPool: many sizes churned at random stay within the limit and account for every buffer', () => {
+  const LIMIT = 1 << 20;
+  const pool = new BufferPool({ maxRetainedBytes: LIMIT });
+  const live = [];
+  let seed = 12345;
+  const rand = (n) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8) % n;
+  for (let i = 0; i < 5000; i++) {
+    if (live.length && rand(2)) pool.release(live.splice(rand(live.length), 1)[0]);
+    else live.push(pool.acquire(1 + rand(8) * 4096 + rand(3)));
+    assert.ok(pool.stats.retainedBytes <= LIMIT);
+  }
+  const s = pool.stats;
+  assert.equal(s.acquired, s.hits + s.misses);
+  assert.equal(s.outstanding, live.length);
+  assert.equal(s.acquired - s.released, live.length);
+  assert.ok(s.hits > 1000, `recycled buffers were used (${s.hits} hits)`);
+});
+
+test('BufferPool: a transferred pooled buffer is detached in the sender, intact in the receiver, and can be released there', async () => {
+  const pool = new BufferPool();
+  const ab = pool.acquire(1 << 20);
+  const bytes = new Uint8Array(ab);
+  for (let i = 0; i < bytes.length; i += 4096) bytes[i] = (i >> 12) & 0xff;
+  const w = spawn(async ({ BufferPool }, {}, port) => {
+    const pool = new BufferPool();
+    const ab = await new Promise((r) => port.once('message', r));
+    const bytes = new Uint8Array(ab);
+    let ok = ab.byteLength === 1 << 20;
+    for (let i = 0; i < bytes.length; i += 4096) ok &&= bytes[i] === ((i >> 12) & 0xff);
+    pool.release(ab);
+    return { ok, detached: ab.byteLength === 0, retained: pool.stats.retainedBytes, outstanding: pool.stats.outstanding };
+  });
+  w.worker.postMessage(ab, [ab]);
+  assert.equal(ab.byteLength, 0, 'the sender\'s handle is detached by the transfer');
+  assert.equal(pool.stats.outstanding, 1);
+  assert.deepEqual(await w.result(), { ok: true, detached: true, retained: 1 << 20, outstanding: 0 });
+  assert.equal(pool.stats.outstanding, 0, 'the release in the worker closed the loan made here');
+  assert.equal(pool.stats.leaked, 0);
+});
+
+test('BufferPool: a worker-pool round trip (acquire, transfer, transfer back, release) recycles without counting leaks', async () => {
+  const pool = new BufferPool();
+  const w = spawn(async ({}, {}, port) => {
+    for (;;) {
+      const ab = await new Promise((r) => port.once('message', r));
+      if (ab === null) return; // exits without a result message
+      new Float64Array(ab)[0] += 1;
+      port.postMessage(ab, [ab]);
+    }
+  });
+  const replies = [];
+  w.worker.on('message', (m) => m instanceof ArrayBuffer && replies.push(m));
+  for (let round = 0; round < 50; round++) {
+    const ab = pool.acquire(64 * 1024);
+    new Float64Array(ab)[0] = round;
+    w.worker.postMessage(ab, [ab]);
+    // Now and then collect while the buffer is away: the sender's detached
+    // handle goes, and the loan must survive that until the buffer is back.
+    if (round % 10 === 5) await collectUntil(() => false, 30);
+    const until = Date.now() + 10_000;
+    while (replies.length === 0) {
+      assert.ok(Date.now() < until, 'the worker answers');
+      await sleep(1);
+    }
+    const back = replies.shift();
+    assert.equal(new Float64Array(back)[0], round + 1);
+    pool.release(back);
+  }
+  w.worker.postMessage(null);
+  assert.deepEqual(await w.exited(), { code: 0, error: null });
+  await collectUntil(() => false, 200); // collect every detached shell
+  const s = pool.stats;
+  assert.equal(s.acquired, 50);
+  assert.equal(s.hits, 49, 'every round after the first reused the buffer that came back');
+  assert.equal(s.outstanding, 0);
+  assert.equal(s.leaked, 0, 'transferred-and-returned buffers are not leaks');
+});
+
+test('BufferPool: buffers acquired and dropped without release are counted as leaked after GC', async () => {
+  const pool = new BufferPool();
+  (() => {
+    for (let i = 0; i < 5; i++) new Uint8Array(pool.acquire(4096)).fill(1);
+  })();
+  const kept = pool.acquire(4096);
+  assert.equal(pool.stats.outstanding, 6);
+  assert.ok(await collectUntil(() => pool.stats.leaked === 5), `5 leaks counted (stats: ${JSON.stringify(pool.stats)})`);
+  assert.equal(pool.stats.outstanding, 1);
+  pool.release(kept);
+  assert.equal(pool.stats.outstanding, 0);
+  assert.equal(pool.stats.leaked, 5);
+});
+
+test('BufferPool: a buffer transferred away whose sender handle is collected counts as leaked until it comes back', async () => {
+  const pool = new BufferPool();
+  const w = spawn(async ({}, {}, port) => {
+    const ab = await new Promise((r) => port.once('message', r));
+    await new Promise((r) => port.once('message', r)); // hold it until told
+    port.postMessage(ab, [ab]);
+  });
+  (() => {
+    const ab = pool.acquire(8192);
+    w.worker.postMessage(ab, [ab]);
+  })();
+  assert.ok(await collectUntil(() => pool.stats.leaked === 1), 'the collected sender handle counts');
+  const back = new Promise((r) => w.worker.once('message', r));
+  w.worker.postMessage('go');
+  pool.release(await back);
+  assert.deepEqual([pool.stats.leaked, pool.stats.outstanding], [0, 0], 'its return takes it off leaked');
+  await w.exited();
+});

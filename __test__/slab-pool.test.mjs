@@ -1,0 +1,214 @@
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { SlabPool, Block, Queue, Mutex } from '../index.mjs';
+import native from '../lib/binding.js';
+import { spawn, sleep, rejectsWithCode, flags } from './helpers.mjs';
+
+test('SlabPool: 4 workers pass blocks through a Queue, 100,000 hand-offs, each block owned by one thread at a time', async () => {
+  const HANDOFFS = 100_000;
+  const slab = new SlabPool({ blockSize: 256, blocks: 16 });
+  const ids = new Queue(Float64Array, 64);
+  const counters = flags(4); // [0] hand-offs so far, [1] violations
+  const workers = [1, 2, 3, 4].map((me) =>
+    spawn(({}, { slab, ids, counters, me, HANDOFFS }) => {
+      const words = (b) => new Int32Array(b.bytes.buffer, b.bytes.byteOffset, 4);
+      let opened = 0;
+      let acquired = 0;
+      // Stamps the block as ours, gives other threads a moment to trample it,
+      // and checks that nobody did: a second owner would show here.
+      const own = (b) => {
+        const w = words(b);
+        Atomics.store(w, 0, me);
+        for (let i = 0; i < 20; i++) Atomics.add(w, 2, 1);
+        if (Atomics.load(w, 0) !== me) Atomics.add(counters, 1, 1);
+      };
+      while (Atomics.load(counters, 0) < HANDOFFS) {
+        let block;
+        let id = ids.tryPop();
+        if (id === undefined && me % 2 === 0) {
+          try {
+            id = ids.pop({ timeout: 1 });
+          } catch (err) {
+            if (err.code !== 'ERR_SHMKIT_TIMEOUT') throw err;
+          }
+        }
+        if (id !== undefined) {
+          block = slab.open(id);
+          const w = words(block);
+          // The sender wrote the id it handed off: the block is unchanged since.
+          if (Atomics.load(w, 1) !== id % 2 ** 31) Atomics.add(counters, 1, 1);
+          opened++;
+        } else {
+          block = me === 3 ? slab.acquire({ timeout: 1000 }) : slab.tryAcquire();
+          if (block === undefined) continue;
+          acquired++;
+        }
+        own(block);
+        if ((opened + acquired) % 3 === 0) {
+          block.release();
+        } else {
+          const id = block.id;
+          Atomics.store(words(block), 1, id % 2 ** 31);
+          if (block.handoff() !== id) Atomics.add(counters, 1, 1);
+          ids.push(id, { timeout: 10_000 });
+          Atomics.add(counters, 0, 1);
+        }
+      }
+      return { opened, acquired };
+    }, { slab, ids, counters, me, HANDOFFS }),
+  );
+  const results = await Promise.all(workers.map((w) => w.result(120_000)));
+  assert.equal(Atomics.load(counters, 1), 0, 'no block was ever seen by two owners, or changed while handed off');
+  assert.ok(Atomics.load(counters, 0) >= HANDOFFS);
+  assert.ok(results.every((r) => r.opened > 0), `every worker received blocks: ${JSON.stringify(results)}`);
+  // The ids still in flight are opened and released here; then all are free.
+  for (let id = ids.tryPop(); id !== undefined; id = ids.tryPop()) slab.open(id).release();
+  assert.deepEqual(slab.stats, { blocks: 16, free: 16, inUse: 0, handedOff: 0, waiting: 0 });
+  const all = [];
+  for (let b = slab.tryAcquire(); b !== undefined; b = slab.tryAcquire()) all.push(b.index);
+  assert.deepEqual(all.sort((a, b) => a - b), [...Array(16).keys()], 'each block is in the free list exactly once');
+});
+
+test('SlabPool: stale, forged, double-released and non-owner ids are refused and nothing changes', async () => {
+  const slab = new SlabPool({ blockSize: 64, blocks: 4 });
+  const a = slab.acquire();
+  assert.ok(a instanceof Block);
+  assert.equal(a.bytes.byteLength, 64);
+  await rejectsWithCode(assert, () => slab.open(a.id), 'ERR_SHMKIT_NOT_OWNER'); // owned, not handed off
+  const id = a.handoff();
+  assert.equal(a.owned, false);
+  await rejectsWithCode(assert, () => a.bytes, 'ERR_SHMKIT_NOT_OWNER');
+  await rejectsWithCode(assert, () => a.handoff(), 'ERR_SHMKIT_NOT_OWNER');
+  await rejectsWithCode(assert, () => a.release(), 'ERR_SHMKIT_NOT_OWNER');
+  await rejectsWithCode(assert, () => slab.open(id + native.SLAB_ID_SPAN), 'ERR_SHMKIT_STALE_BLOCK'); // another generation
+  await rejectsWithCode(assert, () => slab.open(id - a.index + 4), 'ERR_SHMKIT_STALE_BLOCK'); // index out of range
+  for (const forged of [-1, 0.5, 2 ** 60, NaN]) await rejectsWithCode(assert, () => slab.open(forged), 'ERR_SHMKIT_STALE_BLOCK');
+  await rejectsWithCode(assert, () => slab.open(String(id)), 'ERR_INVALID_ARG_TYPE');
+  const b = slab.open(id);
+  await rejectsWithCode(assert, () => slab.open(id), 'ERR_SHMKIT_NOT_OWNER'); // opened already
+  b.release();
+  await rejectsWithCode(assert, () => b.release(), 'ERR_SHMKIT_NOT_OWNER'); // double release
+  await rejectsWithCode(assert, () => slab.open(id), 'ERR_SHMKIT_STALE_BLOCK'); // released
+  // The block comes back with a new generation: the old id stays stale.
+  const again = [slab.acquire(), slab.acquire(), slab.acquire(), slab.acquire()].find((x) => x.index === a.index);
+  assert.notEqual(again.id, id);
+  const id2 = again.handoff();
+  await rejectsWithCode(assert, () => slab.open(id), 'ERR_SHMKIT_STALE_BLOCK');
+  // Another thread cannot release a block it does not own (checked in the kernel itself).
+  const w = spawn(({}, { slab, id2 }) => {
+    const { SLAB_ID_SPAN } = require(require('node:path').join(process.cwd(), 'lib/binding.js'));
+    void SLAB_ID_SPAN;
+    const b = slab.open(id2);
+    return b.index;
+  }, { slab, id2 });
+  const index = await w.result();
+  assert.equal(index, a.index);
+  const c = new Int32Array(slab.buffer, slab.byteOffset, 64 / 4 + 2 * 4);
+  const gen = (id2 - index) / native.SLAB_ID_SPAN;
+  assert.equal(native.slabFree(c, index, gen), native.STATUS_NOT_OWNER, 'the worker owns it, not this thread');
+  assert.equal(native.slabHandoff(c, index, gen), native.STATUS_NOT_OWNER);
+  assert.equal(slab.stats.inUse, 4);
+  await rejectsWithCode(assert, () => new Block(), 'ERR_ILLEGAL_CONSTRUCTOR');
+});
+
+test('SlabPool: acquire blocks until a release in another thread, times out, and acquireAsync honours abort', async () => {
+  const slab = new SlabPool({ blockSize: 8, blocks: 1 });
+  const held = slab.acquire();
+  await rejectsWithCode(assert, () => slab.acquire({ timeout: 20 }), 'ERR_SHMKIT_TIMEOUT');
+  assert.equal(slab.tryAcquire(), undefined);
+  await rejectsWithCode(assert, () => slab.acquireAsync({ timeout: 20 }), 'ERR_SHMKIT_TIMEOUT');
+  const ac = new AbortController();
+  const aborted = slab.acquireAsync({ signal: ac.signal });
+  const reason = new Error('stop');
+  ac.abort(reason);
+  await assert.rejects(aborted, (err) => err === reason, 'rejects with the signal\'s reason');
+  const w = spawn(({}, { slab }) => {
+    const t0 = Date.now();
+    const b = slab.acquire({ timeout: 10_000 });
+    b.bytes[0] = 9;
+    const id = b.handoff();
+    return { id, waited: Date.now() - t0 };
+  }, { slab });
+  const until = Date.now() + 10_000;
+  while (slab.stats.waiting === 0) {
+    assert.ok(Date.now() < until, 'the worker waits');
+    await sleep(5);
+  }
+  held.release();
+  const { id, waited } = await w.result();
+  assert.ok(waited >= 0);
+  const b = slab.open(id);
+  assert.equal(b.bytes[0], 9, 'the same memory, written by the worker');
+  const pending = slab.acquireAsync({ timeout: 10_000 });
+  await sleep(5);
+  assert.equal(slab.stats.waiting, 1);
+  b.release();
+  const c = await pending;
+  assert.equal(c.index, 0);
+  c[Symbol.dispose]();
+  assert.deepEqual(slab.stats, { blocks: 1, free: 1, inUse: 0, handedOff: 0, waiting: 0 });
+});
+
+test('SlabPool: placement, byteLengthFor, from/attach, and bad inputs with codes', async () => {
+  const need = SlabPool.byteLengthFor({ blockSize: 4096, blocks: 3 });
+  assert.ok(need >= 3 * 4096);
+  const buffer = new SharedArrayBuffer(need + 64);
+  const slab = new SlabPool({ blockSize: 4096, blocks: 3 }, { buffer, byteOffset: 64 });
+  assert.equal(slab.buffer, buffer);
+  assert.equal(slab.blockSize, 4096);
+  assert.equal(slab.blocks, 3);
+  const b = slab.acquire();
+  assert.equal(b.bytes.buffer, buffer);
+  assert.ok(b.bytes.byteOffset + 4096 <= buffer.byteLength);
+  const again = SlabPool.from({ buffer, byteOffset: 64 });
+  assert.equal(again.stats.inUse, 1, 'the same pool, reopened');
+  assert.equal(SlabPool.from(structuredClone(slab)).blocks, 3);
+  await rejectsWithCode(assert, () => SlabPool.from(new Mutex()), 'ERR_SHMKIT_BAD_LAYOUT');
+  await rejectsWithCode(assert, () => SlabPool.from({ buffer: new SharedArrayBuffer(256), byteOffset: 0 }), 'ERR_SHMKIT_BAD_LAYOUT');
+  await rejectsWithCode(assert, () => SlabPool.from({ buffer, byteOffset: 72 }), 'ERR_SHMKIT_BAD_LAYOUT');
+  await rejectsWithCode(assert, () => new SlabPool(), 'ERR_INVALID_ARG_TYPE');
+  await rejectsWithCode(assert, () => new SlabPool({ blockSize: 12, blocks: 2 }), 'ERR_INVALID_ARG_VALUE');
+  await rejectsWithCode(assert, () => new SlabPool({ blockSize: 4, blocks: 2 }), 'ERR_OUT_OF_RANGE');
+  await rejectsWithCode(assert, () => new SlabPool({ blockSize: 64, blocks: 0 }), 'ERR_OUT_OF_RANGE');
+  await rejectsWithCode(assert, () => new SlabPool({ blockSize: 64, blocks: 2 ** 23 }), 'ERR_OUT_OF_RANGE');
+  await rejectsWithCode(assert, () => new SlabPool({ blockSize: 64, blocks: 2 }, { buffer: new ArrayBuffer(4096) }), 'ERR_SHMKIT_NOT_SHARED');
+  await rejectsWithCode(assert, () => new SlabPool({ blockSize: 64, blocks: 2 }, { buffer: new SharedArrayBuffer(64) }), 'ERR_OUT_OF_RANGE');
+  await rejectsWithCode(assert, () => slab.acquire({ timeout: -1 }), 'ERR_OUT_OF_RANGE');
+});
+
+test('SlabPool: hostile writes to the bookkeeping give errors or wrong answers, never a crash', async () => {
+  const slab = new SlabPool({ blockSize: 64, blocks: 8 });
+  const stop = flags(1);
+  const vandal = spawn(({}, { buffer, stop, end }) => {
+    const w = new Int32Array(buffer, 0, end / 4);
+    let x = 1;
+    let n = 0;
+    while (Atomics.load(stop, 0) === 0) {
+      x = (Math.imul(x, 1664525) + 1013904223) | 0;
+      const i = 4 + ((x >>> 8) % (w.length - 4)); // leave the headers' first words
+      Atomics.store(w, i, x);
+      n++;
+    }
+    return n;
+  }, { buffer: slab.buffer, stop, end: SlabPool.byteLengthFor({ blockSize: 64, blocks: 8 }) - 8 * 64 });
+  const codes = new Set();
+  const until = Date.now() + 400;
+  let ops = 0;
+  while (Date.now() < until) {
+    try {
+      const b = slab.tryAcquire() ?? slab.open(Math.floor(Math.random() * 2 ** 25));
+      b.bytes[0] = 1;
+      if (ops % 2) slab.open(b.handoff()).release();
+      else b.release();
+    } catch (err) {
+      assert.ok(typeof err.code === 'string' && err.code.startsWith('ERR_'), `coded error: ${err.stack}`);
+      codes.add(err.code);
+    }
+    ops++;
+    if (ops % 100 === 0) await sleep(0);
+  }
+  Atomics.store(stop, 0, 1);
+  assert.ok((await vandal.result()) > 0);
+  assert.ok(ops > 100);
+  assert.ok(codes.size > 0, 'the vandal was noticed');
+});
