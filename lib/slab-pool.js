@@ -165,7 +165,7 @@ class SlabPool {
     const index = id % SPAN;
     const generation = (id - index) / SPAN;
     const status = native.slabOpen(this.#c, index, generation);
-    if (status !== native.STATUS_OK) throw this.#refused(status, id, 'is owned by another thread (opened already, or never handed off)');
+    if (status !== native.STATUS_OK) throw this.#refused(status, id, 'is not handed off: it was opened already, or its owner still holds it');
     return new Block(kBlock, this, index, generation);
   }
 
