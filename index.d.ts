@@ -151,7 +151,8 @@ export type SharedTag =
   | 'Latch'
   | 'RingBuffer'
   | 'Queue'
-  | 'Channel';
+  | 'Channel'
+  | 'SlabPool';
 
 /**
  * Each `$shmkit` tag and the class it names. A ring's element type does not
@@ -167,12 +168,13 @@ interface TaggedClasses extends Record<SharedTag, unknown> {
   RingBuffer: RingBuffer;
   Queue: Queue;
   Channel: Channel;
+  SlabPool: SlabPool;
 }
 
 /**
  * What a shareable object ({@link Mutex}, {@link Semaphore}, {@link Condvar},
  * {@link RwLock}, {@link Barrier}, {@link Latch}, {@link RingBuffer},
- * {@link Queue}, {@link Channel}) becomes when it crosses a
+ * {@link Queue}, {@link Channel}, {@link SlabPool}) becomes when it crosses a
  * thread (structured cloning by `postMessage` or `workerData`): a plain
  * object with its class tag and its location. The memory is shared, not
  * copied. Turn it back into a live object with {@link attach} or the class's
@@ -2622,6 +2624,297 @@ export declare class Channel {
 // attach
 // ---------------------------------------------------------------------------
 
+/** Options of {@link BufferPool}'s constructor. */
+export interface BufferPoolOptions {
+  /**
+   * The most memory, in bytes, the pool keeps for reuse: a non-negative
+   * integer, or `Infinity`. Default 67108864 (64 MiB). A release that would
+   * exceed it drops the least recently released buffers first; a buffer
+   * larger than the limit is detached and dropped.
+   */
+  maxRetainedBytes?: number;
+}
+
+/** Options of {@link BufferPool.acquire}. */
+export interface AcquireBufferOptions {
+  /** Fill a recycled buffer with zeros (new buffers are always zero). Default `false`. */
+  zero?: boolean;
+}
+
+/** {@link BufferPool.stats}. Counts are since the pool was made. */
+export interface BufferPoolStats {
+  /** `acquire()` calls: `hits + misses`. */
+  acquired: number;
+  /** `release()` calls on this pool (retained or dropped). */
+  released: number;
+  /** Acquires served with a retained buffer. */
+  hits: number;
+  /** Acquires that allocated a new buffer. */
+  misses: number;
+  /** Bytes retained for reuse now; never more than `maxRetainedBytes`. */
+  retainedBytes: number;
+  /**
+   * Buffers acquired here and not yet released into any pool (a release in
+   * another thread, after a transfer, counts), and not counted in `leaked`.
+   */
+  outstanding: number;
+  /**
+   * Buffers acquired here whose handle was garbage-collected before they
+   * were released. A buffer transferred to another thread counts here if the
+   * sender's (detached) handle is collected first, and leaves this count
+   * when it is released into any pool after all.
+   */
+  leaked: number;
+}
+
+/**
+ * A per-thread pool of recycled, transferable ArrayBuffers, for code that
+ * moves data with `postMessage(message, [arrayBuffer])`: a transfer moves the
+ * memory without copying it, and the pool saves allocating, zero-filling and
+ * collecting a fresh buffer for every message.
+ *
+ * The buffers are ordinary (V8-allocated, non-resizable, non-shared)
+ * ArrayBuffers. A buffer received from another thread can be released into
+ * the receiving thread's pool; the loan made by the sending pool is closed
+ * either way. Recycling is by exact byte length.
+ *
+ * @example
+ * const pool = new BufferPool();
+ * const ab = pool.acquire(1 << 20);
+ * worker.postMessage(ab, [ab]);               // moved, not copied
+ * worker.once('message', (back) => pool.release(back));
+ */
+export declare class BufferPool {
+  #private;
+  /**
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` when `options` is not an object
+   *   or `maxRetainedBytes` is not a number.
+   * @throws {RangeError} `ERR_OUT_OF_RANGE` when `maxRetainedBytes` is not a
+   *   non-negative safe integer (or `Infinity`).
+   */
+  constructor(options?: BufferPoolOptions | null);
+
+  /**
+   * An ArrayBuffer of exactly `byteLength` bytes: a retained one of that
+   * length when there is one (its contents are whatever its last user left,
+   * unless `{ zero: true }`), else a new, zero-filled one.
+   *
+   * @param byteLength An integer from 1 to `buffer.constants.MAX_LENGTH`.
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` when `byteLength` is not a
+   *   number, `options` not an object or `zero` not a boolean.
+   * @throws {RangeError} `ERR_OUT_OF_RANGE` when `byteLength` is out of range;
+   *   `ERR_MEMORY_ALLOCATION_FAILED` when the memory cannot be allocated.
+   */
+  acquire(byteLength: number, options?: AcquireBufferOptions | null): ArrayBuffer;
+
+  /**
+   * Gives `buffer`'s memory back to the pool and detaches `buffer`: its
+   * `byteLength` becomes 0 and its views see nothing, so a use after release
+   * fails loudly instead of reading another user's data. The memory is kept
+   * for reuse unless that would exceed `maxRetainedBytes`.
+   *
+   * @param buffer Any non-shared, non-resizable, attached ArrayBuffer (one
+   *   from this pool, another thread's pool, or elsewhere).
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` when `buffer` is not an
+   *   ArrayBuffer (a SharedArrayBuffer or a view included);
+   *   `ERR_INVALID_ARG_VALUE` when it is detached (already released or
+   *   transferred), empty, resizable, or cannot be detached. Nothing changes
+   *   then.
+   */
+  release(buffer: ArrayBuffer): void;
+
+  /** The pool's counters (a fresh snapshot object). */
+  get stats(): BufferPoolStats;
+  /** The limit given to the constructor. */
+  get maxRetainedBytes(): number;
+  /** Drops every retained buffer. Outstanding buffers are not affected. */
+  trim(): void;
+  /** {@link BufferPool.trim}, for `using pool = new BufferPool()`. */
+  [Symbol.dispose](): void;
+}
+
+/** The size of a {@link SlabPool}: `blocks` blocks of `blockSize` bytes. */
+export interface SlabPoolSpec {
+  /** Bytes per block: a multiple of 8 from 8 to 2^31. */
+  blockSize: number;
+  /** Number of blocks: an integer from 1 to 4194304 (2^22). */
+  blocks: number;
+}
+
+/** {@link SlabPool.stats}, read from the shared state words (a snapshot). */
+export interface SlabPoolStats {
+  /** Number of blocks in the pool. */
+  blocks: number;
+  /** Blocks nobody owns: `blocks - inUse`. */
+  free: number;
+  /** Blocks owned by some thread or handed off. */
+  inUse: number;
+  /** Blocks handed off and not yet opened (part of `inUse`). */
+  handedOff: number;
+  /** Threads blocked or awaiting in `acquire` / `acquireAsync` now. */
+  waiting: number;
+}
+
+/**
+ * Fixed-size blocks of one `SharedArrayBuffer` whose ownership moves between
+ * threads by id: the hybrid pattern, where a small control plane (block ids
+ * through a {@link Queue}, {@link RingBuffer} or {@link Channel}) moves a big
+ * data plane without copying it or calling `postMessage`.
+ *
+ * A block is owned by one thread at a time. The owner reads and writes
+ * {@link Block.bytes}; {@link Block.handoff} gives up ownership and returns
+ * the block's id, which the receiving thread passes to {@link SlabPool.open}
+ * to become the owner; {@link Block.release} returns it to the pool. The free
+ * list and the ownership words live in the shared memory and are lock-free.
+ * Share the pool like any shmkit object ({@link attach}, {@link SlabPool.from}).
+ *
+ * A view kept from `bytes` after a hand-off still reaches the block's memory
+ * (shared memory cannot be detached): keep views no longer than the Block.
+ * Blocks owned by a thread that exits are not returned to the pool.
+ *
+ * @example
+ * const block = slab.acquire();
+ * block.bytes.set(data);
+ * ids.push(block.handoff());                   // a Float64 Queue of ids
+ * // in the worker:
+ * const mine = slab.open(ids.pop());
+ */
+export declare class SlabPool {
+  #private;
+  /**
+   * Bytes a SlabPool of `spec` occupies: a control part (64 + 8 bytes per
+   * block), the free list (a Queue), and the blocks, each part starting at a
+   * multiple of 64.
+   *
+   * @throws As the constructor for a bad `spec`.
+   */
+  static byteLengthFor(spec: SlabPoolSpec): number;
+  /** The `byteOffset` of a SlabPool must be a multiple of this (8). */
+  static get alignment(): number;
+
+  /**
+   * Creates a pool with every block free: in a new `SharedArrayBuffer` of
+   * {@link SlabPool.byteLengthFor}`(spec)` bytes by default, or at
+   * `options.buffer` / `options.byteOffset`. To reopen one, use
+   * {@link SlabPool.from}.
+   *
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` when `spec` is not an object
+   *   or a size is not a number; `ERR_INVALID_ARG_VALUE` when `blockSize` is
+   *   not a multiple of 8.
+   * @throws {RangeError} `ERR_OUT_OF_RANGE` when a size is out of range, or
+   *   the given buffer is too small.
+   * @throws {errors.NotSharedError} `ERR_SHMKIT_NOT_SHARED` when
+   *   `options.buffer` is not a SharedArrayBuffer.
+   */
+  constructor(spec: SlabPoolSpec, options?: PlacementOptions | null);
+
+  /**
+   * Reopens an existing SlabPool (its sizes are read from the memory):
+   * a live SlabPool, the plain object one becomes across threads, or any
+   * `{ buffer, byteOffset }` where one was constructed.
+   *
+   * @throws {errors.BadLayoutError} `ERR_SHMKIT_BAD_LAYOUT` when the memory
+   *   does not hold a SlabPool (or its free list), or the buffer is too small.
+   * @throws {errors.NotSharedError} `ERR_SHMKIT_NOT_SHARED` for a plain ArrayBuffer.
+   */
+  static from(value: SlabPool | SharedLocation<'SlabPool'>): SlabPool;
+
+  /** The class tag, `'SlabPool'`: survives structured cloning so {@link attach} and {@link SlabPool.from} recognise the plain object. Own, enumerable, read-only. */
+  readonly $shmkit: 'SlabPool';
+  /** The `SharedArrayBuffer` the pool (and its blocks) live in. Own, enumerable, read-only. */
+  readonly buffer: SharedArrayBuffer;
+  /** Byte position of the pool in {@link SlabPool.buffer}. Own, enumerable, read-only. */
+  readonly byteOffset: number;
+
+  /** A free block, now owned by the calling thread, or `undefined` when none is free. Never blocks. */
+  tryAcquire(): Block | undefined;
+
+  /**
+   * A free block, blocking the thread while none is (it spins briefly, then
+   * parks until a release anywhere).
+   *
+   * @param options `timeout` in milliseconds; default: no limit.
+   * @throws {errors.TimeoutError} `ERR_SHMKIT_TIMEOUT` when none became free in time.
+   * @throws {errors.BadLayoutError} `ERR_SHMKIT_BAD_LAYOUT` when the shared
+   *   bookkeeping was overwritten.
+   */
+  acquire(options?: LockOptions | null): Block;
+
+  /**
+   * Resolves with a free block once there is one; the event loop keeps running.
+   *
+   * @param options `timeout` in milliseconds and an `AbortSignal`; an abort
+   *   rejects with the signal's reason.
+   * @throws {errors.TimeoutError} `ERR_SHMKIT_TIMEOUT` (as a rejection).
+   */
+  acquireAsync(options?: AsyncLockOptions | null): Promise<Block>;
+
+  /**
+   * Takes ownership of the block whose id was returned by
+   * {@link Block.handoff} (in any thread). Exactly one `open` of a hand-off
+   * succeeds.
+   *
+   * @throws {errors.StaleBlockError} `ERR_SHMKIT_STALE_BLOCK` when the id is
+   *   stale (the block was released, or acquired again since), forged, or
+   *   out of range.
+   * @throws {errors.NotOwnerError} `ERR_SHMKIT_NOT_OWNER` when the block is
+   *   not handed off: opened already, or its owner still holds it.
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` when `id` is not a number.
+   */
+  open(id: number): Block;
+
+  /** Bytes per block. */
+  get blockSize(): number;
+  /** Number of blocks. */
+  get blocks(): number;
+  /** Free, in use, handed off and waiting (a snapshot). */
+  get stats(): SlabPoolStats;
+}
+
+/**
+ * One block of a {@link SlabPool}, owned by the calling thread through this
+ * object until {@link Block.handoff} or {@link Block.release}. Made by
+ * `acquire()` and `open()`; `new Block()` throws `ERR_ILLEGAL_CONSTRUCTOR`.
+ */
+export declare class Block {
+  #private;
+  private constructor();
+  /**
+   * The block's id, `generation * 2^22 + index`: a safe integer (it can be
+   * above 2^32: send it through a Float64 {@link Queue} or {@link RingBuffer},
+   * or a {@link Channel}). Valid until the block is released.
+   */
+  get id(): number;
+  /** The block's position in the pool, `0 <= index < blocks`. */
+  get index(): number;
+  /** Whether this thread still owns the block through this object. */
+  get owned(): boolean;
+  /**
+   * The block's `blockSize` bytes, a view into the pool's SharedArrayBuffer.
+   *
+   * @throws {errors.NotOwnerError} `ERR_SHMKIT_NOT_OWNER` once handed off or released.
+   */
+  get bytes(): Uint8Array;
+  /**
+   * Gives up ownership for a hand-off and returns the id the receiver passes
+   * to {@link SlabPool.open}. This object is unusable afterwards.
+   *
+   * @throws {errors.NotOwnerError} `ERR_SHMKIT_NOT_OWNER` when already handed
+   *   off or released.
+   */
+  handoff(): number;
+  /**
+   * Returns the block to the pool (waking one waiting `acquire`). This
+   * object is unusable afterwards.
+   *
+   * @throws {errors.NotOwnerError} `ERR_SHMKIT_NOT_OWNER` when already handed
+   *   off or released.
+   */
+  release(): void;
+  /** {@link Block.release} if still owned, for `using block = slab.acquire()`. */
+  [Symbol.dispose](): void;
+}
+
 /**
  * Revives the shmkit objects inside a value received from another thread
  * (`workerData`, or a message's data): every plain object tagged
@@ -2836,6 +3129,17 @@ export declare namespace errors {
     readonly code: 'ERR_SHMKIT_TERMINATED';
     /** As {@link TimeoutError.written}: set only by a ring's blocking `write`. */
     written?: number;
+  }
+
+  /**
+   * A {@link SlabPool} block id that names no hand-off: the block was
+   * released or acquired again since (its generation changed), or the id was
+   * forged or is out of range. Nothing changed.
+   */
+  class StaleBlockError extends ShmkitError {
+    /** @param message The message. */
+    constructor(message?: string);
+    readonly code: 'ERR_SHMKIT_STALE_BLOCK';
   }
 
   /**

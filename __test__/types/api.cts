@@ -1,12 +1,12 @@
 // Exercises the whole public API (CommonJS consumer, absolute path import).
 import {
   Mutex, MutexGuard, Semaphore, Condvar, RwLock, RwLockReadGuard, RwLockWriteGuard, Barrier, Latch, RingBuffer, Queue,
-  Channel, attach, errors,
+  Channel, BufferPool, SlabPool, Block, attach, errors,
 } from 'shmkit';
 import type {
   LockOptions, AsyncLockOptions, PlacementOptions, SemaphoreOptions, Shared, SharedLocation, SharedTag, Attached,
   BarrierWaitResult, LockGuard, TypedArrayType, Elem, BatchOf, TypedArrayConstructor, RingRegion, ChannelOptions,
-  ChannelMessage,
+  ChannelMessage, BufferPoolOptions, AcquireBufferOptions, BufferPoolStats, SlabPoolSpec, SlabPoolStats,
 } from 'shmkit';
 import { Worker, isMainThread, workerData } from 'node:worker_threads';
 const NEVER: boolean = process.argv.length < 0;
@@ -141,7 +141,7 @@ assertType<Equal<typeof att.when, Date>>();
 assertType<Equal<typeof att.nested.deep, Semaphore | undefined>>();
 assertType<Equal<Attached<number>, number>>();
 assertType<Equal<Attached<readonly [Shared<'Mutex'>, string]>, readonly [Mutex, string]>>();
-assertType<Equal<Attached<Shared>, Mutex | Semaphore | Condvar | RwLock | Barrier | Latch | RingBuffer | Queue | Channel>>();
+assertType<Equal<Attached<Shared>, Mutex | Semaphore | Condvar | RwLock | Barrier | Latch | RingBuffer | Queue | Channel | SlabPool>>();
 assertType<Equal<Attached<Shared<'Barrier' | 'Latch'>>, Barrier | Latch>>();
 assertType<Equal<Attached<RwLock>, RwLock>>();
 interface Data2 { cv: Shared<'Condvar'>; rws: Map<number, Shared<'RwLock'>>; gates: [Shared<'Barrier'>, Shared<'Latch'>] }
@@ -864,3 +864,44 @@ export {
 };
 export { cvBack, rwBack, barBack, latchBack, tags2, notified, done1, done2, woken, nReaders, same2, wl, rsum, wstr, rwp, lead, counts, broken, left, open, nothing, e3 };
 export { classify, asyncPart, sizes, tag, stag, buf, off, asShared, anyShared, tags, back, back2, back3, sback, fromAny, one, un, locked, same, n, str, isL, isP, took, v, avail, max, e2, isMainThread, Worker };
+
+// pools
+{
+  const poolOpts: BufferPoolOptions = { maxRetainedBytes: 1 << 20 };
+  const pool = new BufferPool(poolOpts);
+  const acq: AcquireBufferOptions = { zero: true };
+  const ab: ArrayBuffer = pool.acquire(4096, acq);
+  pool.release(ab);
+  const st: BufferPoolStats = pool.stats;
+  const counts: number[] = [st.acquired, st.released, st.hits, st.misses, st.retainedBytes, st.outstanding, st.leaked, pool.maxRetainedBytes];
+  pool.trim();
+  pool[Symbol.dispose]();
+  if (NEVER) {
+    // @ts-expect-error a SharedArrayBuffer is not pooled
+    pool.release(new SharedArrayBuffer(8));
+  }
+  const spec: SlabPoolSpec = { blockSize: 4096, blocks: 4 };
+  const slab = new SlabPool(spec, { buffer: new SharedArrayBuffer(SlabPool.byteLengthFor(spec)), byteOffset: 0 });
+  const block: Block = slab.acquire({ timeout: 10 });
+  const bytes: Uint8Array = block.bytes;
+  const id: number = block.handoff();
+  const mine: Block = slab.open(id);
+  const maybe: Block | undefined = slab.tryAcquire();
+  const later: Promise<Block> = slab.acquireAsync({ timeout: 10, signal: AbortSignal.timeout(10) });
+  const ss: SlabPoolStats = slab.stats;
+  const more: number[] = [ss.blocks, ss.free, ss.inUse, ss.handedOff, ss.waiting, slab.blockSize, slab.blocks, mine.index, mine.id];
+  const owned: boolean = mine.owned;
+  mine.release();
+  mine[Symbol.dispose]();
+  const tag: 'SlabPool' = slab.$shmkit;
+  const back: SlabPool = SlabPool.from(structuredClone(slab));
+  const revived = attach({ slab: structuredClone(slab) as Shared<'SlabPool'> });
+  assertType<Equal<typeof revived.slab, SlabPool>>();
+  const stale: errors.StaleBlockError = new errors.StaleBlockError('x');
+  const code: 'ERR_SHMKIT_STALE_BLOCK' = stale.code;
+  if (NEVER) {
+    // @ts-expect-error blocks come from the pool
+    new Block();
+  }
+  void [counts, bytes, maybe, later, more, owned, tag, back, code];
+}
