@@ -2618,6 +2618,106 @@ export declare class Channel {
    * while the channel is empty: meant for workers.
    */
   [Symbol.iterator](): Generator<Uint8Array, void, unknown>;
+
+  /**
+   * Claims the sending side for the calling thread: returns a
+   * {@link ChannelSender} whose sends skip the per-message send lock, the
+   * fastest way to stream from one thread. Until it is released, other
+   * senders wait (`trySend` returns `false`). If the thread ends holding
+   * the claim, the next sender takes the side over.
+   *
+   * @param options `timeout` in milliseconds for the claim; default: no limit.
+   * @throws {errors.TimeoutError} `ERR_SHMKIT_TIMEOUT` when another sender
+   *   keeps the side past the timeout.
+   * @throws {errors.DeadlockError} `ERR_SHMKIT_DEADLOCK` when this thread
+   *   already holds the side (another claim, or a pending `sendAsync`).
+   */
+  sender(options?: LockOptions | null): ChannelSender;
+  /** {@link Channel.sender} without blocking: resolves once the side is free. */
+  senderAsync(options?: AsyncLockOptions | null): Promise<ChannelSender>;
+  /** Claims the receiving side for the calling thread, as {@link Channel.sender} does the sending side. */
+  receiver(options?: LockOptions | null): ChannelReceiver;
+  /** {@link Channel.receiver} without blocking: resolves once the side is free. */
+  receiverAsync(options?: AsyncLockOptions | null): Promise<ChannelReceiver>;
+}
+
+/**
+ * What both claimed ends of a {@link Channel} have: the claim and its release.
+ * An end belongs to the thread that claimed it. Its async calls run one at a
+ * time in call order; a blocking or `try` call while one of them is pending
+ * throws `ERR_SHMKIT_DEADLOCK` (it would wait for itself).
+ */
+declare abstract class ChannelEnd {
+  #private;
+  /** The channel this end belongs to. */
+  get channel(): Channel;
+  /** `false` once released. */
+  get claimed(): boolean;
+  /**
+   * Gives the side back to every thread. Async calls already made finish
+   * first, under the claim. Calls on this end afterwards throw
+   * `ERR_SHMKIT_NOT_OWNER`.
+   *
+   * @throws {errors.NotOwnerError} `ERR_SHMKIT_NOT_OWNER` when released already.
+   */
+  release(): void;
+  /** {@link ChannelEnd.release} unless released already, for `using tx = channel.sender()`. */
+  [Symbol.dispose](): void;
+}
+
+/**
+ * The claimed sending side of a {@link Channel} ({@link Channel.sender}):
+ * the Channel's send methods without the per-message lock. Released ends
+ * throw `ERR_SHMKIT_NOT_OWNER`; `new ChannelSender()` throws
+ * `ERR_ILLEGAL_CONSTRUCTOR`.
+ *
+ * @example
+ * using tx = channel.sender();
+ * for (const m of messages) tx.send(m);
+ */
+export declare class ChannelSender extends ChannelEnd {
+  private constructor();
+  /** As {@link Channel.trySend}: `true` when sent, `false` when there is no room now. */
+  trySend(message: ChannelMessage): boolean;
+  /** As {@link Channel.send}: blocks while the channel is full. */
+  send(message: ChannelMessage, options?: LockOptions | null): void;
+  /** As {@link Channel.sendAsync}, after this sender's earlier async sends. */
+  sendAsync(message: ChannelMessage, options?: AsyncLockOptions | null): Promise<void>;
+  /** As {@link Channel.sendValue}. */
+  sendValue(value: unknown, options?: LockOptions | null): void;
+  /** As {@link Channel.trySendValue}. */
+  trySendValue(value: unknown): boolean;
+  /** As {@link Channel.sendValueAsync}. */
+  sendValueAsync(value: unknown, options?: AsyncLockOptions | null): Promise<void>;
+}
+
+/**
+ * The claimed receiving side of a {@link Channel} ({@link Channel.receiver}):
+ * the Channel's receive methods without the per-message lock.
+ *
+ * @example
+ * const rx = channel.receiver();
+ * for (const m of rx) handle(m);   // until closed and drained
+ * rx.release();
+ */
+export declare class ChannelReceiver extends ChannelEnd {
+  private constructor();
+  /** As {@link Channel.tryRecv}: a message, or `undefined` when there is none now. */
+  tryRecv(): Uint8Array | undefined;
+  /** As {@link Channel.recv}: blocks while empty; `undefined` once closed and drained. */
+  recv(options?: LockOptions | null): Uint8Array | undefined;
+  /** As {@link Channel.recvAsync}, after this receiver's earlier async receives. */
+  recvAsync(options?: AsyncLockOptions | null): Promise<Uint8Array | undefined>;
+  /** As {@link Channel.recvValue}. */
+  recvValue(options?: LockOptions | null): unknown;
+  /** As {@link Channel.tryRecvValue}. */
+  tryRecvValue(): unknown;
+  /** As {@link Channel.recvValueAsync}. */
+  recvValueAsync(options?: AsyncLockOptions | null): Promise<unknown>;
+  /** Messages until the channel is closed and drained (async). */
+  [Symbol.asyncIterator](): AsyncGenerator<Uint8Array, void, unknown>;
+  /** Messages until the channel is closed and drained (blocking; for workers). */
+  [Symbol.iterator](): Generator<Uint8Array, void, unknown>;
 }
 
 // ---------------------------------------------------------------------------

@@ -12,7 +12,7 @@ const { Barrier } = require('./lib/barrier.js');
 const { Latch } = require('./lib/latch.js');
 const { RingBuffer } = require('./lib/ring.js');
 const { Queue } = require('./lib/queue.js');
-const { Channel } = require('./lib/channel.js');
+const { Channel, ChannelSender, ChannelReceiver } = require('./lib/channel.js');
 const { BufferPool } = require('./lib/buffer-pool.js');
 const { SlabPool, Block } = require('./lib/slab-pool.js');
 
@@ -29,6 +29,8 @@ module.exports = {
   RingBuffer,
   Queue,
   Channel,
+  ChannelSender,
+  ChannelReceiver,
   BufferPool,
   SlabPool,
   Block,

@@ -14,6 +14,8 @@ export const {
   RingBuffer,
   Queue,
   Channel,
+  ChannelSender,
+  ChannelReceiver,
   BufferPool,
   SlabPool,
   Block,

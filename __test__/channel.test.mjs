@@ -1,6 +1,6 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { Channel } from '../index.mjs';
+import { Channel, ChannelSender, ChannelReceiver } from '../index.mjs';
 import { spawn, sleep, rejectsWithCode } from './helpers.mjs';
 
 test('Channel: random-size messages from 2 senders to 2 receivers arrive intact, in order per sender', async () => {
@@ -124,4 +124,100 @@ test('Channel: a corrupted message length in shared memory is an error, not a cr
   assert.equal(new TextDecoder().decode(ch.recv()), 'abc');
   words[32] = 123_456; // a tail far past the head
   assert.equal(ch.tryRecv(), undefined);
+});
+
+test('Channel exclusive ends: a claimed sender and receiver stream 200,000 messages in order between workers', async () => {
+  const N = 200_000;
+  const ch = new Channel({ byteCapacity: 4096 });
+  const consumer = spawn(({}, { ch, N }) => {
+    const rx = ch.receiver({ timeout: 10_000 });
+    let bad = 0;
+    let sum = 0;
+    for (let i = 0; i < N; i++) {
+      const m = i % 1000 === 0 ? rx.recvValue({ timeout: 10_000 }) : rx.recv({ timeout: 10_000 });
+      if (i % 1000 === 0) {
+        if (m.i !== i) bad++;
+      } else if (m.length !== (i % 61) || (m.length > 0 && m[0] !== (i & 255))) bad++;
+      sum += i % 1000 === 0 ? 0 : m.length;
+    }
+    const end = rx.recv({ timeout: 10_000 });
+    rx.release();
+    return { bad, sum, end: end === undefined };
+  }, { ch, N });
+  const tx = ch.sender();
+  assert.ok(tx instanceof ChannelSender);
+  assert.equal(tx.channel, ch);
+  let sum = 0;
+  for (let i = 0; i < N; i++) {
+    if (i % 1000 === 0) tx.sendValue({ i }, { timeout: 10_000 });
+    else {
+      const m = new Uint8Array(i % 61).fill(i & 255);
+      sum += m.length;
+      if (i % 2) tx.send(m, { timeout: 10_000 });
+      else while (!tx.trySend(m)) await sleep(0);
+    }
+  }
+  tx.release();
+  ch.close();
+  assert.deepEqual(await consumer.result(60_000), { bad: 0, sum, end: true });
+});
+
+test('Channel exclusive ends: a claim keeps other senders out until released, times out, and dies with its thread', async () => {
+  const ch = new Channel({ byteCapacity: 256 });
+  const holder = spawn(async ({}, { ch }, port) => {
+    const tx = ch.sender();
+    tx.send('held');
+    port.postMessage('claimed');
+    await new Promise((r) => port.once('message', r));
+    tx.release();
+    port.postMessage('released');
+    await new Promise((r) => port.once('message', r));
+    ch.sender(); // claimed again, and never released: the thread ends holding it
+  }, { ch });
+  assert.equal(await holder.next(), 'claimed');
+  assert.equal(ch.trySend('x'), false, 'the side is claimed by another thread');
+  await rejectsWithCode(assert, () => ch.sender({ timeout: 20 }), 'ERR_SHMKIT_TIMEOUT');
+  await rejectsWithCode(assert, () => ch.send('x', { timeout: 20 }), 'ERR_SHMKIT_TIMEOUT');
+  holder.worker.postMessage('release');
+  assert.equal(await holder.next(), 'released');
+  assert.equal(ch.trySend('free'), true);
+  holder.worker.postMessage('exit');
+  await holder.exited();
+  const tx = ch.sender({ timeout: 1_000 }); // the dead thread's claim is taken over
+  tx.send('after');
+  tx.release();
+  const dec = new TextDecoder();
+  assert.deepEqual([...Array(3)].map(() => dec.decode(ch.tryRecv())), ['held', 'free', 'after']);
+});
+
+test('Channel exclusive ends: async calls run in call order; misuse has codes', async () => {
+  const ch = new Channel({ byteCapacity: 128 });
+  const rx = await ch.receiverAsync({ timeout: 1_000 });
+  assert.ok(rx instanceof ChannelReceiver);
+  const got = [rx.recvAsync({ timeout: 5_000 }), rx.recvValueAsync({ timeout: 5_000 }), rx.recvAsync({ timeout: 5_000 })];
+  await rejectsWithCode(assert, () => rx.recv({ timeout: 10 }), 'ERR_SHMKIT_DEADLOCK');
+  assert.equal(ch.tryRecv(), undefined, 'the receiving side is claimed');
+  const tx = await ch.senderAsync();
+  const sends = [tx.sendAsync('one'), tx.sendValueAsync([2]), tx.sendAsync(new Uint16Array([3]))];
+  const [a, b, c] = await Promise.all(got);
+  await Promise.all(sends);
+  assert.equal(new TextDecoder().decode(a), 'one');
+  assert.deepEqual(b, [2]);
+  assert.deepEqual([...new Uint16Array(c.buffer, c.byteOffset, 1)], [3]);
+  await rejectsWithCode(assert, () => tx.sendAsync(new Uint8Array(200)), 'ERR_OUT_OF_RANGE');
+  await rejectsWithCode(assert, () => tx.send(42), 'ERR_INVALID_ARG_TYPE');
+  tx[Symbol.dispose]();
+  assert.equal(tx.claimed, false);
+  await rejectsWithCode(assert, () => tx.send('x'), 'ERR_SHMKIT_NOT_OWNER');
+  await rejectsWithCode(assert, () => tx.sendAsync('x'), 'ERR_SHMKIT_NOT_OWNER');
+  await rejectsWithCode(assert, () => tx.release(), 'ERR_SHMKIT_NOT_OWNER');
+  tx[Symbol.dispose](); // a no-op once released
+  ch.send('end?');
+  ch.close();
+  const rest = [];
+  for await (const m of rx) rest.push(new TextDecoder().decode(m));
+  assert.deepEqual(rest, ['end?'], 'iteration drains, then ends at close');
+  rx.release();
+  await rejectsWithCode(assert, () => new ChannelSender(), 'ERR_ILLEGAL_CONSTRUCTOR');
+  await rejectsWithCode(assert, () => new ChannelReceiver(), 'ERR_ILLEGAL_CONSTRUCTOR');
 });

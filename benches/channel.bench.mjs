@@ -25,7 +25,7 @@ const RTT_RUNS = 5; // own CPUs: report the median run
 const SHARED_RUNS = 3; // one CPU (information)
 const TIMEOUT_MS = 120_000;
 
-const STREAM_MODES = ['channelStream', 'postMessageStream'];
+const STREAM_MODES = ['channelStreamExclusive', 'channelStream', 'postMessageStream'];
 const RTT_MODES = ['channelRtt', 'postMessageRtt'];
 
 const fmt = (n) => n.toLocaleString('en-US');
@@ -33,7 +33,7 @@ const medianOf = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 /** Fresh objects for `mode`, as they travel in workerData. */
 function objectsFor(mode) {
-  if (mode === 'channelStream') return { ch: new Channel() };
+  if (mode === 'channelStream' || mode === 'channelStreamExclusive') return { ch: new Channel() };
   if (mode === 'channelRtt') return { req: new Channel(), resp: new Channel() };
   return {}; // postMessage modes use the port pair
 }
@@ -107,34 +107,58 @@ export async function channelBenches() {
       : `${cores} cores; A pinned to CPU 0 and B to CPU 1 (taskset), the main thread sleeps in its event loop meanwhile.`;
   const rows = [];
 
-  // --- 4. one-way stream ---
+  // --- 4. one-way stream: the exclusive ends (the target) and the shared ends (information) ---
   const streamRow = {
     id: 'channel.stream-64B.vs-postMessage',
-    name: 'Channel 64-byte messages, worker → worker, one way: messages/s vs postMessage(Uint8Array)',
+    name: 'Channel 64-byte messages, worker → worker, one way, exclusive ends (ch.sender() / ch.receiver()): messages/s vs postMessage(Uint8Array)',
     unit: 'ops/s',
     compare: 'speed',
     target: 20,
+  };
+  const sharedEndsRow = {
+    id: 'channel.stream-64B.shared-ends.vs-postMessage',
+    name: 'Channel 64-byte messages, worker → worker, one way, shared ends (ch.send / ch.recv, a lock per message): messages/s vs postMessage(Uint8Array)',
+    unit: 'ops/s',
+    compare: 'speed',
   };
   try {
     const runs = [];
     for (let r = 0; r < STREAM_RUNS; r++) runs.push(await pairRun(STREAM_MODES, r, STREAM_N, STREAM_WARMUP, own));
     const med = Object.fromEntries(STREAM_MODES.map((m) => [m, medianOf(runs.map((r) => r.perSec[m]))]));
+    const common = [
+      `${fmt(STREAM_N)} messages of 64 bytes from worker A to worker B; messages/s over the span from the earlier thread start to the later end, i.e. until B has received the last one. ` +
+        `Each run puts all three forms through the same two threads (order rotated), after ${fmt(STREAM_WARMUP)} warm-up messages each. ${ownNote}`,
+      `postMessage: A port.postMessage(msg) for each (structured clone copies the 64-byte Uint8Array; no transferList), no flow control; ` +
+        `B's 'message' handler only counts (no checks), the run ends when it has counted all. Median of ${STREAM_RUNS} runs: ${perRun(runs, 'postMessageStream', kps)}.`,
+      placement(runs),
+    ];
     rows.push(
       settle({
         ...streamRow,
+        shmkit: med.channelStreamExclusive,
+        peer: med.postMessageStream,
+        notes: [
+          `shmkit: new Channel() (64 KiB ring: about 960 messages of 4 + 64 bytes fit). A: tx = ch.sender() once, then msg[0] = i & 255; tx.send(msg) (blocking: spins, then sleeps while full); ` +
+            `B: rx = ch.receiver() once, then m = rx.recv() (blocking; a fresh 64-byte Uint8Array) and checks m.length and m[0]. The claimed ends skip the per-message send and receive locks. ` +
+            `Median of ${STREAM_RUNS} runs: ${perRun(runs, 'channelStreamExclusive', kps)}.`,
+          ...common,
+        ],
+        checks: [orderCheck('shmkit Channel (exclusive ends)', runs, 'channelStreamExclusive', STREAM_N, 'messages in order')],
+        details: { messages: STREAM_N, bytes: 64, cpus: own, medians: med, runs },
+      }),
+    );
+    rows.push(
+      settle({
+        ...sharedEndsRow,
         shmkit: med.channelStream,
         peer: med.postMessageStream,
         notes: [
-          `${fmt(STREAM_N)} messages of 64 bytes from worker A to worker B; messages/s over the span from the earlier thread start to the later end, i.e. until B has received the last one. ` +
-            `Each run puts both through the same two threads (order rotated), after ${fmt(STREAM_WARMUP)} warm-up messages each. ${ownNote}`,
-          `shmkit: new Channel() (64 KiB ring: about 960 messages of 4 + 64 bytes fit). A: msg[0] = i & 255; ch.send(msg) (blocking: spins, then sleeps while full); ` +
-            `B: m = ch.recv() (blocking; returns a fresh 64-byte Uint8Array) and checks m.length and m[0]. Median of ${STREAM_RUNS} runs: ${perRun(runs, 'channelStream', kps)}.`,
-          `postMessage: A port.postMessage(msg) for each (structured clone copies the 64-byte Uint8Array; no transferList), no flow control; ` +
-            `B's 'message' handler only counts (no checks), the run ends when it has counted all. Median of ${STREAM_RUNS} runs: ${perRun(runs, 'postMessageStream', kps)}.`,
-          placement(runs),
+          `shmkit: the same, with ch.send(msg) and ch.recv() on the Channel itself, which any number of threads may call at once: each takes the send or receive lock (an inline CAS) per message. ` +
+            `Median of ${STREAM_RUNS} runs: ${perRun(runs, 'channelStream', kps)}.`,
+          ...common,
         ],
-        checks: [orderCheck('shmkit Channel', runs, 'channelStream', STREAM_N, 'messages in order')],
-        details: { messages: STREAM_N, bytes: 64, cpus: own, medians: med, runs },
+        checks: [orderCheck('shmkit Channel (shared ends)', runs, 'channelStream', STREAM_N, 'messages in order')],
+        details: { medians: med },
       }),
     );
   } catch (err) {

@@ -23,6 +23,9 @@ const { HEAD, TAIL, STATE, CLOSED, CONSUMERS_WAITING, PRODUCERS_WAITING, DATA_OF
 const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
 const encoder = new TextEncoder();
 const DEFAULT_BYTES = 64 * 1024;
+const kEnd = Symbol('shmkit.channelEnd'); // only Channel makes its ends
+let ChannelSender; // defined in Channel's static block
+let ChannelReceiver;
 const LOCK_W = native.HEADER_BYTES / 4; // the state word inside an embedded Mutex
 
 function padded(n) {
@@ -195,6 +198,41 @@ class Channel {
     return out;
   }
 
+  // The blocking forms, for a caller that holds the lock of its side (a call
+  // of the Channel itself, or the thread's exclusive end). `t0` is when the
+  // call began (only read when there is a timeout).
+
+  /** Under the send lock: sends `bytes`, waiting while full. */
+  #sendHeld(bytes, timeout, t0) {
+    if (this.#put(bytes)) return;
+    ring.blockUntil('Channel', this.#c, HEAD, PRODUCERS_WAITING, () => this.#put(bytes), ring.left(timeout, t0));
+  }
+
+  async #sendHeldAsync(bytes, timeout, t0, signal) {
+    if (this.#put(bytes)) return;
+    await ring.blockUntilAsync('Channel', this.#c, HEAD, PRODUCERS_WAITING, () => this.#put(bytes), ring.left(timeout, t0), signal);
+  }
+
+  /** Under the receive lock: a message, waiting while empty; `undefined` once closed and drained. */
+  #recvHeld(timeout, t0) {
+    const m = this.#take();
+    if (m !== undefined) return m;
+    return ring.blockUntil('Channel', this.#c, TAIL, CONSUMERS_WAITING, () => this.#takeOrEnd(), ring.left(timeout, t0)).m;
+  }
+
+  async #recvHeldAsync(timeout, t0, signal) {
+    const m = this.#take();
+    if (m !== undefined) return m;
+    return (await ring.blockUntilAsync('Channel', this.#c, TAIL, CONSUMERS_WAITING, () => this.#takeOrEnd(), ring.left(timeout, t0), signal)).m;
+  }
+
+  #takeOrEnd() {
+    const m = this.#take();
+    if (m !== undefined) return { m };
+    if (Atomics.load(this.#c, STATE) & CLOSED) return { m: this.#take() };
+    return undefined;
+  }
+
   /** Sends if that needs no waiting: true, or false (full, or another sender holds the lock). */
   trySend(message) {
     const bytes = this.#payload(message);
@@ -210,12 +248,10 @@ class Channel {
   send(message, options) {
     const bytes = this.#payload(message);
     const timeout = ring.timeoutOf(options);
-    const deadline = timeout < 0 ? Infinity : performance.now() + timeout;
+    const t0 = ring.now(timeout);
     this.#lock(this.#sendLock, this.#sendWord, options);
     try {
-      if (this.#put(bytes)) return;
-      const left = deadline === Infinity ? -1 : Math.max(0, deadline - performance.now());
-      ring.blockUntil('Channel', this.#c, HEAD, PRODUCERS_WAITING, () => this.#put(bytes), left);
+      this.#sendHeld(bytes, timeout, t0);
     } finally {
       internals.unlock(this.#sendLock);
     }
@@ -226,12 +262,10 @@ class Channel {
     const bytes = this.#payload(message);
     const timeout = ring.timeoutOf(options);
     const signal = ring.signalOf(options);
-    const deadline = timeout < 0 ? Infinity : performance.now() + timeout;
+    const t0 = ring.now(timeout);
     await this.#lockAsync(this.#sendLock, this.#sendWord, options);
     try {
-      if (this.#put(bytes)) return;
-      const left = deadline === Infinity ? -1 : Math.max(0, deadline - performance.now());
-      await ring.blockUntilAsync('Channel', this.#c, HEAD, PRODUCERS_WAITING, () => this.#put(bytes), left, signal);
+      await this.#sendHeldAsync(bytes, timeout, t0, signal);
     } finally {
       internals.unlock(this.#sendLock);
     }
@@ -247,23 +281,13 @@ class Channel {
     }
   }
 
-  #takeOrEnd() {
-    const m = this.#take();
-    if (m !== undefined) return { m };
-    if (Atomics.load(this.#c, STATE) & CLOSED) return { m: this.#take() };
-    return undefined;
-  }
-
   /** A message, blocking while empty; `undefined` once closed and drained. `{ timeout }`. */
   recv(options) {
     const timeout = ring.timeoutOf(options);
-    const deadline = timeout < 0 ? Infinity : performance.now() + timeout;
+    const t0 = ring.now(timeout);
     this.#lock(this.#recvLock, this.#recvWord, options);
     try {
-      const m = this.#take();
-      if (m !== undefined) return m;
-      const left = deadline === Infinity ? -1 : Math.max(0, deadline - performance.now());
-      return ring.blockUntil('Channel', this.#c, TAIL, CONSUMERS_WAITING, () => this.#takeOrEnd(), left).m;
+      return this.#recvHeld(timeout, t0);
     } finally {
       internals.unlock(this.#recvLock);
     }
@@ -273,16 +297,219 @@ class Channel {
   async recvAsync(options) {
     const timeout = ring.timeoutOf(options);
     const signal = ring.signalOf(options);
-    const deadline = timeout < 0 ? Infinity : performance.now() + timeout;
+    const t0 = ring.now(timeout);
     await this.#lockAsync(this.#recvLock, this.#recvWord, options);
     try {
-      const m = this.#take();
-      if (m !== undefined) return m;
-      const left = deadline === Infinity ? -1 : Math.max(0, deadline - performance.now());
-      return (await ring.blockUntilAsync('Channel', this.#c, TAIL, CONSUMERS_WAITING, () => this.#takeOrEnd(), left, signal)).m;
+      return await this.#recvHeldAsync(timeout, t0, signal);
     } finally {
       internals.unlock(this.#recvLock);
     }
+  }
+
+  /**
+   * Claims the sending side for this thread: returns a ChannelSender whose
+   * sends skip the send lock (other senders wait, or `trySend` says false,
+   * until `release()`). `{ timeout }` bounds the wait for the claim.
+   */
+  sender(options) {
+    this.#lock(this.#sendLock, this.#sendWord, options);
+    return new ChannelSender(kEnd, this);
+  }
+
+  /** Resolves with a ChannelSender once the sending side is free. `{ timeout, signal }`. */
+  async senderAsync(options) {
+    await this.#lockAsync(this.#sendLock, this.#sendWord, options);
+    return new ChannelSender(kEnd, this);
+  }
+
+  /** Claims the receiving side for this thread: a ChannelReceiver (see `sender()`). `{ timeout }`. */
+  receiver(options) {
+    this.#lock(this.#recvLock, this.#recvWord, options);
+    return new ChannelReceiver(kEnd, this);
+  }
+
+  /** Resolves with a ChannelReceiver once the receiving side is free. `{ timeout, signal }`. */
+  async receiverAsync(options) {
+    await this.#lockAsync(this.#recvLock, this.#recvWord, options);
+    return new ChannelReceiver(kEnd, this);
+  }
+
+  // The exclusive ends: classes declared in this class body, so that they
+  // reach the channel's private members. Each holds its side's lock from its
+  // creation to release(). Its async calls run one at a time, in call order
+  // (a chain), as the lock would order them; a blocking call while an async
+  // one is pending would wait for itself, and throws ERR_SHMKIT_DEADLOCK.
+  static {
+    /** The base of both ends: the claim, its release, and the chain of async calls. */
+    class End {
+      #ch;
+      #unlock;
+      #what;
+      #chain = Promise.resolve();
+      #pending = 0;
+
+      constructor(key, ch, unlock, what) {
+        if (key !== kEnd) throw errors.illegalConstructor(what, `made by channel.${what === 'ChannelSender' ? 'sender' : 'receiver'}()`);
+        this.#ch = ch;
+        this.#unlock = unlock;
+        this.#what = what;
+      }
+
+      /** The channel, checking that this end is still claimed and not busy with an async call. */
+      static sync(end) {
+        if (end.#unlock === null) throw End.#released(end);
+        if (end.#pending > 0) {
+          throw new errors.DeadlockError(`${end.#what}: a blocking call while an async one of this ${end.#what} is pending would wait for itself`);
+        }
+        return end.#ch;
+      }
+
+      /** Runs `op(channel)` after the async calls before it. */
+      static queue(end, op) {
+        if (end.#unlock === null) return Promise.reject(End.#released(end));
+        end.#pending++;
+        const run = end.#chain.then(() => op(end.#ch));
+        end.#chain = run.then(
+          () => end.#pending--,
+          () => end.#pending--,
+        );
+        return run;
+      }
+
+      static #released(end) {
+        return new errors.NotOwnerError(`${end.#what}: released; claim the side again with channel.${end.#what === 'ChannelSender' ? 'sender' : 'receiver'}()`);
+      }
+
+      /** The Channel this end belongs to. */
+      get channel() {
+        return this.#ch;
+      }
+
+      /** False once released. */
+      get claimed() {
+        return this.#unlock !== null;
+      }
+
+      /** Gives the side back to every thread; async calls already made finish first, under the claim. */
+      release() {
+        if (this.#unlock === null) throw End.#released(this);
+        const unlock = this.#unlock;
+        this.#unlock = null;
+        if (this.#pending === 0) unlock();
+        else this.#chain.then(unlock);
+      }
+
+      /** `release()` unless released, for `using tx = channel.sender()`. */
+      [Symbol.dispose]() {
+        if (this.#unlock !== null) this.release();
+      }
+    }
+
+    ChannelSender = class ChannelSender extends End {
+      constructor(key, ch) {
+        super(key, ch, () => internals.unlock(ch.#sendLock), 'ChannelSender');
+      }
+
+      /** Sends if there is room now: true or false. Never blocks. */
+      trySend(message) {
+        const ch = End.sync(this);
+        return ch.#put(ch.#payload(message)) === true;
+      }
+
+      /** Sends, blocking while the channel is full. `{ timeout }`. */
+      send(message, options) {
+        const ch = End.sync(this);
+        const timeout = ring.timeoutOf(options);
+        ch.#sendHeld(ch.#payload(message), timeout, ring.now(timeout));
+      }
+
+      /** Resolves once sent (after this sender's earlier async sends). `{ timeout, signal }`. */
+      async sendAsync(message, options) {
+        const ch = this.channel;
+        const bytes = ch.#payload(message);
+        const timeout = ring.timeoutOf(options);
+        const signal = ring.signalOf(options);
+        const t0 = ring.now(timeout);
+        return End.queue(this, () => ch.#sendHeldAsync(bytes, timeout, t0, signal));
+      }
+
+      /** Sends any structured-cloneable value. `{ timeout }`. */
+      sendValue(value, options) {
+        this.send(v8.serialize(value), options);
+      }
+
+      /** Sends a value if there is room now. */
+      trySendValue(value) {
+        return this.trySend(v8.serialize(value));
+      }
+
+      /** Resolves once the value is sent. `{ timeout, signal }`. */
+      async sendValueAsync(value, options) {
+        return this.sendAsync(v8.serialize(value), options);
+      }
+    };
+
+    ChannelReceiver = class ChannelReceiver extends End {
+      constructor(key, ch) {
+        super(key, ch, () => internals.unlock(ch.#recvLock), 'ChannelReceiver');
+      }
+
+      /** A message if one is there, else `undefined`. Never blocks. */
+      tryRecv() {
+        return End.sync(this).#take();
+      }
+
+      /** A message, blocking while empty; `undefined` once closed and drained. `{ timeout }`. */
+      recv(options) {
+        const ch = End.sync(this);
+        const timeout = ring.timeoutOf(options);
+        return ch.#recvHeld(timeout, ring.now(timeout));
+      }
+
+      /** Resolves with a message (after this receiver's earlier async receives). `{ timeout, signal }`. */
+      async recvAsync(options) {
+        const timeout = ring.timeoutOf(options);
+        const signal = ring.signalOf(options);
+        const t0 = ring.now(timeout);
+        return End.queue(this, (ch) => ch.#recvHeldAsync(timeout, t0, signal));
+      }
+
+      /** Receives a value, blocking; `undefined` once closed and drained. `{ timeout }`. */
+      recvValue(options) {
+        const m = this.recv(options);
+        return m === undefined ? undefined : v8.deserialize(m);
+      }
+
+      /** A value if one is there, else `undefined`. */
+      tryRecvValue() {
+        const m = this.tryRecv();
+        return m === undefined ? undefined : v8.deserialize(m);
+      }
+
+      /** Resolves with a value; `undefined` once closed and drained. */
+      async recvValueAsync(options) {
+        const m = await this.recvAsync(options);
+        return m === undefined ? undefined : v8.deserialize(m);
+      }
+
+      /** Async iteration over messages until closed and drained. */
+      async *[Symbol.asyncIterator]() {
+        for (;;) {
+          const m = await this.recvAsync();
+          if (m === undefined) return;
+          yield m;
+        }
+      }
+
+      /** Blocking iteration (for workers). */
+      *[Symbol.iterator]() {
+        for (;;) {
+          const m = this.recv();
+          if (m === undefined) return;
+          yield m;
+        }
+      }
+    };
   }
 
   /** Sends any structured-cloneable value (node:v8 serialization). `{ timeout }`. */
@@ -364,4 +591,4 @@ class Channel {
 
 shared.register(Channel);
 
-module.exports = { Channel };
+module.exports = { Channel, ChannelSender, ChannelReceiver };

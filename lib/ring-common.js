@@ -76,6 +76,16 @@ function deadlineOf(timeout) {
   return timeout < 0 ? Infinity : performance.now() + timeout;
 }
 
+/** The start of a call with `timeout` (ms; -1 = none): `performance.now()`, read only when needed. */
+function now(timeout) {
+  return timeout < 0 ? 0 : performance.now();
+}
+
+/** What is left of `timeout` (-1 = none) for a call that began at `t0` (from `now`). */
+function left(timeout, t0) {
+  return timeout < 0 ? -1 : Math.max(0, t0 + timeout - performance.now());
+}
+
 function remaining(deadline) {
   if (deadline === Infinity) return -1;
   return Math.max(0, deadline - performance.now());
@@ -312,6 +322,8 @@ function wakeIfWaiting(ctrl, index, flag) {
 }
 
 module.exports = {
+  now,
+  left,
   HEAD,
   TAIL,
   STATE,

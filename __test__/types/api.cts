@@ -1,7 +1,7 @@
 // Exercises the whole public API (CommonJS consumer, absolute path import).
 import {
   Mutex, MutexGuard, Semaphore, Condvar, RwLock, RwLockReadGuard, RwLockWriteGuard, Barrier, Latch, RingBuffer, Queue,
-  Channel, BufferPool, SlabPool, Block, attach, errors,
+  Channel, ChannelSender, ChannelReceiver, BufferPool, SlabPool, Block, attach, errors,
 } from 'shmkit';
 import type {
   LockOptions, AsyncLockOptions, PlacementOptions, SemaphoreOptions, Shared, SharedLocation, SharedTag, Attached,
@@ -904,4 +904,29 @@ export { classify, asyncPart, sizes, tag, stag, buf, off, asShared, anyShared, t
     new Block();
   }
   void [counts, bytes, maybe, later, more, owned, tag, back, code];
+}
+
+// claimed channel ends
+{
+  const ch = new Channel();
+  const tx: ChannelSender = ch.sender({ timeout: 10 });
+  const ok: boolean = tx.trySend('x');
+  tx.send(new Uint8Array(1), { timeout: 5 });
+  const sent: Promise<void> = tx.sendAsync('y', { signal: AbortSignal.timeout(5) });
+  tx.sendValue({ a: 1 });
+  const same: Channel = tx.channel;
+  const still: boolean = tx.claimed;
+  tx.release();
+  const rx: ChannelReceiver = ch.receiver();
+  const m: Uint8Array | undefined = rx.recv({ timeout: 1 });
+  const t: Uint8Array | undefined = rx.tryRecv();
+  const later: Promise<ChannelReceiver> = ch.receiverAsync();
+  const later2: Promise<ChannelSender> = ch.senderAsync({ timeout: 1 });
+  for (const msg of rx) void msg.byteLength;
+  rx[Symbol.dispose]();
+  if (NEVER) {
+    // @ts-expect-error ends come from the channel
+    new ChannelSender();
+  }
+  void [ok, sent, same, still, m, t, later, later2];
 }

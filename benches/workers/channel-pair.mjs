@@ -4,6 +4,7 @@
 //   stream modes: A sends n 64-byte messages one way, B receives them all.
 //     channelStream       shmkit Channel: A ch.send(msg); B m = ch.recv(), checks
 //                         m.length === 64 and m[0] === i & 255
+//     channelStreamExclusive  the same through tx = ch.sender() and rx = ch.receiver()
 //     postMessageStream   A port.postMessage(msg) (a 64-byte Uint8Array, copied:
 //                         no transfer list); B's 'message' handler only counts
 //   round-trip modes: A sends 64 bytes, B answers 64 bytes, n times; A times.
@@ -40,6 +41,30 @@ function channelStream({ ch }, count) {
     const m = ch.recv();
     if (m.length !== SIZE || m[0] !== (i & 255)) bad++;
   }
+  return bad;
+}
+
+// The same stream through the exclusive ends: A claims the sending side and B
+// the receiving side (once per run, inside the timed part), and their sends
+// and receives skip the per-message locks.
+function channelStreamExclusive({ ch }, count) {
+  if (role === 0) {
+    const tx = ch.sender({ timeout: 10_000 });
+    const msg = new Uint8Array(SIZE);
+    for (let i = 0; i < count; i++) {
+      msg[0] = i & 255;
+      tx.send(msg);
+    }
+    tx.release();
+    return 0;
+  }
+  const rx = ch.receiver({ timeout: 10_000 });
+  let bad = 0;
+  for (let i = 0; i < count; i++) {
+    const m = rx.recv();
+    if (m.length !== SIZE || m[0] !== (i & 255)) bad++;
+  }
+  rx.release();
   return bad;
 }
 
@@ -116,7 +141,7 @@ function postMessageRtt(_, count) {
   });
 }
 
-const MODES = { channelStream, postMessageStream, channelRtt, postMessageRtt };
+const MODES = { channelStream, channelStreamExclusive, postMessageStream, channelRtt, postMessageRtt };
 
 for (const mode of order) {
   barrier();
