@@ -12,6 +12,7 @@ import { condvarBenches } from './condvar.bench.mjs';
 import { ringBenches } from './ring.bench.mjs';
 import { queueBenches } from './queue.bench.mjs';
 import { channelBenches } from './channel.bench.mjs';
+import { poolBenches } from './pool.bench.mjs';
 
 const allGroups = [
   ['mutex', mutexBenches],
@@ -21,6 +22,7 @@ const allGroups = [
   ['ring', ringBenches],
   ['queue', queueBenches],
   ['channel', channelBenches],
+  ['pool', poolBenches],
 ];
 // `npm run bench -- condvar rwlock` runs only the named groups.
 const wanted = process.argv.slice(2);
