@@ -85,37 +85,82 @@ fn in_range(view: &Region, index: u32) -> Result<bool> {
   Ok(index < view.header()?.param)
 }
 
-/// Takes block `index` (just popped from the free list) for the calling
-/// thread. Returns its new generation (>= 0), or -NOT_OWNER when the block is
-/// not free: the free list and the state words disagree, which only a
-/// hostile write can cause.
-#[napi]
-pub fn slab_take(view: Region, index: u32) -> Result<i64> {
-  if !in_range(&view, index)? {
-    return Ok(-(STATUS_NOT_OWNER as i64));
-  }
-  let me = threads::current()? as i32;
-  let (state, owner) = block(&view, index)?;
-  if owner.compare_exchange(0, me, SeqCst, SeqCst).is_err() {
-    return Ok(-(STATUS_NOT_OWNER as i64));
-  }
-  let seen = state.load(SeqCst);
-  let generation = (generation_of(seen) + 1) & GEN_MASK;
-  if seen & STATE_BITS != FREE
-    || state
-      .compare_exchange(seen, pack(generation, OWNED), SeqCst, SeqCst)
-      .is_err()
-  {
-    owner.store(0, SeqCst);
-    return Ok(-(STATUS_NOT_OWNER as i64));
-  }
-  Ok(generation as i64)
+/// One block's two shared words (see the module documentation).
+pub struct BlockWords<'a> {
+  pub state: &'a AtomicI32,
+  pub owner: &'a AtomicI32,
 }
 
-/// What a hand-over of block `index` at `generation` found instead of the
-/// state it expected: STALE when the id no longer names this use of the
-/// block (another generation, or free), NOT_OWNER when the block is in use
-/// by someone else.
+impl BlockWords<'_> {
+  /// Takes the block, free in the free list's view, for thread `me`: its new
+  /// generation, or `None` when the words say it is not free.
+  pub fn take(&self, me: i32) -> Option<u32> {
+    if self.owner.compare_exchange(0, me, SeqCst, SeqCst).is_err() {
+      return None;
+    }
+    let seen = self.state.load(SeqCst);
+    let generation = (generation_of(seen) + 1) & GEN_MASK;
+    if seen & STATE_BITS != FREE
+      || self
+        .state
+        .compare_exchange(seen, pack(generation, OWNED), SeqCst, SeqCst)
+        .is_err()
+    {
+      self.owner.store(0, SeqCst);
+      return None;
+    }
+    Some(generation)
+  }
+
+  /// Thread `me` gives up the block at `generation`, moving it to `to`
+  /// (TRANSIT or FREE). OK, STALE or NOT_OWNER.
+  pub fn give_up(&self, me: i32, generation: u32, to: i32) -> i32 {
+    let expected = pack(generation, OWNED);
+    let seen = self.state.load(SeqCst);
+    if generation > GEN_MASK || seen != expected {
+      return refusal(seen, generation);
+    }
+    if self.owner.load(SeqCst) != me {
+      return STATUS_NOT_OWNER;
+    }
+    // The caller holds `owner`, so `state` cannot change under it.
+    self.owner.store(0, SeqCst);
+    match self
+      .state
+      .compare_exchange(expected, pack(generation, to), SeqCst, SeqCst)
+    {
+      Ok(_) => STATUS_OK,
+      Err(seen) => refusal(seen, generation), // a hostile write
+    }
+  }
+
+  /// Thread `me` takes the block handed off at `generation`. OK, STALE (no
+  /// such hand-off) or NOT_OWNER (opened already, or not handed off).
+  pub fn open(&self, me: i32, generation: u32) -> i32 {
+    let expected = pack(generation, TRANSIT);
+    let seen = self.state.load(SeqCst);
+    if generation > GEN_MASK || seen != expected {
+      return refusal(seen, generation);
+    }
+    if self.owner.compare_exchange(0, me, SeqCst, SeqCst).is_err() {
+      return STATUS_NOT_OWNER;
+    }
+    match self
+      .state
+      .compare_exchange(expected, pack(generation, OWNED), SeqCst, SeqCst)
+    {
+      Ok(_) => STATUS_OK,
+      Err(seen) => {
+        self.owner.store(0, SeqCst);
+        refusal(seen, generation)
+      }
+    }
+  }
+}
+
+/// What a hand-over at `generation` found instead of the state it expected:
+/// STALE when the id no longer names this use of the block (another
+/// generation, or free), NOT_OWNER when the block is in use by someone else.
 fn refusal(seen: i32, generation: u32) -> i32 {
   if generation_of(seen) != generation || seen & STATE_BITS == FREE {
     STATUS_STALE
@@ -124,42 +169,42 @@ fn refusal(seen: i32, generation: u32) -> i32 {
   }
 }
 
-/// Gives up block `index` at `generation`, owned by the caller, moving it to
-/// `to` (TRANSIT or FREE). OK, STALE or NOT_OWNER.
-fn give_up(view: &Region, index: u32, generation: u32, to: i32) -> Result<i32> {
-  if !in_range(view, index)? || generation > GEN_MASK {
-    return Ok(STATUS_STALE);
+/// Block `index`'s words in `view`, or `None` when it names no block.
+fn words_of(view: &Region, index: u32) -> Result<Option<BlockWords<'_>>> {
+  if !in_range(view, index)? {
+    return Ok(None);
   }
-  let me = threads::current()? as i32;
   let (state, owner) = block(view, index)?;
-  let expected = pack(generation, OWNED);
-  let seen = state.load(SeqCst);
-  if seen != expected {
-    return Ok(refusal(seen, generation));
-  }
-  if owner.load(SeqCst) != me {
-    return Ok(STATUS_NOT_OWNER);
-  }
-  // The caller holds `owner`, so `state` cannot change under it.
-  owner.store(0, SeqCst);
-  match state.compare_exchange(expected, pack(generation, to), SeqCst, SeqCst) {
-    Ok(_) => Ok(STATUS_OK),
-    Err(seen) => Ok(refusal(seen, generation)), // a hostile write
-  }
+  Ok(Some(BlockWords { state, owner }))
+}
+
+/// Takes block `index` (just popped from the free list) for the calling
+/// thread. Returns its new generation (>= 0), or -NOT_OWNER when the block is
+/// not free: the free list and the state words disagree, which only a
+/// hostile write can cause.
+#[napi]
+pub fn slab_take(view: Region, index: u32) -> Result<i64> {
+  let me = threads::current()? as i32;
+  Ok(match words_of(&view, index)?.and_then(|w| w.take(me)) {
+    Some(generation) => generation as i64,
+    None => -(STATUS_NOT_OWNER as i64),
+  })
 }
 
 /// Hands block `index` at `generation`, owned by the calling thread, off:
 /// it belongs to nobody until some thread opens its id.
 #[napi]
 pub fn slab_handoff(view: Region, index: u32, generation: u32) -> Result<i32> {
-  give_up(&view, index, generation, TRANSIT)
+  let me = threads::current()? as i32;
+  Ok(words_of(&view, index)?.map_or(STATUS_STALE, |w| w.give_up(me, generation, TRANSIT)))
 }
 
 /// Gives block `index` at `generation`, owned by the calling thread, back:
 /// the caller then pushes `index` onto the free list.
 #[napi]
 pub fn slab_free(view: Region, index: u32, generation: u32) -> Result<i32> {
-  give_up(&view, index, generation, FREE)
+  let me = threads::current()? as i32;
+  Ok(words_of(&view, index)?.map_or(STATUS_STALE, |w| w.give_up(me, generation, FREE)))
 }
 
 /// Takes ownership of block `index` at `generation`, handed off by another
@@ -167,26 +212,8 @@ pub fn slab_free(view: Region, index: u32, generation: u32) -> Result<i32> {
 /// thread opened it first).
 #[napi]
 pub fn slab_open(view: Region, index: u32, generation: u32) -> Result<i32> {
-  if !in_range(&view, index)? || generation > GEN_MASK {
-    return Ok(STATUS_STALE);
-  }
   let me = threads::current()? as i32;
-  let (state, owner) = block(&view, index)?;
-  let expected = pack(generation, TRANSIT);
-  let seen = state.load(SeqCst);
-  if seen != expected {
-    return Ok(refusal(seen, generation));
-  }
-  if owner.compare_exchange(0, me, SeqCst, SeqCst).is_err() {
-    return Ok(STATUS_NOT_OWNER);
-  }
-  match state.compare_exchange(expected, pack(generation, OWNED), SeqCst, SeqCst) {
-    Ok(_) => Ok(STATUS_OK),
-    Err(seen) => {
-      owner.store(0, SeqCst);
-      Ok(refusal(seen, generation))
-    }
-  }
+  Ok(words_of(&view, index)?.map_or(STATUS_STALE, |w| w.open(me, generation)))
 }
 
 /// How many blocks are owned and how many are handed off, counted from the
@@ -203,4 +230,135 @@ pub fn slab_census(view: Region) -> Result<f64> {
     }
   }
   Ok((owned * (1 << 23) + transit) as f64)
+}
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+  use std::sync::atomic::AtomicU64;
+  use std::sync::{mpsc, Arc};
+
+  fn words() -> (AtomicI32, AtomicI32) {
+    (AtomicI32::new(0), AtomicI32::new(0))
+  }
+
+  #[test]
+  fn a_block_goes_round_and_old_ids_go_stale() {
+    let (state, owner) = words();
+    let b = BlockWords {
+      state: &state,
+      owner: &owner,
+    };
+    let g = b.take(1).unwrap();
+    assert_eq!(b.take(2), None, "owned: not free");
+    assert_eq!(b.open(2, g), STATUS_NOT_OWNER, "not handed off");
+    assert_eq!(b.give_up(2, g, TRANSIT), STATUS_NOT_OWNER, "not the owner");
+    assert_eq!(
+      b.give_up(1, g + 1, TRANSIT),
+      STATUS_STALE,
+      "another generation"
+    );
+    assert_eq!(b.give_up(1, g, TRANSIT), STATUS_OK);
+    assert_eq!(
+      b.give_up(1, g, FREE),
+      STATUS_NOT_OWNER,
+      "handed off already"
+    );
+    assert_eq!(b.open(2, g + 5), STATUS_STALE, "a forged generation");
+    assert_eq!(
+      b.open(2, GEN_MASK + 1),
+      STATUS_STALE,
+      "an impossible generation"
+    );
+    assert_eq!(b.open(2, g), STATUS_OK);
+    assert_eq!(b.open(3, g), STATUS_NOT_OWNER, "opened already");
+    assert_eq!(b.give_up(2, g, FREE), STATUS_OK);
+    assert_eq!(b.give_up(2, g, FREE), STATUS_STALE, "a double release");
+    assert_eq!(b.open(3, g), STATUS_STALE, "released");
+    let g2 = b.take(3).unwrap();
+    assert_eq!(g2, g + 1);
+    assert_eq!(b.give_up(3, g2, TRANSIT), STATUS_OK);
+    assert_eq!(
+      b.open(1, g),
+      STATUS_STALE,
+      "the old id does not open the new hand-off"
+    );
+    assert_eq!(b.open(1, g2), STATUS_OK);
+  }
+
+  #[test]
+  fn racing_openers_of_one_hand_off_never_both_win() {
+    for _ in 0..200 {
+      let (state, owner) = words();
+      let b = BlockWords {
+        state: &state,
+        owner: &owner,
+      };
+      let g = b.take(1).unwrap();
+      assert_eq!(b.give_up(1, g, TRANSIT), STATUS_OK);
+      let winners = AtomicU64::new(0);
+      std::thread::scope(|s| {
+        for me in 2..6 {
+          let (state, owner, winners) = (&state, &owner, &winners);
+          s.spawn(move || {
+            let b = BlockWords { state, owner };
+            if b.open(me, g) == STATUS_OK {
+              winners.fetch_add(1, Relaxed);
+            }
+          });
+        }
+      });
+      assert_eq!(winners.load(Relaxed), 1);
+    }
+  }
+
+  #[test]
+  fn ownership_passes_between_threads_one_owner_at_a_time() {
+    // Four threads pass one block around by generation; each checks that it
+    // alone owns it while it holds it. 40,000 hand-offs in all.
+    const ROUNDS: u32 = 10_000;
+    let cell = Arc::new((AtomicI32::new(0), AtomicI32::new(0), AtomicI32::new(0)));
+    let (first_tx, mut rx) = mpsc::channel::<u32>();
+    let mut handles = Vec::new();
+    let mut senders = vec![first_tx];
+    let mut receivers = Vec::new();
+    for _ in 0..3 {
+      let (tx, next_rx) = mpsc::channel::<u32>();
+      receivers.push(std::mem::replace(&mut rx, next_rx));
+      senders.push(tx);
+    }
+    receivers.push(rx);
+    let first = senders.remove(0);
+    {
+      let (state, owner, _) = &*cell;
+      let b = BlockWords { state, owner };
+      let g = b.take(100).unwrap();
+      assert_eq!(b.give_up(100, g, TRANSIT), STATUS_OK);
+      first.send(g).unwrap();
+    }
+    // Thread i receives on receivers[i] and sends to thread i + 1 (the last
+    // one back to thread 0 through `first`).
+    senders.push(first);
+    for (i, (inbox, next)) in receivers.into_iter().zip(senders).enumerate() {
+      let cell = cell.clone();
+      handles.push(std::thread::spawn(move || {
+        let me = i as i32 + 1;
+        let (state, owner, holder) = &*cell;
+        let b = BlockWords { state, owner };
+        for _ in 0..ROUNDS {
+          let Ok(g) = inbox.recv() else { return };
+          assert_eq!(b.open(me, g), STATUS_OK);
+          assert_eq!(holder.swap(me, SeqCst), 0, "a second owner");
+          assert_eq!(holder.swap(0, SeqCst), me);
+          assert_eq!(b.give_up(me, g, TRANSIT), STATUS_OK);
+          if next.send(g).is_err() {
+            return;
+          }
+        }
+      }));
+    }
+    for h in handles {
+      h.join().unwrap();
+    }
+  }
 }
