@@ -3,9 +3,11 @@
 // with `postMessage(msg, [ab])`. The buffers are ordinary V8-allocated
 // ArrayBuffers, so a transfer moves them without a copy. A pool belongs to one
 // thread; the buffers it retains sit in `#slots`, and the Rust kernel
-// (src/pool/buffer.rs) keeps the books: size classes, the LRU, the limit,
-// the statistics, and the process-wide ledger of loans that lets a buffer be
-// released into any thread's pool.
+// (src/pool/buffer.rs) keeps the books: which slot to hand out, size classes,
+// the LRU, the limit, the statistics, and the process-wide ledger of loans
+// that lets a buffer be released into any thread's pool. A
+// FinalizationRegistry tells the kernel when a handed-out buffer is collected
+// without a release (a leak).
 //
 // release(ab) detaches `ab` while keeping its memory: a transfer to a fresh
 // handle (`ArrayBuffer.prototype.transfer` where the runtime has it, else
@@ -19,6 +21,9 @@ const errors = require('./errors.js');
 const validate = require('./validate.js');
 
 const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
+const { MAX_LENGTH } = constants;
+/** A collected pool's native state goes with it. */
+const pools = new FinalizationRegistry((id) => native.bufferPoolDrop(id));
 
 /** Moves `ab`'s memory to a new handle and detaches `ab`. */
 const detach =
@@ -28,9 +33,11 @@ const detach =
 
 /** A per-thread pool of recycled, transferable ArrayBuffers. */
 class BufferPool {
-  #k;
+  #id; // the native pool's id (src/pool/buffer.rs)
   #slots = [];
   #max;
+  #serial = 0; // names each loan, with the pool
+  #watch; // FinalizationRegistry of handed-out buffers: serial when collected
 
   constructor(options) {
     const opts = validate.options(options);
@@ -38,7 +45,10 @@ class BufferPool {
     if (max === undefined) max = native.BUFFER_POOL_DEFAULT_RETAINED;
     else if (max !== Infinity) validate.integer('options.maxRetainedBytes', max, 0, Number.MAX_SAFE_INTEGER);
     this.#max = max;
-    this.#k = new native.BufferPoolKernel(max === Infinity ? Number.MAX_SAFE_INTEGER : max);
+    const id = native.bufferPoolNew(max === Infinity ? Number.MAX_SAFE_INTEGER : max);
+    this.#id = id;
+    this.#watch = new FinalizationRegistry((serial) => native.bufferPoolCollected(id, serial));
+    pools.register(this, id);
   }
 
   /**
@@ -47,17 +57,29 @@ class BufferPool {
    * else a new one (zero-filled).
    */
   acquire(byteLength, options) {
-    validate.integer('byteLength', byteLength, 1, constants.MAX_LENGTH);
+    validate.integer('byteLength', byteLength, 1, MAX_LENGTH);
     const opts = validate.options(options);
     const zero = opts?.zero ?? false;
     if (typeof zero !== 'boolean') throw errors.invalidArgType('options.zero', 'a boolean', zero);
-    try {
-      return this.#k.acquire(byteLength, zero, this.#slots);
-    } catch (err) {
-      const e = new RangeError(`BufferPool: cannot allocate ${byteLength} bytes (${err.message})`);
-      e.code = 'ERR_MEMORY_ALLOCATION_FAILED';
-      throw e;
+    const serial = ++this.#serial;
+    const slot = native.bufferPoolAcquire(this.#id, byteLength, serial);
+    let ab;
+    if (slot >= 0) {
+      ab = this.#slots[slot];
+      this.#slots[slot] = undefined;
+      if (zero) new Uint8Array(ab).fill(0);
+    } else {
+      try {
+        ab = new ArrayBuffer(byteLength);
+      } catch (err) {
+        const e = new RangeError(`BufferPool: cannot allocate ${byteLength} bytes (${err.message})`);
+        e.code = 'ERR_MEMORY_ALLOCATION_FAILED';
+        throw e;
+      }
+      native.bufferPoolLend(this.#id, ab, serial);
     }
+    this.#watch.register(ab, serial, ab);
+    return ab;
   }
 
   /**
@@ -68,7 +90,7 @@ class BufferPool {
    * already) throws ERR_INVALID_ARG_VALUE and changes nothing.
    */
   release(buffer) {
-    if (!types.isArrayBuffer(buffer)) {
+    if (!(buffer instanceof ArrayBuffer) && !types.isArrayBuffer(buffer)) {
       let expected = 'an ArrayBuffer';
       if (types.isSharedArrayBuffer(buffer)) expected += ' (a SharedArrayBuffer is shared, not pooled)';
       else if (ArrayBuffer.isView(buffer)) expected += ' (pass the view\'s .buffer)';
@@ -84,12 +106,19 @@ class BufferPool {
     } catch (err) {
       throw errors.invalidArgValue('buffer', buffer, `cannot be detached (${err.message})`);
     }
-    this.#k.release(kept, this.#slots);
+    this.#watch.unregister(buffer); // when it is the very object acquire() gave
+    let slot = native.bufferPoolRelease(this.#id, kept);
+    if (slot < 0) return;
+    if (slot >= native.BUFFER_POOL_EVICTED) {
+      slot -= native.BUFFER_POOL_EVICTED;
+      for (const s of native.bufferPoolTakeEvicted(this.#id)) this.#slots[s] = undefined;
+    }
+    this.#slots[slot] = kept;
   }
 
   /** `{ acquired, released, hits, misses, retainedBytes, outstanding, leaked }` (a snapshot). */
   get stats() {
-    return this.#k.stats();
+    return native.bufferPoolStats(this.#id);
   }
 
   /** The most memory the pool keeps for reuse, in bytes. */
@@ -99,7 +128,8 @@ class BufferPool {
 
   /** Drops every retained buffer (outstanding ones are not affected). */
   trim() {
-    this.#k.trim(this.#slots);
+    native.bufferPoolTrim(this.#id);
+    this.#slots = [];
   }
 
   /** `trim()`, for `using pool = new BufferPool()`. */

@@ -2,8 +2,9 @@
 //!
 //! The buffers themselves are ordinary V8-allocated ArrayBuffers (Node copies
 //! externally-backed ones instead of transferring them). A pool belongs to one
-//! thread, as its buffers do: the JS side keeps the retained buffers in a
-//! plain array (`slots`), and this kernel decides everything else:
+//! thread, as its buffers do: the JS side (`lib/buffer-pool.js`) keeps the
+//! retained buffers in a plain array, `slots`, and this kernel decides
+//! everything else:
 //!
 //! ```text
 //! size classes   one per exact byte length; each a deque of retained slots,
@@ -17,20 +18,21 @@
 //! **Loans.** Every acquired buffer is a loan in one process-wide ledger,
 //! keyed by its memory (data address and length), which is what survives a
 //! `postMessage` transfer. A release in *any* thread's pool closes the loan in
-//! the pool that made it. A finalizer on the handed-out ArrayBuffer object
-//! marks a still-open loan as leaked when that object is garbage-collected. A
-//! buffer that was transferred away counts as leaked if the sender's detached
-//! handle is collected first; its release, when it comes back, takes it off
-//! `leaked` again. The ledger never dereferences an address: it is only a key.
+//! the pool that made it. The JS side watches each handed-out ArrayBuffer with
+//! a FinalizationRegistry (unregistered when that same object is released)
+//! and reports a collected one here, which marks a still-open loan as leaked.
+//! A buffer that was transferred away counts as leaked if the sender's
+//! detached handle is collected first; its release, when it comes back, takes
+//! it off `leaked` again. The ledger never dereferences an address: it is only
+//! a key; nothing here touches a buffer's memory.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, VecDeque};
-use std::ffi::c_void;
-use std::ptr;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, LazyLock};
 
-use napi::bindgen_prelude::{Array, ArrayBuffer, FromNapiValue, Object, Undefined};
-use napi::{sys, Env, Error, JsValue, Result, Status};
+use napi::bindgen_prelude::{ArrayBuffer, Object};
+use napi::{Env, Error, Result, Status};
 use napi_derive::napi;
 use parking_lot::Mutex;
 
@@ -49,6 +51,9 @@ struct LoanCounters {
   leaked: AtomicU64,
 }
 
+/// A loan's name: the pool that made it and the pool's serial for it.
+type LoanId = (u64, u64);
+
 /// One buffer handed out by a pool.
 struct Loan {
   key: (usize, usize),
@@ -59,27 +64,25 @@ struct Loan {
 /// Every open (and recently leaked) loan of every pool in the process.
 #[derive(Default)]
 struct Ledger {
-  next: u64,
-  by_memory: HashMap<(usize, usize), u64>,
-  loans: HashMap<u64, Loan>,
-  leaked: VecDeque<u64>,
+  by_memory: HashMap<(usize, usize), LoanId>,
+  loans: HashMap<LoanId, Loan>,
+  leaked: VecDeque<LoanId>,
 }
 
 static LEDGER: LazyLock<Mutex<Ledger>> = LazyLock::new(Mutex::default);
 
 impl Ledger {
-  /// Opens a loan of the memory `key` for `pool`; returns its serial.
-  fn lend(&mut self, key: (usize, usize), pool: &Arc<LoanCounters>) -> u64 {
+  /// Opens loan `id` of the memory `key` for `pool`.
+  fn lend(&mut self, id: LoanId, key: (usize, usize), pool: &Arc<LoanCounters>) {
     if let Some(old) = self.by_memory.get(&key).copied() {
       // The same memory lent again: the old loan's buffer is gone (freed
       // and reused, or its loan already counted). Forget it quietly.
       self.forget(old);
     }
-    self.next += 1;
-    let serial = self.next;
-    self.by_memory.insert(key, serial);
+    self.forget(id); // a serial reused by a misbehaving caller
+    self.by_memory.insert(key, id);
     self.loans.insert(
-      serial,
+      id,
       Loan {
         key,
         pool: pool.clone(),
@@ -87,13 +90,12 @@ impl Ledger {
       },
     );
     pool.outstanding.fetch_add(1, Relaxed);
-    serial
   }
 
   /// Removes a loan without counting anything.
-  fn forget(&mut self, serial: u64) {
-    if let Some(loan) = self.loans.remove(&serial) {
-      if self.by_memory.get(&loan.key) == Some(&serial) {
+  fn forget(&mut self, id: LoanId) {
+    if let Some(loan) = self.loans.remove(&id) {
+      if self.by_memory.get(&loan.key) == Some(&id) {
         self.by_memory.remove(&loan.key);
       }
       if !loan.leaked {
@@ -104,10 +106,10 @@ impl Ledger {
 
   /// The memory `key` came back through some pool's release: closes its loan.
   fn returned(&mut self, key: (usize, usize)) {
-    let Some(serial) = self.by_memory.remove(&key) else {
+    let Some(id) = self.by_memory.remove(&key) else {
       return; // not lent by any pool (or forgotten): a foreign buffer
     };
-    if let Some(loan) = self.loans.remove(&serial) {
+    if let Some(loan) = self.loans.remove(&id) {
       if loan.leaked {
         loan.pool.leaked.fetch_sub(1, Relaxed);
       } else {
@@ -116,9 +118,9 @@ impl Ledger {
     }
   }
 
-  /// The object handed out for loan `serial` was garbage-collected.
-  fn collected(&mut self, serial: u64) {
-    let Some(loan) = self.loans.get_mut(&serial) else {
+  /// The object handed out for loan `id` was garbage-collected.
+  fn collected(&mut self, id: LoanId) {
+    let Some(loan) = self.loans.get_mut(&id) else {
       return; // released (or forgotten) before
     };
     if loan.leaked {
@@ -127,7 +129,7 @@ impl Ledger {
     loan.leaked = true;
     loan.pool.outstanding.fetch_sub(1, Relaxed);
     loan.pool.leaked.fetch_add(1, Relaxed);
-    self.leaked.push_back(serial);
+    self.leaked.push_back(id);
     while self.leaked.len() > LEAKED_MEMORY {
       if let Some(old) = self.leaked.pop_front() {
         // Still counted in `leaked`; only the chance of recognising it ends.
@@ -139,22 +141,41 @@ impl Ledger {
       }
     }
   }
+
+  /// Forgets every loan of pool `pool` (the pool is gone: nobody can ask).
+  fn forget_pool(&mut self, pool: u64) {
+    let ids: Vec<LoanId> = self
+      .loans
+      .keys()
+      .filter(|id| id.0 == pool)
+      .copied()
+      .collect();
+    for id in ids {
+      self.forget(id);
+    }
+    self.leaked.retain(|id| id.0 != pool);
+  }
 }
 
-/// The finalizer on a handed-out ArrayBuffer; `data` is the loan's serial.
-unsafe extern "C" fn collected(_env: sys::napi_env, data: *mut c_void, _hint: *mut c_void) {
-  LEDGER.lock().collected(data as usize as u64);
-}
+/// Source of pool ids.
+static NEXT_POOL: AtomicU64 = AtomicU64::new(1);
 
 /// A retained buffer: where it sits in the JS array, and when it came back.
 struct Retained {
   stamp: u64,
   slot: u32,
+  /// Its data address: the ledger key of the loan made when it is handed out.
+  addr: usize,
 }
 
-/// The native half of one thread's BufferPool (see the module documentation).
+/// `release()`'s result carries this flag when retained buffers were dropped
+/// to make room: the JS side then clears the slots `take_evicted()` names.
 #[napi]
-pub struct BufferPoolKernel {
+pub const BUFFER_POOL_EVICTED: u32 = 1 << 30;
+
+/// One thread's BufferPool (see the module documentation).
+struct PoolState {
+  id: u64,
   counters: Arc<LoanCounters>,
   max_retained: u64,
   retained: u64,
@@ -168,6 +189,30 @@ pub struct BufferPoolKernel {
   stamp: u64,
   free_slots: Vec<u32>,
   next_slot: u32,
+  evicted: Vec<u32>,
+}
+
+impl Drop for PoolState {
+  fn drop(&mut self) {
+    LEDGER.lock().forget_pool(self.id);
+  }
+}
+
+thread_local! {
+  /// This thread's pools by id. The native calls are plain functions on an
+  /// id (a class method costs a JS-to-native call twice as dear).
+  static POOLS: RefCell<HashMap<u32, PoolState>> = RefCell::new(HashMap::new());
+}
+
+/// Runs `f` on pool `id` of this thread; an unknown id is an error.
+fn with_pool<T>(id: u32, f: impl FnOnce(&mut PoolState) -> T) -> Result<T> {
+  POOLS.with(|pools| match pools.borrow_mut().get_mut(&id) {
+    Some(pool) => Ok(f(pool)),
+    None => Err(Error::new(
+      Status::InvalidArg,
+      format!("no BufferPool {id} on this thread"),
+    )),
+  })
 }
 
 /// The data address and byte length of ArrayBuffer `ab`.
@@ -175,192 +220,171 @@ fn memory_of(ab: &ArrayBuffer) -> (usize, usize) {
   (ab.as_ptr() as usize, ab.len())
 }
 
+/// Makes a pool on this thread that never retains more than
+/// `max_retained_bytes`; returns its id.
 #[napi]
-impl BufferPoolKernel {
-  /// A pool that never retains more than `max_retained_bytes`.
-  #[napi(constructor)]
-  pub fn new(max_retained_bytes: f64) -> Self {
-    BufferPoolKernel {
-      counters: Arc::default(),
-      max_retained: max_retained_bytes.max(0.0) as u64,
-      retained: 0,
-      acquired: 0,
-      released: 0,
-      hits: 0,
-      misses: 0,
-      classes: HashMap::new(),
-      lru: BTreeMap::new(),
-      stamp: 0,
-      free_slots: Vec::new(),
-      next_slot: 0,
-    }
-  }
+pub fn buffer_pool_new(max_retained_bytes: f64) -> Result<u32> {
+  let id = NEXT_POOL.fetch_add(1, Relaxed);
+  let key = u32::try_from(id).map_err(|_| Error::new(Status::GenericFailure, "too many pools"))?;
+  let pool = PoolState {
+    id,
+    counters: Arc::default(),
+    max_retained: max_retained_bytes.max(0.0) as u64,
+    retained: 0,
+    acquired: 0,
+    released: 0,
+    hits: 0,
+    misses: 0,
+    classes: HashMap::new(),
+    lru: BTreeMap::new(),
+    stamp: 0,
+    free_slots: Vec::new(),
+    next_slot: 0,
+    evicted: Vec::new(),
+  };
+  POOLS.with(|pools| pools.borrow_mut().insert(key, pool));
+  Ok(key)
+}
 
-  /// An ArrayBuffer of exactly `byte_length` bytes: a retained one taken out
-  /// of `slots` (zeroed when `zero`), or a fresh one. Either way a new loan.
-  #[napi]
-  pub fn acquire<'env>(
-    &mut self,
-    env: &'env Env,
-    byte_length: f64,
-    zero: bool,
-    mut slots: Array<'env>,
-  ) -> Result<ArrayBuffer<'env>> {
-    if !(byte_length >= 1.0 && byte_length <= usize::MAX as f64 && byte_length.fract() == 0.0) {
-      return Err(Error::new(
-        Status::InvalidArg,
-        format!("cannot acquire {byte_length} bytes"),
-      ));
-    }
-    let len = byte_length as usize;
-    let ab = match self.take(len) {
-      Some(slot) => {
-        let ab = slots.get::<ArrayBuffer>(slot)?;
-        slots.set(slot, Undefined::default())?;
-        self.free_slots.push(slot);
-        match ab {
-          Some(ab) if ab.len() == len => {
-            self.hits += 1;
-            if zero {
-              let data = ab.as_ptr() as *mut u8;
-              // SAFETY: `ab` is a live, attached, non-shared ArrayBuffer of
-              // `len` bytes (checked just above) held by this call's handle
-              // scope; only this thread can reach its memory, and no JS runs
-              // during this call.
-              unsafe { ptr::write_bytes(data, 0, len) };
-            }
-            ab
-          }
-          _ => {
-            return Err(Error::new(
-              Status::GenericFailure,
-              "a pool slot was tampered with",
-            ))
-          }
-        }
-      }
-      None => {
-        self.misses += 1;
-        let mut data = ptr::null_mut();
-        let mut raw = ptr::null_mut();
-        // SAFETY: `env` is the calling thread's live environment and both
-        // out-pointers are valid; V8 allocates (and zero-fills) the memory.
-        let status = unsafe { sys::napi_create_arraybuffer(env.raw(), len, &mut data, &mut raw) };
-        if status != sys::Status::napi_ok {
-          return Err(Error::new(
-            Status::GenericFailure,
-            format!("could not allocate an ArrayBuffer of {len} bytes"),
-          ));
-        }
-        // SAFETY: `raw` is the ArrayBuffer napi just created in `env`.
-        unsafe { ArrayBuffer::from_napi_value(env.raw(), raw)? }
-      }
-    };
+/// Forgets pool `id` (its JS object was collected).
+#[napi]
+pub fn buffer_pool_drop(id: u32) {
+  let gone = POOLS.with(|pools| pools.borrow_mut().remove(&id));
+  drop(gone); // forgets its loans, outside the borrow
+}
+
+/// A retained buffer of exactly `byte_length` bytes of pool `id`: returns its
+/// slot, and lends it as loan `serial`. Returns -1 when there is none: the
+/// caller makes a new buffer and lends it with `buffer_pool_lend`.
+#[napi]
+pub fn buffer_pool_acquire(id: u32, byte_length: f64, serial: f64) -> Result<i64> {
+  with_pool(id, |pool| pool.acquire(byte_length as usize, serial as u64))
+}
+
+/// Lends `ab`, a buffer the caller has just made, as loan `serial` of pool `id`.
+#[napi]
+pub fn buffer_pool_lend(id: u32, ab: ArrayBuffer, serial: f64) -> Result<()> {
+  with_pool(id, |pool| {
+    LEDGER
+      .lock()
+      .lend((pool.id, serial as u64), memory_of(&ab), &pool.counters)
+  })
+}
+
+/// Loan `serial` of pool `id`: its ArrayBuffer object was garbage-collected.
+#[napi]
+pub fn buffer_pool_collected(id: u32, serial: f64) {
+  LEDGER.lock().collected((u64::from(id), serial as u64));
+}
+
+/// Pool `id` takes back `ab` (a fresh handle whose memory the caller has
+/// just detached from the user's one): closes its loan wherever it was made.
+/// Returns the slot where the caller keeps it (with BUFFER_POOL_EVICTED added
+/// when others were dropped to make room: clear those slots first), or -1
+/// when it is not kept.
+#[napi]
+pub fn buffer_pool_release(id: u32, ab: ArrayBuffer) -> Result<i64> {
+  let memory = memory_of(&ab);
+  with_pool(id, |pool| pool.release(memory))
+}
+
+/// The slots of pool `id` whose buffers were dropped since the last call.
+#[napi]
+pub fn buffer_pool_take_evicted(id: u32) -> Result<Vec<u32>> {
+  with_pool(id, |pool| std::mem::take(&mut pool.evicted))
+}
+
+/// Drops every retained buffer of pool `id`; the caller clears all its slots.
+#[napi]
+pub fn buffer_pool_trim(id: u32) -> Result<()> {
+  with_pool(id, |pool| {
+    pool.classes.clear();
+    pool.lru.clear();
+    pool.retained = 0;
+    pool.free_slots.clear();
+    pool.next_slot = 0;
+    pool.evicted.clear();
+  })
+}
+
+/// `{ acquired, released, hits, misses, retainedBytes, outstanding, leaked }` of pool `id`.
+#[napi]
+pub fn buffer_pool_stats(env: &Env, id: u32) -> Result<Object<'_>> {
+  let figures = with_pool(id, |p| {
+    [
+      ("acquired", p.acquired),
+      ("released", p.released),
+      ("hits", p.hits),
+      ("misses", p.misses),
+      ("retainedBytes", p.retained),
+      ("outstanding", p.counters.outstanding.load(Relaxed)),
+      ("leaked", p.counters.leaked.load(Relaxed)),
+    ]
+  })?;
+  let mut o = Object::new(env)?;
+  for (name, value) in figures {
+    o.set(name, value as f64)?;
+  }
+  Ok(o)
+}
+
+impl PoolState {
+  fn acquire(&mut self, len: usize, serial: u64) -> i64 {
     self.acquired += 1;
-    let serial = LEDGER.lock().lend(memory_of(&ab), &self.counters);
-    // SAFETY: `ab` is a live object of `env`; the finalizer only uses its
-    // `data`, the loan serial carried as a pointer-sized integer, and needs
-    // no handle back (null result).
-    let status = unsafe {
-      sys::napi_add_finalizer(
-        env.raw(),
-        ab.value().value,
-        serial as usize as *mut c_void,
-        Some(collected),
-        ptr::null_mut(),
-        ptr::null_mut(),
-      )
+    let Some(kept) = self.classes.get_mut(&len).and_then(|c| c.pop_back()) else {
+      self.misses += 1;
+      return -1;
     };
-    if status != sys::Status::napi_ok {
-      LEDGER.lock().forget(serial);
-      return Err(Error::new(
-        Status::GenericFailure,
-        "could not watch the buffer",
-      ));
-    }
-    Ok(ab)
+    self.hits += 1;
+    self.lru.remove(&kept.stamp);
+    self.retained -= len as u64;
+    self.free_slots.push(kept.slot);
+    LEDGER
+      .lock()
+      .lend((self.id, serial), (kept.addr, len), &self.counters);
+    kept.slot as i64
   }
 
-  /// Takes back `ab` (a fresh handle whose memory the caller has just
-  /// detached from the user's one): closes its loan wherever it was made,
-  /// and keeps it in `slots` unless that would exceed the limit. Returns
-  /// whether it was kept.
-  #[napi]
-  pub fn release(&mut self, ab: ArrayBuffer, mut slots: Array) -> Result<bool> {
-    let key = memory_of(&ab);
-    LEDGER.lock().returned(key);
+  fn release(&mut self, (addr, len): (usize, usize)) -> i64 {
+    LEDGER.lock().returned((addr, len));
     self.released += 1;
-    let len = key.1;
     if len == 0 || len as u64 > self.max_retained {
-      return Ok(false);
+      return -1;
     }
+    let mut flag = 0;
     while self.retained + len as u64 > self.max_retained {
-      self.evict_oldest(&mut slots)?;
+      self.evict_oldest();
+      flag = BUFFER_POOL_EVICTED as i64;
     }
     let slot = self.free_slots.pop().unwrap_or_else(|| {
       self.next_slot += 1;
       self.next_slot - 1
     });
-    slots.set(slot, ab)?;
     self.stamp += 1;
     self.lru.insert(self.stamp, len);
     self.classes.entry(len).or_default().push_back(Retained {
       stamp: self.stamp,
       slot,
+      addr,
     });
     self.retained += len as u64;
-    Ok(true)
-  }
-
-  /// Drops every retained buffer.
-  #[napi]
-  pub fn trim(&mut self, mut slots: Array) -> Result<()> {
-    while !self.lru.is_empty() {
-      self.evict_oldest(&mut slots)?;
-    }
-    Ok(())
-  }
-
-  /// `{ acquired, released, hits, misses, retainedBytes, outstanding, leaked }`.
-  #[napi]
-  pub fn stats<'env>(&self, env: &'env Env) -> Result<Object<'env>> {
-    let mut o = Object::new(env)?;
-    o.set("acquired", self.acquired as f64)?;
-    o.set("released", self.released as f64)?;
-    o.set("hits", self.hits as f64)?;
-    o.set("misses", self.misses as f64)?;
-    o.set("retainedBytes", self.retained as f64)?;
-    o.set(
-      "outstanding",
-      self.counters.outstanding.load(Relaxed) as f64,
-    )?;
-    o.set("leaked", self.counters.leaked.load(Relaxed) as f64)?;
-    Ok(o)
-  }
-
-  /// Takes the newest retained buffer of exactly `len` bytes off the books.
-  fn take(&mut self, len: usize) -> Option<u32> {
-    let kept = self.classes.get_mut(&len)?.pop_back()?;
-    self.lru.remove(&kept.stamp);
-    self.retained -= len as u64;
-    Some(kept.slot)
+    slot as i64 + flag
   }
 
   /// Drops the least recently released buffer.
-  fn evict_oldest(&mut self, slots: &mut Array) -> Result<()> {
+  fn evict_oldest(&mut self) {
     let Some((stamp, len)) = self.lru.pop_first() else {
-      return Ok(());
+      return;
     };
     // The oldest buffer overall is the oldest of its class: the front.
     let class = self.classes.entry(len).or_default();
     if class.front().is_some_and(|r| r.stamp == stamp) {
       if let Some(kept) = class.pop_front() {
-        slots.set(kept.slot, Undefined::default())?;
+        self.evicted.push(kept.slot);
         self.free_slots.push(kept.slot);
       }
     }
     self.retained -= len as u64;
-    Ok(())
   }
 }
 
@@ -372,8 +396,9 @@ mod tests {
   fn loans_close_leak_and_come_back() {
     let pool = Arc::new(LoanCounters::default());
     let mut ledger = Ledger::default();
-    let a = ledger.lend((0x1000, 64), &pool);
-    let b = ledger.lend((0x2000, 64), &pool);
+    let (a, b) = ((1, 1), (1, 2));
+    ledger.lend(a, (0x1000, 64), &pool);
+    ledger.lend(b, (0x2000, 64), &pool);
     assert_eq!(pool.outstanding.load(Relaxed), 2);
     ledger.returned((0x1000, 64));
     ledger.collected(a); // released first: not a leak
@@ -393,10 +418,13 @@ mod tests {
     let pool = Arc::new(LoanCounters::default());
     let mut ledger = Ledger::default();
     for i in 0..(LEAKED_MEMORY + 10) {
-      let s = ledger.lend((i * 16, 16), &pool);
-      ledger.collected(s);
+      let id = (1, i as u64);
+      ledger.lend(id, (i * 16, 16), &pool);
+      ledger.collected(id);
     }
     assert_eq!(ledger.loans.len(), LEAKED_MEMORY);
     assert_eq!(pool.leaked.load(Relaxed), (LEAKED_MEMORY + 10) as u64);
+    ledger.forget_pool(1);
+    assert!(ledger.loans.is_empty() && ledger.leaked.is_empty());
   }
 }
