@@ -67,10 +67,9 @@ function touch(ab, stamp) {
 
 /**
  * Every timed loop ends with one turn of the event loop (setImmediate), for
- * both contenders alike: the pooled loop leaves napi finalizers behind (one
- * per acquire: the loan's watch on the handed-out ArrayBuffer) that Node only
- * runs from its event loop, so that turn counts their cost in the pooled
- * figure, and keeps the memory they hold bounded.
+ * both contenders alike: anything either path leaves for the event loop
+ * (FinalizationRegistry cleanups of collected buffers) runs within the timed
+ * figure rather than after it.
  */
 function loops(pool, bytes) {
   return {
@@ -163,8 +162,8 @@ async function singleThreadRows() {
           notes: [
             `pooled: ab = pool.acquire(${fmt(bytes)}); one byte written in each of its ${fmt(pages)} pages (through a new Uint8Array); pool.release(ab). ` +
               `fresh: ab = new ArrayBuffer(${fmt(bytes)}); the same writes; ab dropped. The writes alone, on one buffer that stays put: ${usOf(r.writes.nsPerOp)} per op (the floor both paths share). ` +
-              `Best of ${TIMING.rounds} interleaved rounds (medians: pooled ${usOf(r.pooled.medianNsPerOp)}, fresh ${usOf(r.fresh.medianNsPerOp)}); ${fmt(r.pooled.iterations)} pooled and ${fmt(r.fresh.iterations)} fresh ops per round; each round ends with one event-loop turn (it runs the napi finalizers the pool's loans leave behind, so their cost is counted). Main thread, not pinned; no contention.`,
-            `pooled path = writes + acquire/release bookkeeping (napi calls, the loan ledger, a finalizer per acquire) + the detach in release(). ${transferNote} ` +
+              `Best of ${TIMING.rounds} interleaved rounds (medians: pooled ${usOf(r.pooled.medianNsPerOp)}, fresh ${usOf(r.fresh.medianNsPerOp)}); ${fmt(r.pooled.iterations)} pooled and ${fmt(r.fresh.iterations)} fresh ops per round; each round ends with one event-loop turn (so that work left for the event loop is counted). Main thread, not pinned; no contention.`,
+            `pooled path = writes + acquire/release bookkeeping (two napi calls, the loan ledger, a FinalizationRegistry watch per acquire) + the detach in release(). ${transferNote} ` +
               `fresh path = allocation (zero-filled) + GC of the dropped buffers + either zeroing memory the allocator reuses or a page fault per page on new memory (which of the two depends on the allocator's state, so the fresh figure swings from run to run).`,
           ],
           checks: [
@@ -206,7 +205,7 @@ async function singleThreadRows() {
         notes: [
           `For information: where the 64 KiB figure goes. cycle: ab = pool.acquire(${fmt(detachBytes)}); pool.release(ab) (no writes). ` +
             `detach: ${DETACH_CODE} in a loop on one ${sizeName(detachBytes)} buffer, which is what release() does to the caller's handle on this runtime. ` +
-            `So of ${usOf(r.cycle.nsPerOp)} per cycle, ${usOf(r.detach.nsPerOp)} is the detach and ${usOf(Math.max(0, rest))} the pool itself (validation, two napi calls, the loan ledger, a napi finalizer per acquire and its deferred run). ` +
+            `So of ${usOf(r.cycle.nsPerOp)} per cycle, ${usOf(r.detach.nsPerOp)} is the detach and ${usOf(Math.max(0, rest))} the pool itself (validation, two napi calls, the loan ledger, the FinalizationRegistry watch registered per acquire and unregistered per release). ` +
             `${against}Medians: cycle ${usOf(r.cycle.medianNsPerOp)}, detach ${usOf(r.detach.medianNsPerOp)}.`,
         ],
         details: { bytes: detachBytes, timing: r, poolOnlyNs: rest },
