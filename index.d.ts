@@ -2835,7 +2835,7 @@ export declare class BufferPool {
 
 /** The size of a {@link SlabPool}: `blocks` blocks of `blockSize` bytes. */
 export interface SlabPoolSpec {
-  /** Bytes per block: a multiple of 8 from 8 to 2^31. */
+  /** Bytes per block: a multiple of 8 from 8 to 2147483640 (2^31 - 8). */
   blockSize: number;
   /** Number of blocks: an integer from 1 to 4194304 (2^22). */
   blocks: number;
@@ -2851,7 +2851,11 @@ export interface SlabPoolStats {
   inUse: number;
   /** Blocks handed off and not yet opened (part of `inUse`). */
   handedOff: number;
-  /** Threads blocked or awaiting in `acquire` / `acquireAsync` now. */
+  /**
+   * Acquires parked on the free list now (blocked threads and pending
+   * `acquireAsync`s; a waiting thread spins a few microseconds before it
+   * parks). A terminated thread leaves the count.
+   */
   waiting: number;
 }
 
@@ -2982,7 +2986,9 @@ export declare class Block {
   /**
    * The block's id, `generation * 2^22 + index`: a safe integer (it can be
    * above 2^32: send it through a Float64 {@link Queue} or {@link RingBuffer},
-   * or a {@link Channel}). Valid until the block is released.
+   * or a {@link Channel}). The generation moves on every acquire and every
+   * hand-off, so each hand-off has an id of its own, which opens it once:
+   * after `handoff()`, this is that id.
    */
   get id(): number;
   /** The block's position in the pool, `0 <= index < blocks`. */

@@ -216,3 +216,23 @@ test('BufferPool: a buffer transferred away whose sender handle is collected cou
   assert.deepEqual([pool.stats.leaked, pool.stats.outstanding], [0, 0], 'its return takes it off leaked');
   await w.exited();
 });
+
+test('BufferPool: a buffer the runtime will not detach is refused and left as it was', async () => {
+  const pool = new BufferPool();
+  const small = Buffer.from('password=hunter2'); // lives in Node's shared, untransferable pool
+  const ab = small.buffer;
+  const before = ab.byteLength;
+  await rejectsWithCode(assert, () => pool.release(ab), 'ERR_INVALID_ARG_VALUE');
+  assert.equal(ab.byteLength, before);
+  assert.equal(small.toString(), 'password=hunter2');
+  assert.equal(pool.stats.retainedBytes, 0, 'nothing of it is kept for another user');
+});
+
+test('BufferPool: leaks in a loop that never yields are all counted, even when the allocator reuses their memory', async () => {
+  const pool = new BufferPool();
+  const N = 400;
+  for (let i = 0; i < N; i++) new Uint8Array(pool.acquire(256 * 1024))[i] = 1; // dropped at once
+  assert.ok(await collectUntil(() => pool.stats.leaked === N), `all ${N} counted (stats: ${JSON.stringify(pool.stats)})`);
+  const s = pool.stats;
+  assert.equal(s.outstanding + s.leaked, s.acquired - s.released);
+});

@@ -221,3 +221,26 @@ test('Channel exclusive ends: async calls run in call order; misuse has codes', 
   await rejectsWithCode(assert, () => new ChannelSender(), 'ERR_ILLEGAL_CONSTRUCTOR');
   await rejectsWithCode(assert, () => new ChannelReceiver(), 'ERR_ILLEGAL_CONSTRUCTOR');
 });
+
+test('Channel exclusive ends: a queued async call keeps its own timeout and signal; an aborted signal always wins', async () => {
+  const ch = new Channel({ byteCapacity: 128 });
+  const rx = ch.receiver();
+  const first = rx.recvAsync({ timeout: 2_000 }); // waits on the empty channel
+  const t0 = performance.now();
+  await rejectsWithCode(assert, () => rx.recvAsync({ timeout: 50 }), 'ERR_SHMKIT_TIMEOUT');
+  assert.ok(performance.now() - t0 < 1_500, 'the queued call timed out on its own clock');
+  const ac = new AbortController();
+  const reason = new Error('stop');
+  const aborted = rx.recvAsync({ signal: ac.signal });
+  ac.abort(reason);
+  await assert.rejects(aborted, (err) => err === reason);
+  const pre = AbortSignal.abort(new Error('pre'));
+  await assert.rejects(rx.recvAsync({ signal: pre }), /pre/);
+  await assert.rejects(ch.sendAsync('x', { signal: pre }), /pre/, 'a free lock does not beat an aborted signal');
+  await assert.rejects(ch.senderAsync({ signal: pre }), /pre/);
+  assert.equal(ch.trySend('y'), true, 'the aborted calls claimed nothing');
+  assert.equal(new TextDecoder().decode(await first), 'y', 'the first call still got the message');
+  await assert.rejects(ch.recvAsync({ signal: pre }), /pre/);
+  rx.release();
+  await rejectsWithCode(assert, () => ch.receiver({ timeout: 0 }) && ch.receiver({ timeout: 20 }), 'ERR_SHMKIT_DEADLOCK');
+});

@@ -10,7 +10,7 @@ test('SlabPool: 4 workers pass blocks through a Queue, 100,000 hand-offs, each b
   const ids = new Queue(Float64Array, 64);
   const counters = flags(4); // [0] hand-offs so far, [1] violations
   const workers = [1, 2, 3, 4].map((me) =>
-    spawn(({}, { slab, ids, counters, me, HANDOFFS }) => {
+    spawn(({}, { slab, ids, counters, me, HANDOFFS, SPAN }) => {
       const words = (b) => new Int32Array(b.bytes.buffer, b.bytes.byteOffset, 4);
       let opened = 0;
       let acquired = 0;
@@ -35,8 +35,9 @@ test('SlabPool: 4 workers pass blocks through a Queue, 100,000 hand-offs, each b
         if (id !== undefined) {
           block = slab.open(id);
           const w = words(block);
-          // The sender wrote the id it handed off: the block is unchanged since.
-          if (Atomics.load(w, 1) !== id % 2 ** 31) Atomics.add(counters, 1, 1);
+          // The sender wrote its own id for the block, which the hand-off's id
+          // follows by one generation: the block is unchanged since.
+          if (Atomics.load(w, 1) !== (id - SPAN) % 2 ** 31) Atomics.add(counters, 1, 1);
           opened++;
         } else {
           block = me === 3 ? slab.acquire({ timeout: 1000 }) : slab.tryAcquire();
@@ -47,15 +48,16 @@ test('SlabPool: 4 workers pass blocks through a Queue, 100,000 hand-offs, each b
         if ((opened + acquired) % 3 === 0) {
           block.release();
         } else {
-          const id = block.id;
-          Atomics.store(words(block), 1, id % 2 ** 31);
-          if (block.handoff() !== id) Atomics.add(counters, 1, 1);
+          const mine = block.id;
+          Atomics.store(words(block), 1, mine % 2 ** 31);
+          const id = block.handoff();
+          if (id !== mine + SPAN || block.id !== id) Atomics.add(counters, 1, 1);
           ids.push(id, { timeout: 10_000 });
           Atomics.add(counters, 0, 1);
         }
       }
       return { opened, acquired };
-    }, { slab, ids, counters, me, HANDOFFS }),
+    }, { slab, ids, counters, me, HANDOFFS, SPAN: native.SLAB_ID_SPAN }),
   );
   const results = await Promise.all(workers.map((w) => w.result(120_000)));
   assert.equal(Atomics.load(counters, 1), 0, 'no block was ever seen by two owners, or changed while handed off');
@@ -106,7 +108,7 @@ test('SlabPool: stale, forged, double-released and non-owner ids are refused and
   const c = new Int32Array(slab.buffer, slab.byteOffset, 64 / 4 + 2 * 4);
   const gen = (id2 - index) / native.SLAB_ID_SPAN;
   assert.equal(native.slabFree(c, index, gen), native.STATUS_NOT_OWNER, 'the worker owns it, not this thread');
-  assert.equal(native.slabHandoff(c, index, gen), native.STATUS_NOT_OWNER);
+  assert.equal(native.slabHandoff(c, index, gen), -native.STATUS_NOT_OWNER, 'a refusal, negated');
   assert.equal(slab.stats.inUse, 4);
   await rejectsWithCode(assert, () => new Block(), 'ERR_ILLEGAL_CONSTRUCTOR');
 });
@@ -211,4 +213,38 @@ test('SlabPool: hostile writes to the bookkeeping give errors or wrong answers, 
   assert.ok((await vandal.result()) > 0);
   assert.ok(ops > 100);
   assert.ok(codes.size > 0, 'the vandal was noticed');
+});
+
+test('SlabPool: each hand-off has an id of its own, which opens it once', async () => {
+  const slab = new SlabPool({ blockSize: 8, blocks: 1 });
+  const first = slab.acquire().handoff();
+  const b = slab.open(first);
+  const second = b.handoff();
+  assert.notEqual(second, first);
+  await rejectsWithCode(assert, () => slab.open(first), 'ERR_SHMKIT_STALE_BLOCK'); // a late duplicate of the first
+  slab.open(second).release();
+  assert.equal(slab.stats.free, 1);
+});
+
+test('SlabPool: waiting counts parked acquires, and a terminated waiter leaves the count', async () => {
+  const slab = new SlabPool({ blockSize: 8, blocks: 1 });
+  const held = slab.acquire();
+  const blocked = spawn(({}, { slab }, port) => {
+    port.postMessage('waiting');
+    slab.acquire(); // no timeout: only termination ends this
+  }, { slab });
+  assert.equal(await blocked.next(), 'waiting');
+  const until = Date.now() + 10_000;
+  while (slab.stats.waiting !== 1) {
+    assert.ok(Date.now() < until, `the worker parks (waiting ${slab.stats.waiting})`);
+    await sleep(5);
+  }
+  await blocked.worker.terminate();
+  while (slab.stats.waiting !== 0) {
+    assert.ok(Date.now() < until, 'the terminated waiter leaves the count');
+    await sleep(5);
+  }
+  held.release();
+  assert.equal(slab.tryAcquire()?.index, 0, 'the block was not given to the dead waiter');
+  await rejectsWithCode(assert, () => new SlabPool({ blockSize: 2 ** 31, blocks: 1 }), 'ERR_OUT_OF_RANGE');
 });

@@ -106,6 +106,12 @@ class BufferPool {
     } catch (err) {
       throw errors.invalidArgValue('buffer', buffer, `cannot be detached (${err.message})`);
     }
+    if (buffer.byteLength !== 0) {
+      // structuredClone copies what it may not transfer (Node marks some
+      // buffers untransferable: the shared pool behind small Buffers). The
+      // caller still holds that memory, so it must not be handed out again.
+      throw errors.invalidArgValue('buffer', buffer, 'cannot be detached (the runtime marks it untransferable, e.g. the pool behind small Buffers)');
+    }
     this.#watch.unregister(buffer); // when it is the very object acquire() gave
     let slot = native.bufferPoolRelease(this.#id, kept);
     if (slot < 0) return;

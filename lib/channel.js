@@ -116,17 +116,24 @@ class Channel {
     try {
       mutex.lock(options);
     } catch (err) {
-      Channel.#recovered(err);
+      Channel.#recovered(Channel.#renamed(err, mutex === this.#sendLock));
     }
   }
 
   async #lockAsync(mutex, word, options) {
+    ring.signalOf(options)?.throwIfAborted(); // an aborted signal wins, even over a free lock
     if (FAST && Atomics.compareExchange(word, LOCK_W, 0, TID) === 0) return;
     try {
       await mutex.lockAsync(options);
     } catch (err) {
-      Channel.#recovered(err);
+      Channel.#recovered(Channel.#renamed(err, mutex === this.#sendLock));
     }
+  }
+
+  /** A timeout waiting for a side's lock, said in the Channel's words. */
+  static #renamed(err, send) {
+    if (!(err instanceof errors.TimeoutError)) return err;
+    return new errors.TimeoutError(`Channel: the ${send ? 'sending' : 'receiving'} side stayed busy (another ${send ? 'sender' : 'receiver'}, or a claimed end) past the timeout`);
   }
 
   /** True when locked. */
@@ -364,16 +371,46 @@ class Channel {
         return end.#ch;
       }
 
-      /** Runs `op(channel)` after the async calls before it. */
-      static queue(end, op) {
+      /**
+       * Runs `op(channel, timeout, t0)` after the async calls before it. The
+       * call's own `timeout` (from `t0`) and `signal` count from now: while
+       * it waits for its turn, either one settles it, and its turn is skipped.
+       */
+      static queue(end, op, timeout, t0, signal) {
         if (end.#unlock === null) return Promise.reject(End.#released(end));
+        if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
         end.#pending++;
-        const run = end.#chain.then(() => op(end.#ch));
-        end.#chain = run.then(
-          () => end.#pending--,
-          () => end.#pending--,
-        );
-        return run;
+        return new Promise((resolve, reject) => {
+          let done = false;
+          let timer;
+          const onAbort = () => giveUp(signal.reason);
+          const stopWatching = () => {
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', onAbort);
+          };
+          const giveUp = (err) => {
+            if (done) return;
+            done = true;
+            stopWatching();
+            reject(err);
+          };
+          if (timeout >= 0 && timeout < 2 ** 31) {
+            timer = setTimeout(() => giveUp(new errors.TimeoutError(`${end.#what}: the wait timed out`)), timeout);
+          }
+          signal?.addEventListener('abort', onAbort, { once: true });
+          const turn = end.#chain.then(async () => {
+            if (done) return; // it gave up while queued
+            stopWatching();
+            try {
+              resolve(await op(end.#ch, timeout, t0));
+            } catch (err) {
+              reject(err);
+            } finally {
+              done = true;
+            }
+          });
+          end.#chain = turn.then(() => end.#pending--);
+        });
       }
 
       static #released(end) {
@@ -425,12 +462,11 @@ class Channel {
 
       /** Resolves once sent (after this sender's earlier async sends). `{ timeout, signal }`. */
       async sendAsync(message, options) {
-        const ch = this.channel;
-        const bytes = ch.#payload(message);
+        const bytes = this.channel.#payload(message);
         const timeout = ring.timeoutOf(options);
         const signal = ring.signalOf(options);
         const t0 = ring.now(timeout);
-        return End.queue(this, () => ch.#sendHeldAsync(bytes, timeout, t0, signal));
+        return End.queue(this, (ch) => ch.#sendHeldAsync(bytes, timeout, t0, signal), timeout, t0, signal);
       }
 
       /** Sends any structured-cloneable value. `{ timeout }`. */
@@ -471,7 +507,7 @@ class Channel {
         const timeout = ring.timeoutOf(options);
         const signal = ring.signalOf(options);
         const t0 = ring.now(timeout);
-        return End.queue(this, (ch) => ch.#recvHeldAsync(timeout, t0, signal));
+        return End.queue(this, (ch) => ch.#recvHeldAsync(timeout, t0, signal), timeout, t0, signal);
       }
 
       /** Receives a value, blocking; `undefined` once closed and drained. `{ timeout }`. */

@@ -24,10 +24,11 @@ const shared = require('./shared.js');
 const errors = require('./errors.js');
 const validate = require('./validate.js');
 const { Queue } = require('./queue.js');
+const { CONSUMERS_WAITING } = require('./ring-common.js');
 
 const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
 const BLOCK_SIZE = native.HEADER_BYTES / 4; // word index of the block size
-const WAITING = BLOCK_SIZE + 1; // word index of the waiting count
+const MAX_BLOCK_SIZE = 2 ** 31 - 8; // the largest multiple of 8 an i32 holds
 const SPAN = native.SLAB_ID_SPAN;
 const kBlock = Symbol('shmkit.block');
 
@@ -45,7 +46,7 @@ function partsOf(blockSize, blocks) {
 function specOf(spec) {
   if (spec === null || typeof spec !== 'object') throw errors.invalidArgType('spec', 'an object { blockSize, blocks }', spec);
   const { blockSize, blocks } = spec;
-  validate.integer('spec.blockSize', blockSize, 8, 2 ** 31);
+  validate.integer('spec.blockSize', blockSize, 8, MAX_BLOCK_SIZE);
   if (blockSize % 8 !== 0) throw errors.invalidArgValue('spec.blockSize', blockSize, 'must be a multiple of 8');
   validate.integer('spec.blocks', blocks, 1, native.SLAB_MAX_BLOCKS);
   return { blockSize, blocks };
@@ -58,6 +59,7 @@ class SlabPool {
   #blockSize;
   #blocks;
   #dataAt; // absolute byte offset of block 0
+  #freeWords; // Int32Array over the free list's Queue, to count its waiters
 
   /** Bytes a SlabPool of `{ blockSize, blocks }` occupies. */
   static byteLengthFor(spec) {
@@ -98,6 +100,7 @@ class SlabPool {
     this.#blocks = blocks;
     this.#dataAt = byteOffset + parts.dataAt;
     const queueOptions = { buffer, byteOffset: byteOffset + parts.queueAt };
+    this.#freeWords = new Int32Array(buffer, byteOffset + parts.queueAt, native.RING_DATA_OFFSET / 4);
     if (sizing) {
       this.#free = new Queue(Int32Array, freeCapacity(blocks), queueOptions);
       const all = new Int32Array(blocks);
@@ -127,13 +130,10 @@ class SlabPool {
     const timeout = validate.timeoutOf(options);
     const index = this.#free.tryPop();
     if (index !== undefined) return this.#take(index);
-    Atomics.add(this.#c, WAITING, 1);
     try {
       return this.#take(this.#free.pop(timeout < 0 ? undefined : { timeout }));
     } catch (err) {
       throw this.#timedOut(err);
-    } finally {
-      Atomics.sub(this.#c, WAITING, 1);
     }
   }
 
@@ -144,13 +144,10 @@ class SlabPool {
     signal?.throwIfAborted();
     const index = this.#free.tryPop();
     if (index !== undefined) return this.#take(index);
-    Atomics.add(this.#c, WAITING, 1);
     try {
       return this.#take(await this.#free.popAsync({ timeout: timeout < 0 ? undefined : timeout, signal }));
     } catch (err) {
       throw this.#timedOut(err);
-    } finally {
-      Atomics.sub(this.#c, WAITING, 1);
     }
   }
 
@@ -179,7 +176,11 @@ class SlabPool {
     return this.#blocks;
   }
 
-  /** `{ blocks, free, inUse, handedOff, waiting }` from the shared state words (a snapshot). */
+  /**
+   * `{ blocks, free, inUse, handedOff, waiting }` from the shared words (a
+   * snapshot). `waiting` counts the acquires parked on the free list (a
+   * waiting thread spins for a few microseconds before it parks).
+   */
   get stats() {
     const census = native.slabCensus(this.#c);
     const handedOff = census % 2 ** 23;
@@ -189,7 +190,7 @@ class SlabPool {
       free: this.#blocks - inUse,
       inUse,
       handedOff,
-      waiting: Math.max(0, Atomics.load(this.#c, WAITING)),
+      waiting: native.ringWaiters(this.#freeWords, native.RING_TAIL_WORD, CONSUMERS_WAITING),
     };
   }
 
@@ -248,7 +249,7 @@ class Block {
     this.#bytes = this.#pool.bytes(index);
   }
 
-  /** The block's id: a number to send to the thread that will `slab.open(id)` it. */
+  /** The block's id: after `handoff()`, the number to send to the thread that will `slab.open(id)` it. */
   get id() {
     return this.#generation * SPAN + this.#index;
   }
@@ -272,10 +273,11 @@ class Block {
   /** Gives up ownership for a hand-off: returns the id the receiver opens. This object becomes unusable. */
   handoff() {
     this.#check();
-    const status = native.slabHandoff(this.#pool.c, this.#index, this.#generation);
-    if (status !== native.STATUS_OK) throw this.#pool.refused(status, this.id, 'is not owned by this thread');
+    const generation = native.slabHandoff(this.#pool.c, this.#index, this.#generation);
+    if (generation < 0) throw this.#pool.refused(-generation, this.id, 'is not owned by this thread');
     this.#state = 'handed off';
     this.#bytes = null;
+    this.#generation = generation; // each hand-off has an id of its own
     return this.id;
   }
 

@@ -74,10 +74,11 @@ static LEDGER: LazyLock<Mutex<Ledger>> = LazyLock::new(Mutex::default);
 impl Ledger {
   /// Opens loan `id` of the memory `key` for `pool`.
   fn lend(&mut self, id: LoanId, key: (usize, usize), pool: &Arc<LoanCounters>) {
-    if let Some(old) = self.by_memory.get(&key).copied() {
-      // The same memory lent again: the old loan's buffer is gone (freed
-      // and reused, or its loan already counted). Forget it quietly.
-      self.forget(old);
+    if let Some(old) = self.by_memory.remove(&key) {
+      // The same memory lent again while an older loan of it is open: the
+      // old loan's buffer was freed (the allocator reused its memory) before
+      // its collection was reported. It leaked.
+      self.mark_leaked(old);
     }
     self.forget(id); // a serial reused by a misbehaving caller
     self.by_memory.insert(key, id);
@@ -120,6 +121,12 @@ impl Ledger {
 
   /// The object handed out for loan `id` was garbage-collected.
   fn collected(&mut self, id: LoanId) {
+    self.mark_leaked(id);
+  }
+
+  /// Loan `id`'s buffer is gone without a release: counts it as leaked
+  /// (once), and remembers it for a while in case it comes back.
+  fn mark_leaked(&mut self, id: LoanId) {
     let Some(loan) = self.loans.get_mut(&id) else {
       return; // released (or forgotten) before
     };
@@ -261,10 +268,13 @@ pub fn buffer_pool_acquire(id: u32, byte_length: f64, serial: f64) -> Result<i64
   with_pool(id, |pool| pool.acquire(byte_length as usize, serial as u64))
 }
 
-/// Lends `ab`, a buffer the caller has just made, as loan `serial` of pool `id`.
+/// Lends `ab`, a buffer the caller has just made after a miss, as loan
+/// `serial` of pool `id`.
 #[napi]
 pub fn buffer_pool_lend(id: u32, ab: ArrayBuffer, serial: f64) -> Result<()> {
   with_pool(id, |pool| {
+    pool.acquired += 1;
+    pool.misses += 1;
     LEDGER
       .lock()
       .lend((pool.id, serial as u64), memory_of(&ab), &pool.counters)
@@ -330,11 +340,10 @@ pub fn buffer_pool_stats(env: &Env, id: u32) -> Result<Object<'_>> {
 
 impl PoolState {
   fn acquire(&mut self, len: usize, serial: u64) -> i64 {
-    self.acquired += 1;
     let Some(kept) = self.classes.get_mut(&len).and_then(|c| c.pop_back()) else {
-      self.misses += 1;
-      return -1;
+      return -1; // counted by `lend`, once the caller has the new buffer
     };
+    self.acquired += 1;
     self.hits += 1;
     self.lru.remove(&kept.stamp);
     self.retained -= len as u64;
@@ -411,6 +420,21 @@ mod tests {
     assert_eq!(pool.leaked.load(Relaxed), 0);
     ledger.returned((0x3000, 8)); // a foreign buffer: nothing to close
     assert_eq!(pool.outstanding.load(Relaxed), 0);
+  }
+
+  #[test]
+  fn memory_lent_again_before_its_collection_was_reported_counts_as_leaked() {
+    let pool = Arc::new(LoanCounters::default());
+    let mut ledger = Ledger::default();
+    ledger.lend((1, 1), (0x1000, 64), &pool);
+    ledger.lend((1, 2), (0x1000, 64), &pool); // the allocator reused it
+    assert_eq!(pool.outstanding.load(Relaxed), 1);
+    assert_eq!(pool.leaked.load(Relaxed), 1);
+    ledger.collected((1, 1)); // the late report changes nothing
+    assert_eq!(pool.leaked.load(Relaxed), 1);
+    ledger.returned((0x1000, 64)); // closes the new loan, not the old one
+    assert_eq!(pool.outstanding.load(Relaxed), 0);
+    assert_eq!(pool.leaked.load(Relaxed), 1);
   }
 
   #[test]

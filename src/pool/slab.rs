@@ -7,25 +7,26 @@
 //! blocks themselves. This module owns the control object:
 //!
 //! ```text
-//! byte 0        16           20        24         64               64 + 8*blocks
-//!      +--------+------------+---------+----------+----+----+----+----+---
-//!      | header | block size | waiting | reserved | s0 | o0 | s1 | o1 | ...
-//!      +--------+------------+---------+----------+----+----+----+----+---
+//! byte 0        16           20                    64               64 + 8*blocks
+//!      +--------+------------+---------------------+----+----+----+----+---
+//!      | header | block size | reserved            | s0 | o0 | s1 | o1 | ...
+//!      +--------+------------+---------------------+----+----+----+----+---
 //!      header parameter = blocks (1 ..= 2^22), immutable
 //!
 //! block size: bytes per block, a multiple of 8, immutable
-//! waiting:    threads blocked or awaiting in acquire (inspection only)
 //! s<i>:       block i's state word: generation << 2 | state
 //!               state 0 FREE     in the free list, or being put there
 //!               state 1 OWNED    owned by thread o<i>
 //!               state 2 TRANSIT  handed off, waiting for an open()
-//!             generation (30 bits) counts the block's acquisitions
+//!             generation (30 bits) counts the block's acquisitions and
+//!             hand-offs
 //! o<i>:       the shmkit thread id of the thread changing or holding the
 //!             block, 0 for nobody; it is the lock on s<i>
 //! ```
 //!
-//! A block id is `generation * 2^22 + index`: exact in a JS number, and stale
-//! as soon as the block is acquired again.
+//! A block id is `generation * 2^22 + index`: exact in a JS number. The
+//! generation moves on every acquire and every hand-off, so an id names one
+//! hand-off (or one ownership) and is stale as soon as it has been used.
 //!
 //! Only the thread whose id is in `o<i>` changes `s<i>`. Taking a block (from
 //! the free list or from a hand-off) is a CAS of `o<i>` from 0 to the caller,
@@ -60,11 +61,11 @@ const OWNED: i32 = 1;
 const TRANSIT: i32 = 2;
 const STATE_BITS: i32 = 3;
 const GEN_MASK: u32 = (1 << 30) - 1;
+/// Bound on waiting out a transient holder of a free block's owner word.
+const TAKE_TRIES: u32 = 1 << 16;
 
 /// The word holding the block size.
 pub const BLOCK_SIZE_WORD: usize = STATE_WORD;
-/// The word counting threads waiting in acquire.
-pub const WAITING_WORD: usize = STATE_WORD + 1;
 
 /// Block `index`'s state and owner words.
 fn block(view: &Region, index: u32) -> Result<(&AtomicI32, &AtomicI32)> {
@@ -93,10 +94,21 @@ pub struct BlockWords<'a> {
 
 impl BlockWords<'_> {
   /// Takes the block, free in the free list's view, for thread `me`: its new
-  /// generation, or `None` when the words say it is not free.
+  /// generation, or `None` when the words say it is not free. The owner word
+  /// can be held for an instant by the loser of an `open` race that is
+  /// backing out: that is waited out (bounded), not taken for corruption.
   pub fn take(&self, me: i32) -> Option<u32> {
-    if self.owner.compare_exchange(0, me, SeqCst, SeqCst).is_err() {
-      return None;
+    let mut tries = 0;
+    while self.owner.compare_exchange(0, me, SeqCst, SeqCst).is_err() {
+      tries += 1;
+      if tries > TAKE_TRIES || self.state.load(SeqCst) & STATE_BITS != FREE {
+        return None;
+      }
+      if tries % 64 == 0 {
+        std::thread::yield_now();
+      } else {
+        std::hint::spin_loop();
+      }
     }
     let seen = self.state.load(SeqCst);
     let generation = (generation_of(seen) + 1) & GEN_MASK;
@@ -112,9 +124,27 @@ impl BlockWords<'_> {
     Some(generation)
   }
 
-  /// Thread `me` gives up the block at `generation`, moving it to `to`
-  /// (TRANSIT or FREE). OK, STALE or NOT_OWNER.
-  pub fn give_up(&self, me: i32, generation: u32, to: i32) -> i32 {
+  /// Thread `me` hands off the block it owns at `generation`: the hand-off
+  /// gets a generation of its own, so that each hand-off has a fresh id and
+  /// an id already opened can never open a later one. Returns that
+  /// generation, or the refusal (STALE or NOT_OWNER).
+  pub fn hand_off(&self, me: i32, generation: u32) -> std::result::Result<u32, i32> {
+    let next = (generation + 1) & GEN_MASK;
+    match self.give_up_to(me, generation, pack(next, TRANSIT)) {
+      STATUS_OK => Ok(next),
+      refused => Err(refused),
+    }
+  }
+
+  /// Thread `me` gives the block it owns at `generation` back (the caller
+  /// then pushes it onto the free list). OK, STALE or NOT_OWNER.
+  pub fn free(&self, me: i32, generation: u32) -> i32 {
+    self.give_up_to(me, generation, pack(generation, FREE))
+  }
+
+  /// Thread `me` gives up the block it owns at `generation`, storing `to`
+  /// in its state word. OK, STALE or NOT_OWNER.
+  fn give_up_to(&self, me: i32, generation: u32, to: i32) -> i32 {
     let expected = pack(generation, OWNED);
     let seen = self.state.load(SeqCst);
     if generation > GEN_MASK || seen != expected {
@@ -125,10 +155,7 @@ impl BlockWords<'_> {
     }
     // The caller holds `owner`, so `state` cannot change under it.
     self.owner.store(0, SeqCst);
-    match self
-      .state
-      .compare_exchange(expected, pack(generation, to), SeqCst, SeqCst)
-    {
+    match self.state.compare_exchange(expected, to, SeqCst, SeqCst) {
       Ok(_) => STATUS_OK,
       Err(seen) => refusal(seen, generation), // a hostile write
     }
@@ -192,11 +219,18 @@ pub fn slab_take(view: Region, index: u32) -> Result<i64> {
 }
 
 /// Hands block `index` at `generation`, owned by the calling thread, off:
-/// it belongs to nobody until some thread opens its id.
+/// it belongs to nobody until some thread opens it. Returns the hand-off's
+/// generation (>= 0; the id to send is made of it), or a refusal negated.
 #[napi]
-pub fn slab_handoff(view: Region, index: u32, generation: u32) -> Result<i32> {
+pub fn slab_handoff(view: Region, index: u32, generation: u32) -> Result<i64> {
   let me = threads::current()? as i32;
-  Ok(words_of(&view, index)?.map_or(STATUS_STALE, |w| w.give_up(me, generation, TRANSIT)))
+  Ok(
+    match words_of(&view, index)?.map(|w| w.hand_off(me, generation)) {
+      Some(Ok(next)) => next as i64,
+      Some(Err(refused)) => -(refused as i64),
+      None => -(STATUS_STALE as i64),
+    },
+  )
 }
 
 /// Gives block `index` at `generation`, owned by the calling thread, back:
@@ -204,7 +238,7 @@ pub fn slab_handoff(view: Region, index: u32, generation: u32) -> Result<i32> {
 #[napi]
 pub fn slab_free(view: Region, index: u32, generation: u32) -> Result<i32> {
   let me = threads::current()? as i32;
-  Ok(words_of(&view, index)?.map_or(STATUS_STALE, |w| w.give_up(me, generation, FREE)))
+  Ok(words_of(&view, index)?.map_or(STATUS_STALE, |w| w.free(me, generation)))
 }
 
 /// Takes ownership of block `index` at `generation`, handed off by another
@@ -243,7 +277,7 @@ mod tests {
   }
 
   #[test]
-  fn a_block_goes_round_and_old_ids_go_stale() {
+  fn a_block_goes_round_and_every_used_id_goes_stale() {
     let (state, owner) = words();
     let b = BlockWords {
       state: &state,
@@ -252,38 +286,57 @@ mod tests {
     let g = b.take(1).unwrap();
     assert_eq!(b.take(2), None, "owned: not free");
     assert_eq!(b.open(2, g), STATUS_NOT_OWNER, "not handed off");
-    assert_eq!(b.give_up(2, g, TRANSIT), STATUS_NOT_OWNER, "not the owner");
+    assert_eq!(b.hand_off(2, g), Err(STATUS_NOT_OWNER), "not the owner");
     assert_eq!(
-      b.give_up(1, g + 1, TRANSIT),
-      STATUS_STALE,
+      b.hand_off(1, g + 1),
+      Err(STATUS_STALE),
       "another generation"
     );
-    assert_eq!(b.give_up(1, g, TRANSIT), STATUS_OK);
+    let h = b.hand_off(1, g).unwrap();
+    assert_ne!(h, g, "a hand-off has an id of its own");
+    assert_eq!(b.free(1, g), STATUS_STALE, "handed off already");
     assert_eq!(
-      b.give_up(1, g, FREE),
-      STATUS_NOT_OWNER,
-      "handed off already"
+      b.open(2, g),
+      STATUS_STALE,
+      "the owner's id does not open the hand-off"
     );
-    assert_eq!(b.open(2, g + 5), STATUS_STALE, "a forged generation");
+    assert_eq!(b.open(2, h + 5), STATUS_STALE, "a forged generation");
     assert_eq!(
       b.open(2, GEN_MASK + 1),
       STATUS_STALE,
       "an impossible generation"
     );
-    assert_eq!(b.open(2, g), STATUS_OK);
-    assert_eq!(b.open(3, g), STATUS_NOT_OWNER, "opened already");
-    assert_eq!(b.give_up(2, g, FREE), STATUS_OK);
-    assert_eq!(b.give_up(2, g, FREE), STATUS_STALE, "a double release");
-    assert_eq!(b.open(3, g), STATUS_STALE, "released");
-    let g2 = b.take(3).unwrap();
-    assert_eq!(g2, g + 1);
-    assert_eq!(b.give_up(3, g2, TRANSIT), STATUS_OK);
+    assert_eq!(b.open(2, h), STATUS_OK);
+    assert_eq!(b.open(3, h), STATUS_NOT_OWNER, "opened already");
+    let h2 = b.hand_off(2, h).unwrap();
     assert_eq!(
-      b.open(1, g),
+      b.open(3, h),
       STATUS_STALE,
-      "the old id does not open the new hand-off"
+      "an opened hand-off's id never opens the next one"
     );
-    assert_eq!(b.open(1, g2), STATUS_OK);
+    assert_eq!(b.open(3, h2), STATUS_OK);
+    assert_eq!(b.free(3, h2), STATUS_OK);
+    assert_eq!(b.free(3, h2), STATUS_STALE, "a double release");
+    assert_eq!(b.open(1, h2), STATUS_STALE, "released");
+    let g2 = b.take(4).unwrap();
+    assert_eq!(g2, h2 + 1);
+  }
+
+  #[test]
+  fn a_transient_owner_word_is_waited_out_not_taken_for_corruption() {
+    let (state, owner) = words();
+    owner.store(9, SeqCst); // the loser of an open race, backing out
+    std::thread::scope(|s| {
+      s.spawn(|| {
+        std::thread::sleep(std::time::Duration::from_micros(200));
+        owner.store(0, SeqCst);
+      });
+      let b = BlockWords {
+        state: &state,
+        owner: &owner,
+      };
+      assert_eq!(b.take(1), Some(1));
+    });
   }
 
   #[test]
@@ -295,14 +348,14 @@ mod tests {
         owner: &owner,
       };
       let g = b.take(1).unwrap();
-      assert_eq!(b.give_up(1, g, TRANSIT), STATUS_OK);
+      let h = b.hand_off(1, g).unwrap();
       let winners = AtomicU64::new(0);
       std::thread::scope(|s| {
         for me in 2..6 {
           let (state, owner, winners) = (&state, &owner, &winners);
           s.spawn(move || {
             let b = BlockWords { state, owner };
-            if b.open(me, g) == STATUS_OK {
+            if b.open(me, h) == STATUS_OK {
               winners.fetch_add(1, Relaxed);
             }
           });
@@ -314,49 +367,38 @@ mod tests {
 
   #[test]
   fn ownership_passes_between_threads_one_owner_at_a_time() {
-    // Four threads pass one block around by generation; each checks that it
-    // alone owns it while it holds it. 40,000 hand-offs in all.
+    // Four threads in a ring pass one block on by id; each checks that it
+    // alone holds it while it owns it. 40,000 hand-offs in all.
     const ROUNDS: u32 = 10_000;
     let cell = Arc::new((AtomicI32::new(0), AtomicI32::new(0), AtomicI32::new(0)));
-    let (first_tx, mut rx) = mpsc::channel::<u32>();
-    let mut handles = Vec::new();
-    let mut senders = vec![first_tx];
-    let mut receivers = Vec::new();
-    for _ in 0..3 {
-      let (tx, next_rx) = mpsc::channel::<u32>();
-      receivers.push(std::mem::replace(&mut rx, next_rx));
-      senders.push(tx);
-    }
-    receivers.push(rx);
-    let first = senders.remove(0);
+    let channels: Vec<_> = (0..4).map(|_| mpsc::channel::<u32>()).collect();
+    let (senders, receivers): (Vec<_>, Vec<_>) = channels.into_iter().unzip();
     {
       let (state, owner, _) = &*cell;
       let b = BlockWords { state, owner };
       let g = b.take(100).unwrap();
-      assert_eq!(b.give_up(100, g, TRANSIT), STATUS_OK);
-      first.send(g).unwrap();
+      senders[0].send(b.hand_off(100, g).unwrap()).unwrap();
     }
-    // Thread i receives on receivers[i] and sends to thread i + 1 (the last
-    // one back to thread 0 through `first`).
-    senders.push(first);
-    for (i, (inbox, next)) in receivers.into_iter().zip(senders).enumerate() {
+    let mut handles = Vec::new();
+    for (i, inbox) in receivers.into_iter().enumerate() {
+      let next = senders[(i + 1) % 4].clone();
       let cell = cell.clone();
       handles.push(std::thread::spawn(move || {
         let me = i as i32 + 1;
         let (state, owner, holder) = &*cell;
         let b = BlockWords { state, owner };
         for _ in 0..ROUNDS {
-          let Ok(g) = inbox.recv() else { return };
+          let g = inbox.recv().unwrap();
           assert_eq!(b.open(me, g), STATUS_OK);
           assert_eq!(holder.swap(me, SeqCst), 0, "a second owner");
           assert_eq!(holder.swap(0, SeqCst), me);
-          assert_eq!(b.give_up(me, g, TRANSIT), STATUS_OK);
-          if next.send(g).is_err() {
-            return;
-          }
+          assert_eq!(b.open(me, g), STATUS_NOT_OWNER, "the id is used up");
+          let h = b.hand_off(me, g).unwrap();
+          let _ = next.send(h); // the last one has no reader left
         }
       }));
     }
+    drop(senders);
     for h in handles {
       h.join().unwrap();
     }

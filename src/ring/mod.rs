@@ -168,6 +168,15 @@ pub fn ring_wake(view: Region, index: u32, flag: i32) -> Result<u32> {
   Ok(wake(&words(&view, index, flag)?))
 }
 
+/// How many waiters are queued on ring word `index` now (threads parked in a
+/// blocking wait, and async waits), for inspection; the answer may be stale
+/// at once. A thread that is terminated leaves the queue.
+#[napi]
+pub fn ring_waiters(view: Region, index: u32, flag: i32) -> Result<u32> {
+  let w = words(&view, index, flag)?;
+  Ok(parking::lock().len(w.addr) as u32)
+}
+
 /// Closes the ring and wakes every sleeper on both sides.
 #[napi]
 pub fn ring_close(view: Region) -> Result<()> {
