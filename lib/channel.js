@@ -346,6 +346,8 @@ class Channel {
   // creation to release(). Its async calls run one at a time, in call order
   // (a chain), as the lock would order them; a blocking call while an async
   // one is pending would wait for itself, and throws ERR_SHMKIT_DEADLOCK.
+  // Their value forms and iteration are added after the class, as the
+  // Channel's own are.
   static {
     /** The base of both ends: the claim, its release, and the chain of async calls. */
     class End {
@@ -468,21 +470,6 @@ class Channel {
         const t0 = ring.now(timeout);
         return End.queue(this, (ch) => ch.#sendHeldAsync(bytes, timeout, t0, signal), timeout, t0, signal);
       }
-
-      /** Sends any structured-cloneable value. `{ timeout }`. */
-      sendValue(value, options) {
-        this.send(v8.serialize(value), options);
-      }
-
-      /** Sends a value if there is room now. */
-      trySendValue(value) {
-        return this.trySend(v8.serialize(value));
-      }
-
-      /** Resolves once the value is sent. `{ timeout, signal }`. */
-      async sendValueAsync(value, options) {
-        return this.sendAsync(v8.serialize(value), options);
-      }
     };
 
     ChannelReceiver = class ChannelReceiver extends End {
@@ -509,76 +496,7 @@ class Channel {
         const t0 = ring.now(timeout);
         return End.queue(this, (ch) => ch.#recvHeldAsync(timeout, t0, signal), timeout, t0, signal);
       }
-
-      /** Receives a value, blocking; `undefined` once closed and drained. `{ timeout }`. */
-      recvValue(options) {
-        const m = this.recv(options);
-        return m === undefined ? undefined : v8.deserialize(m);
-      }
-
-      /** A value if one is there, else `undefined`. */
-      tryRecvValue() {
-        const m = this.tryRecv();
-        return m === undefined ? undefined : v8.deserialize(m);
-      }
-
-      /** Resolves with a value; `undefined` once closed and drained. */
-      async recvValueAsync(options) {
-        const m = await this.recvAsync(options);
-        return m === undefined ? undefined : v8.deserialize(m);
-      }
-
-      /** Async iteration over messages until closed and drained. */
-      async *[Symbol.asyncIterator]() {
-        for (;;) {
-          const m = await this.recvAsync();
-          if (m === undefined) return;
-          yield m;
-        }
-      }
-
-      /** Blocking iteration (for workers). */
-      *[Symbol.iterator]() {
-        for (;;) {
-          const m = this.recv();
-          if (m === undefined) return;
-          yield m;
-        }
-      }
     };
-  }
-
-  /** Sends any structured-cloneable value (node:v8 serialization). `{ timeout }`. */
-  sendValue(value, options) {
-    this.send(v8.serialize(value), options);
-  }
-
-  /** Sends a value if that needs no waiting. */
-  trySendValue(value) {
-    return this.trySend(v8.serialize(value));
-  }
-
-  /** Resolves once the value is sent. */
-  async sendValueAsync(value, options) {
-    return this.sendAsync(v8.serialize(value), options);
-  }
-
-  /** Receives a value, blocking; `undefined` once closed and drained. */
-  recvValue(options) {
-    const m = this.recv(options);
-    return m === undefined ? undefined : v8.deserialize(m);
-  }
-
-  /** A value if one is there, else `undefined`. */
-  tryRecvValue() {
-    const m = this.tryRecv();
-    return m === undefined ? undefined : v8.deserialize(m);
-  }
-
-  /** Resolves with a value; `undefined` once closed and drained. */
-  async recvValueAsync(options) {
-    const m = await this.recvAsync(options);
-    return m === undefined ? undefined : v8.deserialize(m);
   }
 
   /** Ends the stream: sends throw ERR_SHMKIT_CLOSED; receives drain, then return `undefined`. */
@@ -601,6 +519,51 @@ class Channel {
     return this.#cap;
   }
 
+  [inspectSymbol](depth, options, inspect) {
+    if (depth < 0) return 'Channel {}';
+    return `Channel ${inspect({ byteSize: this.byteSize, byteCapacity: this.#cap, closed: this.closed }, options)}`;
+  }
+}
+
+// The value forms and iteration, written once on top of each side's byte
+// methods (send / trySend / sendAsync, recv / tryRecv / recvAsync), for the
+// Channel and for its claimed ends.
+const valueSending = {
+  /** Sends any structured-cloneable value (node:v8 serialization). `{ timeout }`. */
+  sendValue(value, options) {
+    this.send(v8.serialize(value), options);
+  },
+
+  /** Sends a value if that needs no waiting. */
+  trySendValue(value) {
+    return this.trySend(v8.serialize(value));
+  },
+
+  /** Resolves once the value is sent. `{ timeout, signal }`. */
+  async sendValueAsync(value, options) {
+    return this.sendAsync(v8.serialize(value), options);
+  },
+};
+
+const valueReceiving = {
+  /** Receives a value, blocking; `undefined` once closed and drained. `{ timeout }`. */
+  recvValue(options) {
+    const m = this.recv(options);
+    return m === undefined ? undefined : v8.deserialize(m);
+  },
+
+  /** A value if one is there, else `undefined`. */
+  tryRecvValue() {
+    const m = this.tryRecv();
+    return m === undefined ? undefined : v8.deserialize(m);
+  },
+
+  /** Resolves with a value; `undefined` once closed and drained. `{ timeout, signal }`. */
+  async recvValueAsync(options) {
+    const m = await this.recvAsync(options);
+    return m === undefined ? undefined : v8.deserialize(m);
+  },
+
   /** Async iteration over messages until closed and drained. */
   async *[Symbol.asyncIterator]() {
     for (;;) {
@@ -608,7 +571,7 @@ class Channel {
       if (m === undefined) return;
       yield m;
     }
-  }
+  },
 
   /** Blocking iteration (for workers). */
   *[Symbol.iterator]() {
@@ -617,13 +580,20 @@ class Channel {
       if (m === undefined) return;
       yield m;
     }
-  }
+  },
+};
 
-  [inspectSymbol](depth, options, inspect) {
-    if (depth < 0) return 'Channel {}';
-    return `Channel ${inspect({ byteSize: this.byteSize, byteCapacity: this.#cap, closed: this.closed }, options)}`;
+/** Adds `methods` to `Class.prototype` as class methods are (not enumerable). */
+function addMethods(Class, methods) {
+  for (const key of Reflect.ownKeys(methods)) {
+    Object.defineProperty(Class.prototype, key, { value: methods[key], writable: true, configurable: true });
   }
 }
+
+addMethods(Channel, valueSending);
+addMethods(Channel, valueReceiving);
+addMethods(ChannelSender, valueSending);
+addMethods(ChannelReceiver, valueReceiving);
 
 shared.register(Channel);
 
