@@ -52,7 +52,7 @@ class RingBuffer extends ring.TypedRing {
     this.#cap = param;
     this.#mask = param - 1;
     this.#bigint = T === BigInt64Array || T === BigUint64Array;
-    ring.TypedRing.init(this, i32, 'RingBuffer', this.#bigint);
+    ring.TypedRing.init(this, i32, 'RingBuffer', this.#bigint, true);
     this.#data = new T(i32.buffer, i32.byteOffset + ring.DATA_OFFSET, param);
   }
 
@@ -73,7 +73,10 @@ class RingBuffer extends ring.TypedRing {
     const t = c[TAIL];
     if ((t - this.#headCache) >>> 0 >= this.#cap) {
       this.#headCache = Atomics.load(c, HEAD);
-      if ((t - this.#headCache) >>> 0 >= this.#cap) return false;
+      if ((t - this.#headCache) >>> 0 >= this.#cap) {
+        ring.backoff(); // full: give the consumer's cache line a rest (see ring-common.js)
+        return false;
+      }
     }
     this.#data[t & this.#mask] = v;
     Atomics.store(c, TAIL, (t + 1) | 0);
@@ -91,7 +94,10 @@ class RingBuffer extends ring.TypedRing {
       // Looks empty (or the cache is stale): look at the real tail.
       this.#tailCache = Atomics.load(c, TAIL);
       avail = (this.#tailCache - h) >>> 0;
-      if (avail === 0 || avail > this.#cap) return undefined;
+      if (avail === 0 || avail > this.#cap) {
+        ring.backoff(); // empty: give the producer's cache line a rest
+        return undefined;
+      }
     }
     const v = this.#data[h & this.#mask];
     Atomics.store(c, HEAD, (h + 1) | 0);
@@ -117,7 +123,10 @@ class RingBuffer extends ring.TypedRing {
     const h = (this.#headCache = Atomics.load(c, HEAD));
     const used = (t - h) >>> 0;
     const n = Math.min(values.length, used >= this.#cap ? 0 : this.#cap - used);
-    if (n === 0) return 0;
+    if (n === 0) {
+      if (values.length !== 0) ring.backoff(); // full
+      return 0;
+    }
     const at = t & this.#mask;
     const first = Math.min(n, this.#cap - at);
     this.#data.set(first === values.length ? values : values.subarray(0, first), at);
@@ -135,7 +144,10 @@ class RingBuffer extends ring.TypedRing {
     const t = (this.#tailCache = Atomics.load(c, TAIL));
     const used = (t - h) >>> 0;
     const n = Math.min(target.length, used > this.#cap ? 0 : used);
-    if (n === 0) return 0;
+    if (n === 0) {
+      if (target.length !== 0) ring.backoff(); // empty
+      return 0;
+    }
     const at = h & this.#mask;
     const first = Math.min(n, this.#cap - at);
     target.set(this.#data.subarray(at, at + first), 0);
