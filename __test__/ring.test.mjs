@@ -191,6 +191,80 @@ test('timeouts and aborts on push and pop', async () => {
   assert.match(inspect(r), /size: 2, capacity: 2/);
 });
 
+test('a sleeping side sets bit 31 of the index it waits on; the exchange that moves it wakes the sleeper', async () => {
+  const ring = new RingBuffer(Int32Array, 2);
+  const words = new Int32Array(ring.buffer, ring.byteOffset, 64);
+  const [HEAD, TAIL] = [16, 32];
+  const clock = new Float64Array(new SharedArrayBuffer(8));
+  const ROUNDS = 40;
+  // The consumer pops ROUNDS values, each time asleep before it is pushed;
+  // it reports how long each wake-up took after the push.
+  const consumer = spawn(({}, { ring, clock, ROUNDS }) => {
+    const late = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      const v = ring.pop({ timeout: 10_000 });
+      if (v !== i) throw new Error(`got ${v}, expected ${i}`);
+      late.push(performance.timeOrigin + performance.now() - clock[0]);
+    }
+    return late;
+  }, { ring, clock, ROUNDS });
+  for (let i = 0; i < ROUNDS; i++) {
+    const until = Date.now() + 10_000;
+    while (Atomics.load(words, TAIL) >= 0) {
+      assert.ok(Date.now() < until, 'the consumer never announced its sleep');
+      await sleep(1);
+    }
+    assert.equal(Atomics.load(words, TAIL) & 0x7fffffff, i, 'the bit leaves the position alone');
+    clock[0] = performance.timeOrigin + performance.now();
+    assert.equal(ring.tryPush(i), true);
+    assert.ok(Atomics.load(words, TAIL) >= 0, 'the push cleared the bit');
+  }
+  const late = await consumer.result(30_000);
+  // A lost wake-up would show as a sleep of a whole 50 ms slice; woken ones
+  // take well under a millisecond, so even a slow machine stays far below.
+  late.sort((a, b) => a - b);
+  assert.ok(late[ROUNDS >> 1] < 25, `median wake-up ${late[ROUNDS >> 1].toFixed(2)} ms`);
+  // The producer side: the same with the head word.
+  ring.tryPush(1);
+  ring.tryPush(2);
+  const producer = spawn(({}, { ring }) => {
+    ring.push(3, { timeout: 10_000 });
+    return 'pushed';
+  }, { ring });
+  const until = Date.now() + 10_000;
+  while (Atomics.load(words, HEAD) >= 0) {
+    assert.ok(Date.now() < until, 'the producer never announced its sleep');
+    await sleep(1);
+  }
+  assert.equal(ring.tryPop(), 1);
+  assert.equal(await producer.result(10_000), 'pushed');
+  assert.deepEqual([ring.tryPop(), ring.tryPop(), ring.tryPop()], [2, 3, undefined]);
+});
+
+test('positions wrap at 2^31', () => {
+  const fresh = new RingBuffer(Float64Array, 8);
+  const words = new Int32Array(fresh.buffer, fresh.byteOffset, 64);
+  const [HEAD, TAIL] = [16, 32];
+  Atomics.store(words, HEAD, 2 ** 31 - 3);
+  Atomics.store(words, TAIL, 2 ** 31 - 3);
+  const ring = RingBuffer.from({ buffer: fresh.buffer, byteOffset: fresh.byteOffset }); // reopened near 2^31
+  assert.equal(ring.size, 0);
+  assert.equal(ring.tryPop(), undefined);
+  for (let i = 0; i < 8; i++) assert.equal(ring.tryPush(i + 0.5), true);
+  assert.equal(ring.tryPush(9), false, 'full across the wrap');
+  assert.equal(ring.size, 8);
+  assert.equal(Atomics.load(words, TAIL), 5, 'the tail wrapped to 5, bit 31 clear');
+  const out = new Float64Array(8);
+  assert.equal(ring.popMany(out), 8);
+  assert.deepEqual([...out], [0.5, 1.5, 2.5, 3.5, 4.5, 5.5, 6.5, 7.5]);
+  assert.equal(ring.isEmpty, true);
+  const w = ring.writeRegion(3);
+  w.views[0].fill(7);
+  w.commit();
+  assert.equal(ring.peek(), 7);
+  assert.equal(ring.size, 3);
+});
+
 test('hostile writes to head, tail and state never read or write out of bounds', async () => {
   const ring = new RingBuffer(Float64Array, 16);
   const stop = new Int32Array(new SharedArrayBuffer(8));

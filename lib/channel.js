@@ -501,7 +501,7 @@ class Channel {
 
   /** Ends the stream: sends throw ERR_SHMKIT_CLOSED; receives drain, then return `undefined`. */
   close() {
-    native.ringClose(this.#c);
+    native.ringClose(this.#c, PRODUCERS_WAITING, CONSUMERS_WAITING);
   }
 
   /** True after `close()`. */

@@ -60,7 +60,7 @@ class Queue extends ring.TypedRing {
     this.#oneLap = 2 * param;
     this.#stampsAt = DATA_OFFSET / 4;
     this.#bigint = T === BigInt64Array || T === BigUint64Array;
-    ring.TypedRing.init(this, i32, 'Queue', this.#bigint);
+    ring.TypedRing.init(this, i32, 'Queue', this.#bigint, ring.MPMC);
     const dataAt = DATA_OFFSET + Math.ceil((param * 4) / 8) * 8;
     this.#data = new T(i32.buffer, i32.byteOffset + dataAt, param);
   }

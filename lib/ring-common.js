@@ -13,6 +13,10 @@ const STATE = native.RING_STATE_WORD;
 const CLOSED = native.RING_CLOSED_BIT;
 const CONSUMERS_WAITING = native.RING_CONSUMERS_WAITING_BIT;
 const PRODUCERS_WAITING = native.RING_PRODUCERS_WAITING_BIT;
+// RingBuffer only: a side's waiting bit is bit 31 of the index word it waits
+// on (negative as an int32); the other 31 bits are the position.
+const INDEX_WAITING = native.RING_INDEX_WAITING_BIT;
+const INDEX_MASK = native.RING_INDEX_MASK;
 const DATA_OFFSET = native.RING_DATA_OFFSET;
 // Re-checks in JS before sleeping: a few microseconds at most. JS cannot
 // yield the CPU, so a longer spin only keeps a partner that shares the core
@@ -21,6 +25,13 @@ const DATA_OFFSET = native.RING_DATA_OFFSET;
 const SPINS = FAST ? 100 : 0;
 // The same few microseconds for a ring whose failed try-calls back off (RingBuffer).
 const SPINS_WITH_BACKOFF = FAST ? 10 : 0;
+
+/**
+ * How a ring's blocking forms sleep: the waiting bits its waits pass to Rust
+ * (src/ring/mod.rs has both layouts) and how many try-calls they make first.
+ */
+const MPMC = { producersFlag: PRODUCERS_WAITING, consumersFlag: CONSUMERS_WAITING, spins: SPINS };
+const SPSC = { producersFlag: INDEX_WAITING, consumersFlag: INDEX_WAITING, spins: SPINS_WITH_BACKOFF };
 // Sleeps are cut into slices of at most this many ms, after each of which the
 // ring is checked again. Wake-ups are not expected to be missed, but a Queue
 // producer paused between claiming a slot and publishing it can move the tail
@@ -186,18 +197,21 @@ class TypedRing {
   #c;
   #what;
   #bigint;
+  #pf; // producers' waiting bit
+  #cf; // consumers' waiting bit
   #spins;
 
   /**
-   * Called by the subclass constructor once its memory is set up. `backsOff`:
-   * the subclass's failed try-calls pause (`backoff()`), so blocking forms
-   * make fewer of them before they sleep.
+   * Called by the subclass constructor once its memory is set up. `protocol`:
+   * MPMC (Queue) or SPSC (RingBuffer, whose failed try-calls back off).
    */
-  static init(ring, c, what, bigint, backsOff = false) {
+  static init(ring, c, what, bigint, protocol) {
     ring.#c = c;
     ring.#what = what;
     ring.#bigint = bigint;
-    ring.#spins = backsOff ? SPINS_WITH_BACKOFF : SPINS;
+    ring.#pf = protocol.producersFlag;
+    ring.#cf = protocol.consumersFlag;
+    ring.#spins = protocol.spins;
   }
 
   #pushOrNothing(v) {
@@ -223,7 +237,7 @@ class TypedRing {
     checkValue(this.#bigint, v);
     const timeout = timeoutOf(options);
     if (this.tryPush(v)) return;
-    blockUntil(this.#what, this.#c, HEAD, PRODUCERS_WAITING, () => this.#pushOrNothing(v), timeout, this.#spins);
+    blockUntil(this.#what, this.#c, HEAD, this.#pf, () => this.#pushOrNothing(v), timeout, this.#spins);
   }
 
   /** Resolves once `v` is pushed. `{ timeout, signal }`. */
@@ -231,7 +245,7 @@ class TypedRing {
     checkValue(this.#bigint, v);
     const timeout = timeoutOf(options);
     const signal = signalOf(options);
-    await blockUntilAsync(this.#what, this.#c, HEAD, PRODUCERS_WAITING, () => this.#pushOrNothing(v), timeout, signal);
+    await blockUntilAsync(this.#what, this.#c, HEAD, this.#pf, () => this.#pushOrNothing(v), timeout, signal);
   }
 
   /** Pops a value, blocking while empty; `undefined` once closed and drained. `{ timeout }`. */
@@ -239,14 +253,14 @@ class TypedRing {
     const timeout = timeoutOf(options);
     const v = this.tryPop();
     if (v !== undefined) return v;
-    return blockUntil(this.#what, this.#c, TAIL, CONSUMERS_WAITING, () => this.#popOrEnd(), timeout, this.#spins).v;
+    return blockUntil(this.#what, this.#c, TAIL, this.#cf, () => this.#popOrEnd(), timeout, this.#spins).v;
   }
 
   /** Resolves with a value; `undefined` once closed and drained. `{ timeout, signal }`. */
   async popAsync(options) {
     const timeout = timeoutOf(options);
     const signal = signalOf(options);
-    return (await blockUntilAsync(this.#what, this.#c, TAIL, CONSUMERS_WAITING, () => this.#popOrEnd(), timeout, signal)).v;
+    return (await blockUntilAsync(this.#what, this.#c, TAIL, this.#cf, () => this.#popOrEnd(), timeout, signal)).v;
   }
 
   /** Writes all of `values`, blocking while full. `{ timeout }`: a shmkit error carries `written`. */
@@ -257,7 +271,7 @@ class TypedRing {
     try {
       written = this.pushMany(values);
       if (written === values.length) return written;
-      blockUntil(this.#what, this.#c, HEAD, PRODUCERS_WAITING, () => {
+      blockUntil(this.#what, this.#c, HEAD, this.#pf, () => {
         written += this.pushMany(values.subarray(written));
         return written === values.length ? written : undefined;
       }, timeout, this.#spins);
@@ -274,7 +288,7 @@ class TypedRing {
     const signal = signalOf(options);
     let written = 0;
     try {
-      await blockUntilAsync(this.#what, this.#c, HEAD, PRODUCERS_WAITING, () => {
+      await blockUntilAsync(this.#what, this.#c, HEAD, this.#pf, () => {
         written += this.pushMany(values.subarray(written));
         return written === values.length ? written : undefined;
       }, timeout, signal);
@@ -291,7 +305,7 @@ class TypedRing {
     if (target.length === 0) return 0;
     const n = this.popMany(target);
     if (n > 0) return n;
-    return blockUntil(this.#what, this.#c, TAIL, CONSUMERS_WAITING, () => this.#readOrEnd(target), timeout, this.#spins);
+    return blockUntil(this.#what, this.#c, TAIL, this.#cf, () => this.#readOrEnd(target), timeout, this.#spins);
   }
 
   /** Resolves with how many values were read into `target` (at least one; 0 once closed and drained). */
@@ -300,12 +314,12 @@ class TypedRing {
     const timeout = timeoutOf(options);
     const signal = signalOf(options);
     if (target.length === 0) return 0;
-    return blockUntilAsync(this.#what, this.#c, TAIL, CONSUMERS_WAITING, () => this.#readOrEnd(target), timeout, signal);
+    return blockUntilAsync(this.#what, this.#c, TAIL, this.#cf, () => this.#readOrEnd(target), timeout, signal);
   }
 
   /** Ends the stream: pushes throw ERR_SHMKIT_CLOSED; pops drain, then return `undefined`; sleepers wake. */
   close() {
-    native.ringClose(this.#c);
+    native.ringClose(this.#c, this.#pf, this.#cf);
   }
 
   /** True after `close()`. */
@@ -342,11 +356,6 @@ class TypedRing {
   }
 }
 
-/** Wakes sleepers of ring word `index` if its waiting bit says there are any. */
-function wakeIfWaiting(ctrl, index, flag) {
-  if ((Atomics.load(ctrl, STATE) & flag) !== 0) native.ringWake(ctrl, index, flag);
-}
-
 module.exports = {
   now,
   left,
@@ -356,6 +365,10 @@ module.exports = {
   CLOSED,
   CONSUMERS_WAITING,
   PRODUCERS_WAITING,
+  INDEX_WAITING,
+  INDEX_MASK,
+  MPMC,
+  SPSC,
   DATA_OFFSET,
   ELEMENT_TYPES,
   elementCode,
@@ -368,7 +381,6 @@ module.exports = {
   TypedRing,
   blockUntil,
   blockUntilAsync,
-  wakeIfWaiting,
   timeoutOf,
   signalOf,
 };

@@ -1,9 +1,10 @@
 'use strict';
 // RingBuffer: a typed single-producer single-consumer ring in shared memory.
-// Control layout in src/layout.rs and src/ring/mod.rs. A push is: load tail,
-// check space against a cached head, write the slot, store tail, and look at
-// the state word for a sleeping consumer; a pop mirrors it. Each side caches
-// the other's index and re-reads it only when the ring looks full or empty.
+// Control layout in src/layout.rs and src/ring/mod.rs. A push is: read the
+// tail, check space against a cached head, write the slot, and publish the
+// new tail with one exchange, whose old bit 31 says whether a consumer sleeps;
+// a pop mirrors it. Each side caches the other's index and re-reads it only
+// when the ring looks full or empty. Positions are 31 bits and wrap.
 
 const { native } = require('./runtime.js');
 const { integer } = require('./validate.js');
@@ -11,7 +12,7 @@ const shared = require('./shared.js');
 const errors = require('./errors.js');
 const ring = require('./ring-common.js');
 
-const { HEAD, TAIL, STATE, CLOSED, CONSUMERS_WAITING, PRODUCERS_WAITING } = ring;
+const { HEAD, TAIL, STATE, CLOSED, INDEX_WAITING, INDEX_MASK } = ring;
 const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
 
 /**
@@ -52,8 +53,11 @@ class RingBuffer extends ring.TypedRing {
     this.#cap = param;
     this.#mask = param - 1;
     this.#bigint = T === BigInt64Array || T === BigUint64Array;
-    ring.TypedRing.init(this, i32, 'RingBuffer', this.#bigint, true);
+    ring.TypedRing.init(this, i32, 'RingBuffer', this.#bigint, ring.SPSC);
     this.#data = new T(i32.buffer, i32.byteOffset + ring.DATA_OFFSET, param);
+    // The caches start where the ring is now (a reopened ring need not be at 0).
+    this.#headCache = Atomics.load(i32, HEAD) & INDEX_MASK;
+    this.#tailCache = Atomics.load(i32, TAIL) & INDEX_MASK;
   }
 
   /** Reopens a RingBuffer received from another thread (or placed at `{ buffer, byteOffset }`). */
@@ -65,51 +69,48 @@ class RingBuffer extends ring.TypedRing {
   tryPush(v) {
     ring.checkValue(this.#bigint, v);
     const c = this.#c;
-    // Plain reads: the tail is written only by this (the one) producer, and a
-    // close() that happened before this push is visible either way. The
-    // waiter bit below must be an Atomics load, after the Atomics store, or a
-    // consumer going to sleep could miss this push.
+    // Plain reads: the tail is written only by this (the one) producer (the
+    // consumer may set its bit 31, hence the mask), and a close() that
+    // happened before this push is visible either way.
     if (c[STATE] & CLOSED) throw ring.closedError('RingBuffer');
-    const t = c[TAIL];
-    if ((t - this.#headCache) >>> 0 >= this.#cap) {
-      this.#headCache = Atomics.load(c, HEAD);
-      if ((t - this.#headCache) >>> 0 >= this.#cap) {
+    const t = c[TAIL] & INDEX_MASK;
+    if (((t - this.#headCache) & INDEX_MASK) >= this.#cap) {
+      this.#headCache = Atomics.load(c, HEAD) & INDEX_MASK;
+      if (((t - this.#headCache) & INDEX_MASK) >= this.#cap) {
         ring.backoff(); // full: give the consumer's cache line a rest (see ring-common.js)
         return false;
       }
     }
     this.#data[t & this.#mask] = v;
-    Atomics.store(c, TAIL, (t + 1) | 0);
-    if (Atomics.load(c, STATE) & CONSUMERS_WAITING) native.ringWake(c, TAIL, CONSUMERS_WAITING);
+    // One exchange publishes the value and says whether a consumer sleeps.
+    if (Atomics.exchange(c, TAIL, (t + 1) & INDEX_MASK) < 0) native.ringWake(c, TAIL, INDEX_WAITING);
     return true;
   }
 
   /** Pops the oldest value, or `undefined` when empty. */
   tryPop() {
     const c = this.#c;
-    const h = c[HEAD]; // written only by this (the one) consumer
-
-    let avail = (this.#tailCache - h) >>> 0;
+    const h = c[HEAD] & INDEX_MASK; // written only by this (the one) consumer
+    let avail = (this.#tailCache - h) & INDEX_MASK;
     if (avail === 0 || avail > this.#cap) {
       // Looks empty (or the cache is stale): look at the real tail.
-      this.#tailCache = Atomics.load(c, TAIL);
-      avail = (this.#tailCache - h) >>> 0;
+      this.#tailCache = Atomics.load(c, TAIL) & INDEX_MASK;
+      avail = (this.#tailCache - h) & INDEX_MASK;
       if (avail === 0 || avail > this.#cap) {
         ring.backoff(); // empty: give the producer's cache line a rest
         return undefined;
       }
     }
     const v = this.#data[h & this.#mask];
-    Atomics.store(c, HEAD, (h + 1) | 0);
-    if (Atomics.load(c, STATE) & PRODUCERS_WAITING) native.ringWake(c, HEAD, PRODUCERS_WAITING);
+    if (Atomics.exchange(c, HEAD, (h + 1) & INDEX_MASK) < 0) native.ringWake(c, HEAD, INDEX_WAITING);
     return v;
   }
 
   /** The oldest value without removing it, or `undefined` when empty. */
   peek() {
     const c = this.#c;
-    const h = Atomics.load(c, HEAD);
-    const avail = (Atomics.load(c, TAIL) - h) >>> 0;
+    const h = Atomics.load(c, HEAD) & INDEX_MASK;
+    const avail = ((Atomics.load(c, TAIL) & INDEX_MASK) - h) & INDEX_MASK;
     if (avail === 0 || avail > this.#cap) return undefined;
     return this.#data[h & this.#mask];
   }
@@ -119,9 +120,9 @@ class RingBuffer extends ring.TypedRing {
     ring.checkBatch(this.#bigint, values);
     const c = this.#c;
     if (Atomics.load(c, STATE) & CLOSED) throw ring.closedError('RingBuffer');
-    const t = Atomics.load(c, TAIL);
-    const h = (this.#headCache = Atomics.load(c, HEAD));
-    const used = (t - h) >>> 0;
+    const t = Atomics.load(c, TAIL) & INDEX_MASK;
+    const h = (this.#headCache = Atomics.load(c, HEAD) & INDEX_MASK);
+    const used = (t - h) & INDEX_MASK;
     const n = Math.min(values.length, used >= this.#cap ? 0 : this.#cap - used);
     if (n === 0) {
       if (values.length !== 0) ring.backoff(); // full
@@ -131,8 +132,7 @@ class RingBuffer extends ring.TypedRing {
     const first = Math.min(n, this.#cap - at);
     this.#data.set(first === values.length ? values : values.subarray(0, first), at);
     if (n > first) this.#data.set(values.subarray(first, n), 0);
-    Atomics.store(c, TAIL, (t + n) | 0);
-    if (Atomics.load(c, STATE) & CONSUMERS_WAITING) native.ringWake(c, TAIL, CONSUMERS_WAITING);
+    if (Atomics.exchange(c, TAIL, (t + n) & INDEX_MASK) < 0) native.ringWake(c, TAIL, INDEX_WAITING);
     return n;
   }
 
@@ -140,9 +140,9 @@ class RingBuffer extends ring.TypedRing {
   popMany(target) {
     ring.checkBatch(this.#bigint, target);
     const c = this.#c;
-    const h = Atomics.load(c, HEAD);
-    const t = (this.#tailCache = Atomics.load(c, TAIL));
-    const used = (t - h) >>> 0;
+    const h = Atomics.load(c, HEAD) & INDEX_MASK;
+    const t = (this.#tailCache = Atomics.load(c, TAIL) & INDEX_MASK);
+    const used = (t - h) & INDEX_MASK;
     const n = Math.min(target.length, used > this.#cap ? 0 : used);
     if (n === 0) {
       if (target.length !== 0) ring.backoff(); // empty
@@ -152,8 +152,7 @@ class RingBuffer extends ring.TypedRing {
     const first = Math.min(n, this.#cap - at);
     target.set(this.#data.subarray(at, at + first), 0);
     if (n > first) target.set(this.#data.subarray(0, n - first), first);
-    Atomics.store(c, HEAD, (h + n) | 0);
-    if (Atomics.load(c, STATE) & PRODUCERS_WAITING) native.ringWake(c, HEAD, PRODUCERS_WAITING);
+    if (Atomics.exchange(c, HEAD, (h + n) & INDEX_MASK) < 0) native.ringWake(c, HEAD, INDEX_WAITING);
     return n;
   }
 
@@ -166,10 +165,10 @@ class RingBuffer extends ring.TypedRing {
     integer('n', n, 0, this.#cap);
     const c = this.#c;
     if (Atomics.load(c, STATE) & CLOSED) throw ring.closedError('RingBuffer');
-    const t = Atomics.load(c, TAIL);
-    const used = (t - Atomics.load(c, HEAD)) >>> 0;
+    const t = Atomics.load(c, TAIL) & INDEX_MASK;
+    const used = (t - (Atomics.load(c, HEAD) & INDEX_MASK)) & INDEX_MASK;
     const size = Math.min(n, used >= this.#cap ? 0 : this.#cap - used);
-    return this.#region(t, size, TAIL, CONSUMERS_WAITING);
+    return this.#region(t, size, TAIL);
   }
 
   /**
@@ -179,13 +178,13 @@ class RingBuffer extends ring.TypedRing {
   readRegion(n) {
     integer('n', n, 0, this.#cap);
     const c = this.#c;
-    const h = Atomics.load(c, HEAD);
-    const used = (Atomics.load(c, TAIL) - h) >>> 0;
+    const h = Atomics.load(c, HEAD) & INDEX_MASK;
+    const used = ((Atomics.load(c, TAIL) & INDEX_MASK) - h) & INDEX_MASK;
     const size = Math.min(n, used > this.#cap ? 0 : used);
-    return this.#region(h, size, HEAD, PRODUCERS_WAITING);
+    return this.#region(h, size, HEAD);
   }
 
-  #region(pos, size, index, flag) {
+  #region(pos, size, index) {
     const at = pos & this.#mask;
     const first = Math.min(size, this.#cap - at);
     const views = [this.#data.subarray(at, at + first)];
@@ -198,19 +197,19 @@ class RingBuffer extends ring.TypedRing {
       commit: (count = size) => {
         if (committed) throw new errors.NotOwnerError('RingBuffer: this region was already committed');
         integer('count', count, 0, size);
-        if (Atomics.load(c, index) !== pos) {
+        if ((Atomics.load(c, index) & INDEX_MASK) !== pos) {
           throw new errors.NotOwnerError('RingBuffer: the ring moved since this region was taken (two producers or consumers?)');
         }
         committed = true;
-        Atomics.store(c, index, (pos + count) | 0);
-        if (Atomics.load(c, STATE) & flag) native.ringWake(c, index, flag);
+        if (Atomics.exchange(c, index, (pos + count) & INDEX_MASK) < 0) native.ringWake(c, index, INDEX_WAITING);
       },
     };
   }
 
   /** Values in the ring now. */
   get size() {
-    const used = (Atomics.load(this.#c, TAIL) - Atomics.load(this.#c, HEAD)) >>> 0;
+    const c = this.#c;
+    const used = ((Atomics.load(c, TAIL) & INDEX_MASK) - (Atomics.load(c, HEAD) & INDEX_MASK)) & INDEX_MASK;
     return Math.min(used, this.#cap);
   }
 

@@ -1,21 +1,39 @@
-//! Blocking for the rings (RingBuffer, Queue).
+//! Blocking for the rings (RingBuffer, Queue, Channel).
 //!
 //! The rings move their data entirely in JS: a push or pop is a few loads,
-//! one store or CAS, and a TypedArray write, far cheaper than any native call.
-//! Rust does what JS cannot do well: sleep until the other side moves, and
-//! wake sleepers. The control words (layout in [`crate::layout`]):
+//! one store, exchange or CAS, and a TypedArray write, far cheaper than any
+//! native call. Rust does what JS cannot do well: sleep until the other side
+//! moves, and wake sleepers. The control words (layout in [`crate::layout`])
+//! come in two forms. The RingBuffer (one producer, one consumer) keeps each
+//! side's waiting bit in the other side's index word:
 //!
 //! ```text
+//! RingBuffer
+//! head  (byte 64):  bit 31     PRODUCERS WAITING  someone sleeps until head moves
+//!                   bits 0-30  consumer position, wraps at 2^31
+//! tail  (byte 128): bit 31     CONSUMERS WAITING  someone sleeps until tail moves
+//!                   bits 0-30  producer position, wraps at 2^31
+//! state (byte 192): bit 0      CLOSED             no more pushes; pops drain, then end
+//! ```
+//!
+//! A side publishes its new position with one `Atomics.exchange`, which also
+//! clears the bit; the old value's bit 31 tells it whether to call [`wake`].
+//! So a push or pop costs one atomic operation, and no wake-up is lost: a
+//! sleeper sets the bit with a read-modify-write and then looks at the
+//! position again, and the exchange that moves the position returns the bit.
+//!
+//! ```text
+//! Queue, Channel (any number of threads on each side)
 //! head  (byte 64):  u32 consumer position, wraps
 //! tail  (byte 128): u32 producer position, wraps
-//! state (byte 192): bit 0  CLOSED             no more pushes; pops drain, then end
+//! state (byte 192): bit 0  CLOSED
 //!                   bit 1  CONSUMERS_WAITING  someone sleeps until tail moves
 //!                   bit 2  PRODUCERS_WAITING  someone sleeps until head moves
 //! ```
 //!
-//! No lost wake-up: sleepers use [`FlaggedSleep`] with their waiting bit; a
-//! mover stores the index and then reads the state word (both sequentially
-//! consistent, as JS `Atomics` are), and calls [`wake`] when the bit is set.
+//! Here a mover stores or CASes the index and then reads the state word (both
+//! sequentially consistent, as JS `Atomics` are), and calls [`wake`] when the
+//! bit is set. In both forms sleepers use [`FlaggedSleep`] with their bit.
 //!
 //! Nothing here reads or writes the data; indices never leave JS. A hostile
 //! value in these words can only make a wait end early or a wake be needless.
@@ -47,27 +65,47 @@ pub const RING_CONSUMERS_WAITING_BIT: u32 = CONSUMERS_WAITING as u32;
 /// The PRODUCERS_WAITING bit of a ring's state word, for JS.
 #[napi]
 pub const RING_PRODUCERS_WAITING_BIT: u32 = PRODUCERS_WAITING as u32;
+/// A RingBuffer's waiting bit: bit 31 of the index word the sleeper waits on.
+pub const INDEX_WAITING: i32 = i32::MIN;
+/// The position bits of a RingBuffer's index word.
+pub const INDEX_MASK: i32 = i32::MAX;
+/// `INDEX_WAITING`, for JS: pass it as the flag of a RingBuffer's waits.
+#[napi]
+pub const RING_INDEX_WAITING_BIT: i32 = INDEX_WAITING;
+/// `INDEX_MASK`, for JS: the position in a RingBuffer's head or tail word.
+#[napi]
+pub const RING_INDEX_MASK: u32 = INDEX_MASK as u32;
 
 /// The words one wait or wake touches.
 pub struct Words<'a> {
+  /// The state word (CLOSED).
   pub state: &'a AtomicI32,
+  /// The index word waited on.
   pub word: &'a AtomicI32,
+  /// Where the waiting bit lives: `state`, or (RingBuffer) `word` itself.
+  pub bits: &'a AtomicI32,
+  /// The key sleepers park under: the index word's address.
   pub addr: usize,
+  /// The waiting bit.
   pub flag: i32,
+  /// The bits of `word` that are the position.
+  pub mask: i32,
 }
 
 impl Words<'_> {
   fn sleep(&self) -> FlaggedSleep<'_> {
     FlaggedSleep {
-      flags: self.state,
+      flags: self.bits,
       bit: self.flag,
       addr: self.addr,
     }
   }
 
-  /// The condition a sleeper waits for: the word moved or the ring closed.
+  /// The condition a sleeper waits for: the position moved or the ring closed.
   fn moved_from(&self, expected: i32) -> impl Fn() -> bool + '_ {
-    move || self.word.load(SeqCst) != expected || self.state.load(SeqCst) & CLOSED != 0
+    move || {
+      (self.word.load(SeqCst) ^ expected) & self.mask != 0 || self.state.load(SeqCst) & CLOSED != 0
+    }
   }
 }
 
@@ -110,23 +148,32 @@ fn words(view: &Region, index: u32, flag: i32) -> Result<Words<'_>> {
       ))
     }
   };
-  if flag != expected_flag {
+  let state = view.word(RING_STATE_WORD as usize)?;
+  let word = view.word(index as usize)?;
+  let (bits, mask) = if flag == INDEX_WAITING {
+    (word, INDEX_MASK)
+  } else if flag == expected_flag {
+    (state, -1)
+  } else {
     return Err(Error::new(
       Status::InvalidArg,
       format!("flag {flag} does not go with word {index}"),
     ));
-  }
+  };
   Ok(Words {
-    state: view.word(RING_STATE_WORD as usize)?,
-    word: view.word(index as usize)?,
+    state,
+    word,
+    bits,
     addr: view.addr(index as usize)?,
     flag,
+    mask,
   })
 }
 
-/// Blocks until ring word `index` (head or tail) is no longer `expected`, the
-/// ring closes, or `timeoutMs` passes. `flag` is the waiter bit that goes with
-/// the word. Returns a status code.
+/// Blocks until the position in ring word `index` (head or tail) is no longer
+/// the one in `expected`, the ring closes, or `timeoutMs` passes. `flag` is
+/// the waiter bit that goes with the word (`RING_INDEX_WAITING_BIT` for a
+/// RingBuffer). Returns a status code.
 #[napi]
 pub fn ring_wait(
   env: Env,
@@ -177,13 +224,15 @@ pub fn ring_waiters(view: Region, index: u32, flag: i32) -> Result<u32> {
   Ok(parking::lock().len(w.addr) as u32)
 }
 
-/// Closes the ring and wakes every sleeper on both sides.
+/// Closes the ring and wakes every sleeper on both sides. The flags are the
+/// ring's waiting bits, as its waits pass them.
 #[napi]
-pub fn ring_close(view: Region) -> Result<()> {
-  let state = view.word(RING_STATE_WORD as usize)?;
-  state.fetch_or(CLOSED, SeqCst);
-  wake(&words(&view, RING_HEAD_WORD, PRODUCERS_WAITING)?);
-  wake(&words(&view, RING_TAIL_WORD, CONSUMERS_WAITING)?);
+pub fn ring_close(view: Region, producers_flag: i32, consumers_flag: i32) -> Result<()> {
+  let head = words(&view, RING_HEAD_WORD, producers_flag)?;
+  let tail = words(&view, RING_TAIL_WORD, consumers_flag)?;
+  head.state.fetch_or(CLOSED, SeqCst);
+  wake(&head);
+  wake(&tail);
   Ok(())
 }
 
@@ -204,8 +253,10 @@ mod tests {
         let w = Words {
           state: &mem[0],
           word: &mem[1],
+          bits: &mem[0],
           addr: &mem[1] as *const _ as usize,
           flag: CONSUMERS_WAITING,
+          mask: -1,
         };
         wait(&w, 0, 1001, parking::deadline(5_000.0), &mut || false)
       })
@@ -216,8 +267,10 @@ mod tests {
     let w = Words {
       state: &mem[0],
       word: &mem[1],
+      bits: &mem[0],
       addr: &mem[1] as *const _ as usize,
       flag: CONSUMERS_WAITING,
+      mask: -1,
     };
     mem[1].store(1, SeqCst);
     assert_eq!(wake(&w), 1);
@@ -227,5 +280,51 @@ mod tests {
     assert_eq!(wait(&w, 0, 1001, None, &mut || false), STATUS_OK);
     mem[0].store(CLOSED, SeqCst);
     assert_eq!(wait(&w, 1, 1001, None, &mut || false), STATUS_OK);
+  }
+
+  #[test]
+  fn index_bit_form_sees_the_bit_and_moves_only() {
+    // mem[0] state, mem[1] a RingBuffer tail at position 7.
+    let mem = Arc::new([AtomicI32::new(0), AtomicI32::new(7)]);
+    parking::lock().register(1002);
+    let sleeper = {
+      let mem = mem.clone();
+      std::thread::spawn(move || {
+        let w = Words {
+          state: &mem[0],
+          word: &mem[1],
+          bits: &mem[1],
+          addr: &mem[1] as *const _ as usize,
+          flag: INDEX_WAITING,
+          mask: INDEX_MASK,
+        };
+        // Its own bit does not count as a move.
+        wait(&w, 7, 1002, parking::deadline(5_000.0), &mut || false)
+      })
+    };
+    while mem[1].load(SeqCst) >= 0 {
+      std::thread::sleep(Duration::from_millis(1));
+    }
+    assert_eq!(mem[1].load(SeqCst) & INDEX_MASK, 7, "the position is kept");
+    // The producer's publish: an exchange that returns the bit and clears it.
+    let old = mem[1].swap(8, SeqCst);
+    assert!(old < 0, "the exchange sees the sleeper's bit");
+    let w = Words {
+      state: &mem[0],
+      word: &mem[1],
+      bits: &mem[1],
+      addr: &mem[1] as *const _ as usize,
+      flag: INDEX_WAITING,
+      mask: INDEX_MASK,
+    };
+    assert_eq!(wake(&w), 1);
+    assert_eq!(sleeper.join().unwrap(), STATUS_OK);
+    assert_eq!(mem[1].load(SeqCst), 8);
+    // A timed-out sleeper leaves no bit behind.
+    assert_eq!(
+      wait(&w, 8, 1002, parking::deadline(5.0), &mut || false),
+      crate::error::STATUS_TIMEOUT
+    );
+    assert_eq!(mem[1].load(SeqCst), 8, "bit cleared by the leaving sleeper");
   }
 }
