@@ -2018,7 +2018,9 @@ export declare class RingBuffer<T extends TypedArrayType = TypedArrayType> exten
   readonly byteOffset: number;
 
   /**
-   * Producer: pushes `value` if there is room. Never blocks.
+   * Producer: pushes `value` if there is room. Never blocks; when the ring
+   * is full it pauses about 0.6 µs before returning `false`, so a polling
+   * loop leaves the consumer's cache line alone.
    *
    * @returns `true` when pushed, `false` when the ring is full.
    * @throws {errors.ClosedError} `ERR_SHMKIT_CLOSED` when the ring is closed.
@@ -2028,8 +2030,9 @@ export declare class RingBuffer<T extends TypedArrayType = TypedArrayType> exten
   tryPush(value: Elem<T>): boolean;
 
   /**
-   * Consumer: removes and returns the oldest value. Never blocks; a closed
-   * ring still drains.
+   * Consumer: removes and returns the oldest value. Never blocks (when the
+   * ring is empty it pauses about 0.6 µs before returning `undefined`, as
+   * `tryPush` does when full); a closed ring still drains.
    *
    * @returns The value, or `undefined` when the ring is empty.
    */

@@ -237,7 +237,10 @@ export async function ringBenches() {
           `plain ring: ${perRun(runs, 'plain')}. ${shmkitLine} Same loops, same threads, same run.`,
           'Why runs swing (and why per-op cost matters more than it seems): with one value per call, throughput is set by cache lines moving between the two cores. ' +
             'When the consumer keeps up, the ring is nearly empty: every pop finds its cached tail stale, re-reads the tail and reads a slot line the producer has just written, so lines cross cores for every value. ' +
-            'When the producer is ahead, the ring stays nearly full and slot lines cross once per 8 values. Which state a run settles in depends on the relative speed of the two loops, so any extra work in the producer (like extra Atomics calls) pushes toward the slow, nearly-empty state.',
+            'When the producer is ahead, the ring stays nearly full and slot lines cross once per 8 values. Which state a run settles in depends on the relative speed of the two loops. ' +
+            'shmkit avoids the slow state: a tryPop that finds the ring empty (a tryPush that finds it full) pauses ~0.6 µs before it returns, so the spinning side stops pulling the other side\'s index line away, and values move in runs. The plain ring and ringbuf.js return at once. ' +
+            'Runs also swing with the host: in some periods every mode runs 2-3× slower (likely the two vCPUs on cores further apart); the per-run ratios below pair modes measured seconds apart by the same threads.',
+          `Per-run ratios, shmkit ÷ plain ring: ${runs.map((r) => (r.rate.shmkit / r.rate.plain).toFixed(2)).join(' / ')}; shmkit ÷ ringbuf.js (faster form): ${runs.map((r) => (r.rate.shmkit / Math.max(r.rate.ringbufPush, r.rate.ringbufCallback)).toFixed(2)).join(' / ')}.`,
           `Involuntary context switches (both threads) per run — plain: ${runs.map((r) => r.preemptions.plain ?? '?').join(' / ')}, shmkit: ${runs.map((r) => r.preemptions.shmkit ?? '?').join(' / ')}.`,
         ],
         checks: [dataCheck('plain ring', runs, 'plain', SINGLE_N)],
@@ -265,7 +268,7 @@ export async function ringBenches() {
           'For information: the instruction cost of the single-value calls without any cache-line traffic between cores. One op = one tryPush + one tryPop (rounds of 512 pushes then 512 pops, ring of 1,024). ' +
             `ringbuf.js push(one) + pop(one): ${per(t.ringbuf).toFixed(1)} ns. Best of ${t.shmkit.rounds} interleaved rounds.`,
           `On Node 20 (V8 11.3) Atomics.load / Atomics.store are not inlined by the optimizing compiler: each is a call into a builtin (here a loop of Atomics.load(i32, k) costs ${per(t.atomicsLoad).toFixed(1)} ns per load, of plain i32[k] reads ${per(t.plainRead).toFixed(1)} ns), so the count of Atomics calls per value decides most of this figure. ` +
-            'Per value, the plain ring makes 4 (push: load own index, store it; pop: the same); shmkit makes 7 (push adds two loads of the state word: closed bit before the write, consumers-waiting bit after the store; pop adds one: producers-waiting bit).',
+            'Per value, the plain ring makes 4 (push: load own index, store it; pop: the same); shmkit makes 2: each side reads its own index and the closed bit with plain reads and publishes its new index with one Atomics.exchange, whose old value also carries the other side\'s waiting bit (bit 31).',
         ],
         details: { shmkit: t.shmkit, plain: t.plain, ringbuf: t.ringbuf, atomicsLoad: t.atomicsLoad, plainRead: t.plainRead, opsPerIteration: 512 },
       }),

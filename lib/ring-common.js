@@ -23,8 +23,8 @@ const DATA_OFFSET = native.RING_DATA_OFFSET;
 // from running; Rust's wait polls with yields before it parks. With the fast
 // paths switched off, every wait goes straight to Rust (the tests do both).
 const SPINS = FAST ? 100 : 0;
-// The same few microseconds for a ring whose failed try-calls back off (RingBuffer).
-const SPINS_WITH_BACKOFF = FAST ? 10 : 0;
+// About the same few microseconds for a ring whose failed try-calls back off (RingBuffer).
+const SPINS_WITH_BACKOFF = FAST ? 6 : 0;
 
 /**
  * How a ring's blocking forms sleep: the waiting bits its waits pass to Rust
@@ -47,9 +47,11 @@ const SLICE = 50;
 // drains) by a run of values, which then move with one index read between
 // them, instead of every value dragging two cache lines between the cores.
 // The pause is BACKOFF Atomics loads of a word of this thread's own (about
-// 0.3 µs on Node 20, where each is a builtin call; less where V8 inlines
-// them): a load the compiler cannot drop, touching no shared line.
-const BACKOFF = 64;
+// 0.6 µs on Node 20, where each is a builtin call; less where V8 inlines
+// them): a load the compiler cannot drop, touching no shared line. Longer
+// pauses make longer runs (measured here: 64 loads ~55 M values/s, 128 ~60,
+// 256 ~65) but add their length to the latency of a polling consumer.
+const BACKOFF = 128;
 const idle = new Int32Array(1);
 
 /** Pauses briefly (see BACKOFF). */
