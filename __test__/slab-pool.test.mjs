@@ -248,3 +248,37 @@ test('SlabPool: waiting counts parked acquires, and a terminated waiter leaves t
   assert.equal(slab.tryAcquire()?.index, 0, 'the block was not given to the dead waiter');
   await rejectsWithCode(assert, () => new SlabPool({ blockSize: 2 ** 31, blocks: 1 }), 'ERR_OUT_OF_RANGE');
 });
+
+test('SlabPool: a release waits out a free list that looks full while another thread is paused mid-pop', async () => {
+  const slab = new SlabPool({ blockSize: 64, blocks: 4 });
+  // The free list: a Queue(Int32) of capacity 4 right after the control
+  // object (64 + 8 * 4 bytes, rounded up to 128); head at word 16, stamps
+  // from word 64, one lap = 8 positions.
+  const queueAt = slab.byteOffset + 128;
+  const q = new Int32Array(slab.buffer, queueAt, 64 + 4);
+  const HEAD = 16;
+  const a = slab.acquire(); // pops slot 0
+  a.release(); // pushes into slot 0: the list is full again, its head at slot 1
+  // Another thread claims slot 1 and is paused before it clears the slot:
+  // the head moves on, the slot's stamp still says "full".
+  const claimed = Atomics.load(q, HEAD);
+  assert.equal(claimed & 7, 1);
+  Atomics.store(q, HEAD, claimed + 1);
+  const b = slab.acquire(); // pops slot 2
+  // The next release pushes at slot 1. The paused popper resumes 150 ms
+  // from now, in another thread, and clears the slot as a pop does.
+  const finisher = spawn(({}, { buffer, queueAt, stamp }) => {
+    const words = new Int32Array(buffer, queueAt, 64 + 4);
+    const until = Date.now() + 150;
+    while (Date.now() < until);
+    Atomics.store(words, 64 + 1, stamp);
+    return 'resumed';
+  }, { buffer: slab.buffer, queueAt, stamp: claimed + 8 });
+  b.release(); // waits; it used to throw "the free list is full (corrupted)"
+  assert.equal(await finisher.result(10_000), 'resumed');
+  assert.equal(slab.stats.inUse, 0);
+  const again = [slab.tryAcquire(), slab.tryAcquire(), slab.tryAcquire()];
+  assert.ok(again.every((blk) => blk instanceof Block), 'the released ids are in the list');
+  assert.ok(again.some((blk) => blk.index === b.index), "b's id went back to the list");
+  for (const blk of again) blk.release();
+});

@@ -29,6 +29,8 @@ const { CONSUMERS_WAITING } = require('./ring-common.js');
 const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
 const BLOCK_SIZE = native.HEADER_BYTES / 4; // word index of the block size
 const MAX_BLOCK_SIZE = 2 ** 31 - 8; // the largest multiple of 8 an i32 holds
+// How long a release waits out a free list that looks full (see `free` below).
+const FREE_LIST_PATIENCE_MS = 10_000;
 const SPAN = native.SLAB_ID_SPAN;
 const kBlock = Symbol('shmkit.block');
 
@@ -219,7 +221,17 @@ class SlabPool {
       bytes: (index) => new Uint8Array(slab.#c.buffer, slab.#dataAt + index * slab.#blockSize, slab.#blockSize),
       refused: (status, id, notOwner) => slab.#refused(status, id, notOwner),
       free: (index) => {
-        if (!slab.#free.tryPush(index)) throw new errors.BadLayoutError('SlabPool: the free list is full (corrupted)');
+        // The free list has room for every block, but a push can find it
+        // "full" for a moment: while a thread that is popping its oldest id
+        // is paused between claiming the slot and clearing it (a preempted
+        // worker, with more threads than cores). Wait that out; only a list
+        // that stays full is corrupted.
+        try {
+          slab.#free.push(index, { timeout: FREE_LIST_PATIENCE_MS });
+        } catch (err) {
+          if (err instanceof errors.TimeoutError) throw new errors.BadLayoutError('SlabPool: the free list is full (corrupted)');
+          throw err;
+        }
       },
     };
   }
