@@ -18,6 +18,8 @@
 // other groups), every mode through the same two threads in turn.
 
 import os from 'node:os';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { BufferPool, SlabPool, Queue } from '../index.mjs';
 import { timeOps, runPair, settle, failedRow } from './harness.mjs';
@@ -27,7 +29,7 @@ const PAGE = 4096;
 const KiB = 1024;
 const MiB = 1024 * 1024;
 const SIZES = [64 * KiB, 1 * MiB, 16 * MiB];
-const TIMING = { rounds: 5, minRoundMs: 100 };
+export const TIMING = { rounds: 5, minRoundMs: 100 };
 const PAIR_RUNS = 5; // fresh pairs of workers; the median run is reported
 const SHARED_RUNS = 3; // both workers on ONE CPU (information only)
 const SHARED_MODES = ['pooled1m', 'fresh1m', 'echo'];
@@ -71,7 +73,7 @@ function touch(ab, stamp) {
  * (FinalizationRegistry cleanups of collected buffers) runs within the timed
  * figure rather than after it.
  */
-function loops(pool, bytes) {
+export function loops(pool, bytes) {
   return {
     pooled: async (n) => {
       let s = 0;
@@ -418,9 +420,47 @@ function pick(r, modes) {
   return { order: r.order, pinned: r.pinned, perSec: only(r.perSec), rtUs: only(r.rtUs), bad: only(r.bad), switchesPerRt: only(r.switchesPerRt), pool: only(r.pool) };
 }
 
+/**
+ * Information, on a runtime without ArrayBuffer.prototype.transfer (Node 20):
+ * the 64 KiB row again in a child Node started with the V8 flag that turns
+ * transfer() on (Node 21 and later have it by default), so the reader sees
+ * what the pool costs once release() can detach with ab.transfer().
+ */
+async function transferRow() {
+  const bytes = 64 * KiB;
+  const row = {
+    id: 'pool.buffer.64kib.with-transfer.vs-new-ArrayBuffer',
+    name: `BufferPool acquire + write every page + release, 64 KiB, one thread, on a runtime with ArrayBuffer.prototype.transfer: vs new ArrayBuffer + same writes`,
+    unit: 'ns/op',
+    compare: 'speed',
+  };
+  if (HAS_TRANSFER) return undefined; // the 64 KiB row above already is this row
+  const flag = '--harmony-rab-gsab-transfer';
+  try {
+    const child = new URL('./workers/pool-transfer-child.mjs', import.meta.url);
+    const { stdout } = await promisify(execFile)(process.execPath, [flag, child.pathname, String(bytes)], { timeout: 120_000 });
+    const { hasTransfer, version, timing } = JSON.parse(stdout.trim().split('\n').pop());
+    if (!hasTransfer) throw new Error(`node ${version} ${flag} has no ArrayBuffer.prototype.transfer`);
+    return settle({
+      ...row,
+      shmkit: timing.pooled.nsPerOp,
+      peer: timing.fresh.nsPerOp,
+      notes: [
+        `For information: the ${sizeName(bytes)} row's loops, run in a child process \`node ${flag}\` (${version}), where ArrayBuffer.prototype.transfer exists, as it does by default from Node 21 on; release() then detaches with ab.transfer(). ` +
+          `Best of ${TIMING.rounds} interleaved rounds (medians: pooled ${usOf(timing.pooled.medianNsPerOp)}, fresh ${usOf(timing.fresh.medianNsPerOp)}); the writes alone ${usOf(timing.writes.nsPerOp)}. The fresh figure swings with the allocator's state, as in the row above.`,
+      ],
+      details: { bytes, flag, version, timing },
+    });
+  } catch (err) {
+    return failedRow(row, err);
+  }
+}
+
 /** Runs the pool group; returns its settled rows. */
 export async function poolBenches() {
   const rows = await singleThreadRows();
+  const withTransfer = await transferRow();
+  if (withTransfer !== undefined) rows.push(withTransfer);
   rows.push(...(await pairRows()));
   return rows;
 }
