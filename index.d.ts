@@ -2018,9 +2018,10 @@ export declare class RingBuffer<T extends TypedArrayType = TypedArrayType> exten
   readonly byteOffset: number;
 
   /**
-   * Producer: pushes `value` if there is room. Never blocks; when the ring
-   * is full it pauses about 0.6 µs before returning `false`, so a polling
-   * loop leaves the consumer's cache line alone.
+   * Producer: pushes `value` if there is room. Never blocks. In a polling
+   * loop (a miss within ~2 µs of this object's previous miss), a full ring
+   * makes it pause about 0.6 µs before returning `false`, so the loop leaves
+   * the consumer's cache line alone; an occasional call returns at once.
    *
    * @returns `true` when pushed, `false` when the ring is full.
    * @throws {errors.ClosedError} `ERR_SHMKIT_CLOSED` when the ring is closed.
@@ -2030,18 +2031,20 @@ export declare class RingBuffer<T extends TypedArrayType = TypedArrayType> exten
   tryPush(value: Elem<T>): boolean;
 
   /**
-   * Consumer: removes and returns the oldest value. Never blocks (when the
-   * ring is empty it pauses about 0.6 µs before returning `undefined`, as
-   * `tryPush` does when full); a closed ring still drains.
+   * Consumer: removes and returns the oldest value. Never blocks (in a
+   * polling loop an empty ring makes it pause about 0.6 µs before returning
+   * `undefined`, as {@link RingBuffer.tryPush} does when full); a closed ring
+   * still drains.
    *
    * @returns The value, or `undefined` when the ring is empty.
    */
   tryPop(): Elem<T> | undefined;
 
   /**
-   * Consumer: the oldest value, without removing it. Never blocks. Only the
-   * consumer thread gets a reliable answer: elsewhere the value may be
-   * popped, and its slot reused, at any moment.
+   * Consumer: the oldest value, without removing it. Never blocks (in a
+   * polling loop an empty ring pauses it, as {@link RingBuffer.tryPop}).
+   * Only the consumer thread gets a reliable answer: elsewhere the value may
+   * be popped, and its slot reused, at any moment.
    *
    * @returns The value, or `undefined` when the ring is empty.
    */
@@ -2049,7 +2052,8 @@ export declare class RingBuffer<T extends TypedArrayType = TypedArrayType> exten
 
   /**
    * Producer: copies as many of `values` as fit now (from the start, in
-   * order) into the ring, at once. Never blocks.
+   * order) into the ring, at once. Never blocks (in a polling loop a full
+   * ring pauses it, as {@link RingBuffer.tryPush}).
    *
    * @param values A typed array of the same kind (see {@link BatchOf}).
    * @returns How many were pushed: from 0 to `values.length`.
@@ -2062,8 +2066,9 @@ export declare class RingBuffer<T extends TypedArrayType = TypedArrayType> exten
 
   /**
    * Consumer: moves as many values as are there now, up to
-   * `target.length`, into the start of `target`, oldest first. Never blocks;
-   * a closed ring still drains.
+   * `target.length`, into the start of `target`, oldest first. Never blocks
+   * (in a polling loop an empty ring pauses it, as
+   * {@link RingBuffer.tryPop}); a closed ring still drains.
    *
    * @param target A typed array of the same kind (see {@link BatchOf}).
    * @returns How many were popped: from 0 to `target.length`.
@@ -3014,10 +3019,16 @@ export declare class Block {
   handoff(): number;
   /**
    * Returns the block to the pool (waking one waiting `acquire`). This
-   * object is unusable afterwards.
+   * object is unusable afterwards. In one rare case it waits: while a thread
+   * that is taking a block from the free list is paused halfway (preempted,
+   * with more threads than cores), the release naps and retries, for up to
+   * a second.
    *
    * @throws {errors.NotOwnerError} `ERR_SHMKIT_NOT_OWNER` when already handed
    *   off or released.
+   * @throws {errors.BadLayoutError} `ERR_SHMKIT_BAD_LAYOUT` when the free list
+   *   stays full for that second (corrupted, e.g. a thread terminated halfway
+   *   through taking a block); the block is then lost to the pool.
    */
   release(): void;
   /** {@link Block.release} if still owned, for `using block = slab.acquire()`. */

@@ -217,13 +217,14 @@ test('a sleeping side sets bit 31 of the index it waits on; the exchange that mo
     assert.equal(Atomics.load(words, TAIL) & 0x7fffffff, i, 'the bit leaves the position alone');
     clock[0] = performance.timeOrigin + performance.now();
     assert.equal(ring.tryPush(i), true);
-    assert.ok(Atomics.load(words, TAIL) >= 0, 'the push cleared the bit');
   }
   const late = await consumer.result(30_000);
-  // A lost wake-up would show as a sleep of a whole 50 ms slice; woken ones
-  // take well under a millisecond, so even a slow machine stays far below.
-  late.sort((a, b) => a - b);
-  assert.ok(late[ROUNDS >> 1] < 25, `median wake-up ${late[ROUNDS >> 1].toFixed(2)} ms`);
+  // A lost wake-up shows as the rest of a 50 ms slice (the consumer slept
+  // before the push, and looks again only when its slice ends); woken ones
+  // take well under a millisecond. Two slow rounds are allowed for a
+  // preempted thread on a busy machine; a lost wake-up loses them all.
+  const slow = late.filter((ms) => ms > 30);
+  assert.ok(slow.length <= 2, `${slow.length} of ${ROUNDS} wake-ups took over 30 ms: ${slow.map((ms) => ms.toFixed(1)).join(', ')}`);
   // The producer side: the same with the head word.
   ring.tryPush(1);
   ring.tryPush(2);

@@ -39,24 +39,36 @@ const SPSC = { producersFlag: INDEX_WAITING, consumersFlag: INDEX_WAITING, spins
 // never a hang.
 const SLICE = 50;
 
-// A try-call that finds the ring full (or empty) even after re-reading the
-// other side's index pauses this long before it returns false (undefined, 0).
-// A loop like `while (!ring.tryPush(v));` then reads the other side's cache
-// line a few million times a second instead of tens of millions, so the
-// other side keeps that line and runs at full speed: the ring fills (or
-// drains) by a run of values, which then move with one index read between
-// them, instead of every value dragging two cache lines between the cores.
+// Back-off for polling loops. A try-call that finds the ring full (or empty)
+// even after re-reading the other side's index, within POLL_GAP_MS of its
+// previous miss on the same object (so: in a loop like
+// `while (!ring.tryPush(v));`), pauses before it returns false (undefined,
+// 0). Such a loop then reads the other side's cache line a few million times
+// a second instead of tens of millions, so the other side keeps that line
+// and runs at full speed: the ring fills (or drains) by a run of values,
+// which then move with one index read between them, instead of every value
+// dragging two cache lines between the cores. A miss after a quiet spell
+// (an occasional poll) returns at once.
 // The pause is BACKOFF Atomics loads of a word of this thread's own (about
 // 0.6 µs on Node 20, where each is a builtin call; less where V8 inlines
 // them): a load the compiler cannot drop, touching no shared line. Longer
 // pauses make longer runs (measured here: 64 loads ~55 M values/s, 128 ~60,
 // 256 ~65) but add their length to the latency of a polling consumer.
 const BACKOFF = 128;
+const POLL_GAP_MS = 0.002;
 const idle = new Int32Array(1);
 
-/** Pauses briefly (see BACKOFF). */
-function backoff() {
-  for (let i = 0; i < BACKOFF; i++) Atomics.load(idle, 0);
+/**
+ * Called on a miss: pauses when the object's previous miss (`lastMiss`, a
+ * `performance.now()` time) was within POLL_GAP_MS; returns the time of this
+ * one, to keep for the next.
+ */
+function missed(lastMiss) {
+  const now = performance.now();
+  if (now - lastMiss < POLL_GAP_MS) {
+    for (let i = 0; i < BACKOFF; i++) Atomics.load(idle, 0);
+  }
+  return now;
 }
 
 /** Element type codes, as the header stores them (index = code). */
@@ -379,7 +391,7 @@ module.exports = {
   withWritten,
   checkValue,
   checkBatch,
-  backoff,
+  missed,
   TypedRing,
   blockUntil,
   blockUntilAsync,

@@ -27,6 +27,9 @@ class RingBuffer extends ring.TypedRing {
   #bigint;
   #headCache = 0; // producer's view of head
   #tailCache = 0; // consumer's view of tail
+  #tailMine = 0; // the tail this object last published (else its head cache may be from another era)
+  #headMine = 0; // the head this object last published
+  #lastMiss = -Infinity; // performance.now() of the last try-call that found nothing to do
 
   /** Bytes a RingBuffer of `capacity` elements of `Type` occupies. */
   static byteLengthFor(Type, capacity) {
@@ -56,8 +59,8 @@ class RingBuffer extends ring.TypedRing {
     ring.TypedRing.init(this, i32, 'RingBuffer', this.#bigint, ring.SPSC);
     this.#data = new T(i32.buffer, i32.byteOffset + ring.DATA_OFFSET, param);
     // The caches start where the ring is now (a reopened ring need not be at 0).
-    this.#headCache = Atomics.load(i32, HEAD) & INDEX_MASK;
-    this.#tailCache = Atomics.load(i32, TAIL) & INDEX_MASK;
+    this.#headCache = this.#headMine = Atomics.load(i32, HEAD) & INDEX_MASK;
+    this.#tailCache = this.#tailMine = Atomics.load(i32, TAIL) & INDEX_MASK;
   }
 
   /** Reopens a RingBuffer received from another thread (or placed at `{ buffer, byteOffset }`). */
@@ -74,16 +77,21 @@ class RingBuffer extends ring.TypedRing {
     // happened before this push is visible either way.
     if (c[STATE] & CLOSED) throw ring.closedError('RingBuffer');
     const t = c[TAIL] & INDEX_MASK;
+    // Another object produced since this one last did: its head cache may be
+    // from another era (a distance that wrapped). Refresh it.
+    if (t !== this.#tailMine) this.#headCache = Atomics.load(c, HEAD) & INDEX_MASK;
     if (((t - this.#headCache) & INDEX_MASK) >= this.#cap) {
       this.#headCache = Atomics.load(c, HEAD) & INDEX_MASK;
       if (((t - this.#headCache) & INDEX_MASK) >= this.#cap) {
-        ring.backoff(); // full: give the consumer's cache line a rest (see ring-common.js)
+        this.#lastMiss = ring.missed(this.#lastMiss); // full (a polling loop backs off: ring-common.js)
         return false;
       }
     }
     this.#data[t & this.#mask] = v;
     // One exchange publishes the value and says whether a consumer sleeps.
-    if (Atomics.exchange(c, TAIL, (t + 1) & INDEX_MASK) < 0) native.ringWake(c, TAIL, INDEX_WAITING);
+    const next = (t + 1) & INDEX_MASK;
+    this.#tailMine = next;
+    if (Atomics.exchange(c, TAIL, next) < 0) native.ringWake(c, TAIL, INDEX_WAITING);
     return true;
   }
 
@@ -91,18 +99,21 @@ class RingBuffer extends ring.TypedRing {
   tryPop() {
     const c = this.#c;
     const h = c[HEAD] & INDEX_MASK; // written only by this (the one) consumer
+    if (h !== this.#headMine) this.#tailCache = Atomics.load(c, TAIL) & INDEX_MASK; // see tryPush
     let avail = (this.#tailCache - h) & INDEX_MASK;
     if (avail === 0 || avail > this.#cap) {
       // Looks empty (or the cache is stale): look at the real tail.
       this.#tailCache = Atomics.load(c, TAIL) & INDEX_MASK;
       avail = (this.#tailCache - h) & INDEX_MASK;
       if (avail === 0 || avail > this.#cap) {
-        ring.backoff(); // empty: give the producer's cache line a rest
+        this.#lastMiss = ring.missed(this.#lastMiss); // empty
         return undefined;
       }
     }
     const v = this.#data[h & this.#mask];
-    if (Atomics.exchange(c, HEAD, (h + 1) & INDEX_MASK) < 0) native.ringWake(c, HEAD, INDEX_WAITING);
+    const next = (h + 1) & INDEX_MASK;
+    this.#headMine = next;
+    if (Atomics.exchange(c, HEAD, next) < 0) native.ringWake(c, HEAD, INDEX_WAITING);
     return v;
   }
 
@@ -111,11 +122,14 @@ class RingBuffer extends ring.TypedRing {
     const c = this.#c;
     const h = Atomics.load(c, HEAD) & INDEX_MASK;
     const avail = ((Atomics.load(c, TAIL) & INDEX_MASK) - h) & INDEX_MASK;
-    if (avail === 0 || avail > this.#cap) return undefined;
+    if (avail === 0 || avail > this.#cap) {
+      this.#lastMiss = ring.missed(this.#lastMiss);
+      return undefined;
+    }
     return this.#data[h & this.#mask];
   }
 
-  /** Writes as many of `values` as fit now; returns how many. Never blocks. */
+  /** Writes as many of `values` as fit now; returns how many. Never blocks (a polling loop's misses pause briefly). */
   pushMany(values) {
     ring.checkBatch(this.#bigint, values);
     const c = this.#c;
@@ -125,7 +139,7 @@ class RingBuffer extends ring.TypedRing {
     const used = (t - h) & INDEX_MASK;
     const n = Math.min(values.length, used >= this.#cap ? 0 : this.#cap - used);
     if (n === 0) {
-      if (values.length !== 0) ring.backoff(); // full
+      if (values.length !== 0) this.#lastMiss = ring.missed(this.#lastMiss); // full
       return 0;
     }
     const at = t & this.#mask;
@@ -136,7 +150,7 @@ class RingBuffer extends ring.TypedRing {
     return n;
   }
 
-  /** Reads as many values as are there (up to `target.length`) into `target`; returns how many. Never blocks. */
+  /** Reads as many values as are there (up to `target.length`) into `target`; returns how many. Never blocks (a polling loop's misses pause briefly). */
   popMany(target) {
     ring.checkBatch(this.#bigint, target);
     const c = this.#c;
@@ -145,7 +159,7 @@ class RingBuffer extends ring.TypedRing {
     const used = (t - h) & INDEX_MASK;
     const n = Math.min(target.length, used > this.#cap ? 0 : used);
     if (n === 0) {
-      if (target.length !== 0) ring.backoff(); // empty
+      if (target.length !== 0) this.#lastMiss = ring.missed(this.#lastMiss); // empty
       return 0;
     }
     const at = h & this.#mask;

@@ -29,8 +29,10 @@ const { CONSUMERS_WAITING } = require('./ring-common.js');
 const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
 const BLOCK_SIZE = native.HEADER_BYTES / 4; // word index of the block size
 const MAX_BLOCK_SIZE = 2 ** 31 - 8; // the largest multiple of 8 an i32 holds
-// How long a release waits out a free list that looks full (see `free` below).
-const FREE_LIST_PATIENCE_MS = 10_000;
+// How long a release waits out a free list that looks full (see `free` below),
+// and the word it naps on meanwhile (nobody notifies it).
+const FREE_LIST_PATIENCE_MS = 1_000;
+const napWord = new Int32Array(new SharedArrayBuffer(4));
 const SPAN = native.SLAB_ID_SPAN;
 const kBlock = Symbol('shmkit.block');
 
@@ -221,16 +223,17 @@ class SlabPool {
       bytes: (index) => new Uint8Array(slab.#c.buffer, slab.#dataAt + index * slab.#blockSize, slab.#blockSize),
       refused: (status, id, notOwner) => slab.#refused(status, id, notOwner),
       free: (index) => {
+        if (slab.#free.tryPush(index)) return;
         // The free list has room for every block, but a push can find it
-        // "full" for a moment: while a thread that is popping its oldest id
-        // is paused between claiming the slot and clearing it (a preempted
-        // worker, with more threads than cores). Wait that out; only a list
-        // that stays full is corrupted.
-        try {
-          slab.#free.push(index, { timeout: FREE_LIST_PATIENCE_MS });
-        } catch (err) {
-          if (err instanceof errors.TimeoutError) throw new errors.BadLayoutError('SlabPool: the free list is full (corrupted)');
-          throw err;
+        // "full" while a thread that is popping its oldest id is paused
+        // between claiming the slot and clearing it (a preempted worker,
+        // with more threads than cores). Nap and retry; a list that stays
+        // full (say its popper was terminated right there) is corrupted.
+        const until = performance.now() + FREE_LIST_PATIENCE_MS;
+        for (let nap = 1; ; nap = Math.min(2 * nap, 50)) {
+          Atomics.wait(napWord, 0, 0, nap);
+          if (slab.#free.tryPush(index)) return;
+          if (performance.now() >= until) throw new errors.BadLayoutError('SlabPool: the free list is full (corrupted)');
         }
       },
     };

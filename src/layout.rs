@@ -27,7 +27,7 @@ use napi_derive::napi;
 pub const MAGIC: u32 = 0x4B4D_4853;
 /// Bumped whenever any layout changes incompatibly.
 #[napi]
-pub const LAYOUT_VERSION: u32 = 1;
+pub const LAYOUT_VERSION: u32 = 2;
 /// Size of the common header in bytes.
 #[napi]
 pub const HEADER_BYTES: u32 = 16;
@@ -357,7 +357,7 @@ mod tests {
       .unwrap_err()
       .contains("too small"));
     let mut w = words(KIND_MUTEX, MUTEX_BYTES);
-    w[1] = 2 | (KIND_MUTEX << 16);
+    w[1] = (LAYOUT_VERSION + 1) | (KIND_MUTEX << 16);
     assert!(Header::decode(w)
       .validate(KIND_MUTEX, 24)
       .unwrap_err()

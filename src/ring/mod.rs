@@ -35,8 +35,11 @@
 //! sequentially consistent, as JS `Atomics` are), and calls [`wake`] when the
 //! bit is set. In both forms sleepers use [`FlaggedSleep`] with their bit.
 //!
-//! Nothing here reads or writes the data; indices never leave JS. A hostile
-//! value in these words can only make a wait end early or a wake be needless.
+//! Nothing here reads or writes the data or the positions: Rust only sets and
+//! clears the waiting bits (with read-modify-writes, so no position is ever
+//! overwritten). A hostile value in these words can only make a wait end
+//! early, a wake be needless, or (a cleared bit) a sleeper wait out its slice
+//! of at most 50 ms before it looks again.
 
 use std::sync::atomic::{AtomicI32, Ordering::*};
 use std::time::Instant;
