@@ -266,6 +266,21 @@ test('positions wrap at 2^31', () => {
   assert.equal(ring.size, 3);
 });
 
+test('an object that produced before, in another era of the ring, looks at the real head again', () => {
+  const ring = new RingBuffer(Int32Array, 8);
+  const words = new Int32Array(ring.buffer, ring.byteOffset, 64);
+  const [HEAD, TAIL] = [16, 32];
+  ring.tryPush(1);
+  ring.tryPush(2); // this object: tail 2, and a head cache of 0
+  // Meanwhile other producers and consumers (here: plain stores) moved the
+  // ring on by 2^31 - 3 positions and left it full: tail 5, head 5 - 8.
+  Atomics.store(words, TAIL, 5);
+  Atomics.store(words, HEAD, 2 ** 31 - 3);
+  assert.equal(ring.size, 8);
+  assert.equal(ring.tryPush(3), false, 'full: nothing unread is overwritten');
+  assert.equal(ring.size, 8);
+});
+
 test('hostile writes to head, tail and state never read or write out of bounds', async () => {
   const ring = new RingBuffer(Float64Array, 16);
   const stop = new Int32Array(new SharedArrayBuffer(8));
