@@ -244,3 +244,62 @@ test('Channel exclusive ends: a queued async call keeps its own timeout and sign
   rx.release();
   await rejectsWithCode(assert, () => ch.receiver({ timeout: 0 }) && ch.receiver({ timeout: 20 }), 'ERR_SHMKIT_DEADLOCK');
 });
+
+test('Channel: a sleeping receiver sets bit 31 of the tail, a sleeping sender of the head; the send or receive that moves it wakes them', async () => {
+  const ch = new Channel({ byteCapacity: 64 });
+  const words = new Int32Array(ch.buffer, ch.byteOffset, 64);
+  const [HEAD, TAIL] = [16, 32];
+  const clock = new Float64Array(new SharedArrayBuffer(8));
+  const ROUNDS = 30;
+  const receiver = spawn(({}, { ch, clock, ROUNDS }) => {
+    const late = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      const m = ch.recv({ timeout: 10_000 });
+      if (m.length !== 1 || m[0] !== i) throw new Error(`got ${m}, expected [${i}]`);
+      late.push(performance.timeOrigin + performance.now() - clock[0]);
+    }
+    return late;
+  }, { ch, clock, ROUNDS });
+  const waitForBit = async (word, who) => {
+    const until = Date.now() + 10_000;
+    while (Atomics.load(words, word) >= 0) {
+      assert.ok(Date.now() < until, `the ${who} never announced its sleep`);
+      await sleep(1);
+    }
+  };
+  for (let i = 0; i < ROUNDS; i++) {
+    await waitForBit(TAIL, 'receiver');
+    clock[0] = performance.timeOrigin + performance.now();
+    assert.equal(ch.trySend(new Uint8Array([i])), true);
+  }
+  const late = await receiver.result(30_000);
+  // A lost wake-up costs the rest of a 50 ms slice; see the RingBuffer test.
+  const slow = late.filter((ms) => ms > 30);
+  assert.ok(slow.length <= 2, `${slow.length} of ${ROUNDS} wake-ups took over 30 ms: ${slow.map((ms) => ms.toFixed(1)).join(', ')}`);
+  // The sending side: fill the ring, let a sender sleep on the head.
+  const big = new Uint8Array(56); // 4 + 56 = 60 of the 64 bytes
+  assert.equal(ch.trySend(big), true);
+  const sender = spawn(({}, { ch }) => {
+    ch.send(new Uint8Array([7]), { timeout: 10_000 });
+    return 'sent';
+  }, { ch });
+  await waitForBit(HEAD, 'sender');
+  assert.equal(ch.tryRecv().length, 56);
+  assert.equal(await sender.result(10_000), 'sent');
+  assert.deepEqual([...ch.tryRecv()], [7]);
+  assert.equal(ch.byteSize, 0);
+});
+
+test('Channel: a sender whose last send was 2^31 bytes of other senders ago looks at the real head again', () => {
+  const ch = new Channel({ byteCapacity: 64 });
+  const words = new Int32Array(ch.buffer, ch.byteOffset, 64);
+  const [HEAD, TAIL] = [16, 32];
+  assert.equal(ch.trySend(new Uint8Array(4)), true); // this object: tail 8, a head cache of 0
+  // Other senders and receivers (here: plain stores) moved the ring on by
+  // 2^31 - 8 bytes and left it with 60 bytes unread: tail 0, head -60.
+  Atomics.store(words, TAIL, 0);
+  Atomics.store(words, HEAD, 2 ** 31 - 60);
+  assert.equal(ch.byteSize, 60);
+  assert.equal(ch.trySend(new Uint8Array(4)), false, 'full: nothing unread is overwritten');
+  assert.equal(ch.byteSize, 60);
+});

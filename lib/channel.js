@@ -19,7 +19,7 @@ const shared = require('./shared.js');
 const errors = require('./errors.js');
 const ring = require('./ring-common.js');
 
-const { HEAD, TAIL, STATE, CLOSED, CONSUMERS_WAITING, PRODUCERS_WAITING, DATA_OFFSET } = ring;
+const { HEAD, TAIL, STATE, CLOSED, INDEX_WAITING, INDEX_MASK, DATA_OFFSET } = ring;
 const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
 const encoder = new TextEncoder();
 const DEFAULT_BYTES = 64 * 1024;
@@ -39,6 +39,8 @@ class Channel {
   #words; // the same ring as i32 words, for the 4-aligned length prefixes
   #headCache = 0; // senders' view of head
   #tailCache = 0; // receivers' view of tail
+  #tailMine = 0; // the tail this object last published (another sender's since then makes the head cache suspect)
+  #headMine = 0; // the head this object last published
   #cap;
   #mask;
   #sendLock;
@@ -83,6 +85,9 @@ class Channel {
     this.#recvLock = Mutex.from({ buffer: i32.buffer, byteOffset: i32.byteOffset + native.CHANNEL_RECV_LOCK });
     this.#sendWord = internals.viewOf(this.#sendLock);
     this.#recvWord = internals.viewOf(this.#recvLock);
+    // The caches start where the ring is now (a reopened channel need not be at 0).
+    this.#headCache = this.#headMine = Atomics.load(i32, HEAD) & INDEX_MASK;
+    this.#tailCache = this.#tailMine = Atomics.load(i32, TAIL) & INDEX_MASK;
   }
 
   /** Reopens a Channel received from another thread (or placed at `{ buffer, byteOffset }`). */
@@ -151,14 +156,18 @@ class Channel {
   #put(bytes) {
     const c = this.#c;
     // Plain reads: only the holder of the send lock writes the tail (the lock
-    // orders senders), and a close() before this send is visible either way.
+    // orders senders; receivers may set its bit 31, hence the mask), and a
+    // close() before this send is visible either way.
     if (c[STATE] & CLOSED) throw ring.closedError('Channel');
-    const t = c[TAIL];
+    const t = c[TAIL] & INDEX_MASK;
+    // Another sender's object sent since this one did: the head cache may be
+    // from another era (a distance that wrapped), so look at the real head.
+    if (t !== this.#tailMine) this.#headCache = Atomics.load(c, HEAD) & INDEX_MASK;
     const need = 4 + padded(bytes.length);
-    let used = (t - this.#headCache) >>> 0;
+    let used = (t - this.#headCache) & INDEX_MASK;
     if (used > this.#cap || this.#cap - used < need) {
-      this.#headCache = Atomics.load(c, HEAD);
-      used = (t - this.#headCache) >>> 0;
+      this.#headCache = Atomics.load(c, HEAD) & INDEX_MASK;
+      used = (t - this.#headCache) & INDEX_MASK;
       if (used > this.#cap || this.#cap - used < need) return undefined;
     }
     const ring8 = this.#bytes;
@@ -168,19 +177,22 @@ class Channel {
     const first = Math.min(bytes.length, this.#cap - p);
     ring8.set(first === bytes.length ? bytes : bytes.subarray(0, first), p);
     if (first < bytes.length) ring8.set(bytes.subarray(first), 0);
-    Atomics.store(c, TAIL, (t + need) | 0);
-    if (Atomics.load(c, STATE) & CONSUMERS_WAITING) native.ringWake(c, TAIL, CONSUMERS_WAITING);
+    // One exchange publishes the message and says whether a receiver sleeps.
+    const next = (t + need) & INDEX_MASK;
+    this.#tailMine = next;
+    if (Atomics.exchange(c, TAIL, next) < 0) native.ringWake(c, TAIL, INDEX_WAITING);
     return true;
   }
 
   /** Under the receive lock: takes one message if there is one. */
   #take() {
     const c = this.#c;
-    const h = c[HEAD]; // only the holder of the receive lock writes it
-    let used = (this.#tailCache - h) >>> 0;
+    const h = c[HEAD] & INDEX_MASK; // only the holder of the receive lock writes it
+    if (h !== this.#headMine) this.#tailCache = Atomics.load(c, TAIL) & INDEX_MASK; // see #put
+    let used = (this.#tailCache - h) & INDEX_MASK;
     if (used === 0 || used > this.#cap) {
-      this.#tailCache = Atomics.load(c, TAIL);
-      used = (this.#tailCache - h) >>> 0;
+      this.#tailCache = Atomics.load(c, TAIL) & INDEX_MASK;
+      used = (this.#tailCache - h) & INDEX_MASK;
       if (used === 0 || used > this.#cap) return undefined;
     }
     const ring8 = this.#bytes;
@@ -200,8 +212,9 @@ class Channel {
       out.set(ring8.subarray(p, this.#cap), 0);
       out.set(ring8.subarray(0, len - first), first);
     }
-    Atomics.store(c, HEAD, (h + need) | 0);
-    if (Atomics.load(c, STATE) & PRODUCERS_WAITING) native.ringWake(c, HEAD, PRODUCERS_WAITING);
+    const next = (h + need) & INDEX_MASK;
+    this.#headMine = next;
+    if (Atomics.exchange(c, HEAD, next) < 0) native.ringWake(c, HEAD, INDEX_WAITING);
     return out;
   }
 
@@ -212,25 +225,25 @@ class Channel {
   /** Under the send lock: sends `bytes`, waiting while full. */
   #sendHeld(bytes, timeout, t0) {
     if (this.#put(bytes)) return;
-    ring.blockUntil('Channel', this.#c, HEAD, PRODUCERS_WAITING, () => this.#put(bytes), ring.left(timeout, t0));
+    ring.blockUntil('Channel', this.#c, HEAD, INDEX_WAITING, () => this.#put(bytes), ring.left(timeout, t0));
   }
 
   async #sendHeldAsync(bytes, timeout, t0, signal) {
     if (this.#put(bytes)) return;
-    await ring.blockUntilAsync('Channel', this.#c, HEAD, PRODUCERS_WAITING, () => this.#put(bytes), ring.left(timeout, t0), signal);
+    await ring.blockUntilAsync('Channel', this.#c, HEAD, INDEX_WAITING, () => this.#put(bytes), ring.left(timeout, t0), signal);
   }
 
   /** Under the receive lock: a message, waiting while empty; `undefined` once closed and drained. */
   #recvHeld(timeout, t0) {
     const m = this.#take();
     if (m !== undefined) return m;
-    return ring.blockUntil('Channel', this.#c, TAIL, CONSUMERS_WAITING, () => this.#takeOrEnd(), ring.left(timeout, t0)).m;
+    return ring.blockUntil('Channel', this.#c, TAIL, INDEX_WAITING, () => this.#takeOrEnd(), ring.left(timeout, t0)).m;
   }
 
   async #recvHeldAsync(timeout, t0, signal) {
     const m = this.#take();
     if (m !== undefined) return m;
-    return (await ring.blockUntilAsync('Channel', this.#c, TAIL, CONSUMERS_WAITING, () => this.#takeOrEnd(), ring.left(timeout, t0), signal)).m;
+    return (await ring.blockUntilAsync('Channel', this.#c, TAIL, INDEX_WAITING, () => this.#takeOrEnd(), ring.left(timeout, t0), signal)).m;
   }
 
   #takeOrEnd() {
@@ -501,7 +514,7 @@ class Channel {
 
   /** Ends the stream: sends throw ERR_SHMKIT_CLOSED; receives drain, then return `undefined`. */
   close() {
-    native.ringClose(this.#c, PRODUCERS_WAITING, CONSUMERS_WAITING);
+    native.ringClose(this.#c, INDEX_WAITING, INDEX_WAITING);
   }
 
   /** True after `close()`. */
@@ -511,7 +524,8 @@ class Channel {
 
   /** Bytes in use now (messages plus their 4-byte headers and padding). */
   get byteSize() {
-    return Math.min(this.#cap, (Atomics.load(this.#c, TAIL) - Atomics.load(this.#c, HEAD)) >>> 0);
+    const c = this.#c;
+    return Math.min(this.#cap, ((Atomics.load(c, TAIL) & INDEX_MASK) - (Atomics.load(c, HEAD) & INDEX_MASK)) & INDEX_MASK);
   }
 
   /** The ring's size in bytes; one message can be at most `byteCapacity - 4` bytes. */

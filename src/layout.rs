@@ -116,9 +116,9 @@ pub const LATCH_BYTES: u32 = 24;
 ///      header parameter = capacity (a power of two), elem = element type code
 /// ```
 ///
-/// `head` and `tail` are positions that wrap (a RingBuffer's are 31 bits,
-/// with its waiter bit in bit 31); `state` holds the CLOSED bit and the Queue's
-/// and Channel's waiter bits (see `crate::ring`). Data starts at byte 256; a Queue keeps
+/// `head` and `tail` are positions that wrap (a RingBuffer's and a Channel's
+/// are 31 bits, with a waiter bit in bit 31); `state` holds the CLOSED bit and
+/// the Queue's waiter bits (see `crate::ring`). Data starts at byte 256; a Queue keeps
 /// one i32 stamp per slot there and its data after them (8-byte aligned). A
 /// Channel keeps two complete Mutex objects at bytes 200 and 224 (senders'
 /// and receivers' locks) and byte positions in head and tail.

@@ -4,11 +4,12 @@
 //! one store, exchange or CAS, and a TypedArray write, far cheaper than any
 //! native call. Rust does what JS cannot do well: sleep until the other side
 //! moves, and wake sleepers. The control words (layout in [`crate::layout`])
-//! come in two forms. The RingBuffer (one producer, one consumer) keeps each
-//! side's waiting bit in the other side's index word:
+//! come in two forms. Where one thread at a time moves each index (the
+//! RingBuffer: one producer, one consumer; the Channel: whoever holds that
+//! side's lock), a side's waiting bit lives in the index word it waits on:
 //!
 //! ```text
-//! RingBuffer
+//! RingBuffer, Channel (Channel positions count bytes)
 //! head  (byte 64):  bit 31     PRODUCERS WAITING  someone sleeps until head moves
 //!                   bits 0-30  consumer position, wraps at 2^31
 //! tail  (byte 128): bit 31     CONSUMERS WAITING  someone sleeps until tail moves
@@ -23,7 +24,7 @@
 //! position again, and the exchange that moves the position returns the bit.
 //!
 //! ```text
-//! Queue, Channel (any number of threads on each side)
+//! Queue (any number of threads move each index, by CAS)
 //! head  (byte 64):  u32 consumer position, wraps
 //! tail  (byte 128): u32 producer position, wraps
 //! state (byte 192): bit 0  CLOSED
