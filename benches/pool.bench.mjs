@@ -45,6 +45,7 @@ const MODES = {
   pm64k: { kind: 'pooled', bytes: 64 * KiB, touchB: true, n: 5_000, warmup: 1_000 },
   pooled1m: { kind: 'pooled', bytes: 1 * MiB, touchB: false, n: 3_000, warmup: 600 },
   fresh1m: { kind: 'fresh', bytes: 1 * MiB, touchB: false, n: 1_000, warmup: 200 },
+  reuse1m: { kind: 'reuse', bytes: 1 * MiB, touchB: false, n: 3_000, warmup: 600 }, // no pool: the buffer that comes back is sent again
   pooled16m: { kind: 'pooled', bytes: 16 * MiB, touchB: false, n: 600, warmup: 100 },
   fresh16m: { kind: 'fresh', bytes: 16 * MiB, touchB: false, n: 100, warmup: 20 },
   echo: { kind: 'echo', bytes: 0, touchB: false, n: 3_000, warmup: 500 }, // the postMessage floor: a number there and back
@@ -347,9 +348,15 @@ async function pairRows() {
           `pooled, median ${medUs[pooled].toFixed(1)} µs/rt: ${perRun(runs, pooled)}.`,
           `fresh, median ${medUs[fresh].toFixed(1)} µs/rt: ${perRun(runs, fresh)}. (sw/rt: context switches of both threads per round trip, voluntary + involuntary.)`,
           `${floorNote} What pooling can save is the fresh path's allocation, page faults and GC of ${sizeName(bytes)} per round; the two postMessage hops stay in both.`,
+          ...(bytes === MiB
+            ? [
+                `The ceiling of any pool here, mode reuse: no pool at all, A sends again the very buffer that came back (same fill, transfers and checks): median ${medUs.reuse1m.toFixed(1)} µs/rt (${perRun(runs, 'reuse1m')}), ` +
+                  `${(med.reuse1m / med[fresh]).toFixed(2)}× the fresh path's round trips/s, against the pool's ${(med[pooled] / med[fresh]).toFixed(2)}×.`,
+              ]
+            : []),
           `${ownNote} ${placement(runs)}.`,
         ],
-        checks: [correctness(runs, [pooled, fresh], 'buffers arrive intact'), poolCheck(runs, pooled)],
+        checks: [correctness(runs, bytes === MiB ? [pooled, fresh, 'reuse1m'] : [pooled, fresh], 'buffers arrive intact'), poolCheck(runs, pooled)],
         details: { bytes, cpus, roundTrips: { [pooled]: MODES[pooled].n, [fresh]: MODES[fresh].n }, medians: { [pooled]: med[pooled], [fresh]: med[fresh] }, medianUsPerRt: { [pooled]: medUs[pooled], [fresh]: medUs[fresh] }, runs: runs.map((r) => pick(r, [pooled, fresh])) },
       }),
     );

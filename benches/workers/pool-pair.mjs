@@ -7,6 +7,9 @@
 //                  transfer; A: checks it, pool.release(ab); next round.
 //   kind 'fresh'   the same with ab = new ArrayBuffer(bytes) and no release:
 //                  A drops the buffer that comes back.
+//   kind 'reuse'   the same with no pool at all: A sends again the buffer
+//                  that came back (one new ArrayBuffer for the whole mode),
+//                  the ceiling of what any pool can save.
 //   kind 'echo'    the floor of the two above: A posts the number i, B posts
 //                  it back; no buffer at all.
 //   kind 'slab'    A: block = slab.acquire(); fill block.bytes;
@@ -79,9 +82,10 @@ function postMessageA({ kind, bytes, touchB }, count) {
   return new Promise((resolve, reject) => {
     let i = 0;
     let bad = 0;
+    let kept = kind === 'reuse' ? new ArrayBuffer(bytes) : undefined;
     const send = () => {
       if (kind === 'echo') return port.postMessage(i);
-      const ab = pool ? pool.acquire(bytes) : new ArrayBuffer(bytes);
+      const ab = pool ? pool.acquire(bytes) : (kept ?? new ArrayBuffer(bytes));
       fill(new Uint8Array(ab), bytes, i & 255);
       port.postMessage(ab, [ab]);
     };
@@ -98,6 +102,7 @@ function postMessageA({ kind, bytes, touchB }, count) {
         if (ab !== i) bad++;
       } else if (!(ab instanceof ArrayBuffer) || !carries(new Uint8Array(ab), bytes, expected)) bad++;
       if (pool) pool.release(ab);
+      if (kind === 'reuse') kept = ab;
       if (++i === count) finish();
       else send();
     };
