@@ -2938,12 +2938,16 @@ export declare class SlabPool {
   /** Byte position of the pool in {@link SlabPool.buffer}. Own, enumerable, read-only. */
   readonly byteOffset: number;
 
-  /** A free block, now owned by the calling thread, or `undefined` when none is free. Never blocks. */
+  /**
+   * A free block, now owned by the calling thread, or `undefined` when none
+   * is free, even after {@link SlabPool.reclaim}. Never blocks.
+   */
   tryAcquire(): Block | undefined;
 
   /**
    * A free block, blocking the thread while none is (it spins briefly, then
-   * parks until a release anywhere).
+   * parks until a release anywhere; every 100 ms it also reclaims the blocks
+   * of threads that have exited, see {@link SlabPool.reclaim}).
    *
    * @param options `timeout` in milliseconds; default: no limit.
    * @throws {errors.TimeoutError} `ERR_SHMKIT_TIMEOUT` when none became free in time.
@@ -2974,6 +2978,18 @@ export declare class SlabPool {
    * @throws {TypeError} `ERR_INVALID_ARG_TYPE` when `id` is not a number.
    */
   open(id: number): Block;
+
+  /**
+   * Gives the blocks still owned by threads that have exited (a worker that
+   * crashed, returned or was terminated while holding them) back to the
+   * pool, and returns how many. The acquire forms do this themselves when no
+   * block is free, so call it only to see the blocks free in
+   * {@link SlabPool.stats} at once. Cheap unless a thread has exited since
+   * the pool's last reclaim; then it reads every block's words. Blocks
+   * handed off ({@link Block.handoff}) and never opened stay handed off:
+   * nothing tells them from blocks still on their way.
+   */
+  reclaim(): number;
 
   /** Bytes per block. */
   get blockSize(): number;

@@ -282,3 +282,43 @@ test('SlabPool: a release waits out a free list that looks full while another th
   assert.ok(again.some((blk) => blk.index === b.index), "b's id went back to the list");
   for (const blk of again) blk.release();
 });
+
+test('SlabPool: blocks held by a thread that exits go back to the pool; a waiting acquire gets one', async () => {
+  const slab = new SlabPool({ blockSize: 64, blocks: 3 });
+  const mine = slab.acquire(); // held by a live thread throughout: never reclaimed
+  // A worker takes the other two and is terminated holding them.
+  const holder = spawn(({}, { slab }, port) => {
+    const a = slab.acquire({ timeout: 5_000 });
+    const b = slab.acquire({ timeout: 5_000 });
+    a.bytes[0] = 1;
+    b.bytes[0] = 2;
+    port.postMessage('holding');
+    for (;;) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1_000);
+  }, { slab });
+  assert.equal(await holder.next(), 'holding');
+  assert.equal(slab.stats.inUse, 3);
+  assert.equal(slab.tryAcquire(), undefined, 'all three in use by live threads');
+  // Another worker waits for a block meanwhile.
+  const waiter = spawn(({}, { slab }) => {
+    const t0 = Date.now();
+    const b = slab.acquire({ timeout: 10_000 });
+    const got = { index: b.index, waited: Date.now() - t0 };
+    b.release();
+    return got;
+  }, { slab });
+  const until = Date.now() + 10_000;
+  while (slab.stats.waiting === 0) {
+    assert.ok(Date.now() < until, 'the waiter waits');
+    await sleep(5);
+  }
+  await holder.worker.terminate();
+  const got = await waiter.result(15_000);
+  assert.notEqual(got.index, mine.index, 'a block of the dead thread');
+  assert.equal(slab.reclaim(), 0, 'the waiter reclaimed both already (one it used and gave back)');
+  assert.deepEqual(slab.stats, { blocks: 3, free: 2, inUse: 1, handedOff: 0, waiting: 0 });
+  mine.release(); // still this thread's, untouched by the reclaim
+  assert.equal(slab.stats.free, 3);
+  const all = [slab.tryAcquire(), slab.tryAcquire(), slab.tryAcquire()];
+  assert.ok(all.every((b) => b instanceof Block));
+  for (const b of all) b.release();
+});

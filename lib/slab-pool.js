@@ -33,6 +33,11 @@ const MAX_BLOCK_SIZE = 2 ** 31 - 8; // the largest multiple of 8 an i32 holds
 // and the word it naps on meanwhile (nobody notifies it).
 const FREE_LIST_PATIENCE_MS = 1_000;
 const napWord = new Int32Array(new SharedArrayBuffer(4));
+// A waiting acquire looks for blocks of exited threads this often.
+const RECLAIM_EVERY_MS = 100;
+
+/** The next round of a wait that ends at `deadline` (a performance.now() time, or Infinity). */
+const roundOf = (deadline) => Math.max(0, Math.min(RECLAIM_EVERY_MS, deadline - performance.now()));
 const SPAN = native.SLAB_ID_SPAN;
 const kBlock = Symbol('shmkit.block');
 
@@ -123,21 +128,31 @@ class SlabPool {
     return shared.from(SlabPool, value, (options) => new SlabPool(undefined, options));
   }
 
-  /** A free block, owned by the calling thread, or `undefined` when none is free. */
+  /**
+   * A free block, owned by the calling thread, or `undefined` when none is
+   * free (after reclaiming the blocks of threads that have exited).
+   */
   tryAcquire() {
-    const index = this.#free.tryPop();
+    let index = this.#free.tryPop();
+    if (index === undefined && this.reclaim() > 0) index = this.#free.tryPop();
     return index === undefined ? undefined : this.#take(index);
   }
 
   /** A free block, blocking while none is. `{ timeout }`: ERR_SHMKIT_TIMEOUT when it passes. */
   acquire(options) {
     const timeout = validate.timeoutOf(options);
-    const index = this.#free.tryPop();
-    if (index !== undefined) return this.#take(index);
-    try {
-      return this.#take(this.#free.pop(timeout < 0 ? undefined : { timeout }));
-    } catch (err) {
-      throw this.#timedOut(err);
+    const block = this.tryAcquire();
+    if (block !== undefined) return block;
+    // Wait on the free list in rounds, reclaiming between them: a thread that
+    // exits holding blocks frees nothing itself.
+    const deadline = timeout < 0 ? Infinity : performance.now() + timeout;
+    for (;;) {
+      try {
+        return this.#take(this.#free.pop({ timeout: roundOf(deadline) }));
+      } catch (err) {
+        if (!(err instanceof errors.TimeoutError)) throw err;
+        if (this.reclaim() === 0 && performance.now() >= deadline) throw this.#timedOut(err);
+      }
     }
   }
 
@@ -146,13 +161,32 @@ class SlabPool {
     const timeout = validate.timeoutOf(options);
     const signal = validate.signalOf(options);
     signal?.throwIfAborted();
-    const index = this.#free.tryPop();
-    if (index !== undefined) return this.#take(index);
-    try {
-      return this.#take(await this.#free.popAsync({ timeout: timeout < 0 ? undefined : timeout, signal }));
-    } catch (err) {
-      throw this.#timedOut(err);
+    const block = this.tryAcquire();
+    if (block !== undefined) return block;
+    const deadline = timeout < 0 ? Infinity : performance.now() + timeout;
+    for (;;) {
+      try {
+        return this.#take(await this.#free.popAsync({ timeout: roundOf(deadline), signal }));
+      } catch (err) {
+        if (!(err instanceof errors.TimeoutError)) throw err;
+        if (this.reclaim() === 0 && performance.now() >= deadline) throw this.#timedOut(err);
+      }
     }
+  }
+
+  /**
+   * Gives the blocks still owned by threads that have exited (a worker that
+   * crashed or was terminated holding them) back to the pool; returns how
+   * many. The acquire forms call it whenever no block is free, so it is only
+   * needed for `stats` to show them free at once. Cheap unless a thread has
+   * exited since the pool's last reclaim (then it reads every block's words).
+   * Blocks handed off and never opened stay handed off: nobody can tell them
+   * from blocks still on their way.
+   */
+  reclaim() {
+    const freed = native.slabReclaim(this.#c);
+    for (const index of freed) this.#putBack(index);
+    return freed.length;
   }
 
   /**
@@ -222,21 +256,24 @@ class SlabPool {
       c: slab.#c,
       bytes: (index) => new Uint8Array(slab.#c.buffer, slab.#dataAt + index * slab.#blockSize, slab.#blockSize),
       refused: (status, id, notOwner) => slab.#refused(status, id, notOwner),
-      free: (index) => {
-        if (slab.#free.tryPush(index)) return;
-        // The free list has room for every block, but a push can find it
-        // "full" while a thread that is popping its oldest id is paused
-        // between claiming the slot and clearing it (a preempted worker,
-        // with more threads than cores). Nap and retry; a list that stays
-        // full (say its popper was terminated right there) is corrupted.
-        const until = performance.now() + FREE_LIST_PATIENCE_MS;
-        for (let nap = 1; ; nap = Math.min(2 * nap, 50)) {
-          Atomics.wait(napWord, 0, 0, nap);
-          if (slab.#free.tryPush(index)) return;
-          if (performance.now() >= until) throw new errors.BadLayoutError('SlabPool: the free list is full (corrupted)');
-        }
-      },
+      free: (index) => slab.#putBack(index),
     };
+  }
+
+  /** Pushes free block `index` (its state word says FREE) onto the free list. */
+  #putBack(index) {
+    if (this.#free.tryPush(index)) return;
+    // The free list has room for every block, but a push can find it "full"
+    // while a thread that is popping its oldest id is paused between claiming
+    // the slot and clearing it (a preempted worker, with more threads than
+    // cores). Nap and retry; a list that stays full (say its popper was
+    // terminated right there) is corrupted.
+    const until = performance.now() + FREE_LIST_PATIENCE_MS;
+    for (let nap = 1; ; nap = Math.min(2 * nap, 50)) {
+      Atomics.wait(napWord, 0, 0, nap);
+      if (this.#free.tryPush(index)) return;
+      if (performance.now() >= until) throw new errors.BadLayoutError('SlabPool: the free list is full (corrupted)');
+    }
   }
 
   [inspectSymbol](depth, options, inspect) {

@@ -185,6 +185,8 @@ pub struct Lot {
   /// Grants that were never delivered, by address, waiting to be given back
   /// by the next operation on that address (which holds a live view of it).
   lost: HashMap<usize, Vec<Lost>>,
+  /// How many threads have exited so far (wraps).
+  exits: u32,
 }
 
 static LOT: LazyLock<Mutex<Lot>> = LazyLock::new(|| Mutex::new(Lot::default()));
@@ -203,6 +205,12 @@ impl Lot {
   /// True while thread `tid` is registered and has not exited.
   pub fn is_alive(&self, tid: u32) -> bool {
     self.live.contains(&tid)
+  }
+
+  /// How many threads have exited so far (wrapping): a change says that
+  /// something a dead thread held may be waiting to be reclaimed.
+  pub fn exits(&self) -> u32 {
+    self.exits
   }
 
   /// Number of waiters queued on `addr`.
@@ -384,6 +392,7 @@ impl Lot {
   /// independent and stay queued.
   pub fn thread_exit(&mut self, tid: u32) {
     self.live.remove(&tid);
+    self.exits = self.exits.wrapping_add(1);
     self.blocked_on.remove(&tid);
     let mut touched = Vec::new();
     for (addr, q) in self.queues.iter_mut() {

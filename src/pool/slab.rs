@@ -14,6 +14,8 @@
 //!      header parameter = blocks (1 ..= 2^22), immutable
 //!
 //! block size: bytes per block, a multiple of 8, immutable
+//! reserved:   word 5 (byte 20) the count of thread exits the last reclaim
+//!             saw (see `slab_reclaim`); the rest 0
 //! s<i>:       block i's state word: generation << 2 | state
 //!               state 0 FREE     in the free list, or being put there
 //!               state 1 OWNED    owned by thread o<i>
@@ -35,7 +37,14 @@
 //! So a stale or forged id can never take a block, two openers of one id
 //! cannot both win, and a block never has two owners. Nothing here touches
 //! the blocks' bytes.
+//!
+//! A block owned by a thread that has exited is reclaimed the same way: the
+//! reclaimer CASes `o<i>` from the dead thread's id to its own, then `s<i>`
+//! from OWNED to FREE (thread ids are never reused, and a live thread's id
+//! is never taken for a dead one's). A block handed off to nobody in
+//! particular (TRANSIT) cannot be told from one still on its way, and stays.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicI32, Ordering::*};
 
 use napi::Result;
@@ -43,6 +52,7 @@ use napi_derive::napi;
 
 use crate::error::*;
 use crate::layout::STATE_WORD;
+use crate::parking;
 use crate::region::Region;
 use crate::threads;
 
@@ -66,6 +76,8 @@ const TAKE_TRIES: u32 = 1 << 16;
 
 /// The word holding the block size.
 pub const BLOCK_SIZE_WORD: usize = STATE_WORD;
+/// The word holding the thread-exit count the last reclaim saw.
+const RECLAIMED_AT_WORD: usize = STATE_WORD + 1;
 
 /// Block `index`'s state and owner words.
 fn block(view: &Region, index: u32) -> Result<(&AtomicI32, &AtomicI32)> {
@@ -161,6 +173,26 @@ impl BlockWords<'_> {
     }
   }
 
+  /// Thread `me` takes the block that the exited thread `dead` owned, as
+  /// `seen` (its OWNED state word) says, and frees it (the caller then pushes
+  /// it onto the free list). False when the words moved meanwhile.
+  pub fn reclaim(&self, me: i32, dead: i32, seen: i32) -> bool {
+    if seen & STATE_BITS != OWNED
+      || self
+        .owner
+        .compare_exchange(dead, me, SeqCst, SeqCst)
+        .is_err()
+    {
+      return false;
+    }
+    let freed = self
+      .state
+      .compare_exchange(seen, pack(generation_of(seen), FREE), SeqCst, SeqCst)
+      .is_ok();
+    self.owner.store(0, SeqCst);
+    freed
+  }
+
   /// Thread `me` takes the block handed off at `generation`. OK, STALE (no
   /// such hand-off) or NOT_OWNER (opened already, or not handed off).
   pub fn open(&self, me: i32, generation: u32) -> i32 {
@@ -250,6 +282,43 @@ pub fn slab_open(view: Region, index: u32, generation: u32) -> Result<i32> {
   Ok(words_of(&view, index)?.map_or(STATUS_STALE, |w| w.open(me, generation)))
 }
 
+/// Frees the blocks owned by threads that have exited and returns their
+/// indices, for the caller to push onto the free list. It scans the blocks
+/// only when a thread has exited since the pool's last reclaim (any pool's
+/// thread: the count is process-wide), so calling it often costs one lock.
+#[napi]
+pub fn slab_reclaim(view: Region) -> Result<Vec<u32>> {
+  let me = threads::current()? as i32;
+  let exits = parking::lock().exits() as i32;
+  if view.word(RECLAIMED_AT_WORD)?.swap(exits, SeqCst) == exits {
+    return Ok(Vec::new());
+  }
+  let blocks = view.header()?.param.min(SLAB_MAX_BLOCKS);
+  // Whether each owner seen is alive, asked once per owner: an answer of
+  // "alive" may be out of date by the end (that block waits for the next
+  // reclaim), "exited" never is (ids are not reused).
+  let mut alive: HashMap<i32, bool> = HashMap::new();
+  let mut freed = Vec::new();
+  for index in 0..blocks {
+    let (state, owner) = block(&view, index)?;
+    let seen = state.load(SeqCst);
+    if seen & STATE_BITS != OWNED {
+      continue;
+    }
+    let holder = owner.load(SeqCst);
+    if holder == 0 || holder == me {
+      continue;
+    }
+    let lives = *alive
+      .entry(holder)
+      .or_insert_with(|| holder > 0 && parking::lock().is_alive(holder as u32));
+    if !lives && (BlockWords { state, owner }).reclaim(me, holder, seen) {
+      freed.push(index);
+    }
+  }
+  Ok(freed)
+}
+
 /// How many blocks are owned and how many are handed off, counted from the
 /// state words (a snapshot). Returns `owned * 2^23 + transit`.
 #[napi]
@@ -320,6 +389,25 @@ mod tests {
     assert_eq!(b.open(1, h2), STATUS_STALE, "released");
     let g2 = b.take(4).unwrap();
     assert_eq!(g2, h2 + 1);
+  }
+
+  #[test]
+  fn a_dead_owners_block_is_reclaimed_once_and_only_from_that_owner() {
+    let (state, owner) = words();
+    let b = BlockWords {
+      state: &state,
+      owner: &owner,
+    };
+    let g = b.take(7).unwrap();
+    let seen = state.load(SeqCst);
+    assert!(!b.reclaim(9, 8, seen), "8 is not the owner");
+    assert!(!b.reclaim(9, 7, pack(g, TRANSIT)), "not what the words say");
+    assert!(b.reclaim(9, 7, seen));
+    assert_eq!(state.load(SeqCst), pack(g, FREE));
+    assert_eq!(owner.load(SeqCst), 0);
+    assert!(!b.reclaim(9, 7, seen), "once");
+    assert_eq!(b.free(7, g), STATUS_STALE, "the dead owner's id is stale");
+    assert_eq!(b.take(9), Some(g + 1), "free again, for anyone");
   }
 
   #[test]
