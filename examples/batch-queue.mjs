@@ -11,8 +11,9 @@
 // Run: node examples/batch-queue.mjs
 // Prints `items <n> processed <n> once <n> missing 0 duplicated 0 ok`,
 // `results checksum <x> reference <x> ok` and how many items each worker took.
-import { Worker, isMainThread, workerData, parentPort } from 'node:worker_threads';
+import { isMainThread, workerData, parentPort } from 'node:worker_threads';
 import { Queue, attach } from 'shmkit';
+import { runWorker } from './lib/run-worker.mjs';
 
 const ITEMS = 10_000;
 const WORKERS = 3;
@@ -72,11 +73,5 @@ function work(id) {
 
 /** Starts this file as a worker; resolves with its one message once it exits cleanly. */
 function run(data) {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL(import.meta.url), { workerData: data });
-    let result;
-    worker.on('message', (m) => (result = m));
-    worker.on('error', reject);
-    worker.on('exit', (code) => (code === 0 ? resolve(result) : reject(new Error(`worker exited with code ${code}`))));
-  });
+  return runWorker(import.meta.url, data);
 }

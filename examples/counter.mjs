@@ -10,8 +10,9 @@
 //
 // Run: node examples/counter.mjs
 // Prints one line per way: `<way> total <n> expected <n> ok|lost <k>`.
-import { Worker, isMainThread, workerData } from 'node:worker_threads';
+import { isMainThread, workerData } from 'node:worker_threads';
 import { Barrier, Mutex, attach } from 'shmkit';
+import { runWorker } from './lib/run-worker.mjs';
 
 const WORKERS = 4;
 const ITERATIONS = 100_000;
@@ -54,9 +55,5 @@ if (isMainThread) {
 
 /** Starts this file as a worker; resolves when it exits cleanly. */
 function run(data) {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL(import.meta.url), { workerData: data });
-    worker.on('error', reject);
-    worker.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`worker exited with code ${code}`))));
-  });
+  return runWorker(import.meta.url, data);
 }

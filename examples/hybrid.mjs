@@ -16,8 +16,9 @@
 // Run: node examples/hybrid.mjs
 // Prints `jobs <n> through <b> blocks checked <n> ok`,
 // `checksum <s> expected <s> ok` and `slab free <b> inUse 0 ok`.
-import { Worker, isMainThread, workerData } from 'node:worker_threads';
+import { isMainThread, workerData } from 'node:worker_threads';
 import { Queue, SlabPool, attach } from 'shmkit';
+import { runWorker } from './lib/run-worker.mjs';
 
 const JOBS = 200;
 const BLOCKS = 8;
@@ -86,9 +87,5 @@ function expectedSum(job) {
 
 /** Starts this file as a worker; resolves when it exits cleanly. */
 function run(data) {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL(import.meta.url), { workerData: data });
-    worker.on('error', reject);
-    worker.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`worker exited with code ${code}`))));
-  });
+  return runWorker(import.meta.url, data);
 }

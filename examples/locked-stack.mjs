@@ -14,8 +14,9 @@
 //
 // Run: node examples/locked-stack.mjs
 // Prints `pushed <n> popped <p> left <l> lost 0 duplicated 0 ok`.
-import { Worker, isMainThread, workerData, parentPort } from 'node:worker_threads';
+import { isMainThread, workerData, parentPort } from 'node:worker_threads';
 import { Mutex } from 'shmkit';
+import { runWorker } from './lib/run-worker.mjs';
 
 const WORKERS = 3;
 const ROUNDS = 10_000; // per worker, each round pushes two items and pops one
@@ -112,11 +113,5 @@ if (isMainThread) {
 
 /** Starts this file as a worker; resolves with its one message once it exits cleanly. */
 function run(data) {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL(import.meta.url), { workerData: data });
-    let result;
-    worker.on('message', (m) => (result = m));
-    worker.on('error', reject);
-    worker.on('exit', (code) => (code === 0 ? resolve(result) : reject(new Error(`worker exited with code ${code}`))));
-  });
+  return runWorker(import.meta.url, data);
 }

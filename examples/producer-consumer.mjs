@@ -7,8 +7,9 @@
 //
 // Run: node examples/producer-consumer.mjs
 // Prints `produced <n> sum <s>` and `consumed <n> sum <s> in order ok`.
-import { Worker, isMainThread, workerData, parentPort } from 'node:worker_threads';
+import { isMainThread, workerData, parentPort } from 'node:worker_threads';
 import { RingBuffer, attach } from 'shmkit';
+import { runWorker } from './lib/run-worker.mjs';
 
 const ITEMS = 100_000;
 
@@ -54,11 +55,5 @@ if (isMainThread) {
 
 /** Starts this file as a worker; resolves with its one message once it exits cleanly. */
 function run(data) {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL(import.meta.url), { workerData: data });
-    let result;
-    worker.on('message', (m) => (result = m));
-    worker.on('error', reject);
-    worker.on('exit', (code) => (code === 0 ? resolve(result) : reject(new Error(`worker exited with code ${code}`))));
-  });
+  return runWorker(import.meta.url, data);
 }

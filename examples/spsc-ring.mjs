@@ -16,8 +16,9 @@
 // Run: node examples/spsc-ring.mjs
 // Prints `one-at-a-time <n> in order ok`, `zero-copy <n> in order ok` and
 // `total <n> sum <s> expected <s> ok`.
-import { Worker, isMainThread, workerData, parentPort } from 'node:worker_threads';
+import { isMainThread, workerData, parentPort } from 'node:worker_threads';
 import { RingBuffer, attach } from 'shmkit';
+import { runWorker } from './lib/run-worker.mjs';
 
 const VALUES = 1_000_000;
 const HALF = VALUES / 2;
@@ -105,11 +106,5 @@ function consume(ring) {
 
 /** Starts this file as a worker; resolves with its one message once it exits cleanly. */
 function run(data) {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL(import.meta.url), { workerData: data });
-    let result;
-    worker.on('message', (m) => (result = m));
-    worker.on('error', reject);
-    worker.on('exit', (code) => (code === 0 ? resolve(result) : reject(new Error(`worker exited with code ${code}`))));
-  });
+  return runWorker(import.meta.url, data);
 }
