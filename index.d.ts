@@ -2940,7 +2940,9 @@ export declare class SlabPool {
 
   /**
    * A free block, now owned by the calling thread, or `undefined` when none
-   * is free, even after {@link SlabPool.reclaim}. Never blocks.
+   * is free, even after {@link SlabPool.reclaim}. Does not wait for a
+   * release (a reclaim may nap, see there). `undefined` can also mean that
+   * another thread is reclaiming blocks at that moment.
    */
   tryAcquire(): Block | undefined;
 
@@ -2957,7 +2959,9 @@ export declare class SlabPool {
   acquire(options?: LockOptions | null): Block;
 
   /**
-   * Resolves with a free block once there is one; the event loop keeps running.
+   * Resolves with a free block once there is one; the event loop keeps
+   * running. Like {@link SlabPool.acquire}, it reclaims the blocks of exited
+   * threads every 100 ms while it waits.
    *
    * @param options `timeout` in milliseconds and an `AbortSignal`; an abort
    *   rejects with the signal's reason.
@@ -2987,7 +2991,11 @@ export declare class SlabPool {
    * {@link SlabPool.stats} at once. Cheap unless a thread has exited since
    * the pool's last reclaim; then it reads every block's words. Blocks
    * handed off ({@link Block.handoff}) and never opened stay handed off:
-   * nothing tells them from blocks still on their way.
+   * nothing tells them from blocks still on their way. Putting a block back
+   * on the free list can nap, as {@link Block.release} can.
+   *
+   * @throws {errors.BadLayoutError} `ERR_SHMKIT_BAD_LAYOUT` when the free list
+   *   stays full (corrupted; see {@link Block.release}).
    */
   reclaim(): number;
 

@@ -290,16 +290,24 @@ test('Channel: a sleeping receiver sets bit 31 of the tail, a sleeping sender of
   assert.equal(ch.byteSize, 0);
 });
 
-test('Channel: a sender whose last send was 2^31 bytes of other senders ago looks at the real head again', () => {
+test('Channel: a sender whose last send was a whole number of laps of other senders ago looks at the real head again', () => {
   const ch = new Channel({ byteCapacity: 64 });
+  const other = Channel.from({ buffer: ch.buffer, byteOffset: ch.byteOffset }); // another sender's object
   const words = new Int32Array(ch.buffer, ch.byteOffset, 64);
   const [HEAD, TAIL] = [16, 32];
   assert.equal(ch.trySend(new Uint8Array(4)), true); // this object: tail 8, a head cache of 0
+  assert.equal(other.tryRecv().length, 4);
+  assert.equal(other.trySend(new Uint8Array(4)), true); // another object sends now
   // Other senders and receivers (here: plain stores) moved the ring on by
-  // 2^31 - 8 bytes and left it with 60 bytes unread: tail 0, head -60.
-  Atomics.store(words, TAIL, 0);
-  Atomics.store(words, HEAD, 2 ** 31 - 60);
+  // exactly 2^31 bytes and left 60 bytes unread, the tail where this object
+  // last left it.
+  Atomics.store(words, TAIL, 8);
+  Atomics.store(words, HEAD, 2 ** 31 - 52);
   assert.equal(ch.byteSize, 60);
   assert.equal(ch.trySend(new Uint8Array(4)), false, 'full: nothing unread is overwritten');
   assert.equal(ch.byteSize, 60);
+  // The receiving side, likewise: empty, with the head where this object left it.
+  Atomics.store(words, HEAD, 8);
+  Atomics.store(words, TAIL, 8);
+  assert.equal(ch.tryRecv(), undefined, 'empty: no message from an earlier lap');
 });

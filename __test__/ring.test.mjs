@@ -266,19 +266,26 @@ test('positions wrap at 2^31', () => {
   assert.equal(ring.size, 3);
 });
 
-test('an object that produced before, in another era of the ring, looks at the real head again', () => {
+test('an object that produced before, a whole number of laps ago, looks at the real head again', () => {
   const ring = new RingBuffer(Int32Array, 8);
+  const later = RingBuffer.from({ buffer: ring.buffer, byteOffset: ring.byteOffset }); // another producer's object
   const words = new Int32Array(ring.buffer, ring.byteOffset, 64);
   const [HEAD, TAIL] = [16, 32];
   ring.tryPush(1);
   ring.tryPush(2); // this object: tail 2, and a head cache of 0
-  // Meanwhile other producers and consumers (here: plain stores) moved the
-  // ring on by 2^31 - 3 positions and left it full: tail 5, head 5 - 8.
-  Atomics.store(words, TAIL, 5);
-  Atomics.store(words, HEAD, 2 ** 31 - 3);
+  assert.equal(later.tryPop(), 1);
+  assert.equal(later.tryPush(3), true); // another object produces (and consumes) now
+  // ... and moves the ring on by exactly 2^31 positions (here: plain stores),
+  // leaving it full with the tail where this object last left it.
+  Atomics.store(words, TAIL, 2);
+  Atomics.store(words, HEAD, 2 ** 31 - 6);
   assert.equal(ring.size, 8);
-  assert.equal(ring.tryPush(3), false, 'full: nothing unread is overwritten');
+  assert.equal(ring.tryPush(4), false, 'full: nothing unread is overwritten');
   assert.equal(ring.size, 8);
+  // The consumer's side, likewise: empty, with the head where this object left it.
+  Atomics.store(words, HEAD, 1);
+  Atomics.store(words, TAIL, 1);
+  assert.equal(ring.tryPop(), undefined, 'empty: no value from an earlier lap');
 });
 
 test('hostile writes to head, tail and state never read or write out of bounds', async () => {

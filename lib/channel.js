@@ -19,7 +19,7 @@ const shared = require('./shared.js');
 const errors = require('./errors.js');
 const ring = require('./ring-common.js');
 
-const { HEAD, TAIL, STATE, CLOSED, INDEX_WAITING, INDEX_MASK, DATA_OFFSET } = ring;
+const { HEAD, TAIL, STATE, CLOSED, INDEX_WAITING, INDEX_MASK, HEAD_TOKEN, TAIL_TOKEN, DATA_OFFSET } = ring;
 const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
 const encoder = new TextEncoder();
 const DEFAULT_BYTES = 64 * 1024;
@@ -39,8 +39,7 @@ class Channel {
   #words; // the same ring as i32 words, for the 4-aligned length prefixes
   #headCache = 0; // senders' view of head
   #tailCache = 0; // receivers' view of tail
-  #tailMine = 0; // the tail this object last published (another sender's since then makes the head cache suspect)
-  #headMine = 0; // the head this object last published
+  #token = ring.newToken(); // this object's mark beside the indices it moves (see ring-common.js)
   #cap;
   #mask;
   #sendLock;
@@ -86,8 +85,8 @@ class Channel {
     this.#sendWord = internals.viewOf(this.#sendLock);
     this.#recvWord = internals.viewOf(this.#recvLock);
     // The caches start where the ring is now (a reopened channel need not be at 0).
-    this.#headCache = this.#headMine = Atomics.load(i32, HEAD) & INDEX_MASK;
-    this.#tailCache = this.#tailMine = Atomics.load(i32, TAIL) & INDEX_MASK;
+    this.#headCache = Atomics.load(i32, HEAD) & INDEX_MASK;
+    this.#tailCache = Atomics.load(i32, TAIL) & INDEX_MASK;
   }
 
   /** Reopens a Channel received from another thread (or placed at `{ buffer, byteOffset }`). */
@@ -161,8 +160,11 @@ class Channel {
     if (c[STATE] & CLOSED) throw ring.closedError('Channel');
     const t = c[TAIL] & INDEX_MASK;
     // Another sender's object sent since this one did: the head cache may be
-    // from another era (a distance that wrapped), so look at the real head.
-    if (t !== this.#tailMine) this.#headCache = Atomics.load(c, HEAD) & INDEX_MASK;
+    // from any time before, so look at the real head (and mark the tail ours).
+    if (c[TAIL_TOKEN] !== this.#token) {
+      c[TAIL_TOKEN] = this.#token;
+      this.#headCache = Atomics.load(c, HEAD) & INDEX_MASK;
+    }
     const need = 4 + padded(bytes.length);
     let used = (t - this.#headCache) & INDEX_MASK;
     if (used > this.#cap || this.#cap - used < need) {
@@ -178,9 +180,7 @@ class Channel {
     ring8.set(first === bytes.length ? bytes : bytes.subarray(0, first), p);
     if (first < bytes.length) ring8.set(bytes.subarray(first), 0);
     // One exchange publishes the message and says whether a receiver sleeps.
-    const next = (t + need) & INDEX_MASK;
-    this.#tailMine = next;
-    if (Atomics.exchange(c, TAIL, next) < 0) native.ringWake(c, TAIL, INDEX_WAITING);
+    if (Atomics.exchange(c, TAIL, (t + need) & INDEX_MASK) < 0) native.ringWake(c, TAIL, INDEX_WAITING);
     return true;
   }
 
@@ -188,7 +188,10 @@ class Channel {
   #take() {
     const c = this.#c;
     const h = c[HEAD] & INDEX_MASK; // only the holder of the receive lock writes it
-    if (h !== this.#headMine) this.#tailCache = Atomics.load(c, TAIL) & INDEX_MASK; // see #put
+    if (c[HEAD_TOKEN] !== this.#token) {
+      c[HEAD_TOKEN] = this.#token; // see #put
+      this.#tailCache = Atomics.load(c, TAIL) & INDEX_MASK;
+    }
     let used = (this.#tailCache - h) & INDEX_MASK;
     if (used === 0 || used > this.#cap) {
       this.#tailCache = Atomics.load(c, TAIL) & INDEX_MASK;
@@ -212,9 +215,7 @@ class Channel {
       out.set(ring8.subarray(p, this.#cap), 0);
       out.set(ring8.subarray(0, len - first), first);
     }
-    const next = (h + need) & INDEX_MASK;
-    this.#headMine = next;
-    if (Atomics.exchange(c, HEAD, next) < 0) native.ringWake(c, HEAD, INDEX_WAITING);
+    if (Atomics.exchange(c, HEAD, (h + need) & INDEX_MASK) < 0) native.ringWake(c, HEAD, INDEX_WAITING);
     return out;
   }
 

@@ -17,6 +17,18 @@ const PRODUCERS_WAITING = native.RING_PRODUCERS_WAITING_BIT;
 // on (negative as an int32); the other 31 bits are the position.
 const INDEX_WAITING = native.RING_INDEX_WAITING_BIT;
 const INDEX_MASK = native.RING_INDEX_MASK;
+// RingBuffer and Channel: beside each index, on its cache line, the token of
+// the object that last moved it. An object whose token is not there any more
+// refreshes its cache of the other side's index before it trusts it: other
+// objects (threads) may have moved the ring on by any distance meanwhile,
+// even a whole number of laps of the 31-bit positions.
+const HEAD_TOKEN = native.RING_HEAD_TOKEN_WORD;
+const TAIL_TOKEN = native.RING_TAIL_TOKEN_WORD;
+
+/** A token for one RingBuffer or Channel object: nonzero; two objects' tokens differ but for a 2^-32 chance. */
+function newToken() {
+  return (Math.random() * 2 ** 32) | 0 || 1;
+}
 const DATA_OFFSET = native.RING_DATA_OFFSET;
 // Re-checks in JS before sleeping: a few microseconds at most. JS cannot
 // yield the CPU, so a longer spin only keeps a partner that shares the core
@@ -381,6 +393,9 @@ module.exports = {
   PRODUCERS_WAITING,
   INDEX_WAITING,
   INDEX_MASK,
+  HEAD_TOKEN,
+  TAIL_TOKEN,
+  newToken,
   MPMC,
   SPSC,
   DATA_OFFSET,

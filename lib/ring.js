@@ -12,7 +12,7 @@ const shared = require('./shared.js');
 const errors = require('./errors.js');
 const ring = require('./ring-common.js');
 
-const { HEAD, TAIL, STATE, CLOSED, INDEX_WAITING, INDEX_MASK } = ring;
+const { HEAD, TAIL, STATE, CLOSED, INDEX_WAITING, INDEX_MASK, HEAD_TOKEN, TAIL_TOKEN } = ring;
 const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
 
 /**
@@ -27,8 +27,7 @@ class RingBuffer extends ring.TypedRing {
   #bigint;
   #headCache = 0; // producer's view of head
   #tailCache = 0; // consumer's view of tail
-  #tailMine = 0; // the tail this object last published (else its head cache may be from another era)
-  #headMine = 0; // the head this object last published
+  #token = ring.newToken(); // this object's mark beside the indices it moves (see ring-common.js)
   #lastMiss = -Infinity; // performance.now() of the last try-call that found nothing to do
 
   /** Bytes a RingBuffer of `capacity` elements of `Type` occupies. */
@@ -59,13 +58,21 @@ class RingBuffer extends ring.TypedRing {
     ring.TypedRing.init(this, i32, 'RingBuffer', this.#bigint, ring.SPSC);
     this.#data = new T(i32.buffer, i32.byteOffset + ring.DATA_OFFSET, param);
     // The caches start where the ring is now (a reopened ring need not be at 0).
-    this.#headCache = this.#headMine = Atomics.load(i32, HEAD) & INDEX_MASK;
-    this.#tailCache = this.#tailMine = Atomics.load(i32, TAIL) & INDEX_MASK;
+    this.#headCache = Atomics.load(i32, HEAD) & INDEX_MASK;
+    this.#tailCache = Atomics.load(i32, TAIL) & INDEX_MASK;
   }
 
   /** Reopens a RingBuffer received from another thread (or placed at `{ buffer, byteOffset }`). */
   static from(value) {
     return shared.from(RingBuffer, value, (options) => new RingBuffer(undefined, undefined, options));
+  }
+
+  /** Marks index `tokenWord`'s side as this object's and refreshes its cache of the other side. */
+  #claim(tokenWord) {
+    const c = this.#c;
+    c[tokenWord] = this.#token;
+    if (tokenWord === TAIL_TOKEN) this.#headCache = Atomics.load(c, HEAD) & INDEX_MASK;
+    else this.#tailCache = Atomics.load(c, TAIL) & INDEX_MASK;
   }
 
   /** Pushes `v` if there is room: true, or false when full. Throws ERR_SHMKIT_CLOSED after close(). */
@@ -78,8 +85,8 @@ class RingBuffer extends ring.TypedRing {
     if (c[STATE] & CLOSED) throw ring.closedError('RingBuffer');
     const t = c[TAIL] & INDEX_MASK;
     // Another object produced since this one last did: its head cache may be
-    // from another era (a distance that wrapped). Refresh it.
-    if (t !== this.#tailMine) this.#headCache = Atomics.load(c, HEAD) & INDEX_MASK;
+    // from any time before. Refresh it, and mark the tail as this object's.
+    if (c[TAIL_TOKEN] !== this.#token) this.#claim(TAIL_TOKEN);
     if (((t - this.#headCache) & INDEX_MASK) >= this.#cap) {
       this.#headCache = Atomics.load(c, HEAD) & INDEX_MASK;
       if (((t - this.#headCache) & INDEX_MASK) >= this.#cap) {
@@ -89,9 +96,7 @@ class RingBuffer extends ring.TypedRing {
     }
     this.#data[t & this.#mask] = v;
     // One exchange publishes the value and says whether a consumer sleeps.
-    const next = (t + 1) & INDEX_MASK;
-    this.#tailMine = next;
-    if (Atomics.exchange(c, TAIL, next) < 0) native.ringWake(c, TAIL, INDEX_WAITING);
+    if (Atomics.exchange(c, TAIL, (t + 1) & INDEX_MASK) < 0) native.ringWake(c, TAIL, INDEX_WAITING);
     return true;
   }
 
@@ -99,7 +104,7 @@ class RingBuffer extends ring.TypedRing {
   tryPop() {
     const c = this.#c;
     const h = c[HEAD] & INDEX_MASK; // written only by this (the one) consumer
-    if (h !== this.#headMine) this.#tailCache = Atomics.load(c, TAIL) & INDEX_MASK; // see tryPush
+    if (c[HEAD_TOKEN] !== this.#token) this.#claim(HEAD_TOKEN); // see tryPush
     let avail = (this.#tailCache - h) & INDEX_MASK;
     if (avail === 0 || avail > this.#cap) {
       // Looks empty (or the cache is stale): look at the real tail.
@@ -111,9 +116,7 @@ class RingBuffer extends ring.TypedRing {
       }
     }
     const v = this.#data[h & this.#mask];
-    const next = (h + 1) & INDEX_MASK;
-    this.#headMine = next;
-    if (Atomics.exchange(c, HEAD, next) < 0) native.ringWake(c, HEAD, INDEX_WAITING);
+    if (Atomics.exchange(c, HEAD, (h + 1) & INDEX_MASK) < 0) native.ringWake(c, HEAD, INDEX_WAITING);
     return v;
   }
 
@@ -135,6 +138,7 @@ class RingBuffer extends ring.TypedRing {
     const c = this.#c;
     if (Atomics.load(c, STATE) & CLOSED) throw ring.closedError('RingBuffer');
     const t = Atomics.load(c, TAIL) & INDEX_MASK;
+    c[TAIL_TOKEN] = this.#token; // its head cache is refreshed right here
     const h = (this.#headCache = Atomics.load(c, HEAD) & INDEX_MASK);
     const used = (t - h) & INDEX_MASK;
     const n = Math.min(values.length, used >= this.#cap ? 0 : this.#cap - used);
@@ -155,6 +159,7 @@ class RingBuffer extends ring.TypedRing {
     ring.checkBatch(this.#bigint, target);
     const c = this.#c;
     const h = Atomics.load(c, HEAD) & INDEX_MASK;
+    c[HEAD_TOKEN] = this.#token;
     const t = (this.#tailCache = Atomics.load(c, TAIL) & INDEX_MASK);
     const used = (t - h) & INDEX_MASK;
     const n = Math.min(target.length, used > this.#cap ? 0 : used);
@@ -215,6 +220,7 @@ class RingBuffer extends ring.TypedRing {
           throw new errors.NotOwnerError('RingBuffer: the ring moved since this region was taken (two producers or consumers?)');
         }
         committed = true;
+        c[index === TAIL ? TAIL_TOKEN : HEAD_TOKEN] = 0; // moved by no object: whoever comes next refreshes
         if (Atomics.exchange(c, index, (pos + count) & INDEX_MASK) < 0) native.ringWake(c, index, INDEX_WAITING);
       },
     };

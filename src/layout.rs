@@ -127,6 +127,13 @@ pub const RING_HEAD_WORD: u32 = 16;
 /// Word index of a ring's tail position.
 #[napi]
 pub const RING_TAIL_WORD: u32 = 32;
+/// Word index, on the head's cache line, of the token of the RingBuffer or
+/// Channel object that last moved the head (see `crate::ring`).
+#[napi]
+pub const RING_HEAD_TOKEN_WORD: u32 = 17;
+/// The same for the tail.
+#[napi]
+pub const RING_TAIL_TOKEN_WORD: u32 = 33;
 /// Word index of a ring's state word (closed + waiter bits).
 #[napi]
 pub const RING_STATE_WORD: u32 = 48;

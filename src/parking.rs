@@ -27,7 +27,7 @@
 //! and exact.
 
 use std::collections::{HashMap, HashSet, VecDeque};
-use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::atomic::{AtomicI32, AtomicU32, Ordering};
 use std::sync::{Arc, LazyLock};
 use std::thread::Thread;
 use std::time::{Duration, Instant};
@@ -185,8 +185,18 @@ pub struct Lot {
   /// Grants that were never delivered, by address, waiting to be given back
   /// by the next operation on that address (which holds a live view of it).
   lost: HashMap<usize, Vec<Lost>>,
-  /// How many threads have exited so far (wraps).
-  exits: u32,
+  /// Threads that registered and have exited (ids are never reused).
+  exited: HashSet<u32>,
+}
+
+/// How many threads have exited so far (wrapping), readable without the lot:
+/// a change says that something a dead thread held may be waiting to be
+/// reclaimed. Moved under the lot lock, after the thread stops being alive.
+static EXITS: AtomicU32 = AtomicU32::new(0);
+
+/// The count of thread exits so far (see [`EXITS`]).
+pub fn exits() -> u32 {
+  EXITS.load(Ordering::SeqCst)
 }
 
 static LOT: LazyLock<Mutex<Lot>> = LazyLock::new(|| Mutex::new(Lot::default()));
@@ -207,10 +217,10 @@ impl Lot {
     self.live.contains(&tid)
   }
 
-  /// How many threads have exited so far (wrapping): a change says that
-  /// something a dead thread held may be waiting to be reclaimed.
-  pub fn exits(&self) -> u32 {
-    self.exits
+  /// True when thread `tid` registered and has exited since: never for an
+  /// id no thread ever had (a forged owner word).
+  pub fn has_exited(&self, tid: u32) -> bool {
+    self.exited.contains(&tid)
   }
 
   /// Number of waiters queued on `addr`.
@@ -391,8 +401,10 @@ impl Lot {
   /// queued ahead of them for). Waiters of [`QueueKind::Plain`] queues are
   /// independent and stay queued.
   pub fn thread_exit(&mut self, tid: u32) {
-    self.live.remove(&tid);
-    self.exits = self.exits.wrapping_add(1);
+    if self.live.remove(&tid) {
+      self.exited.insert(tid);
+    }
+    EXITS.fetch_add(1, Ordering::SeqCst);
     self.blocked_on.remove(&tid);
     let mut touched = Vec::new();
     for (addr, q) in self.queues.iter_mut() {

@@ -173,23 +173,30 @@ impl BlockWords<'_> {
     }
   }
 
-  /// Thread `me` takes the block that the exited thread `dead` owned, as
-  /// `seen` (its OWNED state word) says, and frees it (the caller then pushes
-  /// it onto the free list). False when the words moved meanwhile.
-  pub fn reclaim(&self, me: i32, dead: i32, seen: i32) -> bool {
-    if seen & STATE_BITS != OWNED
-      || self
-        .owner
-        .compare_exchange(dead, me, SeqCst, SeqCst)
-        .is_err()
+  /// Thread `me` takes the block that the exited thread `dead` owns and
+  /// frees it (the caller then pushes it onto the free list). False when
+  /// `dead` does not own it (any more).
+  pub fn reclaim(&self, me: i32, dead: i32) -> bool {
+    if self
+      .owner
+      .compare_exchange(dead, me, SeqCst, SeqCst)
+      .is_err()
     {
+      return false;
+    }
+    // Holding the owner word, nobody else changes the state word; read it
+    // now (a value read before the swap may be from before another lap of
+    // the block: released, taken again by `dead`, at a new generation).
+    let seen = self.state.load(SeqCst);
+    if seen & STATE_BITS != OWNED {
+      self.owner.store(dead, SeqCst); // not an owned block: leave it as found
       return false;
     }
     let freed = self
       .state
       .compare_exchange(seen, pack(generation_of(seen), FREE), SeqCst, SeqCst)
       .is_ok();
-    self.owner.store(0, SeqCst);
+    self.owner.store(if freed { 0 } else { dead }, SeqCst);
     freed
   }
 
@@ -289,15 +296,16 @@ pub fn slab_open(view: Region, index: u32, generation: u32) -> Result<i32> {
 #[napi]
 pub fn slab_reclaim(view: Region) -> Result<Vec<u32>> {
   let me = threads::current()? as i32;
-  let exits = parking::lock().exits() as i32;
+  let exits = parking::exits() as i32;
   if view.word(RECLAIMED_AT_WORD)?.swap(exits, SeqCst) == exits {
     return Ok(Vec::new());
   }
   let blocks = view.header()?.param.min(SLAB_MAX_BLOCKS);
-  // Whether each owner seen is alive, asked once per owner: an answer of
-  // "alive" may be out of date by the end (that block waits for the next
-  // reclaim), "exited" never is (ids are not reused).
-  let mut alive: HashMap<i32, bool> = HashMap::new();
+  // Whether each owner seen has exited, asked once per owner: "not yet" may
+  // be out of date by the end (that block waits for the next reclaim, which
+  // its exit triggers), "exited" never is (ids are not reused). An id that
+  // no thread ever had (a forged owner word) never counts as exited.
+  let mut exited: HashMap<i32, bool> = HashMap::new();
   let mut freed = Vec::new();
   for index in 0..blocks {
     let (state, owner) = block(&view, index)?;
@@ -309,10 +317,10 @@ pub fn slab_reclaim(view: Region) -> Result<Vec<u32>> {
     if holder == 0 || holder == me {
       continue;
     }
-    let lives = *alive
+    let dead = *exited
       .entry(holder)
-      .or_insert_with(|| holder > 0 && parking::lock().is_alive(holder as u32));
-    if !lives && (BlockWords { state, owner }).reclaim(me, holder, seen) {
+      .or_insert_with(|| holder > 0 && parking::lock().has_exited(holder as u32));
+    if dead && (BlockWords { state, owner }).reclaim(me, holder) {
       freed.push(index);
     }
   }
@@ -399,13 +407,16 @@ mod tests {
       owner: &owner,
     };
     let g = b.take(7).unwrap();
-    let seen = state.load(SeqCst);
-    assert!(!b.reclaim(9, 8, seen), "8 is not the owner");
-    assert!(!b.reclaim(9, 7, pack(g, TRANSIT)), "not what the words say");
-    assert!(b.reclaim(9, 7, seen));
+    assert!(!b.reclaim(9, 8), "8 is not the owner");
+    // An owner word naming 7 on a block that is not owned: left as found.
+    state.store(pack(g, TRANSIT), SeqCst);
+    assert!(!b.reclaim(9, 7));
+    assert_eq!(owner.load(SeqCst), 7);
+    state.store(pack(g, OWNED), SeqCst);
+    assert!(b.reclaim(9, 7));
     assert_eq!(state.load(SeqCst), pack(g, FREE));
     assert_eq!(owner.load(SeqCst), 0);
-    assert!(!b.reclaim(9, 7, seen), "once");
+    assert!(!b.reclaim(9, 7), "once");
     assert_eq!(b.free(7, g), STATUS_STALE, "the dead owner's id is stale");
     assert_eq!(b.take(9), Some(g + 1), "free again, for anyone");
   }

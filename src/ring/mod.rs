@@ -19,6 +19,10 @@
 //!
 //! A side publishes its new position with one `Atomics.exchange`, which also
 //! clears the bit; the old value's bit 31 tells it whether to call [`wake`].
+//! Beside each index, on its cache line (words 17 and 33), JS keeps the token
+//! of the object that last moved it, so that an object whose cached copy of
+//! the other index may be laps old (other objects moved the ring meanwhile)
+//! re-reads it; Rust never touches those words.
 //! So a push or pop costs one atomic operation, and no wake-up is lost: a
 //! sleeper sets the bit with a read-modify-write and then looks at the
 //! position again, and the exchange that moves the position returns the bit.
