@@ -251,6 +251,23 @@ mod tests {
   use std::sync::Arc;
   use std::time::Duration;
 
+  /// Words over `mem` = [state, index]: the waiting bit in the state word
+  /// (Queue form, `index_bits` false) or in the index word (RingBuffer form).
+  fn words_over(mem: &[AtomicI32; 2], index_bits: bool) -> Words<'_> {
+    Words {
+      state: &mem[0],
+      word: &mem[1],
+      bits: if index_bits { &mem[1] } else { &mem[0] },
+      addr: &mem[1] as *const _ as usize,
+      flag: if index_bits {
+        INDEX_WAITING
+      } else {
+        CONSUMERS_WAITING
+      },
+      mask: if index_bits { INDEX_MASK } else { -1 },
+    }
+  }
+
   #[test]
   fn wakes_when_the_word_moves_or_closes() {
     let mem = Arc::new([AtomicI32::new(0), AtomicI32::new(0)]);
@@ -258,28 +275,19 @@ mod tests {
     let sleeper = {
       let mem = mem.clone();
       std::thread::spawn(move || {
-        let w = Words {
-          state: &mem[0],
-          word: &mem[1],
-          bits: &mem[0],
-          addr: &mem[1] as *const _ as usize,
-          flag: CONSUMERS_WAITING,
-          mask: -1,
-        };
-        wait(&w, 0, 1001, parking::deadline(5_000.0), &mut || false)
+        wait(
+          &words_over(&mem, false),
+          0,
+          1001,
+          parking::deadline(5_000.0),
+          &mut || false,
+        )
       })
     };
     while mem[0].load(SeqCst) & CONSUMERS_WAITING == 0 {
       std::thread::sleep(Duration::from_millis(1));
     }
-    let w = Words {
-      state: &mem[0],
-      word: &mem[1],
-      bits: &mem[0],
-      addr: &mem[1] as *const _ as usize,
-      flag: CONSUMERS_WAITING,
-      mask: -1,
-    };
+    let w = words_over(&mem, false);
     mem[1].store(1, SeqCst);
     assert_eq!(wake(&w), 1);
     assert_eq!(sleeper.join().unwrap(), STATUS_OK);
@@ -298,16 +306,14 @@ mod tests {
     let sleeper = {
       let mem = mem.clone();
       std::thread::spawn(move || {
-        let w = Words {
-          state: &mem[0],
-          word: &mem[1],
-          bits: &mem[1],
-          addr: &mem[1] as *const _ as usize,
-          flag: INDEX_WAITING,
-          mask: INDEX_MASK,
-        };
         // Its own bit does not count as a move.
-        wait(&w, 7, 1002, parking::deadline(5_000.0), &mut || false)
+        wait(
+          &words_over(&mem, true),
+          7,
+          1002,
+          parking::deadline(5_000.0),
+          &mut || false,
+        )
       })
     };
     while mem[1].load(SeqCst) >= 0 {
@@ -317,14 +323,7 @@ mod tests {
     // The producer's publish: an exchange that returns the bit and clears it.
     let old = mem[1].swap(8, SeqCst);
     assert!(old < 0, "the exchange sees the sleeper's bit");
-    let w = Words {
-      state: &mem[0],
-      word: &mem[1],
-      bits: &mem[1],
-      addr: &mem[1] as *const _ as usize,
-      flag: INDEX_WAITING,
-      mask: INDEX_MASK,
-    };
+    let w = words_over(&mem, true);
     assert_eq!(wake(&w), 1);
     assert_eq!(sleeper.join().unwrap(), STATUS_OK);
     assert_eq!(mem[1].load(SeqCst), 8);
