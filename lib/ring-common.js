@@ -13,8 +13,8 @@ const STATE = native.RING_STATE_WORD;
 const CLOSED = native.RING_CLOSED_BIT;
 const CONSUMERS_WAITING = native.RING_CONSUMERS_WAITING_BIT;
 const PRODUCERS_WAITING = native.RING_PRODUCERS_WAITING_BIT;
-// RingBuffer only: a side's waiting bit is bit 31 of the index word it waits
-// on (negative as an int32); the other 31 bits are the position.
+// RingBuffer and Channel: a side's waiting bit is bit 31 of the index word it
+// waits on (negative as an int32); the other 31 bits are the position.
 const INDEX_WAITING = native.RING_INDEX_WAITING_BIT;
 const INDEX_MASK = native.RING_INDEX_MASK;
 // RingBuffer and Channel: beside each index, on its cache line, the token of
