@@ -26,7 +26,10 @@
 //! single lock keeps deadlock detection (which walks several queues) simple
 //! and exact.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::VecDeque;
+
+// Fx hashing: the keys are word addresses and thread ids, not input anyone chooses.
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::atomic::{AtomicI32, AtomicU32, Ordering};
 use std::sync::{Arc, LazyLock};
 use std::thread::Thread;

@@ -27,7 +27,7 @@
 //! a key; nothing here touches a buffer's memory.
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, LazyLock};
 
@@ -35,6 +35,8 @@ use napi::bindgen_prelude::{ArrayBuffer, Object};
 use napi::{Env, Error, Result, Status};
 use napi_derive::napi;
 use parking_lot::Mutex;
+// Fx hashing: the keys are addresses, lengths and ids, not input anyone chooses.
+use rustc_hash::FxHashMap as HashMap;
 
 /// Default `maxRetainedBytes`: 64 MiB.
 #[napi]
@@ -208,7 +210,7 @@ impl Drop for PoolState {
 thread_local! {
   /// This thread's pools by id. The native calls are plain functions on an
   /// id (a class method costs a JS-to-native call twice as dear).
-  static POOLS: RefCell<HashMap<u32, PoolState>> = RefCell::new(HashMap::new());
+  static POOLS: RefCell<HashMap<u32, PoolState>> = RefCell::new(HashMap::default());
 }
 
 /// Runs `f` on pool `id` of this thread; an unknown id is an error.
@@ -242,7 +244,7 @@ pub fn buffer_pool_new(max_retained_bytes: f64) -> Result<u32> {
     released: 0,
     hits: 0,
     misses: 0,
-    classes: HashMap::new(),
+    classes: HashMap::default(),
     lru: BTreeMap::new(),
     stamp: 0,
     free_slots: Vec::new(),
