@@ -333,3 +333,42 @@ test('hostile writes to head, tail and state never read or write out of bounds',
   assert.ok((await vandal.result()) > 0);
   assert.ok(calls > 160_000 && errorsSeen > 0, `${calls} calls, ${errorsSeen} errors`);
 });
+
+test('objects in different threads never share a token, even with a process-wide --random-seed', async () => {
+  // The whole-laps case above, with the other object in a worker, in a child
+  // process whose V8 flags make every thread's Math.random() the same.
+  const script = `
+    const { Worker, isMainThread, workerData, parentPort } = require('node:worker_threads');
+    const { RingBuffer } = require(${JSON.stringify(new URL('../index.js', import.meta.url).pathname)});
+    const [HEAD, TAIL] = [16, 32];
+    if (isMainThread) {
+      const ring = new RingBuffer(Int32Array, 8);
+      ring.tryPush(1);
+      ring.tryPush(2);
+      const words = new Int32Array(ring.buffer, ring.byteOffset, 64);
+      const w = new Worker(__filename, { workerData: { buffer: ring.buffer, byteOffset: ring.byteOffset } });
+      w.once('message', () => {
+        Atomics.store(words, TAIL, 2);
+        Atomics.store(words, HEAD, 2 ** 31 - 6);
+        console.log(JSON.stringify({ size: ring.size, pushed: ring.tryPush(4) }));
+        w.terminate();
+      });
+    } else {
+      const later = RingBuffer.from(workerData);
+      later.tryPop();
+      later.tryPush(3);
+      parentPort.postMessage(0);
+    }
+  `;
+  const { execFile } = await import('node:child_process');
+  const { writeFileSync, mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const file = `${mkdtempSync(`${tmpdir()}/shmkit-seed-`)}/seed.cjs`;
+  writeFileSync(file, script);
+  const out = await new Promise((resolve, reject) => {
+    execFile(process.execPath, ['--random-seed=7', file], { timeout: 30_000 }, (err, stdout, stderr) =>
+      err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout),
+    );
+  });
+  assert.deepEqual(JSON.parse(out.trim().split('\n').pop()), { size: 8, pushed: false });
+});

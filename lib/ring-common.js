@@ -25,9 +25,9 @@ const INDEX_MASK = native.RING_INDEX_MASK;
 const HEAD_TOKEN = native.RING_HEAD_TOKEN_WORD;
 const TAIL_TOKEN = native.RING_TAIL_TOKEN_WORD;
 
-/** A token for one RingBuffer or Channel object: nonzero; two objects' tokens differ but for a 2^-32 chance. */
+/** A token for one RingBuffer or Channel object: nonzero, and unique in the process (Rust counts them). */
 function newToken() {
-  return (Math.random() * 2 ** 32) | 0 || 1;
+  return native.ringToken();
 }
 const DATA_OFFSET = native.RING_DATA_OFFSET;
 // Re-checks in JS before sleeping: a few microseconds at most. JS cannot

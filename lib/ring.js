@@ -4,7 +4,9 @@
 // tail, check space against a cached head, write the slot, and publish the
 // new tail with one exchange, whose old bit 31 says whether a consumer sleeps;
 // a pop mirrors it. Each side caches the other's index and re-reads it only
-// when the ring looks full or empty. Positions are 31 bits and wrap.
+// when the ring looks full or empty, or when another object moved its own
+// index since this one did (the token beside it says so; see ring-common.js).
+// Positions are 31 bits and wrap.
 
 const { native } = require('./runtime.js');
 const { integer } = require('./validate.js');
@@ -138,7 +140,7 @@ class RingBuffer extends ring.TypedRing {
     const c = this.#c;
     if (Atomics.load(c, STATE) & CLOSED) throw ring.closedError('RingBuffer');
     const t = Atomics.load(c, TAIL) & INDEX_MASK;
-    c[TAIL_TOKEN] = this.#token; // its head cache is refreshed right here
+    if (c[TAIL_TOKEN] !== this.#token) c[TAIL_TOKEN] = this.#token; // its head cache is refreshed right here
     const h = (this.#headCache = Atomics.load(c, HEAD) & INDEX_MASK);
     const used = (t - h) & INDEX_MASK;
     const n = Math.min(values.length, used >= this.#cap ? 0 : this.#cap - used);
@@ -159,7 +161,7 @@ class RingBuffer extends ring.TypedRing {
     ring.checkBatch(this.#bigint, target);
     const c = this.#c;
     const h = Atomics.load(c, HEAD) & INDEX_MASK;
-    c[HEAD_TOKEN] = this.#token;
+    if (c[HEAD_TOKEN] !== this.#token) c[HEAD_TOKEN] = this.#token;
     const t = (this.#tailCache = Atomics.load(c, TAIL) & INDEX_MASK);
     const used = (t - h) & INDEX_MASK;
     const n = Math.min(target.length, used > this.#cap ? 0 : used);

@@ -292,7 +292,8 @@ pub fn slab_open(view: Region, index: u32, generation: u32) -> Result<i32> {
 /// Frees the blocks owned by threads that have exited and returns their
 /// indices, for the caller to push onto the free list. It scans the blocks
 /// only when a thread has exited since the pool's last reclaim (any pool's
-/// thread: the count is process-wide), so calling it often costs one lock.
+/// thread: the count is process-wide), so calling it often costs an atomic
+/// load and a swap.
 #[napi]
 pub fn slab_reclaim(view: Region) -> Result<Vec<u32>> {
   let me = threads::current()? as i32;

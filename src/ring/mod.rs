@@ -46,7 +46,7 @@
 //! early, a wake be needless, or (a cleared bit) a sleeper wait out its slice
 //! of at most 50 ms before it looks again.
 
-use std::sync::atomic::{AtomicI32, Ordering::*};
+use std::sync::atomic::{AtomicI32, AtomicU32, Ordering::*};
 use std::time::Instant;
 
 use napi::{Env, Error, Result, Status};
@@ -230,6 +230,20 @@ pub fn ring_wake(view: Region, index: u32, flag: i32) -> Result<u32> {
 pub fn ring_waiters(view: Region, index: u32, flag: i32) -> Result<u32> {
   let w = words(&view, index, flag)?;
   Ok(parking::lock().len(w.addr) as u32)
+}
+
+/// The next token for a RingBuffer or Channel object (see the module
+/// documentation): unique in the process until 2^32 objects have been made,
+/// never 0 (the token of no object).
+#[napi]
+pub fn ring_token() -> i32 {
+  static NEXT: AtomicU32 = AtomicU32::new(1);
+  loop {
+    let token = NEXT.fetch_add(1, Relaxed);
+    if token != 0 {
+      return token as i32;
+    }
+  }
 }
 
 /// Closes the ring and wakes every sleeper on both sides. The flags are the
