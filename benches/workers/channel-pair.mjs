@@ -5,6 +5,9 @@
 //     channelStream       shmkit Channel: A ch.send(msg); B m = ch.recv(), checks
 //                         m.length === 64 and m[0] === i & 255
 //     channelStreamExclusive  the same through tx = ch.sender() and rx = ch.receiver()
+//     plainStream         the same through a hand-written plain-JS byte ring
+//                         (../plain-channel.mjs, the ceiling): A ring.send(msg);
+//                         B m = ring.recv(), the same checks
 //     postMessageStream   A port.postMessage(msg) (a 64-byte Uint8Array, copied:
 //                         no transfer list); B's 'message' handler only counts
 //   round-trip modes: A sends 64 bytes, B answers 64 bytes, n times; A times.
@@ -20,6 +23,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { attach } from '../../index.mjs';
 import { READY, GO } from '../harness.mjs';
+import { PlainByteRing } from '../plain-channel.mjs';
 import { pinThisThread, contextSwitches, makeBarrier } from './pin.mjs';
 
 const { role, ctl, phase, order, timed, warm, n, warmup, port, cpu } = attach(workerData);
@@ -65,6 +69,24 @@ function channelStreamExclusive({ ch }, count) {
     if (m.length !== SIZE || m[0] !== (i & 255)) bad++;
   }
   rx.release();
+  return bad;
+}
+
+function plainStream({ sab, cap }, count) {
+  const ring = new PlainByteRing(sab, cap);
+  if (role === 0) {
+    const msg = new Uint8Array(SIZE);
+    for (let i = 0; i < count; i++) {
+      msg[0] = i & 255;
+      ring.send(msg);
+    }
+    return 0;
+  }
+  let bad = 0;
+  for (let i = 0; i < count; i++) {
+    const m = ring.recv();
+    if (m.length !== SIZE || m[0] !== (i & 255)) bad++;
+  }
   return bad;
 }
 
@@ -141,7 +163,7 @@ function postMessageRtt(_, count) {
   });
 }
 
-const MODES = { channelStream, channelStreamExclusive, postMessageStream, channelRtt, postMessageRtt };
+const MODES = { channelStream, channelStreamExclusive, plainStream, postMessageStream, channelRtt, postMessageRtt };
 
 for (const mode of order) {
   barrier();
