@@ -2770,7 +2770,15 @@ export interface BufferPoolStats {
    * Buffers acquired here whose handle was garbage-collected before they
    * were released. A buffer transferred to another thread counts here if the
    * sender's (detached) handle is collected first, and leaves this count
-   * when it is released into any pool after all.
+   * when it is released into any pool after all (recognised for the 4,096
+   * most recent leaks of the process).
+   *
+   * `outstanding` and `leaked` recognise a buffer by its memory (address and
+   * length), which is what survives a transfer. So they are exact for
+   * buffers that are released or collected, but if a leaked buffer's memory
+   * is freed and reused by another buffer that is released before the leak
+   * is reported, that release closes the leaked loan: it then counts in
+   * neither.
    */
   leaked: number;
 }
@@ -2882,7 +2890,10 @@ export interface SlabPoolStats {
  *
  * A view kept from `bytes` after a hand-off still reaches the block's memory
  * (shared memory cannot be detached): keep views no longer than the Block.
- * Blocks owned by a thread that exits are not returned to the pool.
+ * Blocks owned by a thread that exits go back to the pool at the next
+ * {@link SlabPool.reclaim} (which the acquire forms run when the pool is
+ * empty); a block such a thread had handed off and nobody opened stays
+ * handed off.
  *
  * @example
  * const block = slab.acquire();

@@ -228,6 +228,51 @@ test('BufferPool: a buffer the runtime will not detach is refused and left as it
   assert.equal(pool.stats.retainedBytes, 0, 'nothing of it is kept for another user');
 });
 
+test('BufferPool: where transfer() exists, a buffer Node marks untransferable is still refused', async () => {
+  // A child Node with ArrayBuffer.prototype.transfer (the V8 flag on Node 20;
+  // the default from Node 21). transfer() itself ignores Node's untransferable
+  // mark, so the pool must ask isMarkedAsUntransferable (Node >= 21) first; on
+  // Node 20 the child stands one in that knows the small-Buffer pool.
+  const script = `
+    const wt = require('node:worker_threads');
+    const small = Buffer.from('password=hunter2');
+    wt.isMarkedAsUntransferable ??= (ab) => ab === small.buffer;
+    const { BufferPool } = require(${JSON.stringify(new URL('../index.js', import.meta.url).pathname)});
+    const pool = new BufferPool();
+    let code;
+    try { pool.release(small.buffer); } catch (err) { code = err.code; }
+    const plain = new ArrayBuffer(64);
+    pool.release(plain);
+    console.log(JSON.stringify({
+      hasTransfer: typeof ArrayBuffer.prototype.transfer === 'function',
+      code, intact: small.toString(), poolLength: small.buffer.byteLength > 0,
+      plainDetached: plain.byteLength === 0, retained: pool.stats.retainedBytes,
+    }));
+  `;
+  const { execFile } = await import('node:child_process');
+  const out = await new Promise((resolve, reject) => {
+    execFile(process.execPath, ['--harmony-rab-gsab-transfer', '-e', script], { timeout: 30_000 }, (err, stdout, stderr) =>
+      err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout),
+    );
+  });
+  assert.deepEqual(JSON.parse(out.trim().split('\n').pop()), {
+    hasTransfer: true,
+    code: 'ERR_INVALID_ARG_VALUE',
+    intact: 'password=hunter2',
+    poolLength: true,
+    plainDetached: true,
+    retained: 64,
+  });
+});
+
+test('BufferPool: lookalikes of ArrayBuffer are refused with a code, not a TypeError from V8', () => {
+  const pool = new BufferPool();
+  for (const fake of [Object.create(ArrayBuffer.prototype), { byteLength: 8, transfer: () => new ArrayBuffer(8) }]) {
+    assert.throws(() => pool.release(fake), { code: 'ERR_INVALID_ARG_TYPE' });
+  }
+  assert.equal(pool.stats.released, 0);
+});
+
 test('BufferPool: leaks in a loop that never yields are all counted, even when the allocator reuses their memory', async () => {
   const pool = new BufferPool();
   const N = 400;

@@ -18,6 +18,7 @@
 // other groups), every mode through the same two threads in turn.
 
 import os from 'node:os';
+import workerThreads from 'node:worker_threads';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { setImmediate as nextTurn } from 'node:timers/promises';
@@ -107,7 +108,8 @@ export function loops(pool, bytes) {
 }
 
 // What release() does to the caller's handle (lib/buffer-pool.js): a transfer to a new handle.
-const HAS_TRANSFER = typeof ArrayBuffer.prototype.transfer === 'function';
+// As lib/buffer-pool.js decides: transfer() where the runtime also says which buffers are untransferable.
+const HAS_TRANSFER = typeof ArrayBuffer.prototype.transfer === 'function' && typeof workerThreads.isMarkedAsUntransferable === 'function';
 const DETACH_CODE = HAS_TRANSFER ? 'ab = ab.transfer()' : 'ab = structuredClone(ab, { transfer: [ab] })';
 
 /** Information: acquire + release without writes, and the detach alone. */
@@ -453,7 +455,7 @@ async function transferRow() {
       shmkit: timing.pooled.nsPerOp,
       peer: timing.fresh.nsPerOp,
       notes: [
-        `For information: the ${sizeName(bytes)} row's loops, run in a child process \`node ${flag}\` (${version}), where ArrayBuffer.prototype.transfer exists, as it does by default from Node 21 on; release() then detaches with ab.transfer(). ` +
+        `For information: the ${sizeName(bytes)} row's loops, run in a child process \`node ${flag}\` (${version}), where ArrayBuffer.prototype.transfer exists, as it does by default from Node 21 on; release() then detaches with transfer() (the child stands in worker_threads.isMarkedAsUntransferable, which the pool also needs and Node 20 lacks: no buffer these loops release is marked). ` +
           `Best of ${TIMING.rounds} interleaved rounds (medians: pooled ${usOf(timing.pooled.medianNsPerOp)}, fresh ${usOf(timing.fresh.medianNsPerOp)}); the writes alone ${usOf(timing.writes.nsPerOp)}. The fresh figure swings with the allocator's state, as in the row above.`,
       ],
       details: { bytes, flag, version, timing },

@@ -10,12 +10,16 @@
 // without a release (a leak).
 //
 // release(ab) detaches `ab` while keeping its memory: a transfer to a fresh
-// handle (`ArrayBuffer.prototype.transfer` where the runtime has it, else
-// `structuredClone(ab, { transfer: [ab] })`), so a use after release reads a
-// length-0 buffer instead of someone else's data.
+// handle, so a use after release reads a length-0 buffer instead of someone
+// else's data. The transfer is `ArrayBuffer.prototype.transfer` where the
+// runtime has it together with `isMarkedAsUntransferable` (Node >= 21), else
+// `structuredClone(ab, { transfer: [ab] })`. Both refuse what Node marks
+// untransferable (the pool behind small Buffers): `transfer()` itself does
+// not look at that mark, so it is only used where the mark can be read.
 
 const { types } = require('node:util');
 const { constants } = require('node:buffer');
+const { isMarkedAsUntransferable } = require('node:worker_threads');
 const { native } = require('./runtime.js');
 const errors = require('./errors.js');
 const validate = require('./validate.js');
@@ -25,10 +29,22 @@ const { MAX_LENGTH } = constants;
 /** A collected pool's native state goes with it. */
 const pools = new FinalizationRegistry((id) => native.bufferPoolDrop(id));
 
-/** Moves `ab`'s memory to a new handle and detaches `ab`. */
+// The intrinsics, taken once: a lookalike object or a subclass cannot
+// override them. The byteLength getter also tells a real ArrayBuffer from
+// anything else (it throws for every other receiver, a SharedArrayBuffer too).
+const proto = ArrayBuffer.prototype;
+const byteLengthOf = Object.getOwnPropertyDescriptor(proto, 'byteLength').get;
+const resizableOf = Object.getOwnPropertyDescriptor(proto, 'resizable')?.get;
+const transfer = Object.getOwnPropertyDescriptor(proto, 'transfer')?.value;
+
+/**
+ * Moves `ab`'s memory to a new handle and detaches `ab`; returns the new
+ * handle, or undefined when the runtime may not move it (`ab` is then
+ * unchanged, or `structuredClone` copied it and left it attached).
+ */
 const detach =
-  typeof ArrayBuffer.prototype.transfer === 'function'
-    ? (ab) => ab.transfer()
+  typeof transfer === 'function' && typeof isMarkedAsUntransferable === 'function'
+    ? (ab) => (isMarkedAsUntransferable(ab) ? undefined : transfer.call(ab))
     : (ab) => structuredClone(ab, { transfer: [ab] });
 
 /** A per-thread pool of recycled, transferable ArrayBuffers. */
@@ -90,14 +106,17 @@ class BufferPool {
    * already) throws ERR_INVALID_ARG_VALUE and changes nothing.
    */
   release(buffer) {
-    if (!(buffer instanceof ArrayBuffer) && !types.isArrayBuffer(buffer)) {
+    let length;
+    try {
+      length = byteLengthOf.call(buffer);
+    } catch {
       let expected = 'an ArrayBuffer';
       if (types.isSharedArrayBuffer(buffer)) expected += ' (a SharedArrayBuffer is shared, not pooled)';
       else if (ArrayBuffer.isView(buffer)) expected += ' (pass the view\'s .buffer)';
       throw errors.invalidArgType('buffer', expected, buffer);
     }
-    if (buffer.resizable) throw errors.invalidArgValue('buffer', buffer, 'is resizable; pools hold fixed-length buffers');
-    if (buffer.byteLength === 0) {
+    if (resizableOf?.call(buffer)) throw errors.invalidArgValue('buffer', buffer, 'is resizable; pools hold fixed-length buffers');
+    if (length === 0) {
       throw errors.invalidArgValue('buffer', buffer, 'is detached (already released or transferred) or empty');
     }
     let kept;
@@ -106,10 +125,11 @@ class BufferPool {
     } catch (err) {
       throw errors.invalidArgValue('buffer', buffer, `cannot be detached (${err.message})`);
     }
-    if (buffer.byteLength !== 0) {
-      // structuredClone copies what it may not transfer (Node marks some
-      // buffers untransferable: the shared pool behind small Buffers). The
-      // caller still holds that memory, so it must not be handed out again.
+    if (kept === undefined || byteLengthOf.call(buffer) !== 0) {
+      // Node marks some buffers untransferable (the shared pool behind small
+      // Buffers): structuredClone copies them and transfer() is not used on
+      // them. The caller still holds that memory, so it must not be handed
+      // out again.
       throw errors.invalidArgValue('buffer', buffer, 'cannot be detached (the runtime marks it untransferable, e.g. the pool behind small Buffers)');
     }
     this.#watch.unregister(buffer); // when it is the very object acquire() gave
