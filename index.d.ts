@@ -1797,11 +1797,14 @@ declare abstract class TypedRing<T extends TypedArrayType> {
    * @param options `timeout` in milliseconds (for the whole call; default:
    *   no limit) and an abort `signal` (default: none).
    * @returns A promise of `values.length`. When it rejects with
-   *   {@link errors.TimeoutError} `ERR_SHMKIT_TIMEOUT`,
-   *   {@link errors.ClosedError} `ERR_SHMKIT_CLOSED` or the signal's `reason`
-   *   (when that is an object), the error's `written` property says how many
-   *   values were written (they are not taken back). It also rejects with
-   *   `TypeError` / `RangeError` for bad arguments.
+   *   {@link errors.TimeoutError} `ERR_SHMKIT_TIMEOUT` or
+   *   {@link errors.ClosedError} `ERR_SHMKIT_CLOSED`, the error's `written`
+   *   property says how many values were written (they are not taken back).
+   *   When the signal aborts it, it rejects with the signal's `reason`
+   *   unmodified (one reason object often serves every call a signal stops),
+   *   so it carries no count: the values written until then stay in the
+   *   ring. It also rejects with `TypeError` / `RangeError` for bad
+   *   arguments.
    */
   writeAsync(values: BatchOf<T>, options?: AsyncLockOptions | null): Promise<number>;
 

@@ -311,3 +311,64 @@ test('Channel: a sender whose last send was a whole number of laps of other send
   Atomics.store(words, TAIL, 8);
   assert.equal(ch.tryRecv(), undefined, 'empty: no message from an earlier lap');
 });
+
+test('Channel: close() reaches calls waiting for a side that another thread has claimed', async () => {
+  const ch = new Channel({ byteCapacity: 256 });
+  const holder = spawn(async ({}, { ch }, port) => {
+    const tx = ch.sender();
+    const rx = ch.receiver();
+    port.postMessage('claimed');
+    await new Promise((r) => port.once('message', r));
+    tx.release();
+    rx.release();
+  }, { ch });
+  assert.equal(await holder.next(), 'claimed');
+  // Waiting for the claimed sides: a blocking send and receive in a worker,
+  // async ones here, all with timeouts far past when close() comes.
+  const blocked = spawn(({}, { ch }, port) => {
+    port.postMessage('waiting');
+    const t0 = performance.now();
+    const out = {};
+    try {
+      ch.send('x', { timeout: 10_000 });
+    } catch (err) {
+      out.send = err.code;
+    }
+    out.recv = ch.recv({ timeout: 10_000 });
+    out.ms = performance.now() - t0;
+    return out;
+  }, { ch });
+  assert.equal(await blocked.next(), 'waiting');
+  const sendAsync = ch.sendAsync('y', { timeout: 10_000 }).then(() => 'sent', (err) => err.code);
+  const recvAsync = ch.recvAsync({ timeout: 10_000 });
+  await sleep(50);
+  const t0 = performance.now();
+  ch.close();
+  assert.equal(await sendAsync, 'ERR_SHMKIT_CLOSED');
+  assert.equal(await recvAsync, undefined, 'closed and empty: the end of the stream');
+  const waited = performance.now() - t0;
+  const out = await blocked.result();
+  assert.equal(out.send, 'ERR_SHMKIT_CLOSED');
+  assert.equal(out.recv, undefined);
+  assert.ok(waited < 2_000 && out.ms < 5_000, `close reached the waiters late (${waited.toFixed(0)} ms here)`);
+  assert.throws(() => ch.trySend('z'), { code: 'ERR_SHMKIT_CLOSED' }, 'trySend on a closed channel throws, claimed side or not');
+  holder.worker.postMessage('release');
+  await holder.exited();
+});
+
+test('Channel exclusive ends: release() right after an awaited async call gives the side back at once', async () => {
+  const ch = new Channel({ byteCapacity: 256 });
+  const tx = ch.sender();
+  await tx.sendAsync('a');
+  tx.release();
+  ch.send('b'); // the side is free: no deadlock with a claim still pending
+  const again = ch.sender({ timeout: 100 });
+  again.release();
+  const rx = ch.receiver();
+  try {
+    assert.equal(new TextDecoder().decode(await rx.recvAsync()), 'a');
+  } finally {
+    rx[Symbol.dispose](); // what leaving a `using rx = ch.receiver()` block does
+  }
+  assert.equal(new TextDecoder().decode(ch.recv({ timeout: 100 })), 'b', 'the receiving side too, after dispose');
+});

@@ -110,3 +110,34 @@ test('Queue: hostile writes to positions and stamps never crash or hang', async 
   assert.ok((await vandal.result()) > 0);
   assert.equal(calls, 100_000);
 });
+
+test('Queue: a blocking pop behind a producer paused mid-push sleeps and keeps its timeout', async () => {
+  const q = new Queue(Int32Array, 4);
+  // A producer that claimed the slot at tail 0 and never published it: the
+  // tail moved, the slot's stamp did not.
+  const words = new Int32Array(q.buffer, q.byteOffset, 64);
+  Atomics.store(words, 32, 1); // the Queue's tail word (src/layout.rs RING_TAIL_WORD)
+  const w = spawn(({}, { q }) => {
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    let code;
+    try {
+      q.pop({ timeout: 300 });
+    } catch (err) {
+      code = err.code;
+    }
+    const ms = performance.now() - t0;
+    const t1 = performance.now();
+    try {
+      q.pop({ timeout: 5 });
+    } catch {}
+    const short = performance.now() - t1;
+    const cpu = process.cpuUsage(cpu0);
+    return { code, ms, short, cpuMs: (cpu.user + cpu.system) / 1e3 };
+  }, { q });
+  const r = await w.result();
+  assert.equal(r.code, 'ERR_SHMKIT_TIMEOUT');
+  assert.ok(r.ms >= 290 && r.ms < 1_000, `the 300 ms wait took ${r.ms.toFixed(0)} ms`);
+  assert.ok(r.short < 100, `a 5 ms timeout took ${r.short.toFixed(0)} ms`);
+  assert.ok(r.cpuMs < 0.6 * (r.ms + r.short), `it spun: ${r.cpuMs.toFixed(0)} ms of CPU in ${(r.ms + r.short).toFixed(0)} ms`);
+});

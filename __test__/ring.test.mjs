@@ -372,3 +372,18 @@ test('objects in different threads never share a token, even with a process-wide
   });
   assert.deepEqual(JSON.parse(out.trim().split('\n').pop()), { size: 8, pushed: false });
 });
+
+test('RingBuffer and Queue: writeAsync stopped by its signal rejects with the reason unmodified, and keeps what it wrote', async () => {
+  const { Queue } = await import('../index.mjs');
+  for (const Ring of [RingBuffer, Queue]) {
+    const r = new Ring(Int32Array, 2);
+    const ac = new AbortController();
+    const writes = [r.writeAsync(new Int32Array([1, 2, 3]), { signal: ac.signal }), r.writeAsync(new Int32Array([4]), { signal: ac.signal })];
+    await sleep(20);
+    ac.abort();
+    const errs = await Promise.all(writes.map((w) => w.then(() => undefined, (e) => e)));
+    assert.ok(errs.every((e) => e === ac.signal.reason && !('written' in e)), `${Ring.name}: the one reason, untouched`);
+    assert.equal(r.size, 2, `${Ring.name}: what was written stays`);
+    assert.deepEqual([r.tryPop(), r.tryPop()], [1, 2]);
+  }
+});

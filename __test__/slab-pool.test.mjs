@@ -215,6 +215,31 @@ test('SlabPool: hostile writes to the bookkeeping give errors or wrong answers, 
   assert.ok(codes.size > 0, 'the vandal was noticed');
 });
 
+test('SlabPool: a forged block count in the header changes answers, never the words touched', async () => {
+  const slab = new SlabPool({ blockSize: 64, blocks: 2 });
+  const header = new Int32Array(slab.buffer, slab.byteOffset, 4);
+  const held = slab.acquire();
+  await spawn(() => 0).result(); // a thread exit, so that reclaim() scans
+  for (const forged of [2 ** 22, 2 ** 31 - 1, -1, 3]) {
+    Atomics.store(header, 3, forged); // the control object's header parameter: its block count
+    for (const [what, op] of [
+      ['stats', () => slab.stats],
+      ['reclaim', () => slab.reclaim()],
+      ['open', () => slab.open(3)],
+      ['tryAcquire', () => slab.tryAcquire()?.release()],
+    ]) {
+      try {
+        op();
+      } catch (err) {
+        assert.match(String(err.code), /^ERR_/, `${what} with a block count of ${forged}: ${err.stack}`);
+      }
+    }
+  }
+  Atomics.store(header, 3, 2);
+  held.release();
+  assert.equal(slab.stats.free, 2);
+});
+
 test('SlabPool: each hand-off has an id of its own, which opens it once', async () => {
   const slab = new SlabPool({ blockSize: 8, blocks: 1 });
   const first = slab.acquire().handoff();

@@ -27,6 +27,7 @@ const kEnd = Symbol('shmkit.channelEnd'); // only Channel makes its ends
 let ChannelSender; // defined in Channel's static block
 let ChannelReceiver;
 const LOCK_W = native.HEADER_BYTES / 4; // the state word inside an embedded Mutex
+const LOCK_SLICE = 10; // ms: how often a call waiting for its side's lock looks for close()
 
 function padded(n) {
   return (n + 3) & ~3;
@@ -131,6 +132,55 @@ class Channel {
       await mutex.lockAsync(options);
     } catch (err) {
       Channel.#recovered(Channel.#renamed(err, mutex === this.#sendLock));
+    }
+  }
+
+  // A call (send, recv and their async forms) that finds its side's lock
+  // taken, by another call or by a claimed end that may hold it for long,
+  // waits for it in slices of LOCK_SLICE ms and looks at the ring between
+  // them, so that close() reaches it too: a send then throws
+  // ERR_SHMKIT_CLOSED, a receive returns undefined once nothing is left.
+  // Returns false in that case (the lock is not taken), else true (taken).
+
+  /** True when a call of the sending (`send`) or receiving side has nothing left to wait for. */
+  #over(send) {
+    const c = this.#c;
+    if ((Atomics.load(c, STATE) & CLOSED) === 0) return false;
+    return send || (Atomics.load(c, TAIL) & INDEX_MASK) === (Atomics.load(c, HEAD) & INDEX_MASK);
+  }
+
+  #lockForCall(send, timeout, t0) {
+    const mutex = send ? this.#sendLock : this.#recvLock;
+    if (FAST && Atomics.compareExchange(send ? this.#sendWord : this.#recvWord, LOCK_W, 0, TID) === 0) return true;
+    for (;;) {
+      if (this.#over(send)) return false;
+      const left = ring.left(timeout, t0);
+      try {
+        mutex.lock({ timeout: left < 0 ? LOCK_SLICE : Math.min(left, LOCK_SLICE) });
+        return true;
+      } catch (err) {
+        if (err instanceof errors.TimeoutError && (left < 0 || left > LOCK_SLICE)) continue;
+        Channel.#recovered(Channel.#renamed(err, send));
+        return true;
+      }
+    }
+  }
+
+  async #lockForCallAsync(send, timeout, t0, signal) {
+    signal?.throwIfAborted(); // an aborted signal wins, even over a free lock
+    const mutex = send ? this.#sendLock : this.#recvLock;
+    if (FAST && Atomics.compareExchange(send ? this.#sendWord : this.#recvWord, LOCK_W, 0, TID) === 0) return true;
+    for (;;) {
+      if (this.#over(send)) return false;
+      const left = ring.left(timeout, t0);
+      try {
+        await mutex.lockAsync({ timeout: left < 0 ? LOCK_SLICE : Math.min(left, LOCK_SLICE), signal });
+        return true;
+      } catch (err) {
+        if (err instanceof errors.TimeoutError && (left < 0 || left > LOCK_SLICE)) continue;
+        Channel.#recovered(Channel.#renamed(err, send));
+        return true;
+      }
     }
   }
 
@@ -257,6 +307,7 @@ class Channel {
   /** Sends if that needs no waiting: true, or false (full, or another sender holds the lock). */
   trySend(message) {
     const bytes = this.#payload(message);
+    if (Atomics.load(this.#c, STATE) & CLOSED) throw ring.closedError('Channel');
     if (!this.#tryLock(this.#sendLock, this.#sendWord)) return false;
     try {
       return this.#put(bytes) === true;
@@ -270,7 +321,7 @@ class Channel {
     const bytes = this.#payload(message);
     const timeout = ring.timeoutOf(options);
     const t0 = ring.now(timeout);
-    this.#lock(this.#sendLock, this.#sendWord, options);
+    if (!this.#lockForCall(true, timeout, t0)) throw ring.closedError('Channel');
     try {
       this.#sendHeld(bytes, timeout, t0);
     } finally {
@@ -284,7 +335,7 @@ class Channel {
     const timeout = ring.timeoutOf(options);
     const signal = ring.signalOf(options);
     const t0 = ring.now(timeout);
-    await this.#lockAsync(this.#sendLock, this.#sendWord, options);
+    if (!(await this.#lockForCallAsync(true, timeout, t0, signal))) throw ring.closedError('Channel');
     try {
       await this.#sendHeldAsync(bytes, timeout, t0, signal);
     } finally {
@@ -306,7 +357,7 @@ class Channel {
   recv(options) {
     const timeout = ring.timeoutOf(options);
     const t0 = ring.now(timeout);
-    this.#lock(this.#recvLock, this.#recvWord, options);
+    if (!this.#lockForCall(false, timeout, t0)) return undefined;
     try {
       return this.#recvHeld(timeout, t0);
     } finally {
@@ -319,7 +370,7 @@ class Channel {
     const timeout = ring.timeoutOf(options);
     const signal = ring.signalOf(options);
     const t0 = ring.now(timeout);
-    await this.#lockAsync(this.#recvLock, this.#recvWord, options);
+    if (!(await this.#lockForCallAsync(false, timeout, t0, signal))) return undefined;
     try {
       return await this.#recvHeldAsync(timeout, t0, signal);
     } finally {
@@ -397,16 +448,22 @@ class Channel {
         if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
         end.#pending++;
         return new Promise((resolve, reject) => {
-          let done = false;
+          let done = false; // settled: it ran, or it gave up while queued
           let timer;
           const onAbort = () => giveUp(signal.reason);
           const stopWatching = () => {
             clearTimeout(timer);
             signal?.removeEventListener('abort', onAbort);
           };
+          // The call stops counting as pending before its caller hears of
+          // it, so that `await tx.sendAsync(m); tx.release()` releases at once.
+          const settle = () => {
+            done = true;
+            end.#pending--;
+          };
           const giveUp = (err) => {
             if (done) return;
-            done = true;
+            settle();
             stopWatching();
             reject(err);
           };
@@ -414,18 +471,20 @@ class Channel {
             timer = setTimeout(() => giveUp(new errors.TimeoutError(`${end.#what}: the wait timed out`)), timeout);
           }
           signal?.addEventListener('abort', onAbort, { once: true });
-          const turn = end.#chain.then(async () => {
+          end.#chain = end.#chain.then(async () => {
             if (done) return; // it gave up while queued
             stopWatching();
+            let value;
             try {
-              resolve(await op(end.#ch, timeout, t0));
+              value = await op(end.#ch, timeout, t0);
             } catch (err) {
+              settle();
               reject(err);
-            } finally {
-              done = true;
+              return;
             }
+            settle();
+            resolve(value);
           });
-          end.#chain = turn.then(() => end.#pending--);
         });
       }
 

@@ -100,6 +100,7 @@ class Queue extends ring.TypedRing {
         tail = Atomics.load(c, TAIL); // another producer is mid-push
       }
     }
+    ring.noteStall();
     return false;
   }
 
@@ -130,6 +131,7 @@ class Queue extends ring.TypedRing {
         head = Atomics.load(c, HEAD); // another consumer is mid-pop
       }
     }
+    ring.noteStall();
     return undefined;
   }
 

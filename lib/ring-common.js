@@ -122,7 +122,11 @@ function closedError(what) {
   return new errors.ClosedError(`${what}: closed`);
 }
 
-/** Tells how many values a failed `write` had written, on shmkit's own errors only. */
+/**
+ * Tells how many values a failed `write` had written, on shmkit's own errors
+ * only: an AbortSignal's reason is the caller's object, often shared by every
+ * call the signal stops, and is passed on unmodified.
+ */
 function withWritten(err, written) {
   if (err instanceof errors.ShmkitError) err.written = written;
   return err;
@@ -148,6 +152,17 @@ function remaining(deadline) {
   return Math.max(0, deadline - performance.now());
 }
 
+// Set by a Queue try-call that gave up its bounded retries because another
+// thread stayed paused between claiming a slot and publishing it (preempted,
+// terminated right there, or a stray write). A blocking form that sees it
+// stops spinning and sleeps a slice: each such try-call costs milliseconds.
+let stalled = false;
+
+/** Called by a try-call that ran out of retries (see `stalled`). */
+function noteStall() {
+  stalled = true;
+}
+
 /**
  * Blocks until `attempt()` returns something other than `undefined`: spins
  * re-trying, then sleeps in Rust until ring word `index` moves away from the
@@ -156,14 +171,19 @@ function remaining(deadline) {
  */
 function blockUntil(what, ctrl, index, flag, attempt, timeout, spins = SPINS) {
   const deadline = deadlineOf(timeout);
+  let spin = timeout !== 0;
   for (;;) {
-    for (let i = timeout === 0 ? spins : 0; i < spins; i++) {
+    stalled = false;
+    for (let i = spin ? 0 : spins; i < spins; i++) {
       const result = attempt();
       if (result !== undefined) return result;
+      if (stalled) break; // another thread is paused mid-operation: sleep a slice rather than spin
     }
     const seen = Atomics.load(ctrl, index);
+    stalled = false;
     const result = attempt();
     if (result !== undefined) return result;
+    spin = !stalled; // still paused: after the slice, look once more before spinning again
     const left = remaining(deadline);
     if (left === 0) throw errors.fromStatus(native.STATUS_TIMEOUT, what);
     const status = native.ringWait(ctrl, index, flag, seen, left === -1 ? SLICE : Math.min(left, SLICE));
@@ -407,6 +427,7 @@ module.exports = {
   checkValue,
   checkBatch,
   missed,
+  noteStall,
   TypedRing,
   blockUntil,
   blockUntilAsync,

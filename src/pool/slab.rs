@@ -30,9 +30,12 @@
 //! generation moves on every acquire and every hand-off, so an id names one
 //! hand-off (or one ownership) and is stale as soon as it has been used.
 //!
-//! Only the thread whose id is in `o<i>` changes `s<i>`. Taking a block (from
-//! the free list or from a hand-off) is a CAS of `o<i>` from 0 to the caller,
-//! then a CAS of `s<i>` from the expected generation and state; giving it up
+//! Only the thread whose id is in `o<i>` changes `s<i>`, with one exception:
+//! a block in transit belongs to nobody (`o<i>` is 0). Taking a free block is
+//! a CAS of `o<i>` from 0 to the caller, then a CAS of `s<i>` from the
+//! expected generation and state; opening a hand-off is a CAS of `s<i>` from
+//! TRANSIT to OWNED at the hand-off's generation, after which the one winner
+//! writes its id into `o<i>` (losers never touch `o<i>`); giving a block up
 //! (hand-off or free) checks both words, clears `o<i>`, then moves `s<i>`.
 //! So a stale or forged id can never take a block, two openers of one id
 //! cannot both win, and a block never has two owners. Nothing here touches
@@ -93,9 +96,21 @@ fn generation_of(word: i32) -> u32 {
   (word as u32) >> 2
 }
 
+/// How many blocks the pool in `view` has: the header's count, which any
+/// thread could overwrite, bounded by what the region holds and by the id
+/// format. A forged count then changes answers, never the words touched.
+fn block_count(view: &Region) -> Result<u32> {
+  let room = view
+    .words()
+    .saturating_sub((SLAB_BLOCKS_OFFSET / 4) as usize)
+    / 2;
+  let room = u32::try_from(room).unwrap_or(u32::MAX);
+  Ok(view.header()?.param.min(SLAB_MAX_BLOCKS).min(room))
+}
+
 /// Whether `index` names a block of the pool in `view`.
 fn in_range(view: &Region, index: u32) -> Result<bool> {
-  Ok(index < view.header()?.param)
+  Ok(index < block_count(view)?)
 }
 
 /// One block's two shared words (see the module documentation).
@@ -106,9 +121,10 @@ pub struct BlockWords<'a> {
 
 impl BlockWords<'_> {
   /// Takes the block, free in the free list's view, for thread `me`: its new
-  /// generation, or `None` when the words say it is not free. The owner word
-  /// can be held for an instant by the loser of an `open` race that is
-  /// backing out: that is waited out (bounded), not taken for corruption.
+  /// generation, or `None` when the words say it is not free. Another thread
+  /// holding a free block's owner word for an instant (only a `take` of an
+  /// index that a hostile write put in the free list twice can) is waited
+  /// out, bounded, before the block is called corrupted.
   pub fn take(&self, me: i32) -> Option<u32> {
     let mut tries = 0;
     while self.owner.compare_exchange(0, me, SeqCst, SeqCst).is_err() {
@@ -202,24 +218,27 @@ impl BlockWords<'_> {
 
   /// Thread `me` takes the block handed off at `generation`. OK, STALE (no
   /// such hand-off) or NOT_OWNER (opened already, or not handed off).
+  ///
+  /// The winner is decided on the state word alone, and only the winner
+  /// writes the owner word (it is 0 while the block is in transit: the
+  /// hand-off cleared it). A loser that was slow to look therefore never
+  /// holds the owner word, not even for an instant, so it cannot make a
+  /// later, valid open of the same block fail or a reclaim skip it.
   pub fn open(&self, me: i32, generation: u32) -> i32 {
-    let expected = pack(generation, TRANSIT);
-    let seen = self.state.load(SeqCst);
-    if generation > GEN_MASK || seen != expected {
-      return refusal(seen, generation);
+    if generation > GEN_MASK {
+      return refusal(self.state.load(SeqCst), generation);
     }
-    if self.owner.compare_exchange(0, me, SeqCst, SeqCst).is_err() {
-      return STATUS_NOT_OWNER;
-    }
-    match self
-      .state
-      .compare_exchange(expected, pack(generation, OWNED), SeqCst, SeqCst)
-    {
-      Ok(_) => STATUS_OK,
-      Err(seen) => {
-        self.owner.store(0, SeqCst);
-        refusal(seen, generation)
+    match self.state.compare_exchange(
+      pack(generation, TRANSIT),
+      pack(generation, OWNED),
+      SeqCst,
+      SeqCst,
+    ) {
+      Ok(_) => {
+        self.owner.store(me, SeqCst);
+        STATUS_OK
       }
+      Err(seen) => refusal(seen, generation),
     }
   }
 }
@@ -301,7 +320,7 @@ pub fn slab_reclaim(view: Region) -> Result<Vec<u32>> {
   if view.word(RECLAIMED_AT_WORD)?.swap(exits, SeqCst) == exits {
     return Ok(Vec::new());
   }
-  let blocks = view.header()?.param.min(SLAB_MAX_BLOCKS);
+  let blocks = block_count(&view)?;
   // Whether each owner seen has exited, asked once per owner: "not yet" may
   // be out of date by the end (that block waits for the next reclaim, which
   // its exit triggers), "exited" never is (ids are not reused). An id that
@@ -332,7 +351,7 @@ pub fn slab_reclaim(view: Region) -> Result<Vec<u32>> {
 /// state words (a snapshot). Returns `owned * 2^23 + transit`.
 #[napi]
 pub fn slab_census(view: Region) -> Result<f64> {
-  let blocks = view.header()?.param.min(SLAB_MAX_BLOCKS);
+  let blocks = block_count(&view)?;
   let (mut owned, mut transit) = (0u64, 0u64);
   for index in 0..blocks {
     match block(&view, index)?.0.load(Relaxed) & STATE_BITS {
@@ -425,7 +444,7 @@ mod tests {
   #[test]
   fn a_transient_owner_word_is_waited_out_not_taken_for_corruption() {
     let (state, owner) = words();
-    owner.store(9, SeqCst); // the loser of an open race, backing out
+    owner.store(9, SeqCst); // another take of the same index, backing out
     std::thread::scope(|s| {
       s.spawn(|| {
         std::thread::sleep(std::time::Duration::from_micros(200));
@@ -463,6 +482,44 @@ mod tests {
       });
       assert_eq!(winners.load(Relaxed), 1);
     }
+  }
+
+  #[test]
+  fn a_late_loser_never_makes_a_valid_open_fail() {
+    // Three threads chase one block: each reads the current hand-off's id,
+    // tries to open it, and the winner hands it straight off again. A
+    // refusal is right only if the id was no longer in transit: the state
+    // word must have left TRANSIT at that generation (it never comes back to
+    // it, the generation moves on). A refusal that finds the block still in
+    // transit at that id was wrong: an opener that looked late held the
+    // owner word for an instant (the first version of `open` did).
+    let (state, owner) = words();
+    let b = BlockWords {
+      state: &state,
+      owner: &owner,
+    };
+    let g = b.take(1).unwrap();
+    let current = AtomicU64::new(u64::from(b.hand_off(1, g).unwrap()));
+    let (wins, wrong) = (AtomicU64::new(0), AtomicU64::new(0));
+    std::thread::scope(|s| {
+      for me in 2..5 {
+        let (state, owner, current, wins, wrong) = (&state, &owner, &current, &wins, &wrong);
+        s.spawn(move || {
+          let b = BlockWords { state, owner };
+          while wins.load(Relaxed) < 100_000 {
+            let id = current.load(SeqCst) as u32;
+            if b.open(me, id) == STATUS_OK {
+              let next = b.hand_off(me, id).expect("the winner owns it");
+              current.store(u64::from(next), SeqCst);
+              wins.fetch_add(1, Relaxed);
+            } else if state.load(SeqCst) == pack(id, TRANSIT) {
+              wrong.fetch_add(1, Relaxed);
+            }
+          }
+        });
+      }
+    });
+    assert_eq!(wrong.load(Relaxed), 0, "valid opens refused");
   }
 
   #[test]
