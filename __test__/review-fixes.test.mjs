@@ -143,3 +143,76 @@ test('a notify posted to an async waiter of a terminated worker is passed on', a
   const waited = await other.result();
   assert.ok(waited < 2_000, `the other waiter waited ${waited.toFixed(0)} ms`);
 });
+
+test('a second copy of the native addon refuses to load, even on a thread the first one registered', async () => {
+  const { execFile } = await import('node:child_process');
+  const { cpSync, mkdtempSync, readdirSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const root = new URL('..', import.meta.url).pathname;
+  const copy = mkdtempSync(`${tmpdir()}/shmkit-copy-`);
+  for (const name of ['index.js', 'lib', 'binding.js', ...readdirSync(root).filter((f) => f.endsWith('.node'))]) {
+    cpSync(`${root}/${name}`, `${copy}/${name}`, { recursive: true });
+  }
+  const script = `
+    require(${JSON.stringify(`${root}/index.js`)});
+    try { require(${JSON.stringify(`${copy}/index.js`)}); console.log('loaded'); }
+    catch (err) { console.log(err.code); }
+  `;
+  const out = await new Promise((resolve, reject) => {
+    execFile(process.execPath, ['-e', script], { timeout: 30_000 }, (err, stdout, stderr) =>
+      err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout),
+    );
+  });
+  assert.equal(out.trim(), 'ERR_SHMKIT_LOAD');
+});
+
+test('a grant lost with a terminated worker is not inherited by a new object made in the same memory', async () => {
+  const buffer = new SharedArrayBuffer(64);
+  const sem = new Semaphore(0, { buffer, max: 1 });
+  const w = spawn(({}, { sem }, port) => {
+    sem.acquireAsync();
+    port.postMessage('waiting');
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0); // never back to its event loop
+  }, { sem });
+  assert.equal(await w.next(), 'waiting');
+  for (const until = Date.now() + 5_000; !/waiters: 1/.test(inspect(sem)); await sleep(1)) {
+    assert.ok(Date.now() < until, 'the worker queued its acquire');
+  }
+  sem.release(); // granted to the worker's async waiter, which will never see it
+  await w.worker.terminate();
+  const fresh = new Semaphore(0, { buffer, max: 1 });
+  assert.equal(fresh.tryAcquire(), false);
+  await assert.rejects(fresh.acquireAsync({ timeout: 50 }), { code: 'ERR_SHMKIT_TIMEOUT' });
+  assert.equal(fresh.available, 0);
+});
+
+test('an object is opened with the header values that were validated, while another thread rewrites them', async () => {
+  const sem = new Semaphore(0, { max: 1 });
+  const stop = flags(1);
+  const vandal = spawn(({}, { buffer, stop }) => {
+    const h = new Int32Array(buffer, 0, 4);
+    let n = 0;
+    while (Atomics.load(stop, 0) === 0) {
+      Atomics.store(h, 3, -1); // an impossible max
+      Atomics.store(h, 3, 1);
+      n++;
+    }
+    return n;
+  }, { buffer: sem.buffer, stop });
+  await sleep(20);
+  const maxes = new Set();
+  let opened = 0;
+  const until = performance.now() + 300;
+  while (performance.now() < until) {
+    try {
+      maxes.add(Semaphore.from({ buffer: sem.buffer, byteOffset: 0 }).max);
+      opened++;
+    } catch (err) {
+      assert.equal(err.code, 'ERR_SHMKIT_BAD_LAYOUT');
+    }
+  }
+  Atomics.store(stop, 0, 1);
+  assert.ok((await vandal.result()) > 0);
+  assert.ok(opened > 0, 'some opens found the header whole');
+  assert.deepEqual([...maxes], [1], 'only the valid max was ever accepted');
+});

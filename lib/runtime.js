@@ -16,9 +16,19 @@ const { STATUS_PENDING, STATUS_RETRY } = native;
  */
 const FAST = !/^(1|true|yes)$/i.test(process.env.SHMKIT_NO_FAST_PATH || '');
 
+// One copy of the native addon per process (two would run two parking lots):
+// a second copy, e.g. a second install of the package, refuses to load here,
+// even on a thread that the first copy registered already.
+try {
+  native.claimKernel();
+} catch (err) {
+  throw new errors.ShmkitError(`shmkit cannot load: ${err.message}`, 'ERR_SHMKIT_LOAD');
+}
+
 // One state per thread, shared by every copy of this module loaded in it (a
-// test runner that resets its module registry loads shmkit's JS again): the
-// thread registers with Rust once, and all copies share its waker and ids.
+// test runner that resets its module registry loads shmkit's JS again, with
+// the same addon): the thread registers with Rust once, and all copies share
+// its waker and ids.
 const kState = Symbol.for('shmkit.runtime.v1');
 const state =
   globalThis[kState] ??

@@ -75,12 +75,16 @@ function place(Class, options, open, need = Class.byteLength) {
   return new Int32Array(buffer, byteOffset, need / 4);
 }
 
-/** Validates the header of an object being opened; throws BadLayoutError. */
+/**
+ * Validates the header of an object being opened; throws BadLayoutError.
+ * Returns the `{ param, elem }` it validated.
+ */
 function check(Class, i32, kind) {
-  const problem = native.checkObject(i32, kind);
-  if (problem !== null) {
-    throw new errors.BadLayoutError(`cannot open a ${Class.name} at byteOffset ${i32.byteOffset}: ${problem}`);
+  const header = native.checkObject(i32, kind);
+  if (header.problem !== null && header.problem !== undefined) {
+    throw new errors.BadLayoutError(`cannot open a ${Class.name} at byteOffset ${i32.byteOffset}: ${header.problem}`);
   }
+  return header;
 }
 
 /** Defines the cloneable identity of an instance: tag, buffer, byteOffset. */
@@ -125,8 +129,14 @@ function setUpSized(instance, Class, kind, options, spec) {
     }
   }
   const i32 = place(Class, options, open, byteLength);
-  if (open) check(Class, i32, kind);
-  else native.createObject(i32, kind, param, elem, spec.initial ?? 0);
+  if (open) {
+    // The header may be written by any thread: keep only values that are
+    // the ones validated (read once more, in the same read as the check).
+    const checked = check(Class, i32, kind);
+    if (checked.param !== param || checked.elem !== elem) {
+      throw new errors.BadLayoutError(`cannot open a ${Class.name} at byteOffset ${i32.byteOffset}: its header changed while it was being opened`);
+    }
+  } else native.createObject(i32, kind, param, elem, spec.initial ?? 0);
   identify(instance, Class, i32);
   return { i32, param, elem };
 }

@@ -62,15 +62,34 @@ pub fn create_object(view: Region, kind: u32, param: u32, elem: u32, initial: i3
     }
   }
   view.word(0)?.store(MAGIC as i32, Ordering::Release);
+  // Grants that a terminated thread never received are given back through
+  // the next operation on their word's address; an object made anew in that
+  // memory starts with nothing owed to it.
+  let start = view.addr(0)?;
+  parking::lock().forget_lost(start..start + need as usize);
   Ok(())
 }
 
-/// Validates the header in `view` for an object of `kind`. Returns `null`
-/// when it is valid, or a sentence saying what is wrong.
+/// What [`check_object`] found: `problem` is `null` when the header is valid,
+/// and `param` and `elem` are the values it validated (from the same read:
+/// any thread can write the header, so values read before or after are not
+/// known to be the ones checked).
+#[napi(object)]
+pub struct CheckedHeader {
+  pub problem: Option<String>,
+  pub param: u32,
+  pub elem: u32,
+}
+
+/// Validates the header in `view` for an object of `kind`.
 #[napi]
-pub fn check_object(view: Region, kind: u32) -> Result<Option<String>> {
+pub fn check_object(view: Region, kind: u32) -> Result<CheckedHeader> {
   let header = view.header()?;
-  Ok(header.validate(kind, view.bytes()).err())
+  Ok(CheckedHeader {
+    problem: header.validate(kind, view.bytes()).err(),
+    param: header.param,
+    elem: header.elem,
+  })
 }
 
 /// The immutable parameter stored in the header of the object in `view`.

@@ -364,6 +364,14 @@ impl Lot {
     }
   }
 
+  /// Drops the grants lost at addresses in `range` (memory where a new
+  /// object was just made: they belonged to the one before).
+  pub fn forget_lost(&mut self, range: std::ops::Range<usize>) {
+    if !self.lost.is_empty() {
+      self.lost.retain(|addr, _| !range.contains(addr));
+    }
+  }
+
   /// True when grants lost at `addr` wait to be given back.
   pub fn has_lost(&self, addr: usize) -> bool {
     self.lost.contains_key(&addr)

@@ -193,6 +193,15 @@ fn claim_process() -> Result<()> {
     .map_err(|e| Error::new(Status::GenericFailure, e))
 }
 
+/// Claims the process for this copy of the addon (see [`claim_process`]);
+/// throws when another copy has it. shmkit's loader calls it on every load,
+/// before it looks for the thread's registration: a thread that registered
+/// through another copy must not make this copy look loaded.
+#[napi]
+pub fn claim_kernel() -> Result<()> {
+  claim_process()
+}
+
 /// Registers the calling JS thread with shmkit and returns its shmkit thread
 /// id (`threadId + 1`). `onWake(id, status)` receives async waiters' outcomes.
 /// Called once per thread by shmkit's loader; a second registration of the
