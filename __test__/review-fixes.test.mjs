@@ -3,7 +3,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { inspect } from 'node:util';
-import { Mutex, Semaphore, RwLock, Condvar } from '../index.mjs';
+import { Mutex, Semaphore, RwLock, Condvar, Barrier } from '../index.mjs';
 import { spawn, flags, sleep } from './helpers.mjs';
 
 const require = createRequire(import.meta.url);
@@ -215,4 +215,92 @@ test('an object is opened with the header values that were validated, while anot
   assert.ok((await vandal.result()) > 0);
   assert.ok(opened > 0, 'some opens found the header whole');
   assert.deepEqual([...maxes], [1], 'only the valid max was ever accepted');
+});
+
+/** Polls `cond` every few ms for up to 5 s; fails the test if it never holds. */
+async function until(cond, what) {
+  for (const end = Date.now() + 5_000; !cond(); await sleep(2)) assert.ok(Date.now() < end, what);
+}
+
+test('a party waiting in Barrier.waitAsync() whose worker is terminated breaks the barrier', async () => {
+  const b = new Barrier(2);
+  const w = spawn(({}, { b }) => {
+    b.waitAsync().catch(() => {});
+    setInterval(() => {}, 1_000);
+  }, { b });
+  await until(() => b.waiting === 1, 'the worker arrived');
+  await w.worker.terminate();
+  assert.equal(b.isBroken, true);
+  assert.throws(() => b.wait({ timeout: 1_000 }), { code: 'ERR_SHMKIT_BARRIER_BROKEN' });
+  b.reset();
+  assert.equal(b.isBroken, false);
+  const other = spawn(({}, { b }) => b.wait({ timeout: 5_000 }).isLeader, { b });
+  const mine = b.wait({ timeout: 5_000 }).isLeader;
+  assert.equal(mine !== (await other.result()), true, 'after reset, a generation completes with one leader');
+});
+
+test('a blocking lock() behind the same thread\'s pending lockAsync() is a deadlock, not a hang', async () => {
+  for (const [Lock, take, takeAsync, queued] of [
+    [Mutex, 'lock', 'lockAsync', /waiters: 2/],
+    [RwLock, 'write', 'writeAsync', /writersWaiting: 2/],
+    [RwLock, 'write', 'readAsync', /readersWaiting: 1,\s+writersWaiting: 1/],
+  ]) {
+    const m = new Lock();
+    const g = m[take === 'lock' ? 'lock' : 'write']();
+    const w = spawn(({}, { m, take, takeAsync }, port) => {
+      m[takeAsync]().then((guard) => guard.unlock(), () => {});
+      port.postMessage('queued');
+      const t0 = performance.now();
+      let code;
+      try {
+        m[take]({ timeout: 5_000 }).unlock();
+      } catch (err) {
+        code = err.code;
+      }
+      return { code, ms: performance.now() - t0 };
+    }, { m, take, takeAsync });
+    assert.equal(await w.next(), 'queued');
+    await until(() => queued.test(inspect(m)), 'both waits queued');
+    g.unlock();
+    const r = await w.result();
+    assert.equal(r.code, 'ERR_SHMKIT_DEADLOCK', `${Lock.name} ${takeAsync} then ${take}`);
+    assert.ok(r.ms < 2_000, `${Lock.name}: refused after ${r.ms.toFixed(0)} ms`);
+  }
+});
+
+test('a waiter whose PARKED bit a stray write cleared still gets the mutex once it is free', async () => {
+  const m = new Mutex();
+  const g = m.lock();
+  const w = spawn(({}, { m }) => {
+    const t0 = performance.now();
+    m.lock({ timeout: 5_000 }).unlock();
+    return performance.now() - t0;
+  }, { m });
+  await until(() => /waiters: 1/.test(inspect(m)), 'the worker queued');
+  const word = new Int32Array(m.buffer, m.byteOffset, 6);
+  Atomics.and(word, 4, ~(1 << 30)); // the state word's PARKED bit (src/sync/mutex.rs)
+  g.unlock(); // now the JS fast path: no wake
+  assert.ok((await w.result()) < 2_000);
+});
+
+test('a Semaphore or Latch waiter whose waiting flag a stray write cleared still wakes', async () => {
+  const { Latch } = await import('../index.mjs');
+  const sem = new Semaphore(0, { max: 1 });
+  const latch = new Latch(1);
+  const w = spawn(({}, { sem, latch }) => {
+    const t0 = performance.now();
+    sem.acquire({ timeout: 5_000 });
+    const t1 = performance.now();
+    latch.wait({ timeout: 5_000 });
+    return [t1 - t0, performance.now() - t1];
+  }, { sem, latch });
+  await until(() => /waiters: 1/.test(inspect(sem)), 'the worker queued on the semaphore');
+  Atomics.and(new Int32Array(sem.buffer, sem.byteOffset, 5), 4, 0x7fffffff); // its QUEUED bit
+  sem.release(); // now the JS fast path: no wake
+  const words = new Int32Array(latch.buffer, latch.byteOffset, 6);
+  await until(() => Atomics.load(words, 5) !== 0, 'the worker waits on the latch');
+  Atomics.store(words, 5, 0); // its waiting word
+  latch.countDown();
+  const [semMs, latchMs] = await w.result();
+  assert.ok(semMs < 2_000 && latchMs < 2_000, `woke after ${semMs.toFixed(0)} / ${latchMs.toFixed(0)} ms`);
 });

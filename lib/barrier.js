@@ -86,16 +86,19 @@ class Barrier {
 
   /** How many have arrived in the current generation. */
   get waiting() {
+    native.barrierSettle(this.#i32); // a party that died waiting broke it
     return Math.max(0, Atomics.load(this.#i32, W + 1));
   }
 
-  /** True once a party gave up, until `reset()`. */
+  /** True once a party gave up (or died waiting), until `reset()`. */
   get isBroken() {
+    native.barrierSettle(this.#i32);
     return (Atomics.load(this.#i32, W) & BROKEN) !== 0;
   }
 
   [inspectSymbol](depth, options, inspect) {
     if (depth < 0) return 'Barrier {}';
+    native.barrierSettle(this.#i32);
     const g = Atomics.load(this.#i32, W);
     const state = { parties: this.#parties, waiting: this.waiting, generation: g & ~BROKEN, broken: (g & BROKEN) !== 0 };
     return `Barrier ${inspect(state, options)}`;

@@ -38,7 +38,8 @@ use std::time::{Duration, Instant};
 use parking_lot::{Mutex, MutexGuard};
 
 use crate::error::{
-  STATUS_OK, STATUS_PENDING, STATUS_POISONED, STATUS_RETRY, STATUS_TERMINATED, STATUS_TIMEOUT,
+  STATUS_BROKEN, STATUS_DEADLOCK, STATUS_OK, STATUS_PENDING, STATUS_POISONED, STATUS_RETRY,
+  STATUS_TERMINATED, STATUS_TIMEOUT,
 };
 
 /// A waiter's state before anyone has decided its outcome.
@@ -157,9 +158,13 @@ pub enum QueueKind {
   Lock,
   /// Permits served in order: a dead waiter may have blocked the ones behind it.
   Permits,
-  /// Independent waiters (condition variables, barriers, latches): a dead
-  /// waiter is just dropped.
+  /// Independent waiters (condition variables, latches): a dead waiter is
+  /// just dropped.
   Plain,
+  /// A barrier's parties: a dead one breaks its generation. The others are
+  /// woken with [`STATUS_BROKEN`] at once, and the break is recorded for the
+  /// barrier's next operation to write into its word (see [`Lot::take_broken`]).
+  Barrier,
   /// An RwLock's writers (keyed at the state word's address + 1): like
   /// `Lock`, and when one of them dies the readers queued behind it (keyed at
   /// the address itself) re-examine the word too.
@@ -190,6 +195,9 @@ pub struct Lot {
   lost: HashMap<usize, Vec<Lost>>,
   /// Threads that registered and have exited (ids are never reused).
   exited: HashSet<u32>,
+  /// Barriers (by address) whose generation a dead party broke, waiting for
+  /// the next operation on them to set their BROKEN bit.
+  broken: HashSet<usize>,
 }
 
 /// How many threads have exited so far (wrapping), readable without the lot:
@@ -290,6 +298,22 @@ impl Lot {
     Some(w)
   }
 
+  /// A lock was just handed to an async waiter of thread `tid`. If that
+  /// thread is also blocked in a sync wait on one of `addrs` (the same lock),
+  /// it now waits for itself: its event loop, which would receive the lock,
+  /// cannot run while it waits. That wait ends with [`STATUS_DEADLOCK`].
+  pub fn refuse_self_wait(&mut self, tid: u32, addrs: &[usize]) {
+    let Some(&at) = self.blocked_on.get(&tid) else {
+      return;
+    };
+    if !addrs.contains(&at) {
+      return;
+    }
+    if let Some(w) = self.remove_where(at, |w| w.tid == tid && !w.is_async()) {
+      self.finish(at, &w, STATUS_DEADLOCK);
+    }
+  }
+
   /// Removes `w` from `addr`'s queue without waking it. False when it is no
   /// longer queued (a waker got to it first).
   pub fn remove(&mut self, addr: usize, w: &Arc<Waiter>) -> bool {
@@ -364,12 +388,22 @@ impl Lot {
     }
   }
 
-  /// Drops the grants lost at addresses in `range` (memory where a new
-  /// object was just made: they belonged to the one before).
+  /// Drops the grants lost, and the barrier breaks recorded, at addresses in
+  /// `range` (memory where a new object was just made: they belonged to the
+  /// one before).
   pub fn forget_lost(&mut self, range: std::ops::Range<usize>) {
     if !self.lost.is_empty() {
       self.lost.retain(|addr, _| !range.contains(addr));
     }
+    if !self.broken.is_empty() {
+      self.broken.retain(|addr| !range.contains(addr));
+    }
+  }
+
+  /// True (once) when a party of the barrier at `addr` died waiting: the
+  /// caller, which holds a view of the barrier, breaks its generation.
+  pub fn take_broken(&mut self, addr: usize) -> bool {
+    !self.broken.is_empty() && self.broken.remove(&addr)
   }
 
   /// True when grants lost at `addr` wait to be given back.
@@ -418,13 +452,20 @@ impl Lot {
     EXITS.fetch_add(1, Ordering::SeqCst);
     self.blocked_on.remove(&tid);
     let mut touched = Vec::new();
+    let mut barriers = Vec::new();
     for (addr, q) in self.queues.iter_mut() {
       let before = q.waiters.len();
       q.waiters.retain(|w| w.tid != tid);
       let removed = q.waiters.len() != before;
-      if q.owner == tid || (removed && q.kind != QueueKind::Plain) {
+      if removed && q.kind == QueueKind::Barrier {
+        barriers.push(*addr);
+      } else if q.owner == tid || (removed && q.kind != QueueKind::Plain) {
         touched.push(*addr);
       }
+    }
+    for addr in barriers {
+      self.broken.insert(addr);
+      self.wake_all(addr, STATUS_BROKEN);
     }
     let readers: Vec<usize> = touched
       .iter()
@@ -564,11 +605,25 @@ impl FlaggedSleep<'_> {
       }
       lot.push_kind(self.addr, waiter.clone(), 0, QueueKind::Plain);
     }
-    match wait(&waiter, self.addr, deadline, interrupted) {
+    // A waker looks at the flag; a stray write that cleared it would let the
+    // condition come true unannounced. At each slice of the wait, look.
+    let mut ready_now = false;
+    let mut look = || {
+      if interrupted() {
+        return true;
+      }
+      ready_now = ready();
+      ready_now
+    };
+    match wait(&waiter, self.addr, deadline, &mut look) {
       WaitEnd::Woken(st) => st,
       WaitEnd::GaveUp(lot, st) => {
         self.clear_if_idle(&lot);
-        st
+        if ready_now {
+          STATUS_OK
+        } else {
+          st
+        }
       }
     }
   }

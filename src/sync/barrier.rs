@@ -61,6 +61,10 @@ fn arrive(
   if g & BROKEN != 0 {
     return Arrival::Done(STATUS_BROKEN);
   }
+  if lot.take_broken(w.addr) {
+    break_generation(lot, w, g); // a party died waiting in this generation
+    return Arrival::Done(STATUS_BROKEN);
+  }
   let arrived = (w.arrived.load(Relaxed).max(0) as u32).min(parties.saturating_sub(1));
   if arrived + 1 >= parties {
     w.arrived.store(0, Relaxed);
@@ -69,7 +73,7 @@ fn arrive(
     return Arrival::Done(STATUS_LEADER);
   }
   w.arrived.store(arrived as i32 + 1, Relaxed);
-  lot.push_kind(w.addr, waiter(), 0, QueueKind::Plain);
+  lot.push_kind(w.addr, waiter(), 0, QueueKind::Barrier);
   Arrival::Queued(g)
 }
 
@@ -80,6 +84,17 @@ fn break_generation(lot: &mut Lot, w: &Words, g: i32) {
     w.generation.store(g | BROKEN, Release);
     w.arrived.store(0, Relaxed);
     lot.wake_all(w.addr, STATUS_BROKEN);
+  }
+}
+
+/// Under the lot lock: if a party of the current generation died waiting
+/// (recorded by the lot, which never touches the words), break it now.
+fn apply_pending_break(lot: &mut Lot, w: &Words) {
+  if lot.take_broken(w.addr) {
+    let g = w.generation.load(Relaxed);
+    if g & BROKEN == 0 {
+      break_generation(lot, w, g);
+    }
   }
 }
 
@@ -100,6 +115,11 @@ pub fn wait(
     }
   };
   match parking::wait(&waiter, w.addr, deadline, interrupted) {
+    WaitEnd::Woken(STATUS_BROKEN) => {
+      // Perhaps by a party that died waiting: write the break down now.
+      apply_pending_break(&mut parking::lock(), w);
+      STATUS_BROKEN
+    }
     WaitEnd::Woken(st) => st,
     WaitEnd::GaveUp(mut lot, st) => {
       break_generation(&mut lot, w, g);
@@ -124,6 +144,7 @@ pub fn wait_async(w: &Words, parties: u32, me: u32, id: u32) -> i32 {
 /// True when it was still queued.
 pub fn cancel(w: &Words, me: u32, id: u32) -> bool {
   let mut lot = parking::lock();
+  apply_pending_break(&mut lot, w);
   let removed = lot.remove_async(w.addr, me, id);
   if removed {
     let g = w.generation.load(Relaxed);
@@ -136,6 +157,7 @@ pub fn cancel(w: &Words, me: u32, id: u32) -> bool {
 /// fresh, unbroken one.
 pub fn reset(w: &Words) {
   let mut lot = parking::lock();
+  lot.take_broken(w.addr); // the generation it broke ends here anyway
   let g = w.generation.load(Relaxed);
   w.arrived.store(0, Relaxed);
   w.generation.store((g + 1) & GENERATION, Release);
@@ -177,6 +199,15 @@ pub fn barrier_wait_async(view: Region, parties: u32, id: u32) -> Result<i32> {
 pub fn barrier_cancel(view: Region, id: u32) -> Result<bool> {
   let w = words(&view)?;
   Ok(cancel(&w, threads::current()?, id))
+}
+
+/// Writes down a break that a party which died waiting left pending, so the
+/// words read right (`isBroken`, `waiting`).
+#[napi]
+pub fn barrier_settle(view: Region) -> Result<()> {
+  let w = words(&view)?;
+  apply_pending_break(&mut parking::lock(), &w);
+  Ok(())
 }
 
 /// Breaks the current generation and starts a fresh one.

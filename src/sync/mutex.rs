@@ -184,7 +184,19 @@ pub fn lock(
     let w = Waiter::sync(me, 0, since);
     lot.push(addr, w.clone(), owner);
     drop(lot);
-    match parking::wait(&w, addr, deadline, interrupted) {
+    // Queued, we keep PARKED set, so every unlock comes to the lot. A word
+    // without it (a stray write) would let an unlock pass us by: at each
+    // slice of the wait, look, and if so step again instead of sleeping on.
+    let mut stray = false;
+    let mut look = || {
+      if interrupted() {
+        return true;
+      }
+      stray = word.load(Relaxed) & PARKED == 0;
+      stray
+    };
+    match parking::wait(&w, addr, deadline, &mut look) {
+      WaitEnd::GaveUp(_, STATUS_TERMINATED) if stray => continue,
       WaitEnd::Woken(STATUS_RETRY) => {
         if let Some(st) = spin(word, me) {
           return st;
@@ -285,8 +297,11 @@ pub fn unlock(word: &AtomicI32, addr: usize, me: u32) -> i32 {
       continue;
     }
     let outcome = if hand_off { acquired(s) } else { STATUS_RETRY };
-    lot.wake_front(addr, outcome);
+    let woken = lot.wake_front(addr, outcome);
     lot.set_owner(addr, next_owner);
+    if woken.is_some_and(|w| w.is_async()) {
+      lot.refuse_self_wait(next_owner, &[addr]);
+    }
     return STATUS_OK;
   }
 }

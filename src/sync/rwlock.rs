@@ -38,6 +38,7 @@
 //! cycles between threads, are deadlocks.
 
 use std::sync::atomic::{AtomicI32, Ordering::*};
+use std::sync::Arc;
 use std::time::Instant;
 
 use napi::{Env, Result};
@@ -87,6 +88,17 @@ fn writers_key(addr: usize) -> usize {
 }
 
 /// Who the lock's waiters wait for, as the lot records it.
+/// Under the lot lock, after read or write locks were handed to `woken`: an
+/// async waiter's thread that is also blocked in a sync wait on this RwLock
+/// would wait for a lock its own event loop holds; that wait ends with
+/// DEADLOCK (see [`Lot::refuse_self_wait`]).
+fn refuse_self_waits<'a>(lot: &mut Lot, addr: usize, woken: impl Iterator<Item = &'a Arc<Waiter>>) {
+  let tids: Vec<u32> = woken.filter(|w| w.is_async()).map(|w| w.tid).collect();
+  for tid in tids {
+    lot.refuse_self_wait(tid, &[addr, writers_key(addr)]);
+  }
+}
+
 fn set_owner(lot: &mut Lot, addr: usize, tid: u32) {
   lot.set_owner(addr, tid);
   lot.set_owner(writers_key(addr), tid);
@@ -124,15 +136,22 @@ fn side_grant(side: Side) -> Grant {
 /// thread was terminated before it could learn so are released again.
 fn give_back(lot: &mut Lot, word: &AtomicI32, addr: usize) {
   for lost in lot.take_lost(addr) {
-    let s = word.load(Relaxed);
-    let next = match lost.grant {
-      Grant::ReadLock if s & WRITE_LOCKED == 0 && s & LOW > 0 => s - 1,
-      Grant::WriteLock if s & WRITE_LOCKED != 0 && (s & LOW) as u32 == lost.tid => {
-        s & (POISONED | WAITING)
+    // The record is gone from the lot: retry until the word takes it (JS
+    // fast paths change the reader count without the lot lock), or until the
+    // word shows nothing to give back.
+    loop {
+      let s = word.load(Relaxed);
+      let next = match lost.grant {
+        Grant::ReadLock if s & WRITE_LOCKED == 0 && s & LOW > 0 => s - 1,
+        Grant::WriteLock if s & WRITE_LOCKED != 0 && (s & LOW) as u32 == lost.tid => {
+          s & (POISONED | WAITING)
+        }
+        _ => break,
+      };
+      if word.compare_exchange(s, next, Release, Relaxed).is_ok() {
+        break;
       }
-      _ => continue,
-    };
-    let _ = word.compare_exchange(s, next, Release, Relaxed);
+    }
   }
 }
 
@@ -365,8 +384,9 @@ fn read_unlock(word: &AtomicI32, addr: usize) -> i32 {
         if word.compare_exchange(s, next, Release, Relaxed).is_err() {
           continue;
         }
-        lot.wake_front(writers_key(addr), acquired(s));
+        let woken = lot.wake_front(writers_key(addr), acquired(s));
         set_owner(&mut lot, addr, tid);
+        refuse_self_waits(&mut lot, addr, woken.iter());
         return STATUS_OK;
       }
     }
@@ -413,8 +433,10 @@ fn write_unlock(word: &AtomicI32, addr: usize, me: u32) -> i32 {
       if word.compare_exchange(s, next, Release, Relaxed).is_err() {
         continue;
       }
+      let woken: Vec<_> = lot.waiters(addr).cloned().collect();
       lot.wake_all(addr, acquired(s));
       set_owner(&mut lot, addr, 0);
+      refuse_self_waits(&mut lot, addr, woken.iter());
       return STATUS_OK;
     }
     if let Some(first) = lot.front(writers_key(addr)) {
@@ -424,8 +446,9 @@ fn write_unlock(word: &AtomicI32, addr: usize, me: u32) -> i32 {
       if word.compare_exchange(s, next, Release, Relaxed).is_err() {
         continue;
       }
-      lot.wake_front(writers_key(addr), acquired(s));
+      let woken = lot.wake_front(writers_key(addr), acquired(s));
       set_owner(&mut lot, addr, tid);
+      refuse_self_waits(&mut lot, addr, woken.iter());
       return STATUS_OK;
     }
     if word

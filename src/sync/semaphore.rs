@@ -163,7 +163,22 @@ pub fn acquire(
     let w = Waiter::sync(me, n, since);
     lot.push_kind(addr, w.clone(), 0, QueueKind::Permits);
     drop(lot);
-    match parking::wait(&w, addr, deadline, interrupted) {
+    // Queued, we keep QUEUED set, so every release comes to the lot. A word
+    // without it (a stray write) would let releases pass us by: at each
+    // slice of the wait, look, and if so step again instead of sleeping on.
+    let mut stray = false;
+    let mut look = || {
+      if interrupted() {
+        return true;
+      }
+      stray = word.load(Relaxed) >= 0;
+      stray
+    };
+    match parking::wait(&w, addr, deadline, &mut look) {
+      WaitEnd::GaveUp(mut lot, STATUS_TERMINATED) if stray => {
+        grant(&mut lot, word, addr, 0); // we may have been the one blocking the queue
+        continue;
+      }
       WaitEnd::Woken(STATUS_RETRY) => continue,
       WaitEnd::Woken(STATUS_OK) if interrupted() => {
         // Granted permits while our thread is being terminated: JS will never
