@@ -304,3 +304,20 @@ test('a Semaphore or Latch waiter whose waiting flag a stray write cleared still
   const [semMs, latchMs] = await w.result();
   assert.ok(semMs < 2_000 && latchMs < 2_000, `woke after ${semMs.toFixed(0)} / ${latchMs.toFixed(0)} ms`);
 });
+
+test('a write lock posted to an async writer of a terminated worker is given back, not poisoned', async () => {
+  const rw = new RwLock();
+  const w = rw.write();
+  const dying = spawn(({}, { rw }, port) => {
+    rw.writeAsync();
+    port.postMessage('queued');
+    for (;;); // its event loop never runs again
+  }, { rw });
+  assert.equal(await dying.next(), 'queued');
+  await until(() => /writersWaiting: 1/.test(inspect(rw)), 'the worker queued its writeAsync');
+  w.unlock(); // handed to the busy worker's async writer, which will never see it
+  await dying.worker.terminate();
+  const again = rw.write({ timeout: 2_000 }); // throws OwnerDiedError if taken over as poisoned
+  again.unlock();
+  assert.equal(rw.isPoisoned, false);
+});

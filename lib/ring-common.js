@@ -50,6 +50,8 @@ const SPSC = { producersFlag: INDEX_WAITING, consumersFlag: INDEX_WAITING, spins
 // before the item is poppable; the slice turns any such miss into latency,
 // never a hang.
 const SLICE = 50;
+// The slice of a wait behind a thread paused mid-operation (see `stalled`).
+const STALLED_SLICE = 1;
 
 // Back-off for polling loops. A try-call that finds the ring full (or empty)
 // even after re-reading the other side's index, within POLL_GAP_MS of its
@@ -172,6 +174,7 @@ function noteStall() {
 function blockUntil(what, ctrl, index, flag, attempt, timeout, spins = SPINS) {
   const deadline = deadlineOf(timeout);
   let spin = timeout !== 0;
+  let stalledSlice = STALLED_SLICE / 2;
   for (;;) {
     stalled = false;
     for (let i = spin ? 0 : spins; i < spins; i++) {
@@ -186,7 +189,12 @@ function blockUntil(what, ctrl, index, flag, attempt, timeout, spins = SPINS) {
     spin = !stalled; // still paused: after the slice, look once more before spinning again
     const left = remaining(deadline);
     if (left === 0) throw errors.fromStatus(native.STATUS_TIMEOUT, what);
-    const status = native.ringWait(ctrl, index, flag, seen, left === -1 ? SLICE : Math.min(left, SLICE));
+    // Behind a paused thread, the index may not move when it resumes (it
+    // moved before): look again soon, then less and less often (each look
+    // costs a try-call's whole retry bound while the thread stays paused).
+    stalledSlice = spin ? STALLED_SLICE / 2 : Math.min(SLICE, stalledSlice * 2);
+    const slice = spin ? SLICE : stalledSlice;
+    const status = native.ringWait(ctrl, index, flag, seen, left === -1 ? slice : Math.min(left, slice));
     if (status !== native.STATUS_OK && status !== native.STATUS_TIMEOUT) throw errors.fromStatus(status, what);
   }
 }

@@ -37,15 +37,25 @@ function platformSuffix() {
   return `${platform}-${arch}`;
 }
 
+// Where cargo writes, named on its command line: a CARGO_TARGET_DIR or a
+// build.target-dir in the user's cargo config would send it elsewhere.
+const targetDir = path.join(root, 'target');
+
 /** The file cargo writes for the `shmkit` cdylib. */
 function artifact() {
-  const dir = path.join(root, 'target', 'release');
+  const dir = path.join(targetDir, 'release');
   if (process.platform === 'win32') return path.join(dir, 'shmkit.dll');
   return path.join(dir, process.platform === 'darwin' ? 'libshmkit.dylib' : 'libshmkit.so');
 }
 
+// musl's default static C runtime rules out a cdylib: link it dynamically,
+// as the napi CLI does.
+const env = { ...process.env };
+if (platformSuffix().includes('musl')) env.RUSTFLAGS = `${env.RUSTFLAGS ?? ''} -C target-feature=-crt-static`.trim();
+delete env.CARGO_BUILD_TARGET; // the host's own target: target/release
+
 try {
-  execFileSync('cargo', ['build', '--release', '--lib', '--locked'], { cwd: root, stdio: 'inherit' });
+  execFileSync('cargo', ['build', '--release', '--lib', '--locked', '--target-dir', targetDir], { cwd: root, stdio: 'inherit', env });
 } catch (err) {
   console.error(
     err.code === 'ENOENT'
@@ -55,7 +65,12 @@ try {
   process.exit(1);
 }
 const target = path.join(root, `shmkit.${platformSuffix()}.node`);
-copyFileSync(artifact(), target);
+try {
+  copyFileSync(artifact(), target);
+} catch (err) {
+  console.error(`shmkit: cargo built, but ${artifact()} could not be copied to ${target}: ${err.message}`);
+  process.exit(1);
+}
 try {
   require(path.join(root, 'binding.js'));
 } catch (err) {

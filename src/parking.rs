@@ -381,10 +381,21 @@ impl Lot {
       self.wake_front(lost.addr, STATUS_OK);
       return;
     }
-    self.lost.entry(lost.addr).or_default().push(lost);
-    self.wake_all(lost.addr, STATUS_RETRY);
+    // An RwLock's readers queue at its state word's address and its writers
+    // one byte further (see src/sync/rwlock.rs): its losses are recorded at
+    // the state word, where its every operation looks, and both queues wake.
+    let at = match lost.grant {
+      Grant::WriteLock => lost.addr - 1,
+      _ => lost.addr,
+    };
+    self
+      .lost
+      .entry(at)
+      .or_default()
+      .push(Lost { addr: at, ..lost });
+    self.wake_all(at, STATUS_RETRY);
     if matches!(lost.grant, Grant::ReadLock | Grant::WriteLock) {
-      self.wake_all(lost.addr + 1, STATUS_RETRY); // the RwLock's writers
+      self.wake_all(at + 1, STATUS_RETRY);
     }
   }
 

@@ -146,7 +146,10 @@ impl BlockWords<'_> {
         .compare_exchange(seen, pack(generation, OWNED), SeqCst, SeqCst)
         .is_err()
     {
-      self.owner.store(0, SeqCst);
+      // Back out only if the word is still ours: an opener of a block in
+      // transit (which a hostile write also put in the free list) writes its
+      // id here after winning on the state word.
+      let _ = self.owner.compare_exchange(me, 0, SeqCst, SeqCst);
       return None;
     }
     Some(generation)
