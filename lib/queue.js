@@ -60,9 +60,19 @@ class Queue extends ring.TypedRing {
     this.#oneLap = 2 * param;
     this.#stampsAt = DATA_OFFSET / 4;
     this.#bigint = T === BigInt64Array || T === BigUint64Array;
-    ring.TypedRing.init(this, i32, 'Queue', this.#bigint, ring.MPMC);
+    // Sleepers watch the stamp of the slot they need next (src/ring/mod.rs).
+    ring.TypedRing.init(this, i32, 'Queue', this.#bigint, ring.MPMC, {
+      producers: () => this.#stampWord(TAIL),
+      consumers: () => this.#stampWord(HEAD),
+    });
     const dataAt = DATA_OFFSET + Math.ceil((param * 4) / 8) * 8;
     this.#data = new T(i32.buffer, i32.byteOffset + dataAt, param);
+  }
+
+  /** The word index of the stamp of the slot at index word `at` (HEAD or TAIL); `at` itself if that position is corrupted. */
+  #stampWord(at) {
+    const index = Atomics.load(this.#c, at) & (this.#oneLap - 1);
+    return index < this.#cap ? this.#stampsAt + index : at;
   }
 
   /** Reopens a Queue received from another thread (or placed at `{ buffer, byteOffset }`). */

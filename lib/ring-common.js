@@ -45,10 +45,10 @@ const SPINS_WITH_BACKOFF = FAST ? 6 : 0;
 const MPMC = { producersFlag: PRODUCERS_WAITING, consumersFlag: CONSUMERS_WAITING, spins: SPINS };
 const SPSC = { producersFlag: INDEX_WAITING, consumersFlag: INDEX_WAITING, spins: SPINS_WITH_BACKOFF };
 // Sleeps are cut into slices of at most this many ms, after each of which the
-// ring is checked again. Wake-ups are not expected to be missed, but a Queue
-// producer paused between claiming a slot and publishing it can move the tail
-// before the item is poppable; the slice turns any such miss into latency,
-// never a hang.
+// ring is checked again. Wake-ups are not expected to be missed (a Queue's
+// sleepers watch the stamp of the slot they need, so a mover paused between
+// its claim and its publish still wakes them when it publishes); the slice is
+// a backstop that turns any miss into latency, never a hang.
 const SLICE = 50;
 // The slice of a wait behind a thread paused mid-operation (see `stalled`).
 const STALLED_SLICE = 1;
@@ -168,10 +168,11 @@ function noteStall() {
 /**
  * Blocks until `attempt()` returns something other than `undefined`: spins
  * re-trying, then sleeps in Rust until ring word `index` moves away from the
- * value it had. `attempt` also decides about closing (it throws, or returns a
- * final value). Throws TimeoutError when `timeout` passes.
+ * value it had (or, when `watch` is given, the word `watch()` names: a Queue
+ * slot's stamp). `attempt` also decides about closing (it throws, or returns
+ * a final value). Throws TimeoutError when `timeout` passes.
  */
-function blockUntil(what, ctrl, index, flag, attempt, timeout, spins = SPINS) {
+function blockUntil(what, ctrl, index, flag, attempt, timeout, spins = SPINS, watch = undefined) {
   const deadline = deadlineOf(timeout);
   let spin = timeout !== 0;
   let stalledSlice = STALLED_SLICE / 2;
@@ -182,7 +183,8 @@ function blockUntil(what, ctrl, index, flag, attempt, timeout, spins = SPINS) {
       if (result !== undefined) return result;
       if (stalled) break; // another thread is paused mid-operation: sleep a slice rather than spin
     }
-    const seen = Atomics.load(ctrl, index);
+    const watched = watch === undefined ? index : watch();
+    const seen = Atomics.load(ctrl, watched);
     stalled = false;
     const result = attempt();
     if (result !== undefined) return result;
@@ -194,17 +196,18 @@ function blockUntil(what, ctrl, index, flag, attempt, timeout, spins = SPINS) {
     // costs a try-call's whole retry bound while the thread stays paused).
     stalledSlice = spin ? STALLED_SLICE / 2 : Math.min(SLICE, stalledSlice * 2);
     const slice = spin ? SLICE : stalledSlice;
-    const status = native.ringWait(ctrl, index, flag, seen, left === -1 ? slice : Math.min(left, slice));
+    const status = native.ringWait(ctrl, index, flag, watched, seen, left === -1 ? slice : Math.min(left, slice));
     if (status !== native.STATUS_OK && status !== native.STATUS_TIMEOUT) throw errors.fromStatus(status, what);
   }
 }
 
 /** The async form of `blockUntil`. `{ timeout, signal }` validated by the caller. */
-async function blockUntilAsync(what, ctrl, index, flag, attempt, timeout, signal) {
+async function blockUntilAsync(what, ctrl, index, flag, attempt, timeout, signal, watch = undefined) {
   const deadline = deadlineOf(timeout);
   for (;;) {
     if (signal !== undefined && signal.aborted) throw signal.reason;
-    const seen = Atomics.load(ctrl, index);
+    const watched = watch === undefined ? index : watch();
+    const seen = Atomics.load(ctrl, watched);
     const result = attempt();
     if (result !== undefined) return result;
     const left = remaining(deadline);
@@ -212,7 +215,7 @@ async function blockUntilAsync(what, ctrl, index, flag, attempt, timeout, signal
     try {
       await waitAsync(
         what,
-        (id) => native.ringWaitAsync(ctrl, index, flag, seen, id),
+        (id) => native.ringWaitAsync(ctrl, index, flag, watched, seen, id),
         (id) => native.ringCancel(ctrl, index, flag, id),
         () => undefined,
         left === -1 ? SLICE : Math.min(left, SLICE),
@@ -254,18 +257,24 @@ class TypedRing {
   #pf; // producers' waiting bit
   #cf; // consumers' waiting bit
   #spins;
+  #pw; // what producers' sleeps watch (see blockUntil): undefined for the head itself
+  #cw; // and consumers': undefined for the tail
 
   /**
    * Called by the subclass constructor once its memory is set up. `protocol`:
    * MPMC (Queue) or SPSC (RingBuffer, whose failed try-calls back off).
+   * `watch`, for a Queue: `{ producers, consumers }`, each returning the word
+   * a sleeping producer (consumer) watches: the stamp of the slot it needs.
    */
-  static init(ring, c, what, bigint, protocol) {
+  static init(ring, c, what, bigint, protocol, watch) {
     ring.#c = c;
     ring.#what = what;
     ring.#bigint = bigint;
     ring.#pf = protocol.producersFlag;
     ring.#cf = protocol.consumersFlag;
     ring.#spins = protocol.spins;
+    ring.#pw = watch?.producers;
+    ring.#cw = watch?.consumers;
   }
 
   #pushOrNothing(v) {
@@ -291,7 +300,7 @@ class TypedRing {
     checkValue(this.#bigint, v);
     const timeout = timeoutOf(options);
     if (this.tryPush(v)) return;
-    blockUntil(this.#what, this.#c, HEAD, this.#pf, () => this.#pushOrNothing(v), timeout, this.#spins);
+    blockUntil(this.#what, this.#c, HEAD, this.#pf, () => this.#pushOrNothing(v), timeout, this.#spins, this.#pw);
   }
 
   /** Resolves once `v` is pushed. `{ timeout, signal }`. */
@@ -299,7 +308,7 @@ class TypedRing {
     checkValue(this.#bigint, v);
     const timeout = timeoutOf(options);
     const signal = signalOf(options);
-    await blockUntilAsync(this.#what, this.#c, HEAD, this.#pf, () => this.#pushOrNothing(v), timeout, signal);
+    await blockUntilAsync(this.#what, this.#c, HEAD, this.#pf, () => this.#pushOrNothing(v), timeout, signal, this.#pw);
   }
 
   /** Pops a value, blocking while empty; `undefined` once closed and drained. `{ timeout }`. */
@@ -307,14 +316,14 @@ class TypedRing {
     const timeout = timeoutOf(options);
     const v = this.tryPop();
     if (v !== undefined) return v;
-    return blockUntil(this.#what, this.#c, TAIL, this.#cf, () => this.#popOrEnd(), timeout, this.#spins).v;
+    return blockUntil(this.#what, this.#c, TAIL, this.#cf, () => this.#popOrEnd(), timeout, this.#spins, this.#cw).v;
   }
 
   /** Resolves with a value; `undefined` once closed and drained. `{ timeout, signal }`. */
   async popAsync(options) {
     const timeout = timeoutOf(options);
     const signal = signalOf(options);
-    return (await blockUntilAsync(this.#what, this.#c, TAIL, this.#cf, () => this.#popOrEnd(), timeout, signal)).v;
+    return (await blockUntilAsync(this.#what, this.#c, TAIL, this.#cf, () => this.#popOrEnd(), timeout, signal, this.#cw)).v;
   }
 
   /** Writes all of `values`, blocking while full. `{ timeout }`: a shmkit error carries `written`. */
@@ -328,7 +337,7 @@ class TypedRing {
       blockUntil(this.#what, this.#c, HEAD, this.#pf, () => {
         written += this.pushMany(values.subarray(written));
         return written === values.length ? written : undefined;
-      }, timeout, this.#spins);
+      }, timeout, this.#spins, this.#pw);
     } catch (err) {
       throw withWritten(err, written);
     }
@@ -345,7 +354,7 @@ class TypedRing {
       await blockUntilAsync(this.#what, this.#c, HEAD, this.#pf, () => {
         written += this.pushMany(values.subarray(written));
         return written === values.length ? written : undefined;
-      }, timeout, signal);
+      }, timeout, signal, this.#pw);
     } catch (err) {
       throw withWritten(err, written);
     }
@@ -359,7 +368,7 @@ class TypedRing {
     if (target.length === 0) return 0;
     const n = this.popMany(target);
     if (n > 0) return n;
-    return blockUntil(this.#what, this.#c, TAIL, this.#cf, () => this.#readOrEnd(target), timeout, this.#spins);
+    return blockUntil(this.#what, this.#c, TAIL, this.#cf, () => this.#readOrEnd(target), timeout, this.#spins, this.#cw);
   }
 
   /** Resolves with how many values were read into `target` (at least one; 0 once closed and drained). */
@@ -368,7 +377,7 @@ class TypedRing {
     const timeout = timeoutOf(options);
     const signal = signalOf(options);
     if (target.length === 0) return 0;
-    return blockUntilAsync(this.#what, this.#c, TAIL, this.#cf, () => this.#readOrEnd(target), timeout, signal);
+    return blockUntilAsync(this.#what, this.#c, TAIL, this.#cf, () => this.#readOrEnd(target), timeout, signal, this.#cw);
   }
 
   /** Ends the stream: pushes throw ERR_SHMKIT_CLOSED; pops drain, then return `undefined`; sleepers wake. */

@@ -36,9 +36,13 @@
 //!                   bit 2  PRODUCERS_WAITING  someone sleeps until head moves
 //! ```
 //!
-//! Here a mover stores or CASes the index and then reads the state word (both
-//! sequentially consistent, as JS `Atomics` are), and calls [`wake`] when the
-//! bit is set. In both forms sleepers use [`FlaggedSleep`] with their bit.
+//! Here a mover CASes the index, publishes the slot's stamp, and then reads
+//! the state word (all sequentially consistent, as JS `Atomics` are), and
+//! calls [`wake`] when the bit is set. A Queue sleeper parks under the index
+//! but watches the stamp of the slot it needs next, not the index: a mover
+//! paused between its CAS and its publish has moved the index already, and
+//! its publish must still reach the sleeper. In both forms sleepers use
+//! [`FlaggedSleep`] with their bit.
 //!
 //! Nothing here reads or writes the data or the positions: Rust only sets and
 //! clears the waiting bits (with read-modify-writes, so no position is ever
@@ -88,7 +92,9 @@ pub const RING_INDEX_MASK: u32 = INDEX_MASK as u32;
 pub struct Words<'a> {
   /// The state word (CLOSED).
   pub state: &'a AtomicI32,
-  /// The index word waited on.
+  /// The word waited on: the index word, or (Queue) the stamp of the slot
+  /// the waiter needs next, which changes exactly when that slot is
+  /// published (a paused mover may have moved the index long before).
   pub word: &'a AtomicI32,
   /// Where the waiting bit lives: `state`, or (RingBuffer) `word` itself.
   pub bits: &'a AtomicI32,
@@ -96,7 +102,7 @@ pub struct Words<'a> {
   pub addr: usize,
   /// The waiting bit.
   pub flag: i32,
-  /// The bits of `word` that are the position.
+  /// The bits of `word` that count (the position of an index word).
   pub mask: i32,
 }
 
@@ -145,7 +151,10 @@ pub fn wake(w: &Words) -> u32 {
   w.sleep().wake()
 }
 
-fn words(view: &Region, index: u32, flag: i32) -> Result<Words<'_>> {
+/// The words of a wait on ring word `index` (head or tail) with waiting bit
+/// `flag`, watching word `watch` of the ring (`index` itself, or a Queue
+/// slot's stamp; any word of the view, only ever read).
+fn words(view: &Region, index: u32, flag: i32, watch: u32) -> Result<Words<'_>> {
   let expected_flag = match index {
     RING_HEAD_WORD => PRODUCERS_WAITING,
     RING_TAIL_WORD => CONSUMERS_WAITING,
@@ -157,9 +166,9 @@ fn words(view: &Region, index: u32, flag: i32) -> Result<Words<'_>> {
     }
   };
   let state = view.word(RING_STATE_WORD as usize)?;
-  let word = view.word(index as usize)?;
+  let index_word = view.word(index as usize)?;
   let (bits, mask) = if flag == INDEX_WAITING {
-    (word, INDEX_MASK)
+    (index_word, INDEX_MASK)
   } else if flag == expected_flag {
     (state, -1)
   } else {
@@ -167,6 +176,11 @@ fn words(view: &Region, index: u32, flag: i32) -> Result<Words<'_>> {
       Status::InvalidArg,
       format!("flag {flag} does not go with word {index}"),
     ));
+  };
+  let (word, mask) = if watch == index {
+    (index_word, mask)
+  } else {
+    (view.word(watch as usize)?, -1)
   };
   Ok(Words {
     state,
@@ -178,20 +192,23 @@ fn words(view: &Region, index: u32, flag: i32) -> Result<Words<'_>> {
   })
 }
 
-/// Blocks until the position in ring word `index` (head or tail) is no longer
-/// the one in `expected`, the ring closes, or `timeoutMs` passes. `flag` is
-/// the waiter bit that goes with the word (`RING_INDEX_WAITING_BIT` for a
-/// RingBuffer). Returns a status code.
+/// Blocks until word `watch` of the ring (the position in ring word `index`,
+/// head or tail, when `watch` is `index`; else a Queue slot's stamp) is no
+/// longer `expected`, the ring closes, or `timeoutMs` passes. Sleepers park
+/// under `index`, whose movers wake them. `flag` is the waiter bit that goes
+/// with `index` (`RING_INDEX_WAITING_BIT` for a RingBuffer or Channel).
+/// Returns a status code.
 #[napi]
 pub fn ring_wait(
   env: Env,
   view: Region,
   index: u32,
   flag: i32,
+  watch: u32,
   expected: i32,
   timeout_ms: f64,
 ) -> Result<i32> {
-  let w = words(&view, index, flag)?;
+  let w = words(&view, index, flag, watch)?;
   let me = threads::current()?;
   Ok(wait(
     &w,
@@ -202,25 +219,32 @@ pub fn ring_wait(
   ))
 }
 
-/// OK if ring word `index` already moved (or the ring closed), else PENDING
-/// with async waiter `id` queued.
+/// OK if word `watch` already moved from `expected` (or the ring closed),
+/// else PENDING with async waiter `id` queued under ring word `index`.
 #[napi]
-pub fn ring_wait_async(view: Region, index: u32, flag: i32, expected: i32, id: u32) -> Result<i32> {
-  let w = words(&view, index, flag)?;
+pub fn ring_wait_async(
+  view: Region,
+  index: u32,
+  flag: i32,
+  watch: u32,
+  expected: i32,
+  id: u32,
+) -> Result<i32> {
+  let w = words(&view, index, flag, watch)?;
   Ok(wait_async(&w, expected, threads::current()?, id))
 }
 
 /// Withdraws async waiter `id`; true when it was still queued.
 #[napi]
 pub fn ring_cancel(view: Region, index: u32, flag: i32, id: u32) -> Result<bool> {
-  let w = words(&view, index, flag)?;
+  let w = words(&view, index, flag, index)?;
   Ok(cancel(&w, threads::current()?, id))
 }
 
 /// Wakes everyone sleeping on ring word `index`; returns how many.
 #[napi]
 pub fn ring_wake(view: Region, index: u32, flag: i32) -> Result<u32> {
-  Ok(wake(&words(&view, index, flag)?))
+  Ok(wake(&words(&view, index, flag, index)?))
 }
 
 /// How many waiters are queued on ring word `index` now (threads parked in a
@@ -228,7 +252,7 @@ pub fn ring_wake(view: Region, index: u32, flag: i32) -> Result<u32> {
 /// at once. A thread that is terminated leaves the queue.
 #[napi]
 pub fn ring_waiters(view: Region, index: u32, flag: i32) -> Result<u32> {
-  let w = words(&view, index, flag)?;
+  let w = words(&view, index, flag, index)?;
   Ok(parking::lock().len(w.addr) as u32)
 }
 
@@ -250,8 +274,8 @@ pub fn ring_token() -> i32 {
 /// ring's waiting bits, as its waits pass them.
 #[napi]
 pub fn ring_close(view: Region, producers_flag: i32, consumers_flag: i32) -> Result<()> {
-  let head = words(&view, RING_HEAD_WORD, producers_flag)?;
-  let tail = words(&view, RING_TAIL_WORD, consumers_flag)?;
+  let head = words(&view, RING_HEAD_WORD, producers_flag, RING_HEAD_WORD)?;
+  let tail = words(&view, RING_TAIL_WORD, consumers_flag, RING_TAIL_WORD)?;
   head.state.fetch_or(CLOSED, SeqCst);
   wake(&head);
   wake(&tail);
