@@ -321,3 +321,21 @@ test('a write lock posted to an async writer of a terminated worker is given bac
   again.unlock();
   assert.equal(rw.isPoisoned, false);
 });
+
+test('a permit lost with a terminated worker comes back to a tryAcquire, and never past max', async () => {
+  const sem = new Semaphore(0, { max: 1 });
+  const w = spawn(({}, { sem }, port) => {
+    sem.acquireAsync();
+    port.postMessage('waiting');
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0); // never back to its event loop
+  }, { sem });
+  assert.equal(await w.next(), 'waiting');
+  await until(() => /waiters: 1/.test(inspect(sem)), 'the worker queued');
+  sem.release(); // granted to the worker's async waiter, which will never see it
+  await w.worker.terminate();
+  assert.equal(sem.tryAcquire(), true, 'the permit came back');
+  assert.equal(sem.tryAcquire(), false);
+  sem.release();
+  assert.throws(() => sem.release(), { code: 'ERR_OUT_OF_RANGE' });
+  assert.equal(sem.available, 1);
+});

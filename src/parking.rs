@@ -30,7 +30,7 @@ use std::collections::VecDeque;
 
 // Fx hashing: the keys are word addresses and thread ids, not input anyone chooses.
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
-use std::sync::atomic::{AtomicI32, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicI32, AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Arc, LazyLock};
 use std::thread::Thread;
 use std::time::{Duration, Instant};
@@ -208,6 +208,16 @@ static EXITS: AtomicU32 = AtomicU32::new(0);
 /// The count of thread exits so far (see [`EXITS`]).
 pub fn exits() -> u32 {
   EXITS.load(Ordering::SeqCst)
+}
+
+/// How many addresses have lost grants waiting to be given back, readable
+/// without the lot (kept under its lock): a `try` operation that would fail
+/// looks here before it pays for the lot.
+static LOST_ADDRS: AtomicUsize = AtomicUsize::new(0);
+
+/// True when some grant, anywhere, waits to be given back (see [`Lot::lose`]).
+pub fn any_lost() -> bool {
+  LOST_ADDRS.load(Ordering::SeqCst) != 0
 }
 
 static LOT: LazyLock<Mutex<Lot>> = LazyLock::new(|| Mutex::new(Lot::default()));
@@ -393,6 +403,7 @@ impl Lot {
       .entry(at)
       .or_default()
       .push(Lost { addr: at, ..lost });
+    LOST_ADDRS.store(self.lost.len(), Ordering::SeqCst);
     self.wake_all(at, STATUS_RETRY);
     if matches!(lost.grant, Grant::ReadLock | Grant::WriteLock) {
       self.wake_all(at + 1, STATUS_RETRY);
@@ -405,6 +416,7 @@ impl Lot {
   pub fn forget_lost(&mut self, range: std::ops::Range<usize>) {
     if !self.lost.is_empty() {
       self.lost.retain(|addr, _| !range.contains(addr));
+      LOST_ADDRS.store(self.lost.len(), Ordering::SeqCst);
     }
     if !self.broken.is_empty() {
       self.broken.retain(|addr| !range.contains(addr));
@@ -427,7 +439,9 @@ impl Lot {
     if self.lost.is_empty() {
       return Vec::new();
     }
-    self.lost.remove(&addr).unwrap_or_default()
+    let taken = self.lost.remove(&addr).unwrap_or_default();
+    LOST_ADDRS.store(self.lost.len(), Ordering::SeqCst);
+    taken
   }
 
   /// True when thread `me` blocking on a lock owned by `owner` would close a

@@ -61,7 +61,9 @@ fn take(word: &AtomicI32, n: u32) -> bool {
 
 /// Under the lot lock: adds `add` permits and hands permits to the queued
 /// waiters in order while the first one can be satisfied; keeps QUEUED exact.
-fn grant(lot: &mut Lot, word: &AtomicI32, addr: usize, add: u32) {
+/// Never makes more than `max` available (permits given back after a lost
+/// grant could, if a release counted on them being gone meanwhile).
+fn grant(lot: &mut Lot, word: &AtomicI32, addr: usize, add: u32, max: u32) {
   // Permits granted to async waiters whose thread was terminated before they
   // could learn so come back here.
   let add = lot
@@ -71,7 +73,8 @@ fn grant(lot: &mut Lot, word: &AtomicI32, addr: usize, add: u32) {
     .fold(add, |sum, l| sum.saturating_add(l.want));
   loop {
     let s = word.load(Relaxed);
-    let mut left = ((s & AVAILABLE) as u64 + add as u64).min(AVAILABLE as u64) as u32;
+    let cap = max.min(SEMAPHORE_MAX_PERMITS) as u64;
+    let mut left = ((s & AVAILABLE) as u64 + add as u64).min(cap) as u32;
     let mut served = 0;
     for w in lot.waiters(addr) {
       if w.want > left {
@@ -100,9 +103,9 @@ enum Step {
   Again,
 }
 
-fn step(lot: &mut Lot, word: &AtomicI32, addr: usize, n: u32) -> Step {
+fn step(lot: &mut Lot, word: &AtomicI32, addr: usize, n: u32, max: u32) -> Step {
   if lot.has_lost(addr) {
-    grant(lot, word, addr, 0);
+    grant(lot, word, addr, 0, max);
   }
   let s = word.load(Acquire);
   if lot.len(addr) == 0 {
@@ -134,6 +137,7 @@ pub fn acquire(
   addr: usize,
   me: u32,
   n: u32,
+  max: u32,
   deadline: Option<Instant>,
   interrupted: &mut dyn FnMut() -> bool,
 ) -> i32 {
@@ -149,7 +153,7 @@ pub fn acquire(
   let since = Instant::now();
   loop {
     let mut lot = parking::lock();
-    let s = match step(&mut lot, word, addr, n) {
+    let s = match step(&mut lot, word, addr, n, max) {
       Step::Done => return STATUS_OK,
       Step::Again => continue,
       Step::Queue(s) => s,
@@ -176,7 +180,7 @@ pub fn acquire(
     };
     match parking::wait(&w, addr, deadline, &mut look) {
       WaitEnd::GaveUp(mut lot, STATUS_TERMINATED) if stray => {
-        grant(&mut lot, word, addr, 0); // we may have been the one blocking the queue
+        grant(&mut lot, word, addr, 0, max); // we may have been the one blocking the queue
         continue;
       }
       WaitEnd::Woken(STATUS_RETRY) => continue,
@@ -184,13 +188,13 @@ pub fn acquire(
         // Granted permits while our thread is being terminated: JS will never
         // see them, so return them now.
         let mut lot = parking::lock();
-        grant(&mut lot, word, addr, n);
+        grant(&mut lot, word, addr, n, max);
         return STATUS_TERMINATED;
       }
       WaitEnd::Woken(st) => return st,
       WaitEnd::GaveUp(mut lot, st) => {
         // We may have been the one blocking the queue: let the others in.
-        grant(&mut lot, word, addr, 0);
+        grant(&mut lot, word, addr, 0, max);
         return st;
       }
     }
@@ -198,16 +202,16 @@ pub fn acquire(
 }
 
 /// Non-blocking acquire: OK or WOULD_BLOCK.
-pub fn try_acquire(word: &AtomicI32, addr: usize, n: u32) -> i32 {
+pub fn try_acquire(word: &AtomicI32, addr: usize, n: u32, max: u32) -> i32 {
   if take(word, n) {
     return STATUS_OK;
   }
-  if word.load(Relaxed) >= 0 {
+  if word.load(Relaxed) >= 0 && !parking::any_lost() {
     return STATUS_WOULD_BLOCK;
   }
   let mut lot = parking::lock();
   loop {
-    match step(&mut lot, word, addr, n) {
+    match step(&mut lot, word, addr, n, max) {
       Step::Done => return STATUS_OK,
       Step::Again => continue,
       Step::Queue(_) => return STATUS_WOULD_BLOCK,
@@ -217,10 +221,10 @@ pub fn try_acquire(word: &AtomicI32, addr: usize, n: u32) -> i32 {
 
 /// Async acquire: OK now, or PENDING with waiter `id` queued; its outcome (OK
 /// or RETRY) is posted to this thread's waker.
-pub fn acquire_async(word: &AtomicI32, addr: usize, me: u32, n: u32, id: u32) -> i32 {
+pub fn acquire_async(word: &AtomicI32, addr: usize, me: u32, n: u32, max: u32, id: u32) -> i32 {
   let mut lot = parking::lock();
   loop {
-    match step(&mut lot, word, addr, n) {
+    match step(&mut lot, word, addr, n, max) {
       Step::Done => return STATUS_OK,
       Step::Again => continue,
       Step::Queue(s) => {
@@ -263,16 +267,16 @@ pub fn release(word: &AtomicI32, addr: usize, n: u32, max: u32) -> i32 {
   if (s & AVAILABLE) as u64 + n as u64 > max {
     return STATUS_OUT_OF_RANGE;
   }
-  grant(&mut lot, word, addr, n);
+  grant(&mut lot, word, addr, n, max as u32);
   STATUS_OK
 }
 
 /// Withdraws async waiter `id` of thread `me`: true when it was still queued.
-pub fn cancel(word: &AtomicI32, addr: usize, me: u32, id: u32) -> bool {
+pub fn cancel(word: &AtomicI32, addr: usize, me: u32, id: u32, max: u32) -> bool {
   let mut lot = parking::lock();
   let removed = lot.remove_async(addr, me, id);
   if removed {
-    grant(&mut lot, word, addr, 0);
+    grant(&mut lot, word, addr, 0, max);
   }
   removed
 }
@@ -288,6 +292,7 @@ pub fn semaphore_acquire(env: Env, view: Region, n: u32, timeout_ms: f64) -> Res
     addr,
     me,
     n,
+    view.header()?.param,
     parking::deadline(timeout_ms),
     &mut || threads::interrupted(&env),
   ))
@@ -297,14 +302,21 @@ pub fn semaphore_acquire(env: Env, view: Region, n: u32, timeout_ms: f64) -> Res
 #[napi]
 pub fn semaphore_try_acquire(view: Region, n: u32) -> Result<i32> {
   let (word, addr) = view.state()?;
-  Ok(try_acquire(word, addr, n))
+  Ok(try_acquire(word, addr, n, view.header()?.param))
 }
 
 /// Takes `n` permits now, or queues async waiter `id` (PENDING).
 #[napi]
 pub fn semaphore_acquire_async(view: Region, n: u32, id: u32) -> Result<i32> {
   let (word, addr) = view.state()?;
-  Ok(acquire_async(word, addr, threads::current()?, n, id))
+  Ok(acquire_async(
+    word,
+    addr,
+    threads::current()?,
+    n,
+    view.header()?.param,
+    id,
+  ))
 }
 
 /// Returns `n` permits, at most up to `max` available.
@@ -318,7 +330,13 @@ pub fn semaphore_release(view: Region, n: u32, max: u32) -> Result<i32> {
 #[napi]
 pub fn semaphore_cancel(view: Region, id: u32) -> Result<bool> {
   let (word, addr) = view.state()?;
-  Ok(cancel(word, addr, threads::current()?, id))
+  Ok(cancel(
+    word,
+    addr,
+    threads::current()?,
+    id,
+    view.header()?.param,
+  ))
 }
 
 #[cfg(test)]
@@ -332,8 +350,8 @@ mod tests {
   fn counts_and_limits() {
     let word = AtomicI32::new(2);
     let addr = &word as *const _ as usize;
-    assert_eq!(try_acquire(&word, addr, 2), STATUS_OK);
-    assert_eq!(try_acquire(&word, addr, 1), STATUS_WOULD_BLOCK);
+    assert_eq!(try_acquire(&word, addr, 2, 2), STATUS_OK);
+    assert_eq!(try_acquire(&word, addr, 1, 2), STATUS_WOULD_BLOCK);
     assert_eq!(release(&word, addr, 3, 2), STATUS_OUT_OF_RANGE);
     assert_eq!(release(&word, addr, 2, 2), STATUS_OK);
     assert_eq!(word.load(Relaxed), 2);
@@ -346,7 +364,7 @@ mod tests {
     parking::lock().register(401);
     let big = {
       let word = word.clone();
-      std::thread::spawn(move || acquire(&word, addr, 401, 3, None, &mut || false))
+      std::thread::spawn(move || acquire(&word, addr, 401, 3, 10, None, &mut || false))
     };
     while parking::lock().len(addr) == 0 {
       std::thread::sleep(Duration::from_millis(1));
@@ -354,7 +372,7 @@ mod tests {
     // Single permits released one by one must accumulate for the big waiter;
     // nobody can take them past it.
     for _ in 0..3 {
-      assert_eq!(try_acquire(&word, addr, 1), STATUS_WOULD_BLOCK);
+      assert_eq!(try_acquire(&word, addr, 1, 10), STATUS_WOULD_BLOCK);
       assert_eq!(release(&word, addr, 1, 10), STATUS_OK);
     }
     assert_eq!(big.join().unwrap(), STATUS_OK);
@@ -374,7 +392,7 @@ mod tests {
           parking::lock().register(500 + i);
           for _ in 0..5_000 {
             assert_eq!(
-              acquire(&word, addr, 500 + i, 1, None, &mut || false),
+              acquire(&word, addr, 500 + i, 1, 3, None, &mut || false),
               STATUS_OK
             );
             let now = inside.fetch_add(1, SeqCst) + 1;
