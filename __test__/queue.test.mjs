@@ -141,3 +141,53 @@ test('Queue: a blocking pop behind a producer paused mid-push sleeps and keeps i
   assert.ok(r.short < 100, `a 5 ms timeout took ${r.short.toFixed(0)} ms`);
   assert.ok(r.cpuMs < 0.6 * (r.ms + r.short), `it spun: ${r.cpuMs.toFixed(0)} ms of CPU in ${(r.ms + r.short).toFixed(0)} ms`);
 });
+
+test('Queue: a sleeper whose slot another consumer took meanwhile still wakes for the next push (replayed interleaving)', async () => {
+  // One thread plays three: Atomics.load is wrapped so that other threads'
+  // whole operations run at chosen points of the sleeper's pop():
+  //  1. while the sleeper reads its head h, slot h is filled and emptied;
+  //  2. as its attempt reads the tail, a producer pushes at h + 1 and sees no
+  //     waiting bit (none is set yet), so wakes nobody;
+  //  3. the sleeper watches slot h's stamp, which will not change again.
+  // Its own head moved, so it must not sleep (it slept a whole 50 ms slice).
+  const { createRequire } = await import('node:module');
+  const { HEAD, TAIL } = createRequire(import.meta.url)('../lib/ring-common.js');
+  const realLoad = Atomics.load;
+  try {
+    for (const async of [true, false]) {
+      const q = new Queue(Int32Array, 4);
+      q.tryPush(1);
+      q.tryPop();
+      let stage = 1;
+      let inside = false;
+      Atomics.load = function (a, i) {
+        const v = realLoad(a, i);
+        if (inside || stage === 0) return v;
+        inside = true;
+        try {
+          const stack = new Error().stack;
+          if (stage === 1 && i === HEAD && /blockUntil/.test(stack)) {
+            q.tryPush(7);
+            assert.equal(q.tryPop(), 7);
+            stage = 2;
+          } else if (stage === 2 && i === TAIL && /tryPop/.test(stack)) {
+            assert.equal(q.tryPush(8), true);
+            stage = 3;
+          }
+        } finally {
+          inside = false;
+        }
+        return v;
+      };
+      const t0 = performance.now();
+      const v = async ? await q.popAsync({ timeout: 2_000 }) : q.pop({ timeout: 2_000 });
+      const ms = performance.now() - t0;
+      Atomics.load = realLoad;
+      assert.equal(stage, 3, 'the interleaving was replayed');
+      assert.equal(v, 8);
+      assert.ok(ms < 25, `${async ? 'popAsync' : 'pop'} took ${ms.toFixed(1)} ms`);
+    }
+  } finally {
+    Atomics.load = realLoad;
+  }
+});

@@ -61,18 +61,16 @@ class Queue extends ring.TypedRing {
     this.#stampsAt = DATA_OFFSET / 4;
     this.#bigint = T === BigInt64Array || T === BigUint64Array;
     // Sleepers watch the stamp of the slot they need next (src/ring/mod.rs).
-    ring.TypedRing.init(this, i32, 'Queue', this.#bigint, ring.MPMC, {
-      producers: () => this.#stampWord(TAIL),
-      consumers: () => this.#stampWord(HEAD),
-    });
+    const stampWord = (position) => this.#stampWord(position);
+    ring.TypedRing.init(this, i32, 'Queue', this.#bigint, ring.MPMC, { producers: stampWord, consumers: stampWord });
     const dataAt = DATA_OFFSET + Math.ceil((param * 4) / 8) * 8;
     this.#data = new T(i32.buffer, i32.byteOffset + dataAt, param);
   }
 
-  /** The word index of the stamp of the slot at index word `at` (HEAD or TAIL); `at` itself if that position is corrupted. */
-  #stampWord(at) {
-    const index = Atomics.load(this.#c, at) & (this.#oneLap - 1);
-    return index < this.#cap ? this.#stampsAt + index : at;
+  /** The word index of the stamp of the slot at `position`; word 0 (the header's magic, which never moves) if the position is corrupted. */
+  #stampWord(position) {
+    const index = position & (this.#oneLap - 1);
+    return index < this.#cap ? this.#stampsAt + index : 0;
   }
 
   /** Reopens a Queue received from another thread (or placed at `{ buffer, byteOffset }`). */

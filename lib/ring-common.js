@@ -168,9 +168,12 @@ function noteStall() {
 /**
  * Blocks until `attempt()` returns something other than `undefined`: spins
  * re-trying, then sleeps in Rust until ring word `index` moves away from the
- * value it had (or, when `watch` is given, the word `watch()` names: a Queue
- * slot's stamp). `attempt` also decides about closing (it throws, or returns
- * a final value). Throws TimeoutError when `timeout` passes.
+ * value it had. A Queue passes `watch(position)`, which names the stamp of
+ * the slot at `position` of the sleeper's own index (the other of head and
+ * tail): it sleeps until that stamp or its own index moves, since a mover
+ * paused between its claim and its publish has moved `index` already.
+ * `attempt` also decides about closing (it throws, or returns a final value).
+ * Throws TimeoutError when `timeout` passes.
  */
 function blockUntil(what, ctrl, index, flag, attempt, timeout, spins = SPINS, watch = undefined) {
   const deadline = deadlineOf(timeout);
@@ -183,7 +186,10 @@ function blockUntil(what, ctrl, index, flag, attempt, timeout, spins = SPINS, wa
       if (result !== undefined) return result;
       if (stalled) break; // another thread is paused mid-operation: sleep a slice rather than spin
     }
-    const watched = watch === undefined ? index : watch();
+    // A Queue's sleeper watches the stamp of the slot at its own index (see
+    // watchOf): read that index first, then the stamp.
+    const own = watch === undefined ? 0 : Atomics.load(ctrl, index === HEAD ? TAIL : HEAD);
+    const watched = watch === undefined ? index : watch(own);
     const seen = Atomics.load(ctrl, watched);
     stalled = false;
     const result = attempt();
@@ -196,7 +202,7 @@ function blockUntil(what, ctrl, index, flag, attempt, timeout, spins = SPINS, wa
     // costs a try-call's whole retry bound while the thread stays paused).
     stalledSlice = spin ? STALLED_SLICE / 2 : Math.min(SLICE, stalledSlice * 2);
     const slice = spin ? SLICE : stalledSlice;
-    const status = native.ringWait(ctrl, index, flag, watched, seen, left === -1 ? slice : Math.min(left, slice));
+    const status = native.ringWait(ctrl, index, flag, watched, seen, own, left === -1 ? slice : Math.min(left, slice));
     if (status !== native.STATUS_OK && status !== native.STATUS_TIMEOUT) throw errors.fromStatus(status, what);
   }
 }
@@ -206,7 +212,8 @@ async function blockUntilAsync(what, ctrl, index, flag, attempt, timeout, signal
   const deadline = deadlineOf(timeout);
   for (;;) {
     if (signal !== undefined && signal.aborted) throw signal.reason;
-    const watched = watch === undefined ? index : watch();
+    const own = watch === undefined ? 0 : Atomics.load(ctrl, index === HEAD ? TAIL : HEAD);
+    const watched = watch === undefined ? index : watch(own);
     const seen = Atomics.load(ctrl, watched);
     const result = attempt();
     if (result !== undefined) return result;
@@ -215,7 +222,7 @@ async function blockUntilAsync(what, ctrl, index, flag, attempt, timeout, signal
     try {
       await waitAsync(
         what,
-        (id) => native.ringWaitAsync(ctrl, index, flag, watched, seen, id),
+        (id) => native.ringWaitAsync(ctrl, index, flag, watched, seen, own, id),
         (id) => native.ringCancel(ctrl, index, flag, id),
         () => undefined,
         left === -1 ? SLICE : Math.min(left, SLICE),
@@ -263,8 +270,9 @@ class TypedRing {
   /**
    * Called by the subclass constructor once its memory is set up. `protocol`:
    * MPMC (Queue) or SPSC (RingBuffer, whose failed try-calls back off).
-   * `watch`, for a Queue: `{ producers, consumers }`, each returning the word
-   * a sleeping producer (consumer) watches: the stamp of the slot it needs.
+   * `watch`, for a Queue: `{ producers, consumers }`, each mapping the
+   * sleeper's own position (tail, head) to the word it watches: the stamp
+   * of the slot there.
    */
   static init(ring, c, what, bigint, protocol, watch) {
     ring.#c = c;

@@ -104,6 +104,10 @@ pub struct Words<'a> {
   pub flag: i32,
   /// The bits of `word` that count (the position of an index word).
   pub mask: i32,
+  /// (Queue) The waiter's own side's index: its next slot is the one at this
+  /// position, so once it moves the watched stamp may be stale; it counts as
+  /// a change too. `None` when `word` is the index itself.
+  pub own: Option<&'a AtomicI32>,
 }
 
 impl Words<'_> {
@@ -115,10 +119,13 @@ impl Words<'_> {
     }
   }
 
-  /// The condition a sleeper waits for: the position moved or the ring closed.
-  fn moved_from(&self, expected: i32) -> impl Fn() -> bool + '_ {
+  /// The condition a sleeper waits for: the watched word moved (or the own
+  /// index, see `own`), or the ring closed.
+  fn moved_from(&self, expected: i32, own_expected: i32) -> impl Fn() -> bool + '_ {
     move || {
-      (self.word.load(SeqCst) ^ expected) & self.mask != 0 || self.state.load(SeqCst) & CLOSED != 0
+      (self.word.load(SeqCst) ^ expected) & self.mask != 0
+        || self.own.is_some_and(|own| own.load(SeqCst) != own_expected)
+        || self.state.load(SeqCst) & CLOSED != 0
     }
   }
 }
@@ -128,17 +135,23 @@ impl Words<'_> {
 pub fn wait(
   w: &Words,
   expected: i32,
+  own_expected: i32,
   me: u32,
   deadline: Option<Instant>,
   interrupted: &mut dyn FnMut() -> bool,
 ) -> i32 {
-  w.sleep()
-    .wait(&w.moved_from(expected), me, deadline, interrupted)
+  w.sleep().wait(
+    &w.moved_from(expected, own_expected),
+    me,
+    deadline,
+    interrupted,
+  )
 }
 
 /// Async wait: OK now, or PENDING with waiter `id` queued.
-pub fn wait_async(w: &Words, expected: i32, me: u32, id: u32) -> i32 {
-  w.sleep().wait_async(&w.moved_from(expected), me, id)
+pub fn wait_async(w: &Words, expected: i32, own_expected: i32, me: u32, id: u32) -> i32 {
+  w.sleep()
+    .wait_async(&w.moved_from(expected, own_expected), me, id)
 }
 
 /// Withdraws async waiter `id`: true when it was still queued.
@@ -177,10 +190,19 @@ fn words(view: &Region, index: u32, flag: i32, watch: u32) -> Result<Words<'_>> 
       format!("flag {flag} does not go with word {index}"),
     ));
   };
-  let (word, mask) = if watch == index {
-    (index_word, mask)
+  let (word, mask, own) = if watch == index {
+    (index_word, mask, None)
   } else {
-    (view.word(watch as usize)?, -1)
+    let own = if index == RING_TAIL_WORD {
+      RING_HEAD_WORD
+    } else {
+      RING_TAIL_WORD
+    };
+    (
+      view.word(watch as usize)?,
+      -1,
+      Some(view.word(own as usize)?),
+    )
   };
   Ok(Words {
     state,
@@ -189,6 +211,7 @@ fn words(view: &Region, index: u32, flag: i32, watch: u32) -> Result<Words<'_>> 
     addr: view.addr(index as usize)?,
     flag,
     mask,
+    own,
   })
 }
 
@@ -196,9 +219,14 @@ fn words(view: &Region, index: u32, flag: i32, watch: u32) -> Result<Words<'_>> 
 /// head or tail, when `watch` is `index`; else a Queue slot's stamp) is no
 /// longer `expected`, the ring closes, or `timeoutMs` passes. Sleepers park
 /// under `index`, whose movers wake them. `flag` is the waiter bit that goes
-/// with `index` (`RING_INDEX_WAITING_BIT` for a RingBuffer or Channel).
+/// with `index` (`RING_INDEX_WAITING_BIT` for a RingBuffer or Channel). For a
+/// stamp, `own` is the waiter's own index (the other of head and tail) as it
+/// was when the stamp's slot was chosen: its moving ends the wait too.
 /// Returns a status code.
 #[napi]
+// A flat binding, called on every blocking ring wait: plain numbers, no
+// options object to build in JS and unpack here.
+#[allow(clippy::too_many_arguments)]
 pub fn ring_wait(
   env: Env,
   view: Region,
@@ -206,6 +234,7 @@ pub fn ring_wait(
   flag: i32,
   watch: u32,
   expected: i32,
+  own: i32,
   timeout_ms: f64,
 ) -> Result<i32> {
   let w = words(&view, index, flag, watch)?;
@@ -213,14 +242,16 @@ pub fn ring_wait(
   Ok(wait(
     &w,
     expected,
+    own,
     me,
     parking::deadline(timeout_ms),
     &mut || threads::interrupted(&env),
   ))
 }
 
-/// OK if word `watch` already moved from `expected` (or the ring closed),
-/// else PENDING with async waiter `id` queued under ring word `index`.
+/// OK if word `watch` already moved from `expected` (or, see `ring_wait`,
+/// the own index from `own`, or the ring closed), else PENDING with async
+/// waiter `id` queued under ring word `index`.
 #[napi]
 pub fn ring_wait_async(
   view: Region,
@@ -228,10 +259,11 @@ pub fn ring_wait_async(
   flag: i32,
   watch: u32,
   expected: i32,
+  own: i32,
   id: u32,
 ) -> Result<i32> {
   let w = words(&view, index, flag, watch)?;
-  Ok(wait_async(&w, expected, threads::current()?, id))
+  Ok(wait_async(&w, expected, own, threads::current()?, id))
 }
 
 /// Withdraws async waiter `id`; true when it was still queued.
@@ -303,6 +335,7 @@ mod tests {
         CONSUMERS_WAITING
       },
       mask: if index_bits { INDEX_MASK } else { -1 },
+      own: None,
     }
   }
 
@@ -315,6 +348,7 @@ mod tests {
       std::thread::spawn(move || {
         wait(
           &words_over(&mem, false),
+          0,
           0,
           1001,
           parking::deadline(5_000.0),
@@ -331,9 +365,52 @@ mod tests {
     assert_eq!(sleeper.join().unwrap(), STATUS_OK);
     assert_eq!(mem[0].load(SeqCst), 0, "flag cleared");
     // A moved word: no sleep at all.
-    assert_eq!(wait(&w, 0, 1001, None, &mut || false), STATUS_OK);
+    assert_eq!(wait(&w, 0, 0, 1001, None, &mut || false), STATUS_OK);
     mem[0].store(CLOSED, SeqCst);
-    assert_eq!(wait(&w, 1, 1001, None, &mut || false), STATUS_OK);
+    assert_eq!(wait(&w, 1, 0, 1001, None, &mut || false), STATUS_OK);
+  }
+
+  #[test]
+  fn a_stamp_watcher_also_wakes_when_its_own_index_moves() {
+    // mem: state, a slot's stamp (watched), the waiter's own index.
+    let mem: &'static [AtomicI32; 3] = Box::leak(Box::new([
+      AtomicI32::new(0),
+      AtomicI32::new(5),
+      AtomicI32::new(3),
+    ]));
+    let over = |mem: &'static [AtomicI32; 3]| Words {
+      state: &mem[0],
+      word: &mem[1],
+      bits: &mem[0],
+      addr: &mem[1] as *const _ as usize,
+      flag: CONSUMERS_WAITING,
+      mask: -1,
+      own: Some(&mem[2]),
+    };
+    parking::lock().register(1003);
+    let sleeper = std::thread::spawn(move || {
+      wait(
+        &over(mem),
+        5,
+        3,
+        1003,
+        parking::deadline(5_000.0),
+        &mut || false,
+      )
+    });
+    while mem[0].load(SeqCst) & CONSUMERS_WAITING == 0 {
+      std::thread::sleep(Duration::from_millis(1));
+    }
+    // Another consumer took the watched slot's turn: the own index moved, the
+    // stamp this waiter watches may never change again for it.
+    mem[2].store(4, SeqCst);
+    wake(&over(mem));
+    assert_eq!(sleeper.join().unwrap(), STATUS_OK);
+    assert_eq!(
+      wait(&over(mem), 5, 3, 1003, None, &mut || false),
+      STATUS_OK,
+      "moved before the wait: no sleep"
+    );
   }
 
   #[test]
@@ -348,6 +425,7 @@ mod tests {
         wait(
           &words_over(&mem, true),
           7,
+          0,
           1002,
           parking::deadline(5_000.0),
           &mut || false,
@@ -367,7 +445,7 @@ mod tests {
     assert_eq!(mem[1].load(SeqCst), 8);
     // A timed-out sleeper leaves no bit behind.
     assert_eq!(
-      wait(&w, 8, 1002, parking::deadline(5.0), &mut || false),
+      wait(&w, 8, 0, 1002, parking::deadline(5.0), &mut || false),
       crate::error::STATUS_TIMEOUT
     );
     assert_eq!(mem[1].load(SeqCst), 8, "bit cleared by the leaving sleeper");
