@@ -169,15 +169,7 @@ test('a second copy of the native addon refuses to load, even on a thread the fi
 test('a grant lost with a terminated worker is not inherited by a new object made in the same memory', async () => {
   const buffer = new SharedArrayBuffer(64);
   const sem = new Semaphore(0, { buffer, max: 1 });
-  const w = spawn(({}, { sem }, port) => {
-    sem.acquireAsync();
-    port.postMessage('waiting');
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0); // never back to its event loop
-  }, { sem });
-  assert.equal(await w.next(), 'waiting');
-  for (const until = Date.now() + 5_000; !/waiters: 1/.test(inspect(sem)); await sleep(1)) {
-    assert.ok(Date.now() < until, 'the worker queued its acquire');
-  }
+  const w = await deafAcquirer(sem);
   sem.release(); // granted to the worker's async waiter, which will never see it
   await w.worker.terminate();
   const fresh = new Semaphore(0, { buffer, max: 1 });
@@ -216,6 +208,21 @@ test('an object is opened with the header values that were validated, while anot
   assert.ok(opened > 0, 'some opens found the header whole');
   assert.deepEqual([...maxes], [1], 'only the valid max was ever accepted');
 });
+
+/**
+ * A worker that queues `sem.acquireAsync()` and then never returns to its
+ * event loop: a permit granted to it is never seen. Resolves once queued.
+ */
+async function deafAcquirer(sem) {
+  const w = spawn(({}, { sem }, port) => {
+    sem.acquireAsync();
+    port.postMessage('waiting');
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
+  }, { sem });
+  assert.equal(await w.next(), 'waiting');
+  await until(() => /waiters: 1/.test(inspect(sem)), 'the worker queued its acquire');
+  return w;
+}
 
 /** Polls `cond` every few ms for up to 5 s; fails the test if it never holds. */
 async function until(cond, what) {
@@ -324,13 +331,7 @@ test('a write lock posted to an async writer of a terminated worker is given bac
 
 test('a permit lost with a terminated worker comes back to a tryAcquire, and never past max', async () => {
   const sem = new Semaphore(0, { max: 1 });
-  const w = spawn(({}, { sem }, port) => {
-    sem.acquireAsync();
-    port.postMessage('waiting');
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0); // never back to its event loop
-  }, { sem });
-  assert.equal(await w.next(), 'waiting');
-  await until(() => /waiters: 1/.test(inspect(sem)), 'the worker queued');
+  const w = await deafAcquirer(sem);
   sem.release(); // granted to the worker's async waiter, which will never see it
   await w.worker.terminate();
   assert.equal(sem.tryAcquire(), true, 'the permit came back');

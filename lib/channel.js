@@ -29,6 +29,11 @@ let ChannelReceiver;
 const LOCK_W = native.HEADER_BYTES / 4; // the state word inside an embedded Mutex
 const LOCK_SLICE = 10; // ms: how often a call waiting for its side's lock looks for close()
 
+/** One slice of a wait for a side's lock, given what is left of the call's timeout (-1: none). */
+function sliceOf(left) {
+  return left < 0 ? LOCK_SLICE : Math.min(left, LOCK_SLICE);
+}
+
 function padded(n) {
   return (n + 3) & ~3;
 }
@@ -150,38 +155,50 @@ class Channel {
   }
 
   #lockForCall(send, timeout, t0) {
+    if (this.#grab(send)) return true;
     const mutex = send ? this.#sendLock : this.#recvLock;
-    if (FAST && Atomics.compareExchange(send ? this.#sendWord : this.#recvWord, LOCK_W, 0, TID) === 0) return true;
     for (;;) {
       if (this.#over(send)) return false;
       const left = ring.left(timeout, t0);
       try {
-        mutex.lock({ timeout: left < 0 ? LOCK_SLICE : Math.min(left, LOCK_SLICE) });
+        mutex.lock({ timeout: sliceOf(left) });
         return true;
       } catch (err) {
-        if (err instanceof errors.TimeoutError && (left < 0 || left > LOCK_SLICE)) continue;
-        Channel.#recovered(Channel.#renamed(err, send));
-        return true;
+        if (!Channel.#anotherSlice(err, left, send)) return true;
       }
     }
   }
 
   async #lockForCallAsync(send, timeout, t0, signal) {
     signal?.throwIfAborted(); // an aborted signal wins, even over a free lock
+    if (this.#grab(send)) return true;
     const mutex = send ? this.#sendLock : this.#recvLock;
-    if (FAST && Atomics.compareExchange(send ? this.#sendWord : this.#recvWord, LOCK_W, 0, TID) === 0) return true;
     for (;;) {
       if (this.#over(send)) return false;
       const left = ring.left(timeout, t0);
       try {
-        await mutex.lockAsync({ timeout: left < 0 ? LOCK_SLICE : Math.min(left, LOCK_SLICE), signal });
+        await mutex.lockAsync({ timeout: sliceOf(left), signal });
         return true;
       } catch (err) {
-        if (err instanceof errors.TimeoutError && (left < 0 || left > LOCK_SLICE)) continue;
-        Channel.#recovered(Channel.#renamed(err, send));
-        return true;
+        if (!Channel.#anotherSlice(err, left, send)) return true;
       }
     }
+  }
+
+  /** The inline fast path: true when the side's lock was free and is now taken. */
+  #grab(send) {
+    return FAST && Atomics.compareExchange(send ? this.#sendWord : this.#recvWord, LOCK_W, 0, TID) === 0;
+  }
+
+  /**
+   * A slice's lock attempt threw `err` with `left` ms of the call's timeout
+   * left (-1: none): true to wait another slice; false when the lock is ours
+   * (a dead holder's, taken over); else it throws (the call timed out, ...).
+   */
+  static #anotherSlice(err, left, send) {
+    if (err instanceof errors.TimeoutError && (left < 0 || left > LOCK_SLICE)) return true;
+    Channel.#recovered(Channel.#renamed(err, send));
+    return false;
   }
 
   /** A timeout waiting for a side's lock, said in the Channel's words. */
