@@ -50,8 +50,6 @@ const SPSC = { producersFlag: INDEX_WAITING, consumersFlag: INDEX_WAITING, spins
 // its claim and its publish still wakes them when it publishes); the slice is
 // a backstop that turns any miss into latency, never a hang.
 const SLICE = 50;
-// The slice of a wait behind a thread paused mid-operation (see `stalled`).
-const STALLED_SLICE = 1;
 
 // Back-off for polling loops. A try-call that finds the ring full (or empty)
 // even after re-reading the other side's index, within POLL_GAP_MS of its
@@ -178,7 +176,6 @@ function noteStall() {
 function blockUntil(what, ctrl, index, flag, attempt, timeout, spins = SPINS, watch = undefined) {
   const deadline = deadlineOf(timeout);
   let spin = timeout !== 0;
-  let stalledSlice = STALLED_SLICE / 2;
   for (;;) {
     stalled = false;
     for (let i = spin ? 0 : spins; i < spins; i++) {
@@ -186,8 +183,8 @@ function blockUntil(what, ctrl, index, flag, attempt, timeout, spins = SPINS, wa
       if (result !== undefined) return result;
       if (stalled) break; // another thread is paused mid-operation: sleep a slice rather than spin
     }
-    // A Queue's sleeper watches the stamp of the slot at its own index (see
-    // watchOf): read that index first, then the stamp.
+    // A Queue's sleeper watches the stamp of the slot at its own index:
+    // read that index first, then the stamp (see src/ring/mod.rs).
     const own = watch === undefined ? 0 : Atomics.load(ctrl, index === HEAD ? TAIL : HEAD);
     const watched = watch === undefined ? index : watch(own);
     const seen = Atomics.load(ctrl, watched);
@@ -197,12 +194,7 @@ function blockUntil(what, ctrl, index, flag, attempt, timeout, spins = SPINS, wa
     spin = !stalled; // still paused: after the slice, look once more before spinning again
     const left = remaining(deadline);
     if (left === 0) throw errors.fromStatus(native.STATUS_TIMEOUT, what);
-    // Behind a paused thread, the index may not move when it resumes (it
-    // moved before): look again soon, then less and less often (each look
-    // costs a try-call's whole retry bound while the thread stays paused).
-    stalledSlice = spin ? STALLED_SLICE / 2 : Math.min(SLICE, stalledSlice * 2);
-    const slice = spin ? SLICE : stalledSlice;
-    const status = native.ringWait(ctrl, index, flag, watched, seen, own, left === -1 ? slice : Math.min(left, slice));
+    const status = native.ringWait(ctrl, index, flag, watched, seen, own, left === -1 ? SLICE : Math.min(left, SLICE));
     if (status !== native.STATUS_OK && status !== native.STATUS_TIMEOUT) throw errors.fromStatus(status, what);
   }
 }
