@@ -47,8 +47,9 @@ const SPSC = { producersFlag: INDEX_WAITING, consumersFlag: INDEX_WAITING, spins
 // Sleeps are cut into slices of at most this many ms, after each of which the
 // ring is checked again. Wake-ups are not expected to be missed (a Queue's
 // sleepers watch the stamp of the slot they need, so a mover paused between
-// its claim and its publish still wakes them when it publishes); the slice is
-// a backstop that turns any miss into latency, never a hang.
+// its claim and its publish still wakes them when it publishes); a parked
+// thread also re-checks its condition every 20 ms in Rust, and the slice
+// bounds an async wait the same way: any miss becomes latency, never a hang.
 const SLICE = 50;
 
 // Back-off for polling loops. A try-call that finds the ring full (or empty)

@@ -93,8 +93,9 @@ pub struct Words<'a> {
   /// The state word (CLOSED).
   pub state: &'a AtomicI32,
   /// The word waited on: the index word, or (Queue) the stamp of the slot
-  /// the waiter needs next, which changes exactly when that slot is
-  /// published (a paused mover may have moved the index long before).
+  /// the waiter needs next, which changes when the other side publishes
+  /// that slot (a paused mover may have moved the index long before), or
+  /// when the waiter's own side uses it first (see `own`).
   pub word: &'a AtomicI32,
   /// Where the waiting bit lives: `state`, or (RingBuffer) `word` itself.
   pub bits: &'a AtomicI32,
