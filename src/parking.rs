@@ -183,6 +183,29 @@ struct Queue {
 }
 
 /// The whole lot; see the module documentation.
+/// A set of thread ids, one bit each: a process that starts and ends workers
+/// for as long as it runs keeps one bit per worker it ever had (a hash set
+/// would keep some 8 to 16 bytes each). Grows to the highest id inserted.
+#[derive(Default)]
+struct TidBits(Vec<u64>);
+
+impl TidBits {
+  fn insert(&mut self, tid: u32) {
+    let (word, bit) = ((tid / 64) as usize, tid % 64);
+    if self.0.len() <= word {
+      self.0.resize(word + 1, 0);
+    }
+    self.0[word] |= 1 << bit;
+  }
+
+  fn contains(&self, tid: u32) -> bool {
+    self
+      .0
+      .get((tid / 64) as usize)
+      .is_some_and(|w| w & (1 << (tid % 64)) != 0)
+  }
+}
+
 #[derive(Default)]
 pub struct Lot {
   queues: HashMap<usize, Queue>,
@@ -194,7 +217,7 @@ pub struct Lot {
   /// by the next operation on that address (which holds a live view of it).
   lost: HashMap<usize, Vec<Lost>>,
   /// Threads that registered and have exited (ids are never reused).
-  exited: HashSet<u32>,
+  exited: TidBits,
   /// Barriers (by address) whose generation a dead party broke, waiting for
   /// the next operation on them to set their BROKEN bit.
   broken: HashSet<usize>,
@@ -241,7 +264,7 @@ impl Lot {
   /// True when thread `tid` registered and has exited since: never for an
   /// id no thread ever had (a forged owner word).
   pub fn has_exited(&self, tid: u32) -> bool {
-    self.exited.contains(&tid)
+    self.exited.contains(tid)
   }
 
   /// Number of waiters queued on `addr`.
@@ -700,6 +723,26 @@ pub fn deadline(timeout_ms: f64) -> Option<Instant> {
 #[cfg(test)]
 mod tests {
   use super::*;
+
+  #[test]
+  fn exited_ids_are_bits() {
+    let mut set = TidBits::default();
+    assert!(!set.contains(0) && !set.contains(u32::MAX));
+    for tid in [1, 63, 64, 65, 1_000_000] {
+      set.insert(tid);
+    }
+    for tid in [1, 63, 64, 65, 1_000_000] {
+      assert!(set.contains(tid), "{tid}");
+    }
+    for tid in [0, 2, 62, 66, 999_999, 1_000_001, u32::MAX] {
+      assert!(!set.contains(tid), "{tid}");
+    }
+    assert_eq!(
+      set.0.len(),
+      1_000_000 / 64 + 1,
+      "one bit per id up to the highest"
+    );
+  }
 
   #[test]
   fn fifo_wake_and_give_up() {
