@@ -2,7 +2,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import { Barrier, Latch, errors } from '../index.mjs';
-import { spawn, flags, sleep, rejectsWithCode } from './helpers.mjs';
+import { spawn, flags, sleep, rejectsWithCode, waitFor } from './helpers.mjs';
 
 test('Barrier: 4 workers, 1,000 generations, exactly one leader each', async () => {
   const GENERATIONS = 1_000;
@@ -43,7 +43,7 @@ test('Barrier: a party that times out breaks it for the others, until reset()', 
       return err.code;
     }
   }, { barrier, f });
-  while (Atomics.load(f, 0) === 0) await sleep(1);
+  await waitFor(() => Atomics.load(f, 0) !== 0, 'Atomics.load(f, 0) !== 0');
   await sleep(10);
   const t = Date.now();
   await rejectsWithCode(assert, () => barrier.waitAsync({ timeout: 30 }), 'ERR_SHMKIT_TIMEOUT');

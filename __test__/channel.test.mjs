@@ -1,7 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { Channel, ChannelSender, ChannelReceiver } from '../index.mjs';
-import { spawn, sleep, rejectsWithCode } from './helpers.mjs';
+import { spawn, sleep, rejectsWithCode, waitFor } from './helpers.mjs';
 
 test('Channel: random-size messages from 2 senders to 2 receivers arrive intact, in order per sender', async () => {
   const PER_SENDER = 20_000;
@@ -260,13 +260,7 @@ test('Channel: a sleeping receiver sets bit 31 of the tail, a sleeping sender of
     }
     return late;
   }, { ch, clock, ROUNDS });
-  const waitForBit = async (word, who) => {
-    const until = Date.now() + 10_000;
-    while (Atomics.load(words, word) >= 0) {
-      assert.ok(Date.now() < until, `the ${who} never announced its sleep`);
-      await sleep(1);
-    }
-  };
+  const waitForBit = (word, who) => waitFor(() => Atomics.load(words, word) < 0, `the ${who} announcing its sleep`);
   for (let i = 0; i < ROUNDS; i++) {
     await waitForBit(TAIL, 'receiver');
     clock[0] = performance.timeOrigin + performance.now();

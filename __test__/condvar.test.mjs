@@ -2,7 +2,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import { Mutex, Condvar, errors } from '../index.mjs';
-import { spawn, flags, sleep } from './helpers.mjs';
+import { spawn, flags, sleep, waitFor } from './helpers.mjs';
 
 test('bounded producer-consumer (Mutex + two Condvars): 100,000 items, each delivered once', async () => {
   const ITEMS = 100_000;
@@ -123,7 +123,7 @@ test('wait returns false on timeout and holds the mutex again; notify counts', a
     woken.push(i);
     gi.unlock();
   });
-  while (native(cv) < 3) await sleep(1);
+  await waitFor(() => native(cv) >= 3, 'native(cv) >= 3');
   assert.match(inspect(cv), /waiters: 3/);
   assert.equal(cv.notifyOne(), 1);
   assert.equal(cv.notifyAll(), 2);
@@ -173,7 +173,7 @@ test('the guard must be held; wait on another thread wakes on notify', async () 
     g.unlock();
     return ok;
   }, { m, cv, f });
-  while (Atomics.load(f, 0) === 0) await sleep(1);
+  await waitFor(() => Atomics.load(f, 0) !== 0, 'Atomics.load(f, 0) !== 0');
   await m.withLockAsync(() => {
     Atomics.store(f, 1, 1);
     cv.notifyAll();
@@ -197,7 +197,7 @@ test("a dead mutex holder reaches a condvar waiter as the mutex's OwnerDiedError
       return `${err.code} held=${held}`;
     }
   }, { m, cv, f });
-  while (Atomics.load(f, 0) === 0) await sleep(1);
+  await waitFor(() => Atomics.load(f, 0) !== 0, 'Atomics.load(f, 0) !== 0');
   await sleep(20);
   const killer = spawn(({}, { m, cv }) => {
     m.lock();

@@ -15,6 +15,18 @@ export function bounded(promise, ms, what = 'operation') {
 }
 
 /**
+ * Polls `cond()` every 2 ms until it holds; throws (failing the test) if it
+ * has not within `ms`. `what` says what was awaited.
+ */
+export async function waitFor(cond, what = 'a condition', ms = 10_000) {
+  const until = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > until) throw new Error(`waited ${ms} ms for ${what}`);
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
+/**
  * Starts a worker running `fn(shmkit, data, port)` where `data` is
  * `attach(workerData)`. `fn` is sent as source, so it must not close over
  * anything. Returns helpers to read its messages and await its exit, all

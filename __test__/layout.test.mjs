@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { Mutex, MutexGuard, Semaphore, Condvar, RwLock, Barrier, Latch, attach, errors } from '../index.mjs';
 import * as esm from '../index.mjs';
-import { spawn, sleep, rejectsWithCode } from './helpers.mjs';
+import { spawn, sleep, rejectsWithCode, waitFor } from './helpers.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -237,7 +237,7 @@ test('random bytes written over the memory by another thread never crash', async
       { m, s, cv, rw, b, l, allowedList: [...allowed, 'ERR_SHMKIT_BAD_LAYOUT', 'ERR_SHMKIT_BARRIER_BROKEN'], ready },
     ),
   );
-  while (Atomics.load(ready, 0) < users.length) await sleep(1);
+  await waitFor(() => Atomics.load(ready, 0) >= users.length, 'every user ready');
   const vandal = spawn(
     ({}, { buffer, stop }) => {
       const bytes = new Uint8Array(buffer);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import { threadId } from 'node:worker_threads';
 import { Mutex, MutexGuard, errors } from '../index.mjs';
-import { spawn, flags, sleep, bounded, rejectsWithCode } from './helpers.mjs';
+import { spawn, flags, sleep, bounded, rejectsWithCode, waitFor } from './helpers.mjs';
 
 test('N workers x K increments under a Mutex give exactly N*K', async () => {
   const N = 4;
@@ -78,7 +78,7 @@ test('tryLock fails while another worker holds the lock', async () => {
     },
     { m, f },
   );
-  while (Atomics.load(f, 0) === 0) await sleep(1);
+  await waitFor(() => Atomics.load(f, 0) !== 0, 'Atomics.load(f, 0) !== 0');
   assert.equal(m.tryLock(), null);
   assert.equal(m.isLocked, true);
   Atomics.store(f, 1, 1);
@@ -104,7 +104,7 @@ test('blocking lock waits for another worker, then gets the lock', async () => {
     },
     { m, f },
   );
-  while (Atomics.load(f, 0) === 0) await sleep(1);
+  await waitFor(() => Atomics.load(f, 0) !== 0, 'Atomics.load(f, 0) !== 0');
   await sleep(50);
   assert.match(inspect(m), /waiters: 1/);
   g.unlock();
@@ -125,7 +125,7 @@ test('timeouts: sync and async', async () => {
     },
     { m, f },
   );
-  while (Atomics.load(f, 0) === 0) await sleep(1);
+  await waitFor(() => Atomics.load(f, 0) !== 0, 'Atomics.load(f, 0) !== 0');
   let t = Date.now();
   assert.throws(() => m.lock({ timeout: 50 }), (e) => e instanceof errors.TimeoutError && e.code === 'ERR_SHMKIT_TIMEOUT');
   let took = Date.now() - t;

@@ -1,7 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { Mutex, errors } from '../index.mjs';
-import { spawn, flags, sleep } from './helpers.mjs';
+import { spawn, flags, sleep, waitFor } from './helpers.mjs';
 
 // The holder locks, says so, then dies in the way under test. A worker blocked
 // in lock() and an async waiter on the main thread must both wake within
@@ -35,9 +35,9 @@ for (const how of ['terminate', 'exception', 'exit']) {
     const f = flags();
     const times = new BigInt64Array(new SharedArrayBuffer(8));
     const holder = spawn(holderBody, { m, f, times, how });
-    while (Atomics.load(f, 0) === 0) await sleep(1);
+    await waitFor(() => Atomics.load(f, 0) !== 0, 'Atomics.load(f, 0) !== 0');
     const waiter = spawn(waiterBody, { m, f });
-    while (Atomics.load(f, 2) === 0) await sleep(1);
+    await waitFor(() => Atomics.load(f, 2) !== 0, 'Atomics.load(f, 2) !== 0');
     const mainWaiter = m.lockAsync({ timeout: 10_000 }).then(
       (g) => (g.unlock(), { code: 'none' }),
       (err) => {

@@ -1,7 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { Queue } from '../index.mjs';
-import { spawn, sleep, rejectsWithCode } from './helpers.mjs';
+import { spawn, sleep, rejectsWithCode, waitFor } from './helpers.mjs';
 
 test('Queue: 3 producers and 3 consumers, every item arrives exactly once', async () => {
   const PER_PRODUCER = 100_000;
@@ -94,7 +94,7 @@ test('Queue: hostile writes to positions and stamps never crash or hang', async 
     }
     return n;
   }, { buffer: q.buffer, stop });
-  while (Atomics.load(stop, 1) === 0) await sleep(1);
+  await waitFor(() => Atomics.load(stop, 1) !== 0, 'Atomics.load(stop, 1) !== 0');
   let calls = 0;
   for (let i = 0; i < 20_000; i++) {
     for (const fn of [() => q.tryPush(i), () => q.tryPop(), () => q.peek(), () => q.size, () => q.pushMany(new Int32Array(3))]) {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { inspect } from 'node:util';
 import { Mutex, Semaphore, RwLock, Condvar, Barrier } from '../index.mjs';
-import { spawn, flags, sleep } from './helpers.mjs';
+import { spawn, flags, sleep, waitFor } from './helpers.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -17,13 +17,13 @@ test('a queued async writer that is terminated does not strand the readers behin
     setInterval(() => {}, 1000);
   }, { rw });
   assert.equal(await writer.next(), 'queued');
-  while (!/writersWaiting: 1/.test(inspect(rw))) await sleep(1);
+  await waitFor(() => /writersWaiting: 1/.test(inspect(rw)), '/writersWaiting: 1/.test(inspect(rw))');
   const reader = spawn(({}, { rw }) => {
     const t = performance.now();
     rw.read({ timeout: 5_000 }).unlock();
     return performance.now() - t;
   }, { rw });
-  while (!/readersWaiting: 1/.test(inspect(rw))) await sleep(1);
+  await waitFor(() => /readersWaiting: 1/.test(inspect(rw)), '/readersWaiting: 1/.test(inspect(rw))');
   await writer.worker.terminate();
   const waited = await reader.result();
   assert.ok(waited < 1_000, `the reader waited ${waited.toFixed(0)} ms`);
@@ -39,8 +39,8 @@ test('a read lock handed to a blocked reader while it is terminated is given bac
     Atomics.store(f, 0, 1);
     rw.read(); // blocks; terminated while blocked
   }, { rw, f });
-  while (Atomics.load(f, 0) === 0) await sleep(1);
-  while (!/readersWaiting: 1/.test(inspect(rw))) await sleep(1);
+  await waitFor(() => Atomics.load(f, 0) !== 0, 'Atomics.load(f, 0) !== 0');
+  await waitFor(() => /readersWaiting: 1/.test(inspect(rw)), '/readersWaiting: 1/.test(inspect(rw))');
   const terminated = reader.worker.terminate();
   w.unlock(); // may hand the read lock to the dying reader
   await terminated;
@@ -99,7 +99,7 @@ test('grants posted to async waiters of a worker terminated before it saw them a
     for (;;); // its event loop never runs again: outcomes posted to it stay queued
   }, { sem, m, rw });
   assert.equal(await dying.next(), 'queued');
-  while (!/waiters: 1/.test(inspect(sem)) || !/waiters: 1/.test(inspect(m)) || !/readersWaiting: 1/.test(inspect(rw))) await sleep(1);
+  await waitFor(() => /waiters: 1/.test(inspect(sem)) && /waiters: 1/.test(inspect(m)) && /readersWaiting: 1/.test(inspect(rw)), 'all three async waits queued');
   // Each of these hands something to the busy worker's async waiters...
   sem.release();
   g.unlock();
@@ -133,7 +133,7 @@ test('a notify posted to an async waiter of a terminated worker is passed on', a
     return performance.now() - t;
   }, { m, cv, flag });
   assert.equal(await other.next(), 'waiting');
-  while (!/waiters: 2/.test(inspect(cv))) await sleep(1);
+  await waitFor(() => /waiters: 2/.test(inspect(cv)), '/waiters: 2/.test(inspect(cv))');
   const terminated = dying.worker.terminate();
   m.withLock(() => {
     flag[0] = 1;
@@ -220,14 +220,10 @@ async function deafAcquirer(sem) {
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
   }, { sem });
   assert.equal(await w.next(), 'waiting');
-  await until(() => /waiters: 1/.test(inspect(sem)), 'the worker queued its acquire');
+  await waitFor(() => /waiters: 1/.test(inspect(sem)), 'the worker queued its acquire');
   return w;
 }
 
-/** Polls `cond` every few ms for up to 5 s; fails the test if it never holds. */
-async function until(cond, what) {
-  for (const end = Date.now() + 5_000; !cond(); await sleep(2)) assert.ok(Date.now() < end, what);
-}
 
 test('a party waiting in Barrier.waitAsync() whose worker is terminated breaks the barrier', async () => {
   const b = new Barrier(2);
@@ -235,7 +231,7 @@ test('a party waiting in Barrier.waitAsync() whose worker is terminated breaks t
     b.waitAsync().catch(() => {});
     setInterval(() => {}, 1_000);
   }, { b });
-  await until(() => b.waiting === 1, 'the worker arrived');
+  await waitFor(() => b.waiting === 1, 'the worker arrived');
   await w.worker.terminate();
   assert.equal(b.isBroken, true);
   assert.throws(() => b.wait({ timeout: 1_000 }), { code: 'ERR_SHMKIT_BARRIER_BROKEN' });
@@ -267,7 +263,7 @@ test('a blocking lock() behind the same thread\'s pending lockAsync() is a deadl
       return { code, ms: performance.now() - t0 };
     }, { m, take, takeAsync });
     assert.equal(await w.next(), 'queued');
-    await until(() => queued.test(inspect(m)), 'both waits queued');
+    await waitFor(() => queued.test(inspect(m)), 'both waits queued');
     g.unlock();
     const r = await w.result();
     assert.equal(r.code, 'ERR_SHMKIT_DEADLOCK', `${Lock.name} ${takeAsync} then ${take}`);
@@ -283,7 +279,7 @@ test('a waiter whose PARKED bit a stray write cleared still gets the mutex once 
     m.lock({ timeout: 5_000 }).unlock();
     return performance.now() - t0;
   }, { m });
-  await until(() => /waiters: 1/.test(inspect(m)), 'the worker queued');
+  await waitFor(() => /waiters: 1/.test(inspect(m)), 'the worker queued');
   const word = new Int32Array(m.buffer, m.byteOffset, 6);
   Atomics.and(word, 4, ~(1 << 30)); // the state word's PARKED bit (src/sync/mutex.rs)
   g.unlock(); // now the JS fast path: no wake
@@ -301,11 +297,11 @@ test('a Semaphore or Latch waiter whose waiting flag a stray write cleared still
     latch.wait({ timeout: 5_000 });
     return [t1 - t0, performance.now() - t1];
   }, { sem, latch });
-  await until(() => /waiters: 1/.test(inspect(sem)), 'the worker queued on the semaphore');
+  await waitFor(() => /waiters: 1/.test(inspect(sem)), 'the worker queued on the semaphore');
   Atomics.and(new Int32Array(sem.buffer, sem.byteOffset, 5), 4, 0x7fffffff); // its QUEUED bit
   sem.release(); // now the JS fast path: no wake
   const words = new Int32Array(latch.buffer, latch.byteOffset, 6);
-  await until(() => Atomics.load(words, 5) !== 0, 'the worker waits on the latch');
+  await waitFor(() => Atomics.load(words, 5) !== 0, 'the worker waits on the latch');
   Atomics.store(words, 5, 0); // its waiting word
   latch.countDown();
   const [semMs, latchMs] = await w.result();
@@ -321,7 +317,7 @@ test('a write lock posted to an async writer of a terminated worker is given bac
     for (;;); // its event loop never runs again
   }, { rw });
   assert.equal(await dying.next(), 'queued');
-  await until(() => /writersWaiting: 1/.test(inspect(rw)), 'the worker queued its writeAsync');
+  await waitFor(() => /writersWaiting: 1/.test(inspect(rw)), 'the worker queued its writeAsync');
   w.unlock(); // handed to the busy worker's async writer, which will never see it
   await dying.worker.terminate();
   const again = rw.write({ timeout: 2_000 }); // throws OwnerDiedError if taken over as poisoned

@@ -2,7 +2,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import { RingBuffer, errors } from '../index.mjs';
-import { spawn, sleep, rejectsWithCode } from './helpers.mjs';
+import { spawn, sleep, rejectsWithCode, waitFor } from './helpers.mjs';
 
 test('1,000,000 values through a RingBuffer between workers: strict order, checksum', async () => {
   const N = 1_000_000;
@@ -302,7 +302,7 @@ test('hostile writes to head, tail and state never read or write out of bounds',
     }
     return n;
   }, { buffer: ring.buffer, stop });
-  while (Atomics.load(stop, 1) === 0) await sleep(1); // the vandal is writing
+  await waitFor(() => Atomics.load(stop, 1) !== 0, 'Atomics.load(stop, 1) !== 0'); // the vandal is writing
   const allowed = new Set(['ERR_SHMKIT_CLOSED', 'ERR_SHMKIT_NOT_OWNER', 'ERR_SHMKIT_TIMEOUT']);
   let calls = 0;
   let errorsSeen = 0;

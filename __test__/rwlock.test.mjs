@@ -2,7 +2,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import { RwLock, RwLockReadGuard, RwLockWriteGuard, errors } from '../index.mjs';
-import { spawn, flags, sleep, rejectsWithCode } from './helpers.mjs';
+import { spawn, flags, sleep, rejectsWithCode, waitFor } from './helpers.mjs';
 
 test('readers never see a half-written record while writers update it', async () => {
   const rw = new RwLock();
@@ -78,7 +78,7 @@ test('a writer gets in under a continuous stream of readers', async () => {
       { rw, f, i },
     );
   const readers = [reader(0), reader(1), reader(2)];
-  while (Atomics.load(f, 0) < 3) await sleep(1);
+  await waitFor(() => Atomics.load(f, 0) >= 3, 'Atomics.load(f, 0) >= 3');
   await sleep(20);
   const times = [];
   for (let i = 0; i < 20; i++) {
@@ -130,8 +130,8 @@ test('a recursive read behind a waiting writer is a DeadlockError', async () => 
     g.unlock();
     return 'wrote';
   }, { rw, f });
-  while (Atomics.load(f, 0) === 0) await sleep(1);
-  while (!/writersWaiting: 1/.test(inspect(rw))) await sleep(1);
+  await waitFor(() => Atomics.load(f, 0) !== 0, 'Atomics.load(f, 0) !== 0');
+  await waitFor(() => /writersWaiting: 1/.test(inspect(rw)), '/writersWaiting: 1/.test(inspect(rw))');
   assert.throws(() => rw.read(), { code: 'ERR_SHMKIT_DEADLOCK' });
   r.unlock();
   assert.equal(await writer.result(), 'wrote');
@@ -181,7 +181,7 @@ test('a writer that dies holding the lock poisons it; waiters take over', async 
     Atomics.wait(f, 1, 0, 10_000);
     process.exit(0);
   }, { rw, f });
-  while (Atomics.load(f, 0) === 0) await sleep(1);
+  await waitFor(() => Atomics.load(f, 0) !== 0, 'Atomics.load(f, 0) !== 0');
   const readerP = rw.readAsync({ timeout: 10_000 }).then(
     () => 'no error',
     (err) => {

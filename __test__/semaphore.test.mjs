@@ -2,7 +2,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import { Semaphore, errors } from '../index.mjs';
-import { spawn, flags, sleep, rejectsWithCode } from './helpers.mjs';
+import { spawn, flags, sleep, rejectsWithCode, waitFor } from './helpers.mjs';
 
 test('a Semaphore of k permits never lets more than k in', async () => {
   const k = 2;
@@ -76,7 +76,7 @@ test('timeouts and aborts, sync and async', async () => {
     s.acquire(2, { timeout: 10_000 });
     return 'got 2';
   }, { s, f });
-  while (Atomics.load(f, 0) === 0) await sleep(1);
+  await waitFor(() => Atomics.load(f, 0) !== 0, 'Atomics.load(f, 0) !== 0');
   await sleep(20);
   s.release();
   await sleep(20);

@@ -16,7 +16,8 @@ let failed = false;
 for (const [label, noFast] of [['with fast paths', ''], ['fast paths off (SHMKIT_NO_FAST_PATH=1)', '1']]) {
   console.log(`\n# shmkit tests, ${label}`);
   const env = { ...process.env, SHMKIT_NO_FAST_PATH: noFast };
-  const run = spawnSync(process.execPath, ['--test', ...extra, ...files], { cwd: root, env, stdio: 'inherit' });
+  // Every wait in a test has its own bound; the per-test timeout is the backstop.
+  const run = spawnSync(process.execPath, ['--test', '--test-timeout=120000', ...extra, ...files], { cwd: root, env, stdio: 'inherit' });
   if (run.status !== 0) {
     failed = true;
     console.log(`# FAILED ${label} (exit ${run.status ?? run.signal})`);
