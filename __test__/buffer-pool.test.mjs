@@ -281,3 +281,23 @@ test('BufferPool: leaks in a loop that never yields are all counted, even when t
   const s = pool.stats;
   assert.equal(s.outstanding + s.leaked, s.acquired - s.released);
 });
+
+test('the raw native calls behind acquire/release reject wrong arguments with a code, never crash', async () => {
+  // lib/ always passes checked arguments; this is the binding's own guard
+  // (src/raw.rs), reached here directly.
+  const { createRequire } = await import('node:module');
+  const native = createRequire(import.meta.url)('../lib/binding.js');
+  const internal = (fn) => assert.throws(fn, (err) => err instanceof TypeError && err.code === 'ERR_SHMKIT_INTERNAL');
+  internal(() => native.bufferPoolAcquire());
+  internal(() => native.bufferPoolAcquire(1, 'x', 1));
+  internal(() => native.bufferPoolAcquire(2 ** 31 + 5, 64, 1)); // no such pool here
+  internal(() => native.bufferPoolRelease(1, new SharedArrayBuffer(8)));
+  internal(() => native.bufferPoolRelease(1, new Uint8Array(8)));
+  internal(() => native.bufferPoolRelease(1));
+  // A real pool still works afterwards.
+  const pool = new BufferPool();
+  const ab = pool.acquire(64);
+  pool.release(ab);
+  assert.equal(pool.acquire(64).byteLength, 64);
+  assert.equal(pool.stats.hits, 1);
+});

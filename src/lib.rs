@@ -13,6 +13,7 @@
 //! * [`sync`]: the locks and coordination primitives, one module each.
 //! * [`ring`]: blocking and waking for the rings (their data moves in JS).
 //! * [`pool`]: the bookkeeping of BufferPool and SlabPool.
+//! * [`raw`]: plain Node-API callbacks for the native calls on a hot path.
 
 #![deny(clippy::undocumented_unsafe_blocks)]
 
@@ -21,6 +22,7 @@ pub mod layout;
 pub mod object;
 pub mod parking;
 pub mod pool;
+pub mod raw;
 pub mod region;
 pub mod ring;
 pub mod sync;

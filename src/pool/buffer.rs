@@ -31,10 +31,12 @@ use std::collections::{BTreeMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, LazyLock};
 
-use napi::bindgen_prelude::{ArrayBuffer, Object};
+use napi::bindgen_prelude::{sys, ArrayBuffer, Object};
 use napi::{Env, Error, Result, Status};
 use napi_derive::napi;
 use parking_lot::Mutex;
+
+use crate::raw;
 // Fx hashing: the keys are addresses, lengths and ids, not input anyone chooses.
 use rustc_hash::FxHashMap as HashMap;
 
@@ -224,6 +226,14 @@ fn with_pool<T>(id: u32, f: impl FnOnce(&mut PoolState) -> T) -> Result<T> {
   })
 }
 
+/// `with_pool` for the raw callbacks.
+fn raw_pool(id: u32, f: impl FnOnce(&mut PoolState) -> f64) -> std::result::Result<f64, raw::Fail> {
+  POOLS.with(|pools| match pools.borrow_mut().get_mut(&id) {
+    Some(pool) => Ok(f(pool)),
+    None => Err(c"shmkit: no such BufferPool on this thread"),
+  })
+}
+
 /// The data address and byte length of ArrayBuffer `ab`.
 fn memory_of(ab: &ArrayBuffer) -> (usize, usize) {
   (ab.as_ptr() as usize, ab.len())
@@ -262,12 +272,24 @@ pub fn buffer_pool_drop(id: u32) {
   drop(gone); // forgets its loans, outside the borrow
 }
 
-/// A retained buffer of exactly `byte_length` bytes of pool `id`: returns its
-/// slot, and lends it as loan `serial`. Returns -1 when there is none: the
-/// caller makes a new buffer and lends it with `buffer_pool_lend`.
-#[napi]
-pub fn buffer_pool_acquire(id: u32, byte_length: f64, serial: f64) -> Result<i64> {
-  with_pool(id, |pool| pool.acquire(byte_length as usize, serial as u64))
+/// `bufferPoolAcquire(id, byteLength, serial)`, a raw callback (see
+/// `crate::raw`): a retained buffer of exactly `byteLength` bytes of pool
+/// `id`. Returns its slot, and lends it as loan `serial`; or -1 when there is
+/// none: the caller makes a new buffer and lends it with `buffer_pool_lend`.
+///
+/// # Safety
+/// Called by Node as a `napi_callback`, with the env and info of the call.
+pub unsafe extern "C" fn raw_acquire(
+  env: sys::napi_env,
+  info: sys::napi_callback_info,
+) -> sys::napi_value {
+  // SAFETY: Node's env and info for this call, forwarded.
+  unsafe {
+    raw::number_call(env, info, |args| {
+      let (id, len, serial) = (args.u32(0)?, args.f64(1)?, args.f64(2)?);
+      raw_pool(id, |pool| pool.acquire(len as usize, serial as u64) as f64)
+    })
+  }
 }
 
 /// Lends `ab`, a buffer the caller has just made after a miss, as loan
@@ -289,15 +311,26 @@ pub fn buffer_pool_collected(id: u32, serial: f64) {
   LEDGER.lock().collected((u64::from(id), serial as u64));
 }
 
-/// Pool `id` takes back `ab` (a fresh handle whose memory the caller has
-/// just detached from the user's one): closes its loan wherever it was made.
-/// Returns the slot where the caller keeps it (with BUFFER_POOL_EVICTED added
-/// when others were dropped to make room: clear those slots first), or -1
-/// when it is not kept.
-#[napi]
-pub fn buffer_pool_release(id: u32, ab: ArrayBuffer) -> Result<i64> {
-  let memory = memory_of(&ab);
-  with_pool(id, |pool| pool.release(memory))
+/// `bufferPoolRelease(id, ab)`, a raw callback (see `crate::raw`): pool `id`
+/// takes back `ab` (a fresh handle whose memory the caller has just detached
+/// from the user's one) and closes its loan wherever it was made. Returns the
+/// slot where the caller keeps it (with BUFFER_POOL_EVICTED added when others
+/// were dropped to make room: clear those slots first), or -1 when it is not
+/// kept.
+///
+/// # Safety
+/// Called by Node as a `napi_callback`, with the env and info of the call.
+pub unsafe extern "C" fn raw_release(
+  env: sys::napi_env,
+  info: sys::napi_callback_info,
+) -> sys::napi_value {
+  // SAFETY: Node's env and info for this call, forwarded.
+  unsafe {
+    raw::number_call(env, info, |args| {
+      let (id, memory) = (args.u32(0)?, args.array_buffer(1)?);
+      raw_pool(id, |pool| pool.release(memory) as f64)
+    })
+  }
 }
 
 /// The slots of pool `id` whose buffers were dropped since the last call.
