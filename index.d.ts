@@ -2927,8 +2927,10 @@ export declare class SlabPool {
    * @throws {TypeError} `ERR_INVALID_ARG_TYPE` when `spec` is not an object
    *   or a size is not a number; `ERR_INVALID_ARG_VALUE` when `blockSize` is
    *   not a multiple of 8.
-   * @throws {RangeError} `ERR_OUT_OF_RANGE` when a size is out of range, or
-   *   the given buffer is too small.
+   * @throws {RangeError} `ERR_OUT_OF_RANGE` when a size is out of range
+   *   (the whole pool must stay below `Number.MAX_SAFE_INTEGER` bytes), or
+   *   the given buffer is too small; `ERR_MEMORY_ALLOCATION_FAILED` when its
+   *   SharedArrayBuffer cannot be allocated.
    * @throws {errors.NotSharedError} `ERR_SHMKIT_NOT_SHARED` when
    *   `options.buffer` is not a SharedArrayBuffer.
    */
@@ -3025,6 +3027,12 @@ export declare class SlabPool {
  * One block of a {@link SlabPool}, owned by the calling thread through this
  * object until {@link Block.handoff} or {@link Block.release}. Made by
  * `acquire()` and `open()`; `new Block()` throws `ERR_ILLEGAL_CONSTRUCTOR`.
+ *
+ * A Block that is garbage-collected while it still owns its block, together
+ * with its {@link Block.bytes} view, gives the block back to the pool and
+ * emits a process warning (code `SHMKIT_BLOCK_DROPPED`), as Node does for a
+ * `FileHandle` that is never closed. Views made from `bytes` (its
+ * subarrays) do not keep the block: release or hand off what you use.
  */
 export declare class Block {
   #private;
@@ -3056,7 +3064,8 @@ export declare class Block {
    */
   handoff(): number;
   /**
-   * Returns the block to the pool (waking one waiting `acquire`). This
+   * Returns the block to the pool (waking the waiting acquires: one of them
+   * gets it). This
    * object is unusable afterwards. In one rare case it waits: while a thread
    * that is taking a block from the free list is paused halfway (preempted,
    * with more threads than cores), the release naps and retries, for up to
@@ -3077,7 +3086,7 @@ export declare class Block {
  * Revives the shmkit objects inside a value received from another thread
  * (`workerData`, or a message's data): every plain object tagged
  * `$shmkit: 'Mutex'`, `'Semaphore'`, `'Condvar'`, `'RwLock'`, `'Barrier'`,
- * `'Latch'`, `'RingBuffer'`, `'Queue'` or `'Channel'` becomes a live object
+ * `'Latch'`, `'RingBuffer'`, `'Queue'`, `'Channel'` or `'SlabPool'` becomes a live object
  * of that class (as by its `from()`). It
  * walks arrays, plain objects and `Map` values, at any depth and through
  * cycles, and updates them in place; other objects (class instances, `Set`s,
@@ -3232,7 +3241,8 @@ export declare namespace errors {
    * (from `from()` or {@link attach}): zeroed or foreign bytes, another class,
    * another layout version, a corrupted header, a misaligned `byteOffset`,
    * or a buffer too small. Also from a {@link Channel} receive that finds a
-   * corrupted message length in shared memory.
+   * corrupted message length in shared memory, and from a {@link SlabPool}
+   * whose free list or block words were corrupted.
    */
   class BadLayoutError extends ShmkitError {
     /** @param message The message. */
@@ -3254,7 +3264,9 @@ export declare namespace errors {
    * The calling thread does not hold what it tried to release or wait with:
    * a {@link MutexGuard}, {@link RwLockReadGuard} or {@link RwLockWriteGuard}
    * unlocked twice, an unlocked guard given to {@link Condvar.wait}, or a
-   * {@link RingRegion} committed twice or after its side of the ring moved.
+   * {@link RingRegion} committed twice or after its side of the ring moved;
+   * a {@link Block} used after its hand-off or release, released by a thread
+   * that does not own it, or a block id opened that is not handed off.
    */
   class NotOwnerError extends ShmkitError {
     /** @param message The message. */

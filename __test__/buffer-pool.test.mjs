@@ -210,9 +210,8 @@ test('BufferPool: a buffer transferred away whose sender handle is collected cou
     w.worker.postMessage(ab, [ab]);
   })();
   assert.ok(await collectUntil(() => pool.stats.leaked === 1), 'the collected sender handle counts');
-  const back = new Promise((r) => w.worker.once('message', r));
   w.worker.postMessage('go');
-  pool.release(await back);
+  pool.release(await w.next());
   assert.deepEqual([pool.stats.leaked, pool.stats.outstanding], [0, 0], 'its return takes it off leaked');
   await w.exited();
 });
@@ -273,13 +272,21 @@ test('BufferPool: lookalikes of ArrayBuffer are refused with a code, not a TypeE
   assert.equal(pool.stats.released, 0);
 });
 
-test('BufferPool: leaks in a loop that never yields are all counted, even when the allocator reuses their memory', async () => {
+test('BufferPool: leaks in a loop that never yields are all counted, whether or not the allocator reuses their memory', async () => {
+  // 400 buffers of 256 KiB, each dropped at once: V8 frees some before the
+  // loop ends, and the allocator may hand the same memory to a later acquire
+  // (the ledger then marks the earlier loan leaked at once; see
+  // memory_lent_again_before_its_collection_was_reported_counts_as_leaked in
+  // src/pool/buffer.rs, which covers that case deterministically). Either
+  // way, every one is counted exactly once.
   const pool = new BufferPool();
   const N = 400;
   for (let i = 0; i < N; i++) new Uint8Array(pool.acquire(256 * 1024))[i] = 1; // dropped at once
   assert.ok(await collectUntil(() => pool.stats.leaked === N), `all ${N} counted (stats: ${JSON.stringify(pool.stats)})`);
-  const s = pool.stats;
-  assert.equal(s.outstanding + s.leaked, s.acquired - s.released);
+  await sleep(20);
+  gc();
+  await sleep(20);
+  assert.deepEqual(pool.stats, { acquired: N, released: 0, hits: 0, misses: N, retainedBytes: 0, outstanding: 0, leaked: N }, 'none counted twice');
 });
 
 test('the raw native calls behind acquire/release reject wrong arguments with a code, never crash', async () => {

@@ -2,7 +2,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { SlabPool, Block, Queue, Mutex } from '../index.mjs';
 import native from '../lib/binding.js';
-import { spawn, sleep, rejectsWithCode, flags } from './helpers.mjs';
+import { spawn, sleep, rejectsWithCode, flags, waitFor } from './helpers.mjs';
 
 test('SlabPool: 4 workers pass blocks through a Queue, 100,000 hand-offs, each block owned by one thread at a time', async () => {
   const HANDOFFS = 100_000;
@@ -98,8 +98,6 @@ test('SlabPool: stale, forged, double-released and non-owner ids are refused and
   await rejectsWithCode(assert, () => slab.open(id), 'ERR_SHMKIT_STALE_BLOCK');
   // Another thread cannot release a block it does not own (checked in the kernel itself).
   const w = spawn(({}, { slab, id2 }) => {
-    const { SLAB_ID_SPAN } = require(require('node:path').join(process.cwd(), 'lib/binding.js'));
-    void SLAB_ID_SPAN;
     const b = slab.open(id2);
     return b.index;
   }, { slab, id2 });
@@ -125,11 +123,9 @@ test('SlabPool: acquire blocks until a release in another thread, times out, and
   ac.abort(reason);
   await assert.rejects(aborted, (err) => err === reason, 'rejects with the signal\'s reason');
   const w = spawn(({}, { slab }) => {
-    const t0 = Date.now();
     const b = slab.acquire({ timeout: 10_000 });
     b.bytes[0] = 9;
-    const id = b.handoff();
-    return { id, waited: Date.now() - t0 };
+    return { id: b.handoff(), index: b.index };
   }, { slab });
   const until = Date.now() + 10_000;
   while (slab.stats.waiting === 0) {
@@ -137,8 +133,8 @@ test('SlabPool: acquire blocks until a release in another thread, times out, and
     await sleep(5);
   }
   held.release();
-  const { id, waited } = await w.result();
-  assert.ok(waited >= 0);
+  const { id, index } = await w.result();
+  assert.equal(index, 0, 'the worker got the block this thread released');
   const b = slab.open(id);
   assert.equal(b.bytes[0], 9, 'the same memory, written by the worker');
   const pending = slab.acquireAsync({ timeout: 10_000 });
@@ -219,6 +215,13 @@ test('SlabPool: a forged block count in the header changes answers, never the wo
   const slab = new SlabPool({ blockSize: 64, blocks: 2 });
   const header = new Int32Array(slab.buffer, slab.byteOffset, 4);
   const held = slab.acquire();
+  // What a forged count could make the kernel reach: the bytes between the
+  // control object (64 + 8 * 2 bytes) and the free list (at byte 128), and
+  // the blocks' data. Nothing may write them; they carry a pattern.
+  const all = new Uint8Array(slab.buffer, slab.byteOffset);
+  const dataAt = all.length - 2 * 64;
+  const outside = [...all.subarray(80, 128).keys()].map((i) => i + 80).concat([...all.subarray(dataAt).keys()].map((i) => i + dataAt));
+  for (const i of outside) all[i] = 0xa5;
   await spawn(() => 0).result(); // a thread exit, so that reclaim() scans
   for (const forged of [2 ** 22, 2 ** 31 - 1, -1, 3]) {
     Atomics.store(header, 3, forged); // the control object's header parameter: its block count
@@ -233,6 +236,8 @@ test('SlabPool: a forged block count in the header changes answers, never the wo
       } catch (err) {
         assert.match(String(err.code), /^ERR_/, `${what} with a block count of ${forged}: ${err.stack}`);
       }
+      const touched = outside.filter((i) => all[i] !== 0xa5);
+      assert.deepEqual(touched, [], `${what} with a block count of ${forged} wrote outside the pool's words`);
     }
   }
   Atomics.store(header, 3, 2);
@@ -346,4 +351,60 @@ test('SlabPool: blocks held by a thread that exits go back to the pool; a waitin
   const all = [slab.tryAcquire(), slab.tryAcquire(), slab.tryAcquire()];
   assert.ok(all.every((b) => b instanceof Block));
   for (const b of all) b.release();
+});
+
+test('SlabPool: a Block collected while it still owns its block gives it back, with a warning; one whose bytes are still held does not', async () => {
+  const { default: v8 } = await import('node:v8');
+  const { default: vm } = await import('node:vm');
+  v8.setFlagsFromString('--expose-gc');
+  const gc = vm.runInNewContext('gc');
+  const slab = new SlabPool({ blockSize: 64, blocks: 3 });
+  const warnings = [];
+  const onWarning = (w) => w.code === 'SHMKIT_BLOCK_DROPPED' && warnings.push(w.message); // other tests' blocks too
+  process.on('warning', onWarning);
+  try {
+    let kept = (() => slab.acquire().bytes)(); // the Block is dropped, its view kept
+    const droppedId = (() => {
+      const b = slab.acquire();
+      b.bytes[0] = 1;
+      return b.id; // dropped: neither released nor handed off
+    })();
+    void slab.acquire().handoff(); // handed off: not this thread's to give back
+    assert.deepEqual([slab.stats.free, slab.stats.handedOff], [0, 1]);
+    await waitFor(() => {
+      gc();
+      return slab.stats.free === 1;
+    }, 'the dropped block back in the pool');
+    for (let i = 0; i < 5; i++) {
+      gc();
+      await sleep(10);
+    }
+    assert.equal(slab.stats.free, 1, 'the block whose bytes are still held stays owned');
+    assert.equal(kept.length, 64);
+    const about = (id) => warnings.filter((m) => m.startsWith(`SlabPool block ${id} was garbage-collected without release() or handoff()`));
+    await waitFor(() => about(droppedId).length >= 1, `the warning (${JSON.stringify(warnings)})`);
+    kept = null;
+    await waitFor(() => {
+      gc();
+      return slab.stats.free === 2;
+    }, 'the second block back once its bytes are gone too');
+    assert.equal(slab.stats.handedOff, 1, 'the handed-off block is left alone');
+    const b = slab.acquire({ timeout: 1_000 });
+    b.release();
+  } finally {
+    process.off('warning', onWarning);
+  }
+});
+
+test('SlabPool: sizes past what can be addressed or allocated, and signals without throwIfAborted', async () => {
+  await rejectsWithCode(assert, () => SlabPool.byteLengthFor({ blockSize: 2 ** 31 - 8, blocks: 2 ** 22 }), 'ERR_OUT_OF_RANGE');
+  await rejectsWithCode(assert, () => new SlabPool({ blockSize: 2 ** 31 - 8, blocks: 2 ** 22 }), 'ERR_OUT_OF_RANGE');
+  // 2^52 bytes: a safe integer, but more than any SharedArrayBuffer can be.
+  await rejectsWithCode(assert, () => new SlabPool({ blockSize: 2 ** 31 - 8, blocks: 2 ** 21 }), 'ERR_MEMORY_ALLOCATION_FAILED');
+  assert.equal(SlabPool.internals, undefined, 'the pool\'s internals are not public');
+  const slab = new SlabPool({ blockSize: 8, blocks: 1 });
+  const signal = { aborted: false, addEventListener() {}, removeEventListener() {} }; // what validation accepts
+  const b = await slab.acquireAsync({ signal, timeout: 1_000 });
+  b.release();
+  await assert.rejects(slab.acquireAsync({ signal: { ...signal, aborted: true, reason: 'why' } }), (err) => err === 'why');
 });

@@ -88,9 +88,7 @@ class BufferPool {
       try {
         ab = new ArrayBuffer(byteLength);
       } catch (err) {
-        const e = new RangeError(`BufferPool: cannot allocate ${byteLength} bytes (${err.message})`);
-        e.code = 'ERR_MEMORY_ALLOCATION_FAILED';
-        throw e;
+        throw errors.allocationFailed(`BufferPool: cannot allocate ${byteLength} bytes (${err.message})`);
       }
       native.bufferPoolLend(this.#id, ab, serial);
     }

@@ -130,6 +130,11 @@ function outOfRange(name, range, value) {
   );
 }
 
+/** `RangeError [ERR_MEMORY_ALLOCATION_FAILED]`: the memory could not be had. */
+function allocationFailed(message) {
+  return withCode(new RangeError(message), 'ERR_MEMORY_ALLOCATION_FAILED');
+}
+
 /** `TypeError [ERR_ILLEGAL_CONSTRUCTOR]` for classes users do not construct. */
 function illegalConstructor(name, hint) {
   return withCode(new TypeError(`Illegal constructor: ${name} (${hint})`), 'ERR_ILLEGAL_CONSTRUCTOR');
@@ -175,6 +180,7 @@ module.exports = {
   invalidArgType,
   invalidArgValue,
   outOfRange,
+  allocationFailed,
   illegalConstructor,
   fromStatus,
 };

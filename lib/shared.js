@@ -23,6 +23,15 @@ function isShared(buffer) {
   return types.isSharedArrayBuffer(buffer);
 }
 
+/** A new SharedArrayBuffer of `bytes`, or ERR_MEMORY_ALLOCATION_FAILED. */
+function allocate(Class, bytes) {
+  try {
+    return new SharedArrayBuffer(bytes);
+  } catch (err) {
+    throw errors.allocationFailed(`${Class.name}: cannot allocate a SharedArrayBuffer of ${bytes} bytes (${err.message})`);
+  }
+}
+
 /**
  * Validates `{ buffer, byteOffset }` for `Class` (creating when `open` is
  * false: a missing buffer is allocated) and returns the object's Int32Array.
@@ -36,7 +45,7 @@ function place(Class, options, open, need = Class.byteLength) {
     if (byteOffset !== undefined && byteOffset !== 0) {
       throw errors.invalidArgValue('options.byteOffset', byteOffset, 'needs options.buffer');
     }
-    buffer = new SharedArrayBuffer(need);
+    buffer = allocate(Class, need);
     byteOffset = 0;
   } else if (!isShared(buffer)) {
     if (types.isAnyArrayBuffer(buffer) || ArrayBuffer.isView(buffer)) {

@@ -40,6 +40,7 @@ const RECLAIM_EVERY_MS = 100;
 const roundOf = (deadline) => Math.max(0, Math.min(RECLAIM_EVERY_MS, deadline - performance.now()));
 const SPAN = native.SLAB_ID_SPAN;
 const kBlock = Symbol('shmkit.block');
+let internalsOf; // SlabPool's internals, for Block (set in SlabPool's static block)
 
 const roundUp64 = (n) => Math.ceil(n / 64) * 64;
 const freeCapacity = (blocks) => Math.max(2, 2 ** Math.ceil(Math.log2(blocks)));
@@ -58,6 +59,10 @@ function specOf(spec) {
   validate.integer('spec.blockSize', blockSize, 8, MAX_BLOCK_SIZE);
   if (blockSize % 8 !== 0) throw errors.invalidArgValue('spec.blockSize', blockSize, 'must be a multiple of 8');
   validate.integer('spec.blocks', blocks, 1, native.SLAB_MAX_BLOCKS);
+  const { byteLength } = partsOf(blockSize, blocks);
+  if (byteLength > Number.MAX_SAFE_INTEGER) {
+    throw errors.outOfRange('spec.blockSize * spec.blocks', `at most ${Number.MAX_SAFE_INTEGER} bytes in all`, blockSize * blocks);
+  }
   return { blockSize, blocks };
 }
 
@@ -160,7 +165,7 @@ class SlabPool {
   async acquireAsync(options) {
     const timeout = validate.timeoutOf(options);
     const signal = validate.signalOf(options);
-    signal?.throwIfAborted();
+    if (signal?.aborted) throw signal.reason;
     const block = this.tryAcquire();
     if (block !== undefined) return block;
     const deadline = timeout < 0 ? Infinity : performance.now() + timeout;
@@ -250,14 +255,14 @@ class SlabPool {
     return errors.fromStatus(status, `SlabPool block ${id}`);
   }
 
-  // For Block: the one place that touches the pool's internals.
-  static internals(slab) {
-    return {
+  // For Block: the one place that touches the pool's internals (module-private).
+  static {
+    internalsOf = (slab) => ({
       c: slab.#c,
       bytes: (index) => new Uint8Array(slab.#c.buffer, slab.#dataAt + index * slab.#blockSize, slab.#blockSize),
       refused: (status, id, notOwner) => slab.#refused(status, id, notOwner),
       free: (index) => slab.#putBack(index),
-    };
+    });
   }
 
   /** Pushes free block `index` (its state word says FREE) onto the free list. */
@@ -282,6 +287,26 @@ class SlabPool {
   }
 }
 
+// A Block that is garbage-collected while it still owns its block (neither
+// released nor handed off) would keep that block from every thread for as long
+// as its own thread lives. As Node does with a FileHandle that is never
+// closed, the block then goes back to the pool, with a process warning. The
+// registry watches the Block's `bytes` view, which the Block holds while it
+// owns the block: the block comes back only once neither is reachable (views
+// made from `bytes`, such as its subarrays, do not keep it).
+const dropped = new FinalizationRegistry(({ pool, index, generation }) => {
+  try {
+    if (native.slabFree(pool.c, index, generation) !== native.STATUS_OK) return; // not this thread's any more
+    pool.free(index);
+  } catch {
+    return; // a corrupted pool: nothing to give back to (a finalizer must not throw)
+  }
+  process.emitWarning(
+    `SlabPool block ${generation * SPAN + index} was garbage-collected without release() or handoff(); it went back to the pool`,
+    { code: 'SHMKIT_BLOCK_DROPPED' },
+  );
+});
+
 /**
  * One block of a SlabPool, owned by the thread holding this object until it
  * calls `handoff()` or `release()`. Made by the pool, never by `new`.
@@ -295,10 +320,11 @@ class Block {
 
   constructor(key, slab, index, generation) {
     if (key !== kBlock) throw errors.illegalConstructor('Block', 'blocks come from slab.acquire() and slab.open()');
-    this.#pool = SlabPool.internals(slab);
+    this.#pool = internalsOf(slab);
     this.#index = index;
     this.#generation = generation;
     this.#bytes = this.#pool.bytes(index);
+    dropped.register(this.#bytes, { pool: this.#pool, index, generation }, this);
   }
 
   /** The block's id: after `handoff()`, the number to send to the thread that will `slab.open(id)` it. */
@@ -327,6 +353,7 @@ class Block {
     this.#check();
     const generation = native.slabHandoff(this.#pool.c, this.#index, this.#generation);
     if (generation < 0) throw this.#pool.refused(-generation, this.id, 'is not owned by this thread');
+    dropped.unregister(this);
     this.#state = 'handed off';
     this.#bytes = null;
     this.#generation = generation; // each hand-off has an id of its own
@@ -338,6 +365,7 @@ class Block {
     this.#check();
     const status = native.slabFree(this.#pool.c, this.#index, this.#generation);
     if (status !== native.STATUS_OK) throw this.#pool.refused(status, this.id, 'is not owned by this thread');
+    dropped.unregister(this);
     this.#state = 'released';
     this.#bytes = null;
     this.#pool.free(this.#index);

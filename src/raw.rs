@@ -1,8 +1,8 @@
 //! Raw Node-API callbacks for the few native calls on a hot path.
 //!
 //! A `#[napi]` function pays for its generated argument checks and
-//! conversions on every call: about 90 ns here for one `u32` argument,
-//! against about 15 ns for a bare `napi_callback` (DESIGN.md). Most of
+//! conversions on every call: about 90 ns on the development machine for
+//! one `u32` argument, against about 15 ns for a bare `napi_callback`. Most of
 //! shmkit's hot paths never call native code at all (they are inline atomics
 //! over the shared memory, in JS); the ones that must (BufferPool's `acquire`
 //! and `release`, whose bookkeeping lives in Rust) are registered here as
