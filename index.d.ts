@@ -2640,13 +2640,20 @@ export declare class Channel {
    * @param options `timeout` in milliseconds for the claim; default: no limit.
    * @throws {errors.TimeoutError} `ERR_SHMKIT_TIMEOUT` when another sender
    *   keeps the side past the timeout.
+   * @throws {errors.ClosedError} `ERR_SHMKIT_CLOSED` when the channel is
+   *   closed, or closes while the claim waits.
    * @throws {errors.DeadlockError} `ERR_SHMKIT_DEADLOCK` when this thread
    *   already holds the side (another claim, or a pending `sendAsync`).
    */
   sender(options?: LockOptions | null): ChannelSender;
   /** {@link Channel.sender} without blocking: resolves once the side is free. */
   senderAsync(options?: AsyncLockOptions | null): Promise<ChannelSender>;
-  /** Claims the receiving side for the calling thread, as {@link Channel.sender} does the sending side. */
+  /**
+   * Claims the receiving side for the calling thread, as {@link Channel.sender}
+   * does the sending side. A closed channel can still be claimed to drain it;
+   * a claim that has to wait for another receiver throws `ERR_SHMKIT_CLOSED`
+   * once the channel is closed and drained.
+   */
   receiver(options?: LockOptions | null): ChannelReceiver;
   /** {@link Channel.receiver} without blocking: resolves once the side is free. */
   receiverAsync(options?: AsyncLockOptions | null): Promise<ChannelReceiver>;

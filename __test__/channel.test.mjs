@@ -1,6 +1,6 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { Channel, ChannelSender, ChannelReceiver } from '../index.mjs';
+import { Channel, ChannelSender, ChannelReceiver, RingBuffer, Queue } from '../index.mjs';
 import { spawn, sleep, rejectsWithCode, waitFor } from './helpers.mjs';
 
 test('Channel: random-size messages from 2 senders to 2 receivers arrive intact, in order per sender', async () => {
@@ -329,21 +329,29 @@ test('Channel: close() reaches calls waiting for a side that another thread has 
       out.send = err.code;
     }
     out.recv = ch.recv({ timeout: 10_000 });
+    try {
+      ch.receiver({ timeout: 10_000 }); // a claim waits in slices too
+    } catch (err) {
+      out.claim = err.code;
+    }
     out.ms = performance.now() - t0;
     return out;
   }, { ch });
   assert.equal(await blocked.next(), 'waiting');
   const sendAsync = ch.sendAsync('y', { timeout: 10_000 }).then(() => 'sent', (err) => err.code);
   const recvAsync = ch.recvAsync({ timeout: 10_000 });
+  const claims = [ch.senderAsync({ timeout: 10_000 }), ch.receiverAsync({ timeout: 10_000 })].map((p) => p.then(() => 'claimed', (err) => err.code));
   await sleep(50);
   const t0 = performance.now();
   ch.close();
   assert.equal(await sendAsync, 'ERR_SHMKIT_CLOSED');
   assert.equal(await recvAsync, undefined, 'closed and empty: the end of the stream');
+  assert.deepEqual(await Promise.all(claims), ['ERR_SHMKIT_CLOSED', 'ERR_SHMKIT_CLOSED'], 'claims waiting for a side end too');
   const waited = performance.now() - t0;
   const out = await blocked.result();
   assert.equal(out.send, 'ERR_SHMKIT_CLOSED');
   assert.equal(out.recv, undefined);
+  assert.equal(out.claim, 'ERR_SHMKIT_CLOSED');
   assert.ok(waited < 2_000 && out.ms < 5_000, `close reached the waiters late (${waited.toFixed(0)} ms here)`);
   assert.throws(() => ch.trySend('z'), { code: 'ERR_SHMKIT_CLOSED' }, 'trySend on a closed channel throws, claimed side or not');
   holder.worker.postMessage('release');
@@ -365,4 +373,38 @@ test('Channel exclusive ends: release() right after an awaited async call gives 
     rx[Symbol.dispose](); // what leaving a `using rx = ch.receiver()` block does
   }
   assert.equal(new TextDecoder().decode(ch.recv({ timeout: 100 })), 'b', 'the receiving side too, after dispose');
+});
+
+test('Channel: claims check their options first and refuse a closed sending side; signal-like objects work everywhere', async () => {
+  const ch = new Channel({ byteCapacity: 256 });
+  // The side is free: the inline claim must not skip the checks.
+  for (const claim of [(o) => ch.sender(o), (o) => ch.receiver(o)]) {
+    assert.throws(() => claim({ timeout: 'abc' }), { code: 'ERR_INVALID_ARG_TYPE' });
+    assert.throws(() => claim({ timeout: -5 }), { code: 'ERR_OUT_OF_RANGE' });
+    assert.throws(() => claim(42), { code: 'ERR_INVALID_ARG_TYPE' });
+  }
+  await rejectsWithCode(assert, () => ch.receiverAsync({ timeout: 'abc' }), 'ERR_INVALID_ARG_TYPE');
+  await rejectsWithCode(assert, () => ch.senderAsync({ signal: { aborted: false, addEventListener() {} } }), 'ERR_INVALID_ARG_TYPE');
+  // An object with what shmkit uses of an AbortSignal is accepted.
+  const signal = { aborted: false, addEventListener() {}, removeEventListener() {} };
+  ch.send('a');
+  assert.deepEqual([...(await ch.recvAsync({ signal }))], [97]);
+  await ch.sendAsync('b', { signal });
+  const rx = await ch.receiverAsync({ signal });
+  assert.deepEqual([...rx.recv()], [98]);
+  rx.release();
+  await assert.rejects(ch.recvAsync({ signal: { ...signal, aborted: true, reason: 'why' } }), (err) => err === 'why');
+  ch.close();
+  assert.throws(() => ch.sender(), { code: 'ERR_SHMKIT_CLOSED' });
+  await rejectsWithCode(assert, () => ch.senderAsync(), 'ERR_SHMKIT_CLOSED');
+  const late = ch.receiver(); // closed: receiving is still allowed (nothing left to drain here)
+  assert.equal(late.recv(), undefined);
+  late.release();
+  // As index.d.ts says: byteLengthFor needs its argument; only undefined means the default capacity.
+  assert.throws(() => Channel.byteLengthFor(), { code: 'ERR_INVALID_ARG_TYPE' });
+  assert.throws(() => new Channel({ byteCapacity: null }), { code: 'ERR_INVALID_ARG_TYPE' });
+  assert.equal(new Channel({ byteCapacity: undefined }).byteCapacity, 65536);
+  for (const [C, k] of [[RingBuffer, 'init'], [Queue, 'init'], [ChannelSender, 'sync'], [ChannelReceiver, 'queue']]) {
+    assert.equal(C[k], undefined, `${C.name}.${k} is not public`);
+  }
 });

@@ -26,6 +26,8 @@ const DEFAULT_BYTES = 64 * 1024;
 const kEnd = Symbol('shmkit.channelEnd'); // only Channel makes its ends
 let ChannelSender; // defined in Channel's static block
 let ChannelReceiver;
+let endSync; // End's own helpers for its two subclasses (module-private)
+let endQueue;
 const LOCK_W = native.HEADER_BYTES / 4; // the state word inside an embedded Mutex
 const LOCK_SLICE = 10; // ms: how often a call waiting for its side's lock looks for close()
 
@@ -54,7 +56,7 @@ class Channel {
   #recvWord;
 
   /** Bytes a Channel with `byteCapacity` (rounded up to a power of two) occupies. */
-  static byteLengthFor(byteCapacity = DEFAULT_BYTES) {
+  static byteLengthFor(byteCapacity) {
     return native.objectByteLength(native.KIND_CHANNEL, Channel.#capacityOf(byteCapacity), 0);
   }
 
@@ -77,7 +79,7 @@ class Channel {
     let spec;
     if (!shared.isOpen(options)) {
       options = optionsOf(options);
-      const cap = Channel.#capacityOf(options?.byteCapacity ?? DEFAULT_BYTES);
+      const cap = Channel.#capacityOf(options?.byteCapacity === undefined ? DEFAULT_BYTES : options.byteCapacity);
       spec = { param: cap, elem: 0, byteLength: native.objectByteLength(native.KIND_CHANNEL, cap, 0) };
     }
     const { i32, param } = shared.setUpSized(this, Channel, native.KIND_CHANNEL, options, spec);
@@ -121,23 +123,28 @@ class Channel {
     err.guard.mutex.clearPoison();
   }
 
-  #lock(mutex, word, options) {
-    if (FAST && Atomics.compareExchange(word, LOCK_W, 0, TID) === 0) return;
-    try {
-      mutex.lock(options);
-    } catch (err) {
-      Channel.#recovered(Channel.#renamed(err, mutex === this.#sendLock));
-    }
+  /**
+   * Claims a side for an end (sender() and the like): waits for its lock as
+   * a call does, in slices, so that close() reaches the claim too. A sending
+   * side cannot be claimed once closed; a receiving side that has to wait
+   * gives up once the channel is closed and drained.
+   */
+  #claim(send, options) {
+    const timeout = ring.timeoutOf(options);
+    const t0 = ring.now(timeout);
+    if (send && this.closed) throw ring.closedError('Channel');
+    if (this.#tryLock(send ? this.#sendLock : this.#recvLock, send ? this.#sendWord : this.#recvWord)) return;
+    if (!this.#lockForCall(send, timeout, t0)) throw ring.closedError('Channel');
   }
 
-  async #lockAsync(mutex, word, options) {
-    ring.signalOf(options)?.throwIfAborted(); // an aborted signal wins, even over a free lock
-    if (FAST && Atomics.compareExchange(word, LOCK_W, 0, TID) === 0) return;
-    try {
-      await mutex.lockAsync(options);
-    } catch (err) {
-      Channel.#recovered(Channel.#renamed(err, mutex === this.#sendLock));
-    }
+  async #claimAsync(send, options) {
+    const timeout = ring.timeoutOf(options);
+    const signal = ring.signalOf(options);
+    const t0 = ring.now(timeout);
+    if (signal?.aborted) throw signal.reason; // an aborted signal wins, even over a free lock
+    if (send && this.closed) throw ring.closedError('Channel');
+    if (this.#tryLock(send ? this.#sendLock : this.#recvLock, send ? this.#sendWord : this.#recvWord)) return;
+    if (!(await this.#lockForCallAsync(send, timeout, t0, signal))) throw ring.closedError('Channel');
   }
 
   // A call (send, recv and their async forms) that finds its side's lock
@@ -170,7 +177,7 @@ class Channel {
   }
 
   async #lockForCallAsync(send, timeout, t0, signal) {
-    signal?.throwIfAborted(); // an aborted signal wins, even over a free lock
+    if (signal?.aborted) throw signal.reason; // an aborted signal wins, even over a free lock
     if (this.#grab(send)) return true;
     const mutex = send ? this.#sendLock : this.#recvLock;
     for (;;) {
@@ -401,25 +408,25 @@ class Channel {
    * until `release()`). `{ timeout }` bounds the wait for the claim.
    */
   sender(options) {
-    this.#lock(this.#sendLock, this.#sendWord, options);
+    this.#claim(true, options);
     return new ChannelSender(kEnd, this);
   }
 
   /** Resolves with a ChannelSender once the sending side is free. `{ timeout, signal }`. */
   async senderAsync(options) {
-    await this.#lockAsync(this.#sendLock, this.#sendWord, options);
+    await this.#claimAsync(true, options);
     return new ChannelSender(kEnd, this);
   }
 
   /** Claims the receiving side for this thread: a ChannelReceiver (see `sender()`). `{ timeout }`. */
   receiver(options) {
-    this.#lock(this.#recvLock, this.#recvWord, options);
+    this.#claim(false, options);
     return new ChannelReceiver(kEnd, this);
   }
 
   /** Resolves with a ChannelReceiver once the receiving side is free. `{ timeout, signal }`. */
   async receiverAsync(options) {
-    await this.#lockAsync(this.#recvLock, this.#recvWord, options);
+    await this.#claimAsync(false, options);
     return new ChannelReceiver(kEnd, this);
   }
 
@@ -447,7 +454,7 @@ class Channel {
       }
 
       /** The channel, checking that this end is still claimed and not busy with an async call. */
-      static sync(end) {
+      static #sync(end) {
         if (end.#unlock === null) throw End.#released(end);
         if (end.#pending > 0) {
           throw new errors.DeadlockError(`${end.#what}: a blocking call while an async one of this ${end.#what} is pending would wait for itself`);
@@ -460,7 +467,7 @@ class Channel {
        * call's own `timeout` (from `t0`) and `signal` count from now: while
        * it waits for its turn, either one settles it, and its turn is skipped.
        */
-      static queue(end, op, timeout, t0, signal) {
+      static #queue(end, op, timeout, t0, signal) {
         if (end.#unlock === null) return Promise.reject(End.#released(end));
         if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
         end.#pending++;
@@ -505,6 +512,11 @@ class Channel {
         });
       }
 
+      static {
+        endSync = End.#sync;
+        endQueue = End.#queue;
+      }
+
       static #released(end) {
         return new errors.NotOwnerError(`${end.#what}: released; claim the side again with channel.${end.#what === 'ChannelSender' ? 'sender' : 'receiver'}()`);
       }
@@ -541,13 +553,13 @@ class Channel {
 
       /** Sends if there is room now: true or false. Never blocks. */
       trySend(message) {
-        const ch = End.sync(this);
+        const ch = endSync(this);
         return ch.#put(ch.#payload(message)) === true;
       }
 
       /** Sends, blocking while the channel is full. `{ timeout }`. */
       send(message, options) {
-        const ch = End.sync(this);
+        const ch = endSync(this);
         const timeout = ring.timeoutOf(options);
         ch.#sendHeld(ch.#payload(message), timeout, ring.now(timeout));
       }
@@ -558,7 +570,7 @@ class Channel {
         const timeout = ring.timeoutOf(options);
         const signal = ring.signalOf(options);
         const t0 = ring.now(timeout);
-        return End.queue(this, (ch) => ch.#sendHeldAsync(bytes, timeout, t0, signal), timeout, t0, signal);
+        return endQueue(this, (ch) => ch.#sendHeldAsync(bytes, timeout, t0, signal), timeout, t0, signal);
       }
     };
 
@@ -569,12 +581,12 @@ class Channel {
 
       /** A message if one is there, else `undefined`. Never blocks. */
       tryRecv() {
-        return End.sync(this).#take();
+        return endSync(this).#take();
       }
 
       /** A message, blocking while empty; `undefined` once closed and drained. `{ timeout }`. */
       recv(options) {
-        const ch = End.sync(this);
+        const ch = endSync(this);
         const timeout = ring.timeoutOf(options);
         return ch.#recvHeld(timeout, ring.now(timeout));
       }
@@ -584,7 +596,7 @@ class Channel {
         const timeout = ring.timeoutOf(options);
         const signal = ring.signalOf(options);
         const t0 = ring.now(timeout);
-        return End.queue(this, (ch) => ch.#recvHeldAsync(timeout, t0, signal), timeout, t0, signal);
+        return endQueue(this, (ch) => ch.#recvHeldAsync(timeout, t0, signal), timeout, t0, signal);
       }
     };
   }

@@ -62,7 +62,7 @@ class Queue extends ring.TypedRing {
     this.#bigint = T === BigInt64Array || T === BigUint64Array;
     // Sleepers watch the stamp of the slot they need next (src/ring/mod.rs).
     const stampWord = (position) => this.#stampWord(position);
-    ring.TypedRing.init(this, i32, 'Queue', this.#bigint, ring.MPMC, { producers: stampWord, consumers: stampWord });
+    ring.initTypedRing(this, i32, 'Queue', this.#bigint, ring.MPMC, { producers: stampWord, consumers: stampWord });
     const dataAt = DATA_OFFSET + Math.ceil((param * 4) / 8) * 8;
     this.#data = new T(i32.buffer, i32.byteOffset + dataAt, param);
   }

@@ -245,6 +245,9 @@ function checkBatch(bigint, src) {
   return src;
 }
 
+/** TypedRing's set-up, for its subclasses' constructors (not a public static). */
+let initTypedRing;
+
 /**
  * What RingBuffer and Queue share: the blocking and async forms, the batch
  * forms that wait, close and the iterators, written once on top of each
@@ -267,15 +270,17 @@ class TypedRing {
    * sleeper's own position (tail, head) to the word it watches: the stamp
    * of the slot there.
    */
-  static init(ring, c, what, bigint, protocol, watch) {
-    ring.#c = c;
-    ring.#what = what;
-    ring.#bigint = bigint;
-    ring.#pf = protocol.producersFlag;
-    ring.#cf = protocol.consumersFlag;
-    ring.#spins = protocol.spins;
-    ring.#pw = watch?.producers;
-    ring.#cw = watch?.consumers;
+  static {
+    initTypedRing = (ring, c, what, bigint, protocol, watch) => {
+      ring.#c = c;
+      ring.#what = what;
+      ring.#bigint = bigint;
+      ring.#pf = protocol.producersFlag;
+      ring.#cf = protocol.consumersFlag;
+      ring.#spins = protocol.spins;
+      ring.#pw = watch?.producers;
+      ring.#cw = watch?.consumers;
+    };
   }
 
   #pushOrNothing(v) {
@@ -447,6 +452,7 @@ module.exports = {
   missed,
   noteStall,
   TypedRing,
+  initTypedRing,
   blockUntil,
   blockUntilAsync,
   timeoutOf,

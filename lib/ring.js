@@ -57,7 +57,7 @@ class RingBuffer extends ring.TypedRing {
     this.#cap = param;
     this.#mask = param - 1;
     this.#bigint = T === BigInt64Array || T === BigUint64Array;
-    ring.TypedRing.init(this, i32, 'RingBuffer', this.#bigint, ring.SPSC);
+    ring.initTypedRing(this, i32, 'RingBuffer', this.#bigint, ring.SPSC);
     this.#data = new T(i32.buffer, i32.byteOffset + ring.DATA_OFFSET, param);
     // The caches start where the ring is now (a reopened ring need not be at 0).
     this.#headCache = Atomics.load(i32, HEAD) & INDEX_MASK;

@@ -103,7 +103,13 @@ function waitAsync(what, start, cancel, finish, timeout, signal) {
     const end = () => {
       done = true;
       if (timer !== undefined) clearTimeout(timer.timer);
-      if (signal !== undefined) signal.removeEventListener('abort', onAbort);
+      if (signal !== undefined) {
+        try {
+          signal.removeEventListener('abort', onAbort);
+        } catch {
+          // A signal-like object that throws here must not keep the outcome from its caller.
+        }
+      }
     };
     const onStatus = (status) => {
       if (status === STATUS_RETRY) {

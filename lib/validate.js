@@ -40,7 +40,13 @@ function signalOf(opts) {
   opts = options(opts);
   const signal = opts === undefined ? undefined : opts.signal;
   if (signal === undefined || signal === null) return undefined;
-  if (typeof signal !== 'object' || typeof signal.aborted !== 'boolean' || typeof signal.addEventListener !== 'function') {
+  // What shmkit uses of it: `aborted`, `reason`, and the two listener methods.
+  if (
+    typeof signal !== 'object' ||
+    typeof signal.aborted !== 'boolean' ||
+    typeof signal.addEventListener !== 'function' ||
+    typeof signal.removeEventListener !== 'function'
+  ) {
     throw errors.invalidArgType('options.signal', 'an instance of AbortSignal', signal);
   }
   return signal;
