@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { inspect } from 'node:util';
 import { Mutex, Semaphore, RwLock, Condvar, Barrier } from '../index.mjs';
-import { spawn, flags, sleep, waitFor } from './helpers.mjs';
+import { spawn, flags, sleep, waitFor, rejectsWithCode } from './helpers.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -335,4 +335,74 @@ test('a permit lost with a terminated worker comes back to a tryAcquire, and nev
   sem.release();
   assert.throws(() => sem.release(), { code: 'ERR_OUT_OF_RANGE' });
   assert.equal(sem.available, 1);
+});
+
+test('RwLock: a blocking reader or writer whose waiting bit a stray write cleared is delayed, not stranded', async () => {
+  for (const side of ['read', 'write']) {
+    const rw = new RwLock();
+    const words = new Int32Array(rw.buffer, rw.byteOffset, 5);
+    const g = rw.write();
+    const w = spawn(({}, { rw, side }) => {
+      const t = performance.now();
+      (side === 'read' ? rw.read({ timeout: 5_000 }) : rw.write({ timeout: 5_000 })).unlock();
+      return performance.now() - t;
+    }, { rw, side });
+    const bit = side === 'read' ? 1 << 28 : 1 << 29; // READERS_WAITING, WRITERS_WAITING (src/sync/rwlock.rs)
+    await waitFor(() => (Atomics.load(words, 4) & bit) !== 0, `the ${side}er queued`);
+    Atomics.and(words, 4, ~bit); // the stray write
+    g.unlock(); // the word says nobody waits: the inline unlock wakes nobody
+    const ms = await w.result();
+    assert.ok(ms < 2_000, `${side}er got the lock after ${ms.toFixed(0)} ms (its slices look at the word)`);
+  }
+});
+
+test('Semaphore: the count limit is the one read at open; a stray header write cannot destroy permits', async () => {
+  const sem = new Semaphore(3, { max: 4 });
+  const header = new Int32Array(sem.buffer, sem.byteOffset, 4);
+  Atomics.store(header, 3, 0); // the header's parameter: max
+  await rejectsWithCode(assert, () => sem.acquireAsync(4, { timeout: 20 }), 'ERR_SHMKIT_TIMEOUT'); // leaving the queue regrants
+  assert.equal(sem.available, 3);
+  await rejectsWithCode(assert, () => sem.acquire(4, { timeout: 20 }), 'ERR_SHMKIT_TIMEOUT');
+  assert.equal(sem.available, 3);
+  assert.equal(sem.tryAcquire(3), true);
+  sem.release(3);
+  assert.equal(sem.available, 3);
+});
+
+test('Condvar: a blocking waiter whose count a stray write zeroed is still reached by a later notify', async () => {
+  const m = new Mutex();
+  const cv = new Condvar();
+  const count = new Int32Array(cv.buffer, cv.byteOffset, 5);
+  const w = spawn(({}, { m, cv }) => {
+    const g = m.lock();
+    const notified = cv.wait(g, { timeout: 5_000 });
+    g.unlock();
+    return notified;
+  }, { m, cv });
+  await waitFor(() => Atomics.load(count, 4) === 1, 'the worker waits');
+  Atomics.store(count, 4, 0); // the stray write: notifies would skip the native call
+  await waitFor(() => Atomics.load(count, 4) === 1, 'the waiter writes the true count back within a slice', 2_000);
+  const g = m.lock();
+  assert.equal(cv.notifyAll(), 1);
+  g.unlock();
+  assert.equal(await w.result(), true, 'notified, not timed out');
+});
+
+test('Async waits: a signal-like object missing removeEventListener is refused; one whose removeEventListener throws still settles', async () => {
+  const m = new Mutex();
+  await rejectsWithCode(assert, () => m.lockAsync({ signal: { aborted: false, addEventListener() {} } }), 'ERR_INVALID_ARG_TYPE');
+  const g = m.lock();
+  const signal = {
+    aborted: false,
+    addEventListener() {},
+    removeEventListener() {
+      throw new Error('broken');
+    },
+  };
+  const p = m.lockAsync({ signal, timeout: 5_000 });
+  setTimeout(() => g.unlock(), 10);
+  const g2 = await p;
+  assert.equal(m.isLocked, true);
+  g2.unlock();
+  assert.equal(m.isLocked, false);
 });

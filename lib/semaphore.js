@@ -72,14 +72,14 @@ class Semaphore {
     n = this.#permits(n);
     const timeout = timeoutOf(options);
     if (FAST && this.#take(n)) return;
-    this.#check(native.semaphoreAcquire(this.#i32, n, timeout));
+    this.#check(native.semaphoreAcquire(this.#i32, n, this.#max, timeout));
   }
 
   /** Takes `n` permits (default 1) if that needs no waiting; true when taken. */
   tryAcquire(n) {
     n = this.#permits(n);
     if (FAST && this.#take(n)) return true;
-    const status = native.semaphoreTryAcquire(this.#i32, n);
+    const status = native.semaphoreTryAcquire(this.#i32, n, this.#max);
     if (status === STATUS_WOULD_BLOCK) return false;
     this.#check(status);
     return true;
@@ -94,10 +94,11 @@ class Semaphore {
     if (signal !== undefined && signal.aborted) throw signal.reason;
     if (FAST && this.#take(n)) return;
     const i32 = this.#i32;
+    const max = this.#max;
     return waitAsync(
       'Semaphore',
-      (id) => native.semaphoreAcquireAsync(i32, n, id),
-      (id) => native.semaphoreCancel(i32, id),
+      (id) => native.semaphoreAcquireAsync(i32, n, max, id),
+      (id) => native.semaphoreCancel(i32, id, max),
       (status) => this.#check(status),
       timeout,
       signal,

@@ -8,7 +8,11 @@
 //!
 //! waiters: how many waiters are queued in the parking lot for this condvar.
 //!          Written only under the lot lock; JS `notify*` skips the native call
-//!          when it reads 0 (a hostile value only costs a needless call).
+//!          when it reads 0. A stray nonzero value only costs a needless call;
+//!          a stray 0 makes notifies pass the waiters by until a blocking
+//!          waiter looks at it (every 20 ms slice of its sleep) and writes the
+//!          true count back, or the next wait does. Notifies in between are
+//!          lost, as any notify with nobody waiting is.
 //! ```
 //!
 //! No lost wake-up: a waiter joins the condvar's queue *before* it releases
@@ -64,7 +68,18 @@ pub fn wait(
     publish(&lot, cv, cv_addr);
   }
   mutex::unlock(m, m_addr, me);
-  let outcome = match parking::wait(&w, cv_addr, deadline, interrupted) {
+  // At each slice of the sleep: a count that reads 0 while we are queued was
+  // written by someone else (see the diagram); write the true one back.
+  let mut look = || {
+    if interrupted() {
+      return true;
+    }
+    if cv.load(Relaxed) < 1 {
+      publish(&parking::lock(), cv, cv_addr);
+    }
+    false
+  };
+  let outcome = match parking::wait(&w, cv_addr, deadline, &mut look) {
     WaitEnd::Woken(_) if interrupted() => {
       // Notified while our thread is being terminated: pass the notify on.
       notify(cv, cv_addr, false);

@@ -280,7 +280,21 @@ fn lock(
     let w = Waiter::sync(me, 0, since);
     lot.push_kind(queue_key(addr, side), w.clone(), owner, queue_kind(side));
     drop(lot);
-    match parking::wait(&w, queue_key(addr, side), deadline, interrupted) {
+    // Queued, we keep our side's waiting bit set, so the unlock that lets us
+    // in comes to the lot. A word without it (a stray write) would let that
+    // unlock pass us by: at each slice of the wait, look, and if so step
+    // again instead of sleeping on (as a Mutex waiter does).
+    let bit = waiting_bit(side);
+    let mut stray = false;
+    let mut look = || {
+      if interrupted() {
+        return true;
+      }
+      stray = word.load(Relaxed) & bit == 0;
+      stray
+    };
+    match parking::wait(&w, queue_key(addr, side), deadline, &mut look) {
+      WaitEnd::GaveUp(_, STATUS_TERMINATED) if stray => continue,
       WaitEnd::Woken(STATUS_RETRY) => continue,
       WaitEnd::Woken(st) if (st == STATUS_OK || st == STATUS_POISONED) && interrupted() => {
         // Handed the lock while our thread is being terminated: JS will never

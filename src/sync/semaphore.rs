@@ -283,8 +283,12 @@ pub fn cancel(word: &AtomicI32, addr: usize, me: u32, id: u32, max: u32) -> bool
 
 /// Blocks until `n` permits of the semaphore in `view` are taken, or
 /// `timeoutMs` passes (negative or infinite: no limit). Returns a status code.
+///
+/// `max`, here and below, is the count's limit as the caller read it from
+/// the header when it opened the semaphore (the header is never re-read: a
+/// stray write there cannot change what the limit is).
 #[napi]
-pub fn semaphore_acquire(env: Env, view: Region, n: u32, timeout_ms: f64) -> Result<i32> {
+pub fn semaphore_acquire(env: Env, view: Region, n: u32, max: u32, timeout_ms: f64) -> Result<i32> {
   let (word, addr) = view.state()?;
   let me = threads::current()?;
   Ok(acquire(
@@ -292,7 +296,7 @@ pub fn semaphore_acquire(env: Env, view: Region, n: u32, timeout_ms: f64) -> Res
     addr,
     me,
     n,
-    view.header()?.param,
+    max,
     parking::deadline(timeout_ms),
     &mut || threads::interrupted(&env),
   ))
@@ -300,23 +304,16 @@ pub fn semaphore_acquire(env: Env, view: Region, n: u32, timeout_ms: f64) -> Res
 
 /// Takes `n` permits if that needs no waiting. Returns a status code.
 #[napi]
-pub fn semaphore_try_acquire(view: Region, n: u32) -> Result<i32> {
+pub fn semaphore_try_acquire(view: Region, n: u32, max: u32) -> Result<i32> {
   let (word, addr) = view.state()?;
-  Ok(try_acquire(word, addr, n, view.header()?.param))
+  Ok(try_acquire(word, addr, n, max))
 }
 
 /// Takes `n` permits now, or queues async waiter `id` (PENDING).
 #[napi]
-pub fn semaphore_acquire_async(view: Region, n: u32, id: u32) -> Result<i32> {
+pub fn semaphore_acquire_async(view: Region, n: u32, max: u32, id: u32) -> Result<i32> {
   let (word, addr) = view.state()?;
-  Ok(acquire_async(
-    word,
-    addr,
-    threads::current()?,
-    n,
-    view.header()?.param,
-    id,
-  ))
+  Ok(acquire_async(word, addr, threads::current()?, n, max, id))
 }
 
 /// Returns `n` permits, at most up to `max` available.
@@ -328,15 +325,9 @@ pub fn semaphore_release(view: Region, n: u32, max: u32) -> Result<i32> {
 
 /// Withdraws async waiter `id`; true when it had not been granted yet.
 #[napi]
-pub fn semaphore_cancel(view: Region, id: u32) -> Result<bool> {
+pub fn semaphore_cancel(view: Region, id: u32, max: u32) -> Result<bool> {
   let (word, addr) = view.state()?;
-  Ok(cancel(
-    word,
-    addr,
-    threads::current()?,
-    id,
-    view.header()?.param,
-  ))
+  Ok(cancel(word, addr, threads::current()?, id, max))
 }
 
 #[cfg(test)]
