@@ -74,6 +74,7 @@ class SlabPool {
   #blocks;
   #dataAt; // absolute byte offset of block 0
   #freeWords; // Int32Array over the free list's Queue, to count its waiters
+  #internals; // what Blocks of this pool object use (see internalsOf)
 
   /** Bytes a SlabPool of `{ blockSize, blocks }` occupies. */
   static byteLengthFor(spec) {
@@ -255,13 +256,38 @@ class SlabPool {
     return errors.fromStatus(status, `SlabPool block ${id}`);
   }
 
-  // For Block: the one place that touches the pool's internals (module-private).
+  // For Block: the one place that touches the pool's internals (module-private),
+  // made once per pool object.
   static {
-    internalsOf = (slab) => ({
-      c: slab.#c,
-      bytes: (index) => new Uint8Array(slab.#c.buffer, slab.#dataAt + index * slab.#blockSize, slab.#blockSize),
-      refused: (status, id, notOwner) => slab.#refused(status, id, notOwner),
-      free: (index) => slab.#putBack(index),
+    internalsOf = (slab) =>
+      (slab.#internals ??= {
+        c: slab.#c,
+        bytes: (index) => new Uint8Array(slab.#c.buffer, slab.#dataAt + index * slab.#blockSize, slab.#blockSize),
+        refused: (status, id, notOwner) => slab.#refused(status, id, notOwner),
+        free: (index) => slab.#putBack(index),
+        dropped: new FinalizationRegistry((id) => slab.#dropped(id)),
+      });
+  }
+
+  // A Block that is garbage-collected while it still owns its block (neither
+  // released nor handed off) would keep that block from every thread for as
+  // long as its own thread lives. As Node does with a FileHandle that is
+  // never closed, the block then goes back to the pool, with a process
+  // warning. The pool's registry (`dropped` above) watches each Block's
+  // `bytes` view, which the Block holds while it owns the block: the block
+  // comes back only once neither is reachable (views made from `bytes`, such
+  // as its subarrays, do not keep it). The held value is the block's id.
+  #dropped(id) {
+    const index = id % SPAN;
+    const generation = (id - index) / SPAN;
+    try {
+      if (native.slabFree(this.#c, index, generation) !== native.STATUS_OK) return; // not this thread's any more
+      this.#putBack(index);
+    } catch {
+      return; // a corrupted pool: nothing to give back to (a finalizer must not throw)
+    }
+    process.emitWarning(`SlabPool block ${id} was garbage-collected without release() or handoff(); it went back to the pool`, {
+      code: 'SHMKIT_BLOCK_DROPPED',
     });
   }
 
@@ -287,26 +313,6 @@ class SlabPool {
   }
 }
 
-// A Block that is garbage-collected while it still owns its block (neither
-// released nor handed off) would keep that block from every thread for as long
-// as its own thread lives. As Node does with a FileHandle that is never
-// closed, the block then goes back to the pool, with a process warning. The
-// registry watches the Block's `bytes` view, which the Block holds while it
-// owns the block: the block comes back only once neither is reachable (views
-// made from `bytes`, such as its subarrays, do not keep it).
-const dropped = new FinalizationRegistry(({ pool, index, generation }) => {
-  try {
-    if (native.slabFree(pool.c, index, generation) !== native.STATUS_OK) return; // not this thread's any more
-    pool.free(index);
-  } catch {
-    return; // a corrupted pool: nothing to give back to (a finalizer must not throw)
-  }
-  process.emitWarning(
-    `SlabPool block ${generation * SPAN + index} was garbage-collected without release() or handoff(); it went back to the pool`,
-    { code: 'SHMKIT_BLOCK_DROPPED' },
-  );
-});
-
 /**
  * One block of a SlabPool, owned by the thread holding this object until it
  * calls `handoff()` or `release()`. Made by the pool, never by `new`.
@@ -324,7 +330,7 @@ class Block {
     this.#index = index;
     this.#generation = generation;
     this.#bytes = this.#pool.bytes(index);
-    dropped.register(this.#bytes, { pool: this.#pool, index, generation }, this);
+    this.#pool.dropped.register(this.#bytes, this.id, this);
   }
 
   /** The block's id: after `handoff()`, the number to send to the thread that will `slab.open(id)` it. */
@@ -353,7 +359,7 @@ class Block {
     this.#check();
     const generation = native.slabHandoff(this.#pool.c, this.#index, this.#generation);
     if (generation < 0) throw this.#pool.refused(-generation, this.id, 'is not owned by this thread');
-    dropped.unregister(this);
+    this.#pool.dropped.unregister(this);
     this.#state = 'handed off';
     this.#bytes = null;
     this.#generation = generation; // each hand-off has an id of its own
@@ -365,7 +371,7 @@ class Block {
     this.#check();
     const status = native.slabFree(this.#pool.c, this.#index, this.#generation);
     if (status !== native.STATUS_OK) throw this.#pool.refused(status, this.id, 'is not owned by this thread');
-    dropped.unregister(this);
+    this.#pool.dropped.unregister(this);
     this.#state = 'released';
     this.#bytes = null;
     this.#pool.free(this.#index);
