@@ -19,6 +19,10 @@
  * - {@link Queue}: a typed queue for any number of producers and consumers.
  * - {@link Channel}: variable-length messages (bytes, strings, cloneable
  *   values) between any number of senders and receivers.
+ * - {@link BufferPool}: recycled, transferable `ArrayBuffer`s for
+ *   `postMessage(msg, [ab])`.
+ * - {@link SlabPool} (with {@link Block}): fixed-size blocks of one
+ *   `SharedArrayBuffer` whose ownership moves between threads by id.
  *
  * Common rules:
  * - Timeouts are in milliseconds (fractions allowed, must be >= 0).
@@ -26,8 +30,15 @@
  * - An `options` argument may be omitted, `undefined` or `null`.
  * - Argument mistakes throw Node-style errors: `TypeError` with code
  *   `ERR_INVALID_ARG_TYPE` or `ERR_INVALID_ARG_VALUE`, and `RangeError` with
- *   code `ERR_OUT_OF_RANGE`. Every other failure is a {@link errors.ShmkitError}
- *   subclass whose `code` starts with `ERR_SHMKIT_`.
+ *   code `ERR_OUT_OF_RANGE`; `new` on a class whose objects come from another
+ *   call (guards, `Block`, the Channel ends) is a `TypeError` with code
+ *   `ERR_ILLEGAL_CONSTRUCTOR`. Memory that cannot be allocated (a new
+ *   object's own `SharedArrayBuffer`, {@link BufferPool.acquire}) is a
+ *   `RangeError` with code `ERR_MEMORY_ALLOCATION_FAILED`. Every other
+ *   failure is a {@link errors.ShmkitError} (or subclass) whose `code` starts
+ *   with `ERR_SHMKIT_`: `ERR_SHMKIT_LOAD` when shmkit cannot load on a thread
+ *   (a second copy of the addon in the process), `ERR_SHMKIT_INTERNAL` for
+ *   an outcome the JS layer never expects (a bug).
  * - Methods that return a Promise report every failure, argument mistakes
  *   included, as a rejection, never as a synchronous throw.
  * - A blocking method (`lock()`, `wait()`, `push()`, `recv()`, …) blocks the
@@ -415,8 +426,9 @@ export declare class Mutex {
    * @returns The guard; call {@link MutexGuard.unlock} exactly once (or use `using`).
    * @throws {errors.DeadlockError} `ERR_SHMKIT_DEADLOCK` when this thread
    *   already holds the mutex (it is not reentrant; thrown at once, whatever
-   *   the timeout), or waiting would close a cycle of threads blocked in
-   *   `lock()`.
+   *   the timeout), waiting would close a cycle of threads blocked in
+   *   `lock()`, or the lock is handed to this thread's own queued
+   *   {@link Mutex.lockAsync} while it blocks here (it would wait for itself).
    * @throws {errors.OwnerDiedError} `ERR_SHMKIT_OWNER_DIED` when the last
    *   holder died with the lock, or the mutex is still poisoned from such a
    *   death. **You hold the lock** (`error.guard`): repair the data, call
@@ -1129,7 +1141,9 @@ export declare class RwLock {
    * @throws {errors.DeadlockError} `ERR_SHMKIT_DEADLOCK` at once, whatever
    *   the timeout, when this thread holds the write lock, or already holds a
    *   read lock (through this object) and a writer is waiting (the writer
-   *   waits for that read lock, the new read would wait for the writer).
+   *   waits for that read lock, the new read would wait for the writer);
+   *   also, after a wait, when the lock is handed to this thread's own queued
+   *   async call while it blocks here (it would wait for itself).
    * @throws {errors.OwnerDiedError} `ERR_SHMKIT_OWNER_DIED` when a writer
    *   died holding the lock, or it is still poisoned from that. **You hold a
    *   read lock** (`error.guard`, an {@link RwLockReadGuard}): unlock it.
@@ -1175,7 +1189,9 @@ export declare class RwLock {
    * @throws {errors.DeadlockError} `ERR_SHMKIT_DEADLOCK` at once, whatever
    *   the timeout, when this thread holds a read lock through this object
    *   (read locks are not upgraded) or the write lock, or waiting would close
-   *   a cycle of threads blocked on locks.
+   *   a cycle of threads blocked on locks; also, after a wait, when the lock
+   *   is handed to this thread's own queued async call while it blocks here
+   *   (it would wait for itself).
    * @throws {errors.OwnerDiedError} `ERR_SHMKIT_OWNER_DIED` when a writer
    *   died holding the lock, or it is still poisoned from that. **You hold
    *   the write lock** (`error.guard`, an {@link RwLockWriteGuard}): repair
@@ -2456,7 +2472,8 @@ export declare class Channel {
    * @throws {errors.TimeoutError} `ERR_SHMKIT_TIMEOUT` when `timeout` passed
    *   first; nothing was sent.
    * @throws {errors.DeadlockError} `ERR_SHMKIT_DEADLOCK` when a `sendAsync`
-   *   of this thread is pending (it holds the send lock).
+   *   of this thread is pending (it holds the send lock), or this thread
+   *   holds a claimed {@link ChannelSender} of this channel.
    * @throws {errors.TerminatedError} `ERR_SHMKIT_TERMINATED` when this worker
    *   is being terminated while it waits.
    * @throws {RangeError} `ERR_OUT_OF_RANGE` when the message is longer than
@@ -2502,7 +2519,8 @@ export declare class Channel {
    *   channel is closed and drained.
    * @throws {errors.TimeoutError} `ERR_SHMKIT_TIMEOUT` when `timeout` passed first.
    * @throws {errors.DeadlockError} `ERR_SHMKIT_DEADLOCK` when a `recvAsync`
-   *   of this thread is pending (it holds the receive lock).
+   *   of this thread is pending (it holds the receive lock), or this thread
+   *   holds a claimed {@link ChannelReceiver} of this channel.
    * @throws {errors.TerminatedError} `ERR_SHMKIT_TERMINATED` when this worker
    *   is being terminated while it waits.
    * @throws {errors.BadLayoutError} `ERR_SHMKIT_BAD_LAYOUT` for a corrupted
@@ -2739,7 +2757,7 @@ export declare class ChannelReceiver extends ChannelEnd {
 }
 
 // ---------------------------------------------------------------------------
-// attach
+// BufferPool and SlabPool
 // ---------------------------------------------------------------------------
 
 /** Options of {@link BufferPool}'s constructor. */
@@ -2750,13 +2768,13 @@ export interface BufferPoolOptions {
    * exceed it drops the least recently released buffers first; a buffer
    * larger than the limit is detached and dropped.
    */
-  maxRetainedBytes?: number;
+  maxRetainedBytes?: number | undefined;
 }
 
 /** Options of {@link BufferPool.acquire}. */
 export interface AcquireBufferOptions {
   /** Fill a recycled buffer with zeros (new buffers are always zero). Default `false`. */
-  zero?: boolean;
+  zero?: boolean | undefined;
 }
 
 /** {@link BufferPool.stats}. Counts are since the pool was made. */
@@ -2939,7 +2957,8 @@ export declare class SlabPool {
    *   the given buffer is too small; `ERR_MEMORY_ALLOCATION_FAILED` when its
    *   SharedArrayBuffer cannot be allocated.
    * @throws {errors.NotSharedError} `ERR_SHMKIT_NOT_SHARED` when
-   *   `options.buffer` is not a SharedArrayBuffer.
+   *   `options.buffer` is a plain ArrayBuffer or a view (anything else that
+   *   is not a SharedArrayBuffer is a `TypeError`, `ERR_INVALID_ARG_TYPE`).
    */
   constructor(spec: SlabPoolSpec, options?: PlacementOptions | null);
 
@@ -2976,6 +2995,9 @@ export declare class SlabPool {
    *
    * @param options `timeout` in milliseconds; default: no limit.
    * @throws {errors.TimeoutError} `ERR_SHMKIT_TIMEOUT` when none became free in time.
+   * @throws {errors.DeadlockError} `ERR_SHMKIT_DEADLOCK` when the calling
+   *   thread owns every block (none free, none handed off): it would wait
+   *   for itself.
    * @throws {errors.BadLayoutError} `ERR_SHMKIT_BAD_LAYOUT` when the shared
    *   bookkeeping was overwritten.
    */
@@ -3035,11 +3057,9 @@ export declare class SlabPool {
  * object until {@link Block.handoff} or {@link Block.release}. Made by
  * `acquire()` and `open()`; `new Block()` throws `ERR_ILLEGAL_CONSTRUCTOR`.
  *
- * A Block that is garbage-collected while it still owns its block, together
- * with its {@link Block.bytes} view, gives the block back to the pool and
- * emits a process warning (code `SHMKIT_BLOCK_DROPPED`), as Node does for a
- * `FileHandle` that is never closed. Views made from `bytes` (its
- * subarrays) do not keep the block: release or hand off what you use.
+ * A Block dropped without `release()` or `handoff()` keeps its block until
+ * its thread exits: `using block = slab.acquire()` releases it at the end of
+ * the scope.
  */
 export declare class Block {
   #private;
@@ -3088,6 +3108,10 @@ export declare class Block {
   /** {@link Block.release} if still owned, for `using block = slab.acquire()`. */
   [Symbol.dispose](): void;
 }
+
+// ---------------------------------------------------------------------------
+// attach
+// ---------------------------------------------------------------------------
 
 /**
  * Revives the shmkit objects inside a value received from another thread
@@ -3142,8 +3166,9 @@ export declare function attach<T>(value: T): Attached<T>;
  *
  * Argument mistakes are not among them: they are plain `TypeError` /
  * `RangeError` objects with Node's codes (`ERR_INVALID_ARG_TYPE`,
- * `ERR_INVALID_ARG_VALUE`, `ERR_OUT_OF_RANGE`, and `ERR_ILLEGAL_CONSTRUCTOR`
- * for `new` on a guard class).
+ * `ERR_INVALID_ARG_VALUE`, `ERR_OUT_OF_RANGE`, `ERR_ILLEGAL_CONSTRUCTOR` for
+ * `new` on a guard, `Block` or Channel end class, and
+ * `ERR_MEMORY_ALLOCATION_FAILED`).
  *
  * @example
  * ```js

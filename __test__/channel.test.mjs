@@ -408,3 +408,37 @@ test('Channel: claims check their options first and refuse a closed sending side
     assert.equal(C[k], undefined, `${C.name}.${k} is not public`);
   }
 });
+
+test('Channel: a sending claim that gets the side as close() comes is refused; an end whose signal throws on removeEventListener still settles', async () => {
+  const ch = new Channel({ byteCapacity: 256 });
+  const holder = spawn(async ({}, { ch }, port) => {
+    const tx = ch.sender();
+    port.postMessage('claimed');
+    await new Promise((r) => port.once('message', r));
+    ch.close();
+    tx.release(); // hands the side to the waiting claim, on a closed channel
+  }, { ch });
+  assert.equal(await holder.next(), 'claimed');
+  const claim = ch.senderAsync({ timeout: 10_000 }).then(() => 'claimed', (err) => err.code);
+  await sleep(30);
+  holder.worker.postMessage('close');
+  assert.equal(await claim, 'ERR_SHMKIT_CLOSED');
+  await holder.exited();
+  assert.throws(() => ch.sender(), { code: 'ERR_SHMKIT_CLOSED' });
+
+  const ch2 = new Channel({ byteCapacity: 256 });
+  const signal = {
+    aborted: false,
+    addEventListener() {},
+    removeEventListener() {
+      throw new Error('broken');
+    },
+  };
+  const tx = ch2.sender();
+  await tx.sendAsync('a', { signal, timeout: 5_000 });
+  await tx.sendAsync('b', { signal });
+  tx.release();
+  const rx = ch2.receiver({ timeout: 1_000 }); // the side came back
+  assert.deepEqual([rx.recv(), rx.recv()].map((m) => String.fromCharCode(...m)), ['a', 'b']);
+  rx.release();
+});

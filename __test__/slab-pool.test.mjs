@@ -114,7 +114,8 @@ test('SlabPool: stale, forged, double-released and non-owner ids are refused and
 test('SlabPool: acquire blocks until a release in another thread, times out, and acquireAsync honours abort', async () => {
   const slab = new SlabPool({ blockSize: 8, blocks: 1 });
   const held = slab.acquire();
-  await rejectsWithCode(assert, () => slab.acquire({ timeout: 20 }), 'ERR_SHMKIT_TIMEOUT');
+  // This thread owns the only block: a blocking wait would be for itself.
+  await rejectsWithCode(assert, () => slab.acquire({ timeout: 20 }), 'ERR_SHMKIT_DEADLOCK');
   assert.equal(slab.tryAcquire(), undefined);
   await rejectsWithCode(assert, () => slab.acquireAsync({ timeout: 20 }), 'ERR_SHMKIT_TIMEOUT');
   const ac = new AbortController();
@@ -353,47 +354,33 @@ test('SlabPool: blocks held by a thread that exits go back to the pool; a waitin
   for (const b of all) b.release();
 });
 
-test('SlabPool: a Block collected while it still owns its block gives it back, with a warning; one whose bytes are still held does not', async () => {
-  const { default: v8 } = await import('node:v8');
-  const { default: vm } = await import('node:vm');
-  v8.setFlagsFromString('--expose-gc');
-  const gc = vm.runInNewContext('gc');
-  const slab = new SlabPool({ blockSize: 64, blocks: 3 });
-  const warnings = [];
-  const onWarning = (w) => w.code === 'SHMKIT_BLOCK_DROPPED' && warnings.push(w.message); // other tests' blocks too
-  process.on('warning', onWarning);
-  try {
-    let kept = (() => slab.acquire().bytes)(); // the Block is dropped, its view kept
-    const droppedId = (() => {
-      const b = slab.acquire();
-      b.bytes[0] = 1;
-      return b.id; // dropped: neither released nor handed off
-    })();
-    void slab.acquire().handoff(); // handed off: not this thread's to give back
-    assert.deepEqual([slab.stats.free, slab.stats.handedOff], [0, 1]);
-    await waitFor(() => {
-      gc();
-      return slab.stats.free === 1;
-    }, 'the dropped block back in the pool');
-    for (let i = 0; i < 5; i++) {
-      gc();
-      await sleep(10);
-    }
-    assert.equal(slab.stats.free, 1, 'the block whose bytes are still held stays owned');
-    assert.equal(kept.length, 64);
-    const about = (id) => warnings.filter((m) => m.startsWith(`SlabPool block ${id} was garbage-collected without release() or handoff()`));
-    await waitFor(() => about(droppedId).length >= 1, `the warning (${JSON.stringify(warnings)})`);
-    kept = null;
-    await waitFor(() => {
-      gc();
-      return slab.stats.free === 2;
-    }, 'the second block back once its bytes are gone too');
-    assert.equal(slab.stats.handedOff, 1, 'the handed-off block is left alone');
-    const b = slab.acquire({ timeout: 1_000 });
+test('SlabPool: a blocking acquire by the thread that owns every block is ERR_SHMKIT_DEADLOCK, not a hang', async () => {
+  const slab = new SlabPool({ blocks: 2, blockSize: 64 });
+  const kept = slab.acquire();
+  (() => slab.acquire())(); // dropped without release(): its block stays this thread's
+  const t0 = performance.now();
+  await rejectsWithCode(assert, () => slab.acquire(), 'ERR_SHMKIT_DEADLOCK');
+  await rejectsWithCode(assert, () => slab.acquire({ timeout: 5_000 }), 'ERR_SHMKIT_DEADLOCK');
+  assert.ok(performance.now() - t0 < 1_000, 'at once');
+  await rejectsWithCode(assert, () => slab.acquire({ timeout: 0 }), 'ERR_SHMKIT_DEADLOCK'); // whatever the timeout, as Mutex.lock
+  assert.equal(slab.tryAcquire(), undefined);
+  // An async acquire is no deadlock: this thread can still release meanwhile.
+  const pending = slab.acquireAsync({ timeout: 5_000 });
+  kept.release();
+  (await pending).release();
+  // A block handed off (to nobody yet) or owned by another thread is not this
+  // thread's: acquire waits for it.
+  const mine = slab.acquire(); // the one free block (the dropped one is still this thread's)
+  const id = mine.handoff();
+  await rejectsWithCode(assert, () => slab.acquire({ timeout: 30 }), 'ERR_SHMKIT_TIMEOUT'); // one is in transit
+  const w = spawn(({}, { slab, id }) => {
+    const b = slab.open(id);
     b.release();
-  } finally {
-    process.off('warning', onWarning);
-  }
+    return 1;
+  }, { slab, id });
+  const got = slab.acquire({ timeout: 10_000 });
+  assert.equal(await w.result(), 1);
+  got.release();
 });
 
 test('SlabPool: sizes past what can be addressed or allocated, and signals without throwIfAborted', async () => {

@@ -133,8 +133,17 @@ class Channel {
     const timeout = ring.timeoutOf(options);
     const t0 = ring.now(timeout);
     if (send && this.closed) throw ring.closedError('Channel');
-    if (this.#tryLock(send ? this.#sendLock : this.#recvLock, send ? this.#sendWord : this.#recvWord)) return;
-    if (!this.#lockForCall(send, timeout, t0)) throw ring.closedError('Channel');
+    if (!this.#tryLock(send ? this.#sendLock : this.#recvLock, send ? this.#sendWord : this.#recvWord) && !this.#lockForCall(send, timeout, t0)) {
+      throw ring.closedError('Channel');
+    }
+    this.#closedAfterClaim(send);
+  }
+
+  /** A sending side claimed just as (or after) close() came is given back: ERR_SHMKIT_CLOSED. */
+  #closedAfterClaim(send) {
+    if (!send || !this.closed) return;
+    internals.unlock(this.#sendLock);
+    throw ring.closedError('Channel');
   }
 
   async #claimAsync(send, options) {
@@ -143,8 +152,10 @@ class Channel {
     const t0 = ring.now(timeout);
     if (signal?.aborted) throw signal.reason; // an aborted signal wins, even over a free lock
     if (send && this.closed) throw ring.closedError('Channel');
-    if (this.#tryLock(send ? this.#sendLock : this.#recvLock, send ? this.#sendWord : this.#recvWord)) return;
-    if (!(await this.#lockForCallAsync(send, timeout, t0, signal))) throw ring.closedError('Channel');
+    if (!this.#tryLock(send ? this.#sendLock : this.#recvLock, send ? this.#sendWord : this.#recvWord) && !(await this.#lockForCallAsync(send, timeout, t0, signal))) {
+      throw ring.closedError('Channel');
+    }
+    this.#closedAfterClaim(send);
   }
 
   // A call (send, recv and their async forms) that finds its side's lock
@@ -208,10 +219,16 @@ class Channel {
     return false;
   }
 
-  /** A timeout waiting for a side's lock, said in the Channel's words. */
+  /** A timeout or a deadlock waiting for a side's lock, said in the Channel's words. */
   static #renamed(err, send) {
+    const side = send ? 'sending' : 'receiving';
+    if (err instanceof errors.DeadlockError) {
+      return new errors.DeadlockError(
+        `Channel: this thread holds the ${side} side already (a claimed ${send ? 'ChannelSender' : 'ChannelReceiver'}, or an async call of this side in progress), so waiting for it would never end`,
+      );
+    }
     if (!(err instanceof errors.TimeoutError)) return err;
-    return new errors.TimeoutError(`Channel: the ${send ? 'sending' : 'receiving'} side stayed busy (another ${send ? 'sender' : 'receiver'}, or a claimed end) past the timeout`);
+    return new errors.TimeoutError(`Channel: the ${side} side stayed busy (another ${send ? 'sender' : 'receiver'}, or a claimed end) past the timeout`);
   }
 
   /** True when locked. */
@@ -477,7 +494,11 @@ class Channel {
           const onAbort = () => giveUp(signal.reason);
           const stopWatching = () => {
             clearTimeout(timer);
-            signal?.removeEventListener('abort', onAbort);
+            try {
+              signal?.removeEventListener('abort', onAbort);
+            } catch {
+              // A signal-like object that throws here must not strand the call (or the chain).
+            }
           };
           // The call stops counting as pending before its caller hears of
           // it, so that `await tx.sendAsync(m); tx.release()` releases at once.

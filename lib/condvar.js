@@ -130,6 +130,7 @@ class Condvar {
     func('predicate', predicate);
     const timeout = timeoutOf(options);
     const signal = signalOf(options);
+    if (signal !== undefined && signal.aborted) throw signal.reason; // as every async wait: before anything else
     const deadline = timeout < 0 ? Infinity : performance.now() + timeout;
     while (await predicate()) {
       const left = deadline - performance.now();

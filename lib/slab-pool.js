@@ -150,9 +150,16 @@ class SlabPool {
     const block = this.tryAcquire();
     if (block !== undefined) return block;
     // Wait on the free list in rounds, reclaiming between them: a thread that
-    // exits holding blocks frees nothing itself.
+    // exits holding blocks frees nothing itself. A thread that owns every
+    // block would wait for itself (a Block dropped without release() keeps
+    // its block until its thread exits).
     const deadline = timeout < 0 ? Infinity : performance.now() + timeout;
     for (;;) {
+      if (native.slabAllMine(this.#c)) {
+        throw new errors.DeadlockError(
+          'SlabPool: this thread owns every block, so a blocking acquire would wait for itself (release or hand off one first; a Block dropped without release() keeps its block until its thread exits)',
+        );
+      }
       try {
         return this.#take(this.#free.pop({ timeout: roundOf(deadline) }));
       } catch (err) {
@@ -265,30 +272,7 @@ class SlabPool {
         bytes: (index) => new Uint8Array(slab.#c.buffer, slab.#dataAt + index * slab.#blockSize, slab.#blockSize),
         refused: (status, id, notOwner) => slab.#refused(status, id, notOwner),
         free: (index) => slab.#putBack(index),
-        dropped: new FinalizationRegistry((id) => slab.#dropped(id)),
       });
-  }
-
-  // A Block that is garbage-collected while it still owns its block (neither
-  // released nor handed off) would keep that block from every thread for as
-  // long as its own thread lives. As Node does with a FileHandle that is
-  // never closed, the block then goes back to the pool, with a process
-  // warning. The pool's registry (`dropped` above) watches each Block's
-  // `bytes` view, which the Block holds while it owns the block: the block
-  // comes back only once neither is reachable (views made from `bytes`, such
-  // as its subarrays, do not keep it). The held value is the block's id.
-  #dropped(id) {
-    const index = id % SPAN;
-    const generation = (id - index) / SPAN;
-    try {
-      if (native.slabFree(this.#c, index, generation) !== native.STATUS_OK) return; // not this thread's any more
-      this.#putBack(index);
-    } catch {
-      return; // a corrupted pool: nothing to give back to (a finalizer must not throw)
-    }
-    process.emitWarning(`SlabPool block ${id} was garbage-collected without release() or handoff(); it went back to the pool`, {
-      code: 'SHMKIT_BLOCK_DROPPED',
-    });
   }
 
   /** Pushes free block `index` (its state word says FREE) onto the free list. */
@@ -330,7 +314,6 @@ class Block {
     this.#index = index;
     this.#generation = generation;
     this.#bytes = this.#pool.bytes(index);
-    this.#pool.dropped.register(this.#bytes, this.id, this);
   }
 
   /** The block's id: after `handoff()`, the number to send to the thread that will `slab.open(id)` it. */
@@ -359,7 +342,6 @@ class Block {
     this.#check();
     const generation = native.slabHandoff(this.#pool.c, this.#index, this.#generation);
     if (generation < 0) throw this.#pool.refused(-generation, this.id, 'is not owned by this thread');
-    this.#pool.dropped.unregister(this);
     this.#state = 'handed off';
     this.#bytes = null;
     this.#generation = generation; // each hand-off has an id of its own
@@ -371,7 +353,6 @@ class Block {
     this.#check();
     const status = native.slabFree(this.#pool.c, this.#index, this.#generation);
     if (status !== native.STATUS_OK) throw this.#pool.refused(status, this.id, 'is not owned by this thread');
-    this.#pool.dropped.unregister(this);
     this.#state = 'released';
     this.#bytes = null;
     this.#pool.free(this.#index);

@@ -366,6 +366,26 @@ pub fn slab_census(view: Region) -> Result<f64> {
   Ok((owned * (1 << 23) + transit) as f64)
 }
 
+/// True when every block is owned by the calling thread: none is free, on
+/// its way to the free list or handed off. A blocking acquire in that state
+/// would wait for itself (only this thread, or its exit, can give one back).
+///
+/// A block read as this thread's stays so (only this thread changes it, and
+/// it is in this call), so a true answer holds at the end of the scan, not
+/// only block by block. `o<i>` is this thread's id only while it owns the
+/// block: a hand-off and a free clear it before they move `s<i>`.
+#[napi]
+pub fn slab_all_mine(view: Region) -> Result<bool> {
+  let me = threads::current()? as i32;
+  for index in 0..block_count(&view)? {
+    let (state, owner) = block(&view, index)?;
+    if state.load(SeqCst) & STATE_BITS != OWNED || owner.load(SeqCst) != me {
+      return Ok(false);
+    }
+  }
+  Ok(true)
+}
+
 #[cfg(test)]
 mod tests {
   use super::*;
