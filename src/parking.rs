@@ -542,6 +542,31 @@ pub enum WaitEnd {
   GaveUp(MutexGuard<'static, Lot>, i32),
 }
 
+/// [`wait`] for a waiter that relies on `bit` of `word` staying set (it tells
+/// the lock's releaser to come to the lot). At each slice it also looks at
+/// the word: a stray write that cleared the bit would let a release pass the
+/// waiter by, so the wait gives up, as [`STATUS_TERMINATED`] with the second
+/// value true, and the caller steps again instead of sleeping on.
+pub fn wait_flagged(
+  w: &Arc<Waiter>,
+  addr: usize,
+  deadline: Option<Instant>,
+  word: &AtomicI32,
+  bit: i32,
+  interrupted: &mut dyn FnMut() -> bool,
+) -> (WaitEnd, bool) {
+  let mut stray = false;
+  let mut look = || {
+    if interrupted() {
+      return true;
+    }
+    stray = word.load(Ordering::Relaxed) & bit == 0;
+    stray
+  };
+  let end = wait(w, addr, deadline, &mut look);
+  (end, stray)
+}
+
 /// Blocks the calling thread until `w` (already queued on `addr`, lot
 /// unlocked) is woken, `deadline` passes, or `interrupted()` says the thread is
 /// being torn down (checked every [`PARK_SLICE`]).

@@ -187,15 +187,8 @@ pub fn lock(
     // Queued, we keep PARKED set, so every unlock comes to the lot. A word
     // without it (a stray write) would let an unlock pass us by: at each
     // slice of the wait, look, and if so step again instead of sleeping on.
-    let mut stray = false;
-    let mut look = || {
-      if interrupted() {
-        return true;
-      }
-      stray = word.load(Relaxed) & PARKED == 0;
-      stray
-    };
-    match parking::wait(&w, addr, deadline, &mut look) {
+    let (end, stray) = parking::wait_flagged(&w, addr, deadline, word, PARKED, interrupted);
+    match end {
       WaitEnd::GaveUp(_, STATUS_TERMINATED) if stray => continue,
       WaitEnd::Woken(STATUS_RETRY) => {
         if let Some(st) = spin(word, me) {

@@ -284,16 +284,10 @@ fn lock(
     // in comes to the lot. A word without it (a stray write) would let that
     // unlock pass us by: at each slice of the wait, look, and if so step
     // again instead of sleeping on (as a Mutex waiter does).
-    let bit = waiting_bit(side);
-    let mut stray = false;
-    let mut look = || {
-      if interrupted() {
-        return true;
-      }
-      stray = word.load(Relaxed) & bit == 0;
-      stray
-    };
-    match parking::wait(&w, queue_key(addr, side), deadline, &mut look) {
+    let key = queue_key(addr, side);
+    let (end, stray) =
+      parking::wait_flagged(&w, key, deadline, word, waiting_bit(side), interrupted);
+    match end {
       WaitEnd::GaveUp(_, STATUS_TERMINATED) if stray => continue,
       WaitEnd::Woken(STATUS_RETRY) => continue,
       WaitEnd::Woken(st) if (st == STATUS_OK || st == STATUS_POISONED) && interrupted() => {

@@ -170,15 +170,8 @@ pub fn acquire(
     // Queued, we keep QUEUED set, so every release comes to the lot. A word
     // without it (a stray write) would let releases pass us by: at each
     // slice of the wait, look, and if so step again instead of sleeping on.
-    let mut stray = false;
-    let mut look = || {
-      if interrupted() {
-        return true;
-      }
-      stray = word.load(Relaxed) >= 0;
-      stray
-    };
-    match parking::wait(&w, addr, deadline, &mut look) {
+    let (end, stray) = parking::wait_flagged(&w, addr, deadline, word, QUEUED, interrupted);
+    match end {
       WaitEnd::GaveUp(mut lot, STATUS_TERMINATED) if stray => {
         grant(&mut lot, word, addr, 0, max); // we may have been the one blocking the queue
         continue;
