@@ -2551,7 +2551,8 @@ export declare class Channel {
    *
    * @param options `timeout` in milliseconds; default: no limit.
    * @throws What {@link Channel.send} throws (a serialised value longer than
-   *   `byteCapacity - 4` bytes is `ERR_OUT_OF_RANGE`), and the `Error`
+   *   `byteCapacity - 4` bytes is `ERR_OUT_OF_RANGE`, naming the serialised
+   *   size), and the `Error`
    *   `v8.serialize` throws for a value that cannot be cloned (a function,
    *   for example).
    */
@@ -2583,8 +2584,9 @@ export declare class Channel {
    * @param options `timeout` in milliseconds; default: no limit.
    * @returns The value, or `undefined` once the channel is closed and
    *   drained (or when `undefined` was sent).
-   * @throws What {@link Channel.recv} throws, and what `v8.deserialize` throws
-   *   for a message that was not sent as a value (the message is consumed).
+   * @throws What {@link Channel.recv} throws, and {@link errors.ShmkitError}
+   *   `ERR_SHMKIT_BAD_VALUE` for a message that `v8.deserialize` cannot read
+   *   (not sent as a value; the message is consumed).
    */
   recvValue(options?: LockOptions | null): unknown;
 
@@ -2594,8 +2596,8 @@ export declare class Channel {
    *
    * @returns The value, or `undefined` when there is none now (or the
    *   receive lock is busy).
-   * @throws What {@link Channel.tryRecv} throws, and what `v8.deserialize`
-   *   throws for a message that was not sent as a value (it is consumed).
+   * @throws What {@link Channel.tryRecv} throws, and `ERR_SHMKIT_BAD_VALUE`
+   *   as {@link Channel.recvValue} for a message that was not sent as a value.
    */
   tryRecvValue(): unknown;
 
@@ -2606,7 +2608,7 @@ export declare class Channel {
    *   abort `signal` (default: none).
    * @returns A promise of the value, or of `undefined` once the channel is
    *   closed and drained; it rejects as {@link Channel.recvAsync} does, or
-   *   with what `v8.deserialize` throws.
+   *   with `ERR_SHMKIT_BAD_VALUE` as {@link Channel.recvValue}.
    */
   recvValueAsync(options?: AsyncLockOptions | null): Promise<unknown>;
 

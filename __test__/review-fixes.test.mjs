@@ -406,3 +406,33 @@ test('Async waits: a signal-like object missing removeEventListener is refused; 
   g2.unlock();
   assert.equal(m.isLocked, false);
 });
+
+test('Error messages: value forms name the serialized size and a message that is no value; timeouts say how long and where; buffers are never dumped', async () => {
+  const { Channel, BufferPool, SlabPool } = await import('../index.mjs');
+  const ch = new Channel({ byteCapacity: 128 });
+  assert.throws(() => ch.sendValue('x'.repeat(200)), (err) => err.code === 'ERR_OUT_OF_RANGE' && /serialized value/.test(err.message) && /205/.test(err.message));
+  ch.send('abc');
+  assert.throws(() => ch.recvValue(), (err) => err.code === 'ERR_SHMKIT_BAD_VALUE' && /sendValue/.test(err.message));
+  ch.send('abc');
+  await assert.rejects(ch.recvValueAsync(), { code: 'ERR_SHMKIT_BAD_VALUE' });
+  ch.sendValue({ n: 1n });
+  assert.deepEqual(ch.tryRecvValue(), { n: 1n });
+
+  const m = new Mutex();
+  const g = m.lock();
+  async function callerOfLockAsync() {
+    return m.lockAsync({ timeout: 20 });
+  }
+  const err = await callerOfLockAsync().catch((e) => e);
+  g.unlock();
+  assert.equal(err.code, 'ERR_SHMKIT_TIMEOUT');
+  assert.match(err.message, /after 20 ms/);
+  assert.match(err.stack, /callerOfLockAsync/, 'the stack shows the call that waited');
+
+  const secret = Buffer.from('password=hunter2'); // in Node's shared pool for small Buffers
+  const pool = new BufferPool();
+  assert.throws(() => pool.release(secret.buffer), (e) => e.code === 'ERR_INVALID_ARG_VALUE' && !/70 61 73 73|hunter2/.test(e.message) && /byteLength/.test(e.message));
+
+  const slab = new SlabPool({ blockSize: 8, blocks: 1 });
+  assert.throws(() => slab.open(-2147483648), (e) => e.code === 'ERR_SHMKIT_STALE_BLOCK' && /Float64Array/.test(e.message));
+});

@@ -513,7 +513,8 @@ class Channel {
             reject(err);
           };
           if (timeout >= 0 && timeout < 2 ** 31) {
-            timer = setTimeout(() => giveUp(new errors.TimeoutError(`${end.#what}: the wait timed out`)), timeout);
+            const timedOut = new errors.TimeoutError(`${end.#what}: the wait timed out after ${timeout} ms`); // its stack shows the call
+            timer = setTimeout(() => giveUp(timedOut), timeout);
           }
           signal?.addEventListener('abort', onAbort, { once: true });
           end.#chain = end.#chain.then(async () => {
@@ -652,40 +653,57 @@ class Channel {
 // The value forms and iteration, written once on top of each side's byte
 // methods (send / trySend / sendAsync, recv / tryRecv / recvAsync), for the
 // Channel and for its claimed ends.
+/** `value` serialized for a channel of `byteCapacity` (this side's channel), or a RangeError that says so. */
+function serialized(side, value) {
+  const bytes = v8.serialize(value);
+  const cap = (side.channel ?? side).byteCapacity;
+  if (bytes.length > cap - 4) {
+    throw errors.outOfRange('the serialized value', `at most ${cap - 4} bytes (the channel's byteCapacity less 4; make the channel larger)`, bytes.length);
+  }
+  return bytes;
+}
+
+/** A message received by a value form, deserialized (ERR_SHMKIT_BAD_VALUE when it is no serialized value). */
+function deserialized(m) {
+  if (m === undefined) return undefined;
+  try {
+    return v8.deserialize(m);
+  } catch (err) {
+    throw new errors.ShmkitError(`Channel: the message is not a value sent with sendValue (${err.message})`, 'ERR_SHMKIT_BAD_VALUE');
+  }
+}
+
 const valueSending = {
   /** Sends any structured-cloneable value (node:v8 serialization). `{ timeout }`. */
   sendValue(value, options) {
-    this.send(v8.serialize(value), options);
+    this.send(serialized(this, value), options);
   },
 
   /** Sends a value if that needs no waiting. */
   trySendValue(value) {
-    return this.trySend(v8.serialize(value));
+    return this.trySend(serialized(this, value));
   },
 
   /** Resolves once the value is sent. `{ timeout, signal }`. */
   async sendValueAsync(value, options) {
-    return this.sendAsync(v8.serialize(value), options);
+    return this.sendAsync(serialized(this, value), options);
   },
 };
 
 const valueReceiving = {
   /** Receives a value, blocking; `undefined` once closed and drained. `{ timeout }`. */
   recvValue(options) {
-    const m = this.recv(options);
-    return m === undefined ? undefined : v8.deserialize(m);
+    return deserialized(this.recv(options));
   },
 
   /** A value if one is there, else `undefined`. */
   tryRecvValue() {
-    const m = this.tryRecv();
-    return m === undefined ? undefined : v8.deserialize(m);
+    return deserialized(this.tryRecv());
   },
 
   /** Resolves with a value; `undefined` once closed and drained. `{ timeout, signal }`. */
   async recvValueAsync(options) {
-    const m = await this.recvAsync(options);
-    return m === undefined ? undefined : v8.deserialize(m);
+    return deserialized(await this.recvAsync(options));
   },
 
   /** Async iteration over messages until closed and drained. */

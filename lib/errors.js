@@ -3,7 +3,7 @@
 // own codes for argument mistakes, and one table from native status codes to
 // errors (`fromStatus`).
 
-const { inspect } = require('node:util');
+const { inspect, types } = require('node:util');
 const native = require('./binding.js');
 
 /** Base class of shmkit's own errors; `code` starts with `ERR_SHMKIT_`. */
@@ -114,12 +114,20 @@ function invalidArgType(name, expected, actual) {
   );
 }
 
+/**
+ * `value` for an error message. Buffers and typed arrays by their kind and
+ * size only: their bytes may be anyone's data (the pool behind small
+ * Buffers), which has no business in a log.
+ */
+function shown(value) {
+  if (types.isAnyArrayBuffer(value)) return `${types.isSharedArrayBuffer(value) ? 'SharedArrayBuffer' : 'ArrayBuffer'} { byteLength: ${value.byteLength} }`;
+  if (ArrayBuffer.isView(value)) return `${value.constructor?.name ?? 'ArrayBufferView'} { byteLength: ${value.byteLength} }`;
+  return inspect(value, { depth: 0 });
+}
+
 /** `TypeError [ERR_INVALID_ARG_VALUE]`, worded like Node's own. */
 function invalidArgValue(name, value, reason) {
-  return withCode(
-    new TypeError(`The argument '${name}' ${reason}. Received ${inspect(value, { depth: 0 })}`),
-    'ERR_INVALID_ARG_VALUE',
-  );
+  return withCode(new TypeError(`The argument '${name}' ${reason}. Received ${shown(value)}`), 'ERR_INVALID_ARG_VALUE');
 }
 
 /** `RangeError [ERR_OUT_OF_RANGE]`, worded like Node's own. */

@@ -150,7 +150,11 @@ function waitAsync(what, start, cancel, finish, timeout, signal) {
       }
     };
     const onAbort = () => giveUp(() => signal.reason);
-    if (timeout >= 0) timer = longTimeout(timeout, () => giveUp(() => errors.fromStatus(native.STATUS_TIMEOUT, what)));
+    if (timeout >= 0) {
+      // Made now, so that its stack shows the call that waited, not the timer.
+      const timedOut = new errors.TimeoutError(`${what}: the wait timed out after ${timeout} ms`);
+      timer = longTimeout(timeout, () => giveUp(() => timedOut));
+    }
     if (signal !== undefined) signal.addEventListener('abort', onAbort, { once: true });
     attempt();
   });

@@ -209,7 +209,14 @@ class SlabPool {
    */
   open(id) {
     if (typeof id !== 'number') throw errors.invalidArgType('id', 'a block id (a number)', id);
-    if (!Number.isSafeInteger(id) || id < 0) throw errors.fromStatus(native.STATUS_STALE, `SlabPool block ${id}`);
+    if (!Number.isSafeInteger(id) || id < 0) {
+      const err = errors.fromStatus(native.STATUS_STALE, `SlabPool block ${id}`);
+      if (Number.isInteger(id) && id < 0) {
+        // The mark of an id squeezed into 32 bits: ids pass 2^31 after a block's 512th use.
+        err.message += ' (block ids are non-negative and grow past 2^31: carry them in a Float64Array Queue or RingBuffer, or a Channel, not an Int32Array)';
+      }
+      throw err;
+    }
     const index = id % SPAN;
     const generation = (id - index) / SPAN;
     const status = native.slabOpen(this.#c, index, generation);
