@@ -2472,8 +2472,9 @@ export declare class Channel {
    * @throws {errors.TimeoutError} `ERR_SHMKIT_TIMEOUT` when `timeout` passed
    *   first; nothing was sent.
    * @throws {errors.DeadlockError} `ERR_SHMKIT_DEADLOCK` when a `sendAsync`
-   *   of this thread is pending (it holds the send lock), or this thread
-   *   holds a claimed {@link ChannelSender} of this channel.
+   *   of this thread is pending (it holds the send lock), this thread
+   *   holds a claimed {@link ChannelSender} of this channel, or waiting would
+   *   close a cycle of threads blocked on locks.
    * @throws {errors.TerminatedError} `ERR_SHMKIT_TERMINATED` when this worker
    *   is being terminated while it waits.
    * @throws {RangeError} `ERR_OUT_OF_RANGE` when the message is longer than
@@ -2519,8 +2520,9 @@ export declare class Channel {
    *   channel is closed and drained.
    * @throws {errors.TimeoutError} `ERR_SHMKIT_TIMEOUT` when `timeout` passed first.
    * @throws {errors.DeadlockError} `ERR_SHMKIT_DEADLOCK` when a `recvAsync`
-   *   of this thread is pending (it holds the receive lock), or this thread
-   *   holds a claimed {@link ChannelReceiver} of this channel.
+   *   of this thread is pending (it holds the receive lock), this thread
+   *   holds a claimed {@link ChannelReceiver} of this channel, or waiting
+   *   would close a cycle of threads blocked on locks.
    * @throws {errors.TerminatedError} `ERR_SHMKIT_TERMINATED` when this worker
    *   is being terminated while it waits.
    * @throws {errors.BadLayoutError} `ERR_SHMKIT_BAD_LAYOUT` for a corrupted

@@ -425,6 +425,10 @@ test('Channel: a sending claim that gets the side as close() comes is refused; a
   assert.equal(await claim, 'ERR_SHMKIT_CLOSED');
   await holder.exited();
   assert.throws(() => ch.sender(), { code: 'ERR_SHMKIT_CLOSED' });
+  const { createRequire } = await import('node:module');
+  const native = createRequire(import.meta.url)('../lib/binding.js');
+  const sendWord = new Int32Array(ch.buffer, ch.byteOffset + native.CHANNEL_SEND_LOCK, native.HEADER_BYTES / 4 + 1);
+  assert.equal(sendWord[native.HEADER_BYTES / 4], 0, 'the refused claim gave the send lock back');
 
   const ch2 = new Channel({ byteCapacity: 256 });
   const signal = {
@@ -441,4 +445,85 @@ test('Channel: a sending claim that gets the side as close() comes is refused; a
   const rx = ch2.receiver({ timeout: 1_000 }); // the side came back
   assert.deepEqual([rx.recv(), rx.recv()].map((m) => String.fromCharCode(...m)), ['a', 'b']);
   rx.release();
+});
+
+test('Channel: an abort wins whatever its reason (a TimeoutError, an OwnerDiedError); a cycle is not called a self-hold; a sync claim mid-wait meets close()', async () => {
+  const { createRequire } = await import('node:module');
+  const native = createRequire(import.meta.url)('../lib/binding.js');
+  const { Mutex, SlabPool, errors } = await import('../index.mjs');
+  const ch = new Channel({ byteCapacity: 256 });
+  const holder = spawn(async ({}, { ch }, port) => {
+    const tx = ch.sender();
+    const rx = ch.receiver();
+    port.postMessage('claimed');
+    await new Promise((r) => port.once('message', r));
+    tx.release();
+    rx.release();
+  }, { ch });
+  assert.equal(await holder.next(), 'claimed');
+  for (const reason of [new errors.TimeoutError('mine'), Object.assign(new errors.OwnerDiedError('mine'), { guard: { mutex: new Mutex() } })]) {
+    for (const call of [(signal) => ch.senderAsync({ signal }), (signal) => ch.sendAsync('x', { signal }), (signal) => ch.recvAsync({ signal })]) {
+      const ac = new AbortController();
+      const p = call(ac.signal).then(() => 'settled', (err) => err);
+      await sleep(15); // a slice or more into the wait
+      ac.abort(reason);
+      const out = await Promise.race([p, sleep(2_000).then(() => 'still waiting')]);
+      assert.equal(out, reason, 'rejects with the reason itself');
+    }
+  }
+  const slab = new SlabPool({ blockSize: 8, blocks: 1 });
+  const held = slab.acquire();
+  const ac = new AbortController();
+  const p = slab.acquireAsync({ signal: ac.signal }).then(() => 'settled', (err) => err);
+  await sleep(15);
+  const reason = new errors.TimeoutError('mine');
+  ac.abort(reason);
+  assert.equal(await Promise.race([p, sleep(2_000).then(() => 'still waiting')]), reason);
+  held.release();
+
+  // A sync claim that is waiting when close() comes.
+  const claimer = spawn(({}, { ch }, port) => {
+    port.postMessage('waiting');
+    try {
+      ch.receiver({ timeout: 10_000 });
+      return 'claimed';
+    } catch (err) {
+      return err.code;
+    }
+  }, { ch });
+  assert.equal(await claimer.next(), 'waiting');
+  await sleep(40);
+  ch.close();
+  assert.equal(await claimer.result(), 'ERR_SHMKIT_CLOSED');
+  holder.worker.postMessage('release');
+  await holder.exited();
+  const sendWord = new Int32Array(ch.buffer, ch.byteOffset + native.CHANNEL_SEND_LOCK, native.HEADER_BYTES / 4 + 1);
+  assert.equal(sendWord[native.HEADER_BYTES / 4], 0, 'no claim left the send lock held');
+  const rx = ch.receiver();
+  assert.throws(() => ch.receiver(), { code: 'ERR_SHMKIT_DEADLOCK' }, 'this thread holds the side: a deadlock, closed or not');
+  rx.release();
+
+  // A cycle through another thread keeps the Mutex's own words.
+  const ch2 = new Channel({ byteCapacity: 256 });
+  const m = new Mutex();
+  const g = m.lock();
+  const w = spawn(({}, { ch2, m }, port) => {
+    const tx = ch2.sender();
+    port.postMessage('claimed');
+    try {
+      m.lock({ timeout: 5_000 }).unlock();
+    } finally {
+      tx.release();
+    }
+    return 'done';
+  }, { ch2, m });
+  assert.equal(await w.next(), 'claimed');
+  // The worker is queued on m once m's word carries the waiting bit (bit 30,
+  // between the owner bits and POISONED).
+  const mWord = new Int32Array(m.buffer, m.byteOffset, native.HEADER_BYTES / 4 + 1);
+  const parked = (native.MUTEX_OWNER_MASK + 1) | 0;
+  await waitFor(() => (Atomics.load(mWord, native.HEADER_BYTES / 4) & parked) !== 0, 'the worker blocks on m');
+  assert.throws(() => ch2.send('x', { timeout: 2_000 }), (err) => err.code === 'ERR_SHMKIT_DEADLOCK' && !/holds the sending side already/.test(err.message));
+  g.unlock();
+  assert.equal(await w.result(), 'done');
 });

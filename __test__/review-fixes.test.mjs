@@ -436,3 +436,16 @@ test('Error messages: value forms name the serialized size and a message that is
   const slab = new SlabPool({ blockSize: 8, blocks: 1 });
   assert.throws(() => slab.open(-2147483648), (e) => e.code === 'ERR_SHMKIT_STALE_BLOCK' && /Float64Array/.test(e.message));
 });
+
+test('Condvar.waitWhileAsync: an already-aborted signal rejects at once, before the predicate runs', async () => {
+  const m = new Mutex();
+  const cv = new Condvar();
+  const g = await m.lockAsync();
+  const ac = new AbortController();
+  ac.abort(new Error('stop'));
+  let called = 0;
+  await assert.rejects(cv.waitWhileAsync(g, () => ++called > 0, { signal: ac.signal }), (err) => err === ac.signal.reason);
+  assert.equal(called, 0);
+  assert.equal(m.isLocked, true, 'the guard is still held');
+  g.unlock();
+});

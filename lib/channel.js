@@ -29,6 +29,7 @@ let ChannelReceiver;
 let endSync; // End's own helpers for its two subclasses (module-private)
 let endQueue;
 const LOCK_W = native.HEADER_BYTES / 4; // the state word inside an embedded Mutex
+const MUTEX_OWNER = native.MUTEX_OWNER_MASK; // its owner's thread id
 const LOCK_SLICE = 10; // ms: how often a call waiting for its side's lock looks for close()
 
 /** One slice of a wait for a side's lock, given what is left of the call's timeout (-1: none). */
@@ -133,9 +134,10 @@ class Channel {
     const timeout = ring.timeoutOf(options);
     const t0 = ring.now(timeout);
     if (send && this.closed) throw ring.closedError('Channel');
-    if (!this.#tryLock(send ? this.#sendLock : this.#recvLock, send ? this.#sendWord : this.#recvWord) && !this.#lockForCall(send, timeout, t0)) {
-      throw ring.closedError('Channel');
-    }
+    const word = send ? this.#sendWord : this.#recvWord;
+    if (this.#tryLock(send ? this.#sendLock : this.#recvLock, word)) return this.#closedAfterClaim(send);
+    if ((Atomics.load(word, LOCK_W) & MUTEX_OWNER) === TID) throw this.#renamed(new errors.DeadlockError(), send); // before close() is looked at
+    if (!this.#lockForCall(send, timeout, t0)) throw ring.closedError('Channel');
     this.#closedAfterClaim(send);
   }
 
@@ -182,7 +184,7 @@ class Channel {
         mutex.lock({ timeout: sliceOf(left) });
         return true;
       } catch (err) {
-        if (!Channel.#anotherSlice(err, left, send)) return true;
+        if (!this.#anotherSlice(err, left, send)) return true;
       }
     }
   }
@@ -192,13 +194,14 @@ class Channel {
     if (this.#grab(send)) return true;
     const mutex = send ? this.#sendLock : this.#recvLock;
     for (;;) {
+      if (signal?.aborted) throw signal.reason;
       if (this.#over(send)) return false;
       const left = ring.left(timeout, t0);
       try {
         await mutex.lockAsync({ timeout: sliceOf(left), signal });
         return true;
       } catch (err) {
-        if (!Channel.#anotherSlice(err, left, send)) return true;
+        if (!this.#anotherSlice(err, left, send, signal)) return true;
       }
     }
   }
@@ -211,23 +214,30 @@ class Channel {
   /**
    * A slice's lock attempt threw `err` with `left` ms of the call's timeout
    * left (-1: none): true to wait another slice; false when the lock is ours
-   * (a dead holder's, taken over); else it throws (the call timed out, ...).
+   * (its dead holder's, taken over); else it throws: the signal's reason
+   * (whatever its class), the call's timeout, a deadlock, ...
    */
-  static #anotherSlice(err, left, send) {
+  #anotherSlice(err, left, send, signal) {
+    if (signal !== undefined && signal.aborted && err === signal.reason) throw err;
     if (err instanceof errors.TimeoutError && (left < 0 || left > LOCK_SLICE)) return true;
-    Channel.#recovered(Channel.#renamed(err, send));
-    return false;
+    const mutex = send ? this.#sendLock : this.#recvLock;
+    if (err instanceof errors.OwnerDiedError && err.guard?.mutex === mutex) {
+      mutex.clearPoison(); // the ring is consistent whenever no lock is held
+      return false;
+    }
+    throw this.#renamed(err, send);
   }
 
-  /** A timeout or a deadlock waiting for a side's lock, said in the Channel's words. */
-  static #renamed(err, send) {
+  /** A timeout, or this thread's own hold on the side, said in the Channel's words. */
+  #renamed(err, send) {
     const side = send ? 'sending' : 'receiving';
-    if (err instanceof errors.DeadlockError) {
+    const word = send ? this.#sendWord : this.#recvWord;
+    if (err instanceof errors.DeadlockError && (Atomics.load(word, LOCK_W) & MUTEX_OWNER) === TID) {
       return new errors.DeadlockError(
         `Channel: this thread holds the ${side} side already (a claimed ${send ? 'ChannelSender' : 'ChannelReceiver'}, or an async call of this side in progress), so waiting for it would never end`,
       );
     }
-    if (!(err instanceof errors.TimeoutError)) return err;
+    if (!(err instanceof errors.TimeoutError)) return err; // a cycle with other threads, as the Mutex says
     return new errors.TimeoutError(`Channel: the ${side} side stayed busy (another ${send ? 'sender' : 'receiver'}, or a claimed end) past the timeout`);
   }
 
@@ -516,7 +526,12 @@ class Channel {
             const timedOut = new errors.TimeoutError(`${end.#what}: the wait timed out after ${timeout} ms`); // its stack shows the call
             timer = setTimeout(() => giveUp(timedOut), timeout);
           }
-          signal?.addEventListener('abort', onAbort, { once: true });
+          try {
+            signal?.addEventListener('abort', onAbort, { once: true });
+          } catch (err) {
+            giveUp(err); // a signal-like object that throws here: the call ends, the end stays usable
+            return;
+          }
           end.#chain = end.#chain.then(async () => {
             if (done) return; // it gave up while queued
             stopWatching();

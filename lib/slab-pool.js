@@ -178,10 +178,11 @@ class SlabPool {
     if (block !== undefined) return block;
     const deadline = timeout < 0 ? Infinity : performance.now() + timeout;
     for (;;) {
+      if (signal?.aborted) throw signal.reason;
       try {
         return this.#take(await this.#free.popAsync({ timeout: roundOf(deadline), signal }));
       } catch (err) {
-        if (!(err instanceof errors.TimeoutError)) throw err;
+        if (!(err instanceof errors.TimeoutError) || (signal?.aborted && err === signal.reason)) throw err;
         if (this.reclaim() === 0 && performance.now() >= deadline) throw this.#timedOut(err);
       }
     }
