@@ -3,6 +3,20 @@ import assert from 'node:assert/strict';
 import { Channel, ChannelSender, ChannelReceiver, RingBuffer, Queue } from '../index.mjs';
 import { spawn, sleep, rejectsWithCode, waitFor } from './helpers.mjs';
 
+/** A worker that claims both sides of `ch` and keeps them until it gets a message (then releases them and exits). */
+async function holdBothSides(ch) {
+  const holder = spawn(async ({}, { ch }, port) => {
+    const tx = ch.sender();
+    const rx = ch.receiver();
+    port.postMessage('claimed');
+    await new Promise((r) => port.once('message', r));
+    tx.release();
+    rx.release();
+  }, { ch });
+  assert.equal(await holder.next(), 'claimed');
+  return holder;
+}
+
 test('Channel: random-size messages from 2 senders to 2 receivers arrive intact, in order per sender', async () => {
   const PER_SENDER = 20_000;
   const ch = new Channel({ byteCapacity: 4096 });
@@ -308,15 +322,7 @@ test('Channel: a sender whose last send was a whole number of laps of other send
 
 test('Channel: close() reaches calls waiting for a side that another thread has claimed', async () => {
   const ch = new Channel({ byteCapacity: 256 });
-  const holder = spawn(async ({}, { ch }, port) => {
-    const tx = ch.sender();
-    const rx = ch.receiver();
-    port.postMessage('claimed');
-    await new Promise((r) => port.once('message', r));
-    tx.release();
-    rx.release();
-  }, { ch });
-  assert.equal(await holder.next(), 'claimed');
+  const holder = await holdBothSides(ch);
   // Waiting for the claimed sides: a blocking send and receive in a worker,
   // async ones here, all with timeouts far past when close() comes.
   const blocked = spawn(({}, { ch }, port) => {
@@ -452,15 +458,7 @@ test('Channel: an abort wins whatever its reason (a TimeoutError, an OwnerDiedEr
   const native = createRequire(import.meta.url)('../lib/binding.js');
   const { Mutex, SlabPool, errors } = await import('../index.mjs');
   const ch = new Channel({ byteCapacity: 256 });
-  const holder = spawn(async ({}, { ch }, port) => {
-    const tx = ch.sender();
-    const rx = ch.receiver();
-    port.postMessage('claimed');
-    await new Promise((r) => port.once('message', r));
-    tx.release();
-    rx.release();
-  }, { ch });
-  assert.equal(await holder.next(), 'claimed');
+  const holder = await holdBothSides(ch);
   for (const reason of [new errors.TimeoutError('mine'), Object.assign(new errors.OwnerDiedError('mine'), { guard: { mutex: new Mutex() } })]) {
     for (const call of [(signal) => ch.senderAsync({ signal }), (signal) => ch.sendAsync('x', { signal }), (signal) => ch.recvAsync({ signal })]) {
       const ac = new AbortController();
