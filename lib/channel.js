@@ -134,8 +134,8 @@ class Channel {
     const timeout = ring.timeoutOf(options);
     const t0 = ring.now(timeout);
     if (send && this.closed) throw ring.closedError('Channel');
-    const word = send ? this.#sendWord : this.#recvWord;
-    if (this.#tryLock(send ? this.#sendLock : this.#recvLock, word)) return this.#closedAfterClaim(send);
+    const word = this.#wordOf(send);
+    if (this.#tryLock(this.#lockOf(send), word)) return this.#closedAfterClaim(send);
     if ((Atomics.load(word, LOCK_W) & MUTEX_OWNER) === TID) throw this.#renamed(new errors.DeadlockError(), send); // before close() is looked at
     if (!this.#lockForCall(send, timeout, t0)) throw ring.closedError('Channel');
     this.#closedAfterClaim(send);
@@ -154,7 +154,7 @@ class Channel {
     const t0 = ring.now(timeout);
     if (signal?.aborted) throw signal.reason; // an aborted signal wins, even over a free lock
     if (send && this.closed) throw ring.closedError('Channel');
-    if (!this.#tryLock(send ? this.#sendLock : this.#recvLock, send ? this.#sendWord : this.#recvWord) && !(await this.#lockForCallAsync(send, timeout, t0, signal))) {
+    if (!this.#tryLock(this.#lockOf(send), this.#wordOf(send)) && !(await this.#lockForCallAsync(send, timeout, t0, signal))) {
       throw ring.closedError('Channel');
     }
     this.#closedAfterClaim(send);
@@ -176,7 +176,7 @@ class Channel {
 
   #lockForCall(send, timeout, t0) {
     if (this.#grab(send)) return true;
-    const mutex = send ? this.#sendLock : this.#recvLock;
+    const mutex = this.#lockOf(send);
     for (;;) {
       if (this.#over(send)) return false;
       const left = ring.left(timeout, t0);
@@ -192,7 +192,7 @@ class Channel {
   async #lockForCallAsync(send, timeout, t0, signal) {
     if (signal?.aborted) throw signal.reason; // an aborted signal wins, even over a free lock
     if (this.#grab(send)) return true;
-    const mutex = send ? this.#sendLock : this.#recvLock;
+    const mutex = this.#lockOf(send);
     for (;;) {
       if (signal?.aborted) throw signal.reason;
       if (this.#over(send)) return false;
@@ -206,9 +206,19 @@ class Channel {
     }
   }
 
+  /** The embedded Mutex of the sending (`send`) or receiving side. */
+  #lockOf(send) {
+    return send ? this.#sendLock : this.#recvLock;
+  }
+
+  /** That Mutex's view, for the inline fast path. */
+  #wordOf(send) {
+    return send ? this.#sendWord : this.#recvWord;
+  }
+
   /** The inline fast path: true when the side's lock was free and is now taken. */
   #grab(send) {
-    return FAST && Atomics.compareExchange(send ? this.#sendWord : this.#recvWord, LOCK_W, 0, TID) === 0;
+    return FAST && Atomics.compareExchange(this.#wordOf(send), LOCK_W, 0, TID) === 0;
   }
 
   /**
@@ -220,7 +230,7 @@ class Channel {
   #anotherSlice(err, left, send, signal) {
     if (signal !== undefined && signal.aborted && err === signal.reason) throw err;
     if (err instanceof errors.TimeoutError && (left < 0 || left > LOCK_SLICE)) return true;
-    const mutex = send ? this.#sendLock : this.#recvLock;
+    const mutex = this.#lockOf(send);
     if (err instanceof errors.OwnerDiedError && err.guard?.mutex === mutex) {
       mutex.clearPoison(); // the ring is consistent whenever no lock is held
       return false;
@@ -231,7 +241,7 @@ class Channel {
   /** A timeout, or this thread's own hold on the side, said in the Channel's words. */
   #renamed(err, send) {
     const side = send ? 'sending' : 'receiving';
-    const word = send ? this.#sendWord : this.#recvWord;
+    const word = this.#wordOf(send);
     if (err instanceof errors.DeadlockError && (Atomics.load(word, LOCK_W) & MUTEX_OWNER) === TID) {
       return new errors.DeadlockError(
         `Channel: this thread holds the ${side} side already (a claimed ${send ? 'ChannelSender' : 'ChannelReceiver'}, or an async call of this side in progress), so waiting for it would never end`,
