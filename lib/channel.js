@@ -509,9 +509,13 @@ class Channel {
         if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
         end.#pending++;
         return new Promise((resolve, reject) => {
-          let done = false; // settled: it ran, or it gave up while queued
+          // Once its turn has come, the call is no longer the timer's or the
+          // signal's to end (even if a signal-like object keeps calling its
+          // listener): it holds the side until its operation is over.
+          let started = false;
+          let settled = false;
           let timer;
-          const onAbort = () => giveUp(signal.reason);
+          const onAbort = () => giveUp(() => signal.reason);
           const stopWatching = () => {
             clearTimeout(timer);
             try {
@@ -523,27 +527,28 @@ class Channel {
           // The call stops counting as pending before its caller hears of
           // it, so that `await tx.sendAsync(m); tx.release()` releases at once.
           const settle = () => {
-            done = true;
+            if (settled) return false;
+            settled = true;
             end.#pending--;
+            return true;
           };
-          const giveUp = (err) => {
-            if (done) return;
-            settle();
+          const giveUp = (reason) => {
+            if (started || !settle()) return;
             stopWatching();
-            reject(err);
+            reject(reason());
           };
-          if (timeout >= 0 && timeout < 2 ** 31) {
-            const timedOut = new errors.TimeoutError(`${end.#what}: the wait timed out after ${timeout} ms`); // its stack shows the call
-            timer = setTimeout(() => giveUp(timedOut), timeout);
-          }
           try {
             signal?.addEventListener('abort', onAbort, { once: true });
           } catch (err) {
-            giveUp(err); // a signal-like object that throws here: the call ends, the end stays usable
+            giveUp(() => err); // a signal-like object that throws here: the call ends, the end stays usable
             return;
           }
+          if (timeout >= 0 && timeout < 2 ** 31) {
+            timer = setTimeout(() => giveUp(() => new errors.TimeoutError(`${end.#what}: the wait timed out after ${timeout} ms`)), timeout);
+          }
           end.#chain = end.#chain.then(async () => {
-            if (done) return; // it gave up while queued
+            if (settled) return; // it gave up while queued
+            started = true;
             stopWatching();
             let value;
             try {

@@ -103,7 +103,7 @@ class Condvar {
     }
     if ((await internals.relockAsync(mutex)) === STATUS_POISONED) throw poisoned(guard);
     if (outcome === true) return true;
-    if (outcome instanceof errors.TimeoutError) return false;
+    if (outcome instanceof errors.TimeoutError && !(signal?.aborted && outcome === signal.reason)) return false;
     throw outcome;
   }
 

@@ -138,7 +138,7 @@ class Mutex {
         if (Atomics.compareExchange(i32, W, TID, 0) !== TID) unlockMutex(this);
       }
     }
-    const guard = shared.releasingOnPoison('Mutex', () => this.lock(options));
+    const guard = shared.releasingOnPoison('Mutex', () => this.lock(options), options);
     try {
       return fn();
     } finally {
@@ -149,7 +149,7 @@ class Mutex {
   /** Runs `await fn()` holding the lock and resolves with its result. */
   async withLockAsync(fn, options) {
     func('fn', fn);
-    const guard = await shared.releasingOnPoison('Mutex', () => this.lockAsync(options));
+    const guard = await shared.releasingOnPoison('Mutex', () => this.lockAsync(options), options);
     try {
       return await fn();
     } finally {

@@ -150,12 +150,16 @@ function waitAsync(what, start, cancel, finish, timeout, signal) {
       }
     };
     const onAbort = () => giveUp(() => signal.reason);
-    if (timeout >= 0) {
-      // Made now, so that its stack shows the call that waited, not the timer.
-      const timedOut = new errors.TimeoutError(`${what}: the wait timed out after ${timeout} ms`);
-      timer = longTimeout(timeout, () => giveUp(() => timedOut));
+    if (signal !== undefined) {
+      try {
+        signal.addEventListener('abort', onAbort, { once: true });
+      } catch (err) {
+        done = true; // nothing started, no timer: a signal-like object that throws here ends the call
+        reject(err);
+        return;
+      }
     }
-    if (signal !== undefined) signal.addEventListener('abort', onAbort, { once: true });
+    if (timeout >= 0) timer = longTimeout(timeout, () => giveUp(() => new errors.TimeoutError(`${what}: the wait timed out after ${timeout} ms`)));
     attempt();
   });
 }

@@ -181,25 +181,25 @@ class RwLock {
   /** Runs `fn()` holding a read lock and returns its result. */
   withRead(fn, options) {
     func('fn', fn);
-    return withGuard(shared.releasingOnPoison('RwLock', () => this.read(options)), fn);
+    return withGuard(shared.releasingOnPoison('RwLock', () => this.read(options), options), fn);
   }
 
   /** Runs `fn()` holding the write lock and returns its result. */
   withWrite(fn, options) {
     func('fn', fn);
-    return withGuard(shared.releasingOnPoison('RwLock', () => this.write(options)), fn);
+    return withGuard(shared.releasingOnPoison('RwLock', () => this.write(options), options), fn);
   }
 
   /** Runs `await fn()` holding a read lock. `{ timeout, signal }`. */
   async withReadAsync(fn, options) {
     func('fn', fn);
-    return withGuardAsync(await shared.releasingOnPoison('RwLock', () => this.readAsync(options)), fn);
+    return withGuardAsync(await shared.releasingOnPoison('RwLock', () => this.readAsync(options), options), fn);
   }
 
   /** Runs `await fn()` holding the write lock. `{ timeout, signal }`. */
   async withWriteAsync(fn, options) {
     func('fn', fn);
-    return withGuardAsync(await shared.releasingOnPoison('RwLock', () => this.writeAsync(options)), fn);
+    return withGuardAsync(await shared.releasingOnPoison('RwLock', () => this.writeAsync(options), options), fn);
   }
 
   /** Read locks held now (a thread holding two counts twice). */

@@ -210,11 +210,14 @@ function revive(value, seen) {
  * For withLock-style helpers: `lock()` (sync, or returning a Promise) gives a
  * guard. If the lock is poisoned, the callback must not run on data a dead
  * owner may have left half-updated: release the guard and throw an
- * OwnerDiedError that says so.
+ * OwnerDiedError that says so. `options` are the lock call's: an abort whose
+ * reason happens to be an OwnerDiedError is the caller's, and passes as it is.
  */
-function releasingOnPoison(what, lock) {
+function releasingOnPoison(what, lock, options) {
   const poisoned = (err) => {
     if (!(err instanceof errors.OwnerDiedError)) throw err;
+    const signal = options?.signal;
+    if (signal?.aborted && err === signal.reason) throw err; // the caller's abort, whatever its class: no guard of ours
     err.guard.unlock();
     throw new errors.OwnerDiedError(
       `${what}: a thread died holding this lock, so the callback did not run and the lock was released again; ` +
