@@ -1,7 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { Channel, ChannelSender, ChannelReceiver, RingBuffer, Queue } from '../index.mjs';
-import { spawn, sleep, rejectsWithCode, waitFor } from './helpers.mjs';
+import { spawn, sleep, rejectsWithCode, waitFor, bounded } from './helpers.mjs';
 
 /** A worker that claims both sides of `ch` and keeps them until it gets a message (then releases them and exits). */
 async function holdBothSides(ch) {
@@ -465,7 +465,7 @@ test('Channel: an abort wins whatever its reason (a TimeoutError, an OwnerDiedEr
       const p = call(ac.signal).then(() => 'settled', (err) => err);
       await sleep(15); // a slice or more into the wait
       ac.abort(reason);
-      const out = await Promise.race([p, sleep(2_000).then(() => 'still waiting')]);
+      const out = await bounded(p, 2_000, 'the aborted call');
       assert.equal(out, reason, 'rejects with the reason itself');
     }
   }
@@ -476,7 +476,7 @@ test('Channel: an abort wins whatever its reason (a TimeoutError, an OwnerDiedEr
   await sleep(15);
   const reason = new errors.TimeoutError('mine');
   ac.abort(reason);
-  assert.equal(await Promise.race([p, sleep(2_000).then(() => 'still waiting')]), reason);
+  assert.equal(await bounded(p, 2_000, 'the aborted call'), reason);
   held.release();
 
   // A sync claim that is waiting when close() comes.

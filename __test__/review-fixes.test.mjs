@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { inspect } from 'node:util';
 import { Mutex, Semaphore, RwLock, Condvar, Barrier } from '../index.mjs';
-import { spawn, flags, sleep, waitFor, rejectsWithCode } from './helpers.mjs';
+import { spawn, flags, sleep, waitFor, rejectsWithCode, bounded } from './helpers.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -496,7 +496,7 @@ test('Aborts pass their reason whatever its class, and a signal-like object cann
   assert.throws(() => tx.send('x', { timeout: 0 }), { code: 'ERR_SHMKIT_DEADLOCK' }, 'the call still counts as pending');
   tx.release(); // takes effect once the call is over
   assert.equal(ch.trySend('x'), false, 'the send side is still held by the running call');
-  assert.equal(await Promise.race([sent, sleep(5_000).then(() => 'still pending')]), fake.reason);
+  assert.equal(await bounded(sent, 5_000, 'the aborted call'), fake.reason);
   assert.equal(ch.tryRecv()?.length, 56);
   assert.equal(ch.trySend('y'), true, 'released once the call was over');
   assert.equal(String.fromCharCode(...ch.tryRecv()), 'y', 'the aborted message was not sent');
@@ -506,4 +506,61 @@ test('Aborts pass their reason whatever its class, and a signal-like object cann
   await assert.rejects(m.lockAsync({ timeout: 60_000, signal: { aborted: false, addEventListener() { throw new Error('broken'); }, removeEventListener() {} } }), /broken/);
   g2.unlock();
   assert.equal(process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length, before, 'no timer left running');
+});
+
+test('Signal-like objects at their oddest: a throwing reason getter, an abort from inside addEventListener, a throwing addEventListener under a Condvar; writeAsync leaves the reason alone', async () => {
+  const { Queue, RingBuffer, Channel, errors } = await import('../index.mjs');
+  const base = { aborted: false, addEventListener() {}, removeEventListener() {} };
+  // A reason getter that throws: the call rejects with what it threw.
+  const boom = new Error('reason getter');
+  const m = new Mutex();
+  const g = m.lock();
+  let fire;
+  const throwingReason = { ...base, addEventListener: (_, f) => (fire = f), get reason() { throw boom; } };
+  const p1 = m.lockAsync({ signal: throwingReason, timeout: 5_000 }).then(() => 'locked', (e) => e);
+  await sleep(10);
+  throwingReason.aborted = true;
+  fire();
+  assert.equal(await bounded(p1, 2_000, 'lockAsync'), boom);
+  // An abort from inside addEventListener (a lazily evaluated signal): the reason, at once.
+  const lazy = () => {
+    const s = { aborted: false, reason: new Error('lazy'), removeEventListener() {} };
+    s.addEventListener = (_, f) => {
+      s.aborted = true;
+      f();
+    };
+    return s;
+  };
+  for (const call of [(signal) => m.lockAsync({ signal }), (signal) => new Semaphore(0).acquireAsync({ signal })]) {
+    const signal = lazy();
+    assert.equal(await bounded(call(signal).then(() => 'settled', (e) => e), 2_000, 'the lazily aborted call'), signal.reason);
+  }
+  g.unlock();
+  const ch = new Channel({ byteCapacity: 64 });
+  const tx = ch.sender();
+  const before = process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+  const signal = lazy();
+  await assert.rejects(tx.sendAsync('x', { signal, timeout: 60_000 }), (e) => e === signal.reason);
+  assert.equal(process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length, before, 'no timer left by the End');
+  tx.release();
+  // Condvar.waitAsync whose signal throws in addEventListener: rejects, the guard still held.
+  const cv = new Condvar();
+  const g2 = await m.lockAsync();
+  const throwingAdd = { ...base, addEventListener() { throw new Error('broken add'); } };
+  await assert.rejects(bounded(cv.waitAsync(g2, { signal: throwingAdd, timeout: 1_000 }), 2_000, 'waitAsync'), /broken add/);
+  assert.equal(m.isLocked, true);
+  g2.unlock();
+  // writeAsync: a shmkit error as the abort reason is not given a `written`.
+  for (const ring of [new RingBuffer(Int32Array, 4), new Queue(Int32Array, 4)]) {
+    ring.write(new Int32Array(4));
+    const ac = new AbortController();
+    const reason = new errors.TimeoutError('mine');
+    const p = ring.writeAsync(new Int32Array([1, 2]), { signal: ac.signal }).then(() => 'written', (e) => e);
+    await sleep(5);
+    ac.abort(reason);
+    assert.equal(await bounded(p, 2_000, 'writeAsync'), reason);
+    assert.deepEqual(Object.keys(reason), ['code'], 'the reason is left as it was');
+    // readAsync with nothing to read into still honours an aborted signal.
+    await assert.rejects(ring.readAsync(new Int32Array(0), { signal: ac.signal }), (e) => e === reason);
+  }
 });

@@ -535,7 +535,13 @@ class Channel {
           const giveUp = (reason) => {
             if (started || !settle()) return;
             stopWatching();
-            reject(reason());
+            let err;
+            try {
+              err = reason();
+            } catch (thrown) {
+              err = thrown; // a signal-like object's reason getter that throws
+            }
+            reject(err);
           };
           try {
             signal?.addEventListener('abort', onAbort, { once: true });
@@ -543,6 +549,7 @@ class Channel {
             giveUp(() => err); // a signal-like object that throws here: the call ends, the end stays usable
             return;
           }
+          if (settled) return; // aborted from inside addEventListener
           if (timeout >= 0 && timeout < 2 ** 31) {
             timer = setTimeout(() => giveUp(() => new errors.TimeoutError(`${end.#what}: the wait timed out after ${timeout} ms`)), timeout);
           }

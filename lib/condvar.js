@@ -80,10 +80,15 @@ class Condvar {
     const mutex = guard.mutex;
     const m = internals.viewOf(mutex);
     let outcome;
+    let released = false; // the native wait queued us and released the mutex: relock, whatever the outcome
     try {
       await waitAsync(
         'Condvar',
-        (id) => native.condvarWaitAsync(cv, m, id),
+        (id) => {
+          const status = native.condvarWaitAsync(cv, m, id);
+          if (status === native.STATUS_PENDING) released = true;
+          return status;
+        },
         (id) => native.condvarCancel(cv, id),
         (status) => {
           if (status === native.STATUS_NOT_OWNER) {
@@ -98,7 +103,7 @@ class Condvar {
       );
       outcome = true;
     } catch (err) {
-      if (err instanceof errors.NotOwnerError && err[kNotReleased]) throw err;
+      if (!released || (err instanceof errors.NotOwnerError && err[kNotReleased])) throw err; // the guard is still held as it was
       outcome = err;
     }
     if ((await internals.relockAsync(mutex)) === STATUS_POISONED) throw poisoned(guard);

@@ -125,8 +125,9 @@ function closedError(what) {
 
 /**
  * Tells how many values a failed `write` had written, on shmkit's own errors
- * only: an AbortSignal's reason is the caller's object, often shared by every
- * call the signal stops, and is passed on unmodified.
+ * only: an AbortSignal's reason is the caller's object (even a shmkit error),
+ * often shared by every call the signal stops, and is passed on unmodified
+ * (the async form checks for it first).
  */
 function withWritten(err, written) {
   if (err instanceof errors.ShmkitError) err.written = written;
@@ -345,6 +346,7 @@ class TypedRing {
         return written === values.length ? written : undefined;
       }, timeout, this.#spins, this.#pw);
     } catch (err) {
+      if (signal?.aborted && err === signal.reason) throw err; // the caller's reason, whatever its class: left as it is
       throw withWritten(err, written);
     }
     return written;
@@ -362,6 +364,7 @@ class TypedRing {
         return written === values.length ? written : undefined;
       }, timeout, signal, this.#pw);
     } catch (err) {
+      if (signal?.aborted && err === signal.reason) throw err; // the caller's reason, whatever its class: left as it is
       throw withWritten(err, written);
     }
     return written;
@@ -382,6 +385,7 @@ class TypedRing {
     checkBatch(this.#bigint, target);
     const timeout = timeoutOf(options);
     const signal = signalOf(options);
+    if (signal?.aborted) throw signal.reason; // as every async wait, even one with nothing to wait for
     if (target.length === 0) return 0;
     return blockUntilAsync(this.#what, this.#c, TAIL, this.#cf, () => this.#readOrEnd(target), timeout, signal, this.#cw);
   }

@@ -84,6 +84,15 @@ function longTimeout(ms, fn) {
   return handle;
 }
 
+/** `reason()`, or what it threw (a signal-like object's `reason` getter may throw). */
+function reasonOf(reason) {
+  try {
+    return reason();
+  } catch (err) {
+    return err;
+  }
+}
+
 /**
  * Runs one async wait on the object named `what`. `start(id)` tries the
  * operation and returns a native status (PENDING when it queued waiter `id`);
@@ -115,7 +124,7 @@ function waitAsync(what, start, cancel, finish, timeout, signal) {
       if (status === STATUS_RETRY) {
         if (expired === null) return attempt();
         end();
-        reject(expired());
+        reject(reasonOf(expired));
         return;
       }
       end();
@@ -144,7 +153,7 @@ function waitAsync(what, start, cancel, finish, timeout, signal) {
       if (state.pending.has(id) && cancel(id)) {
         forgetIn(state, id);
         end();
-        reject(reason());
+        reject(reasonOf(reason));
       } else if (expired === null) {
         expired = reason; // an outcome is on its way: a RETRY must not start over
       }
@@ -156,6 +165,12 @@ function waitAsync(what, start, cancel, finish, timeout, signal) {
       } catch (err) {
         done = true; // nothing started, no timer: a signal-like object that throws here ends the call
         reject(err);
+        return;
+      }
+      if (signal.aborted || expired !== null) {
+        // Aborted from inside addEventListener (a lazily evaluated signal): before anything started.
+        end();
+        reject(expired !== null ? reasonOf(expired) : reasonOf(() => signal.reason));
         return;
       }
     }
