@@ -346,7 +346,6 @@ class TypedRing {
         return written === values.length ? written : undefined;
       }, timeout, this.#spins, this.#pw);
     } catch (err) {
-      if (signal?.aborted && err === signal.reason) throw err; // the caller's reason, whatever its class: left as it is
       throw withWritten(err, written);
     }
     return written;
