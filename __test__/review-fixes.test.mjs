@@ -564,3 +564,18 @@ test('Signal-like objects at their oddest: a throwing reason getter, an abort fr
     await assert.rejects(ring.readAsync(new Int32Array(0), { signal: ac.signal }), (e) => e === reason);
   }
 });
+
+test('Channel ends: a signal that aborts without calling its listeners still stops a call before its turn', async () => {
+  const { Channel } = await import('../index.mjs');
+  const ch = new Channel({ byteCapacity: 64 });
+  const tx = ch.sender();
+  const silent = { aborted: false, reason: new Error('silent'), addEventListener() {}, removeEventListener() {} };
+  const first = tx.sendAsync('a');
+  const second = tx.sendAsync('b', { signal: silent }).then(() => 'sent', (e) => e);
+  silent.aborted = true; // before the second call's turn comes
+  await first;
+  assert.equal(await bounded(second, 2_000, 'the silently aborted call'), silent.reason);
+  tx.release();
+  assert.equal(String.fromCharCode(...ch.tryRecv()), 'a');
+  assert.equal(ch.tryRecv(), undefined, 'b was not sent');
+});

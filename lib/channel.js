@@ -549,11 +549,13 @@ class Channel {
             giveUp(() => err); // a signal-like object that throws here: the call ends, the end stays usable
             return;
           }
-          if (settled) return; // aborted from inside addEventListener
+          if (!settled && signal?.aborted) giveUp(() => signal.reason); // aborted from inside addEventListener
+          if (settled) return;
           if (timeout >= 0 && timeout < 2 ** 31) {
             timer = setTimeout(() => giveUp(() => new errors.TimeoutError(`${end.#what}: the wait timed out after ${timeout} ms`)), timeout);
           }
           end.#chain = end.#chain.then(async () => {
+            if (!settled && signal?.aborted) giveUp(() => signal.reason); // a signal that aborted without telling its listeners
             if (settled) return; // it gave up while queued
             started = true;
             stopWatching();

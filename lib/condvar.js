@@ -12,7 +12,6 @@ const errors = require('./errors.js');
 const { STATUS_OK, STATUS_TIMEOUT, STATUS_POISONED } = native;
 const W = native.HEADER_BYTES / 4; // the waiter count
 const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
-const kNotReleased = Symbol('shmkit.notReleased'); // marks an error raised before the mutex was released
 
 function heldGuard(guard) {
   if (!(guard instanceof MutexGuard)) throw errors.invalidArgType('guard', 'a MutexGuard', guard);
@@ -85,17 +84,16 @@ class Condvar {
       await waitAsync(
         'Condvar',
         (id) => {
+          // A second start (after a RETRY) would find the mutex released
+          // already: take it as a spurious wake-up, which a condvar may have.
+          if (released) return native.STATUS_OK;
           const status = native.condvarWaitAsync(cv, m, id);
           if (status === native.STATUS_PENDING) released = true;
           return status;
         },
         (id) => native.condvarCancel(cv, id),
         (status) => {
-          if (status === native.STATUS_NOT_OWNER) {
-            const err = errors.fromStatus(status, 'Condvar');
-            err[kNotReleased] = true;
-            throw err;
-          }
+          if (status === native.STATUS_NOT_OWNER) throw errors.fromStatus(status, 'Condvar');
           return status;
         },
         timeout,
@@ -103,7 +101,7 @@ class Condvar {
       );
       outcome = true;
     } catch (err) {
-      if (!released || (err instanceof errors.NotOwnerError && err[kNotReleased])) throw err; // the guard is still held as it was
+      if (!released) throw err; // the guard is still held as it was (NOT_OWNER, or a signal that failed before the wait)
       outcome = err;
     }
     if ((await internals.relockAsync(mutex)) === STATUS_POISONED) throw poisoned(guard);
