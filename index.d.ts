@@ -37,8 +37,9 @@
  *   `RangeError` with code `ERR_MEMORY_ALLOCATION_FAILED`. Every other
  *   failure is a {@link errors.ShmkitError} (or subclass) whose `code` starts
  *   with `ERR_SHMKIT_`: `ERR_SHMKIT_LOAD` when shmkit cannot load on a thread
- *   (a second copy of the addon in the process), `ERR_SHMKIT_INTERNAL` for
- *   an outcome the JS layer never expects (a bug).
+ *   (a second copy of the addon in the process), and `ERR_SHMKIT_INTERNAL`
+ *   (a `ShmkitError`, or a `TypeError` from an internal native call) for an
+ *   outcome or call the JS layer never expects: a bug.
  * - Methods that return a Promise report every failure, argument mistakes
  *   included, as a rejection, never as a synchronous throw.
  * - A blocking method (`lock()`, `wait()`, `push()`, `recv()`, …) blocks the
@@ -92,7 +93,11 @@ export interface AsyncLockOptions extends LockOptions {
    * the abort arrives, success wins (the same holds for `timeout`).
    * Default: none (`undefined` or `null`).
    *
-   * Something that is not an `AbortSignal` is a `TypeError` (`ERR_INVALID_ARG_TYPE`).
+   * Anything without a boolean `aborted` and `addEventListener` /
+   * `removeEventListener` methods is a `TypeError` (`ERR_INVALID_ARG_TYPE`).
+   * A lookalike that has them is used as a signal: its `reason` is what an
+   * abort rejects with (if its `reason` getter or `addEventListener` throws,
+   * the call rejects with what it threw).
    */
   signal?: AbortSignal | null | undefined;
 }
@@ -883,7 +888,9 @@ export declare class Condvar {
    * @param guard The guard of the mutex this thread holds.
    * @param options `timeout` in milliseconds (default: no limit) and an
    *   abort `signal` (default: none).
-   * @returns A promise of `true` (notified) or `false` (timed out). It
+   * @returns A promise of `true` (notified; rarely a spurious wake-up, so
+   *   re-check the condition, or use {@link Condvar.waitWhileAsync}) or
+   *   `false` (timed out). It
    *   rejects with the signal's `reason` when aborted (mutex held again),
    *   {@link errors.OwnerDiedError} `ERR_SHMKIT_OWNER_DIED` when the relocked
    *   mutex is poisoned (held, `error.guard` is `guard`),
@@ -2668,7 +2675,11 @@ export declare class Channel {
    *   already holds the side (another claim, or a pending `sendAsync`).
    */
   sender(options?: LockOptions | null): ChannelSender;
-  /** {@link Channel.sender} without blocking: resolves once the side is free. */
+  /**
+   * {@link Channel.sender} without blocking: resolves once the side is free.
+   * On a thread that holds the side already it waits (for that thread's
+   * other code to release it, or its timeout), as {@link Mutex.lockAsync} does.
+   */
   senderAsync(options?: AsyncLockOptions | null): Promise<ChannelSender>;
   /**
    * Claims the receiving side for the calling thread, as {@link Channel.sender}
@@ -2677,7 +2688,10 @@ export declare class Channel {
    * once the channel is closed and drained.
    */
   receiver(options?: LockOptions | null): ChannelReceiver;
-  /** {@link Channel.receiver} without blocking: resolves once the side is free. */
+  /**
+   * {@link Channel.receiver} without blocking: resolves once the side is free.
+   * On a thread that holds the side already it waits, as `senderAsync` does.
+   */
   receiverAsync(options?: AsyncLockOptions | null): Promise<ChannelReceiver>;
 }
 
@@ -2999,9 +3013,10 @@ export declare class SlabPool {
    *
    * @param options `timeout` in milliseconds; default: no limit.
    * @throws {errors.TimeoutError} `ERR_SHMKIT_TIMEOUT` when none became free in time.
-   * @throws {errors.DeadlockError} `ERR_SHMKIT_DEADLOCK` when the calling
-   *   thread owns every block (none free, none handed off): it would wait
-   *   for itself.
+   * @throws {errors.DeadlockError} `ERR_SHMKIT_DEADLOCK` at once, whatever
+   *   the timeout (0 included), when the calling thread owns every block
+   *   (none free, none handed off): it would wait for itself. (The async
+   *   form waits instead: this thread may still release one meanwhile.)
    * @throws {errors.BadLayoutError} `ERR_SHMKIT_BAD_LAYOUT` when the shared
    *   bookkeeping was overwritten.
    */
@@ -3188,7 +3203,9 @@ export declare function attach<T>(value: T): Attached<T>;
 export declare namespace errors {
   /**
    * Base class of shmkit's own errors; `code` starts with `ERR_SHMKIT_`
-   * (`ERR_SHMKIT_INTERNAL` for an unexpected native outcome, which is a bug).
+   * (`ERR_SHMKIT_INTERNAL` for an unexpected native outcome, which is a bug;
+   * an internal native call given a wrong argument throws a `TypeError`
+   * with that code instead).
    * `name` is the class name.
    */
   class ShmkitError extends Error {
@@ -3261,10 +3278,14 @@ export declare namespace errors {
    * A blocking wait would never end: the calling thread already holds the
    * {@link Mutex} (or holds the {@link RwLock} in a way the request
    * conflicts with: see {@link RwLock.read} and {@link RwLock.write}), or a
-   * cycle of threads each waits for a lock the next one holds. A
-   * {@link Channel}'s `send` (`recv`) throws it while a `sendAsync`
-   * (`recvAsync`) of the same thread is pending: that one holds the
-   * channel's internal send (receive) lock.
+   * cycle of threads each waits for a lock the next one holds; a blocking
+   * lock handed to the same thread's own queued async call. A
+   * {@link Channel}'s `send` (`recv`), `sender()` (`receiver()`) throws it
+   * while this thread holds that side: a `sendAsync` (`recvAsync`) pending,
+   * or a claimed {@link ChannelSender} ({@link ChannelReceiver}); a blocking
+   * or `try` call on a claimed end throws it while an async call of that end
+   * is pending. {@link SlabPool.acquire} throws it when this thread owns
+   * every block.
    */
   class DeadlockError extends ShmkitError {
     /** @param message The message. */
@@ -3301,6 +3322,7 @@ export declare namespace errors {
    * a {@link MutexGuard}, {@link RwLockReadGuard} or {@link RwLockWriteGuard}
    * unlocked twice, an unlocked guard given to {@link Condvar.wait}, or a
    * {@link RingRegion} committed twice or after its side of the ring moved;
+   * a call on a released {@link ChannelSender} or {@link ChannelReceiver};
    * a {@link Block} used after its hand-off or release, released by a thread
    * that does not own it, or a block id opened that is not handed off.
    */
@@ -3350,9 +3372,11 @@ export declare namespace errors {
 
   /**
    * The {@link RingBuffer}, {@link Queue} or {@link Channel} is closed: no
-   * more pushes or sends (waiting ones included). Pops and receives still
-   * drain what is left, then report the end (`undefined`, or `0` for batch
-   * reads) instead of throwing this.
+   * more pushes or sends (waiting ones included), and no claim of a
+   * channel's sending side ({@link Channel.sender}); a receiving-side claim
+   * that has to wait throws it once the channel is closed and drained. Pops
+   * and receives still drain what is left, then report the end (`undefined`,
+   * or `0` for batch reads) instead of throwing this.
    */
   class ClosedError extends ShmkitError {
     /** @param message Default: `'closed'`. */
