@@ -579,3 +579,27 @@ test('Channel ends: a signal that aborts without calling its listeners still sto
   assert.equal(String.fromCharCode(...ch.tryRecv()), 'a');
   assert.equal(ch.tryRecv(), undefined, 'b was not sent');
 });
+
+test('Channel ends: a signal whose aborted getter throws ends only its own call; the end and its side stay usable', async () => {
+  const { Channel } = await import('../index.mjs');
+  for (const breakAt of [2, 3, 4, 5]) {
+    const ch = new Channel({ byteCapacity: 64 });
+    const tx = ch.sender();
+    let reads = 0;
+    const odd = {
+      get aborted() {
+        if (++reads >= breakAt) throw new Error(`aborted getter broke (read ${reads})`);
+        return false;
+      },
+      addEventListener() {},
+      removeEventListener() {},
+    };
+    const first = tx.sendAsync('a', { signal: odd }).then(() => 'sent', (e) => e.message);
+    const second = tx.sendAsync('b').then(() => 'sent', (e) => e.message);
+    const outcomes = await bounded(Promise.all([first, second]), 2_000, `the two calls (break at read ${breakAt})`);
+    assert.equal(outcomes[1], 'sent', `the next call still runs (break at read ${breakAt}: ${outcomes[0]})`);
+    assert.equal(tx.trySend('c'), true, 'no call counts as pending any more');
+    tx.release();
+    assert.equal(ch.trySend('d'), true, 'the side was released');
+  }
+});

@@ -228,13 +228,14 @@ class Channel {
    * (whatever its class), the call's timeout, a deadlock, ...
    */
   #anotherSlice(err, left, send, signal) {
-    if (signal !== undefined && signal.aborted && err === signal.reason) throw err;
-    if (err instanceof errors.TimeoutError && (left < 0 || left > LOCK_SLICE)) return true;
     const mutex = this.#lockOf(send);
     if (err instanceof errors.OwnerDiedError && err.guard?.mutex === mutex) {
+      // Ours (nobody else has this internal Mutex): the lock is held now.
       mutex.clearPoison(); // the ring is consistent whenever no lock is held
       return false;
     }
+    if (signal !== undefined && signal.aborted && err === signal.reason) throw err; // (a throwing getter throws: nothing is held)
+    if (err instanceof errors.TimeoutError && (left < 0 || left > LOCK_SLICE)) return true;
     throw this.#renamed(err, send);
   }
 
@@ -549,13 +550,22 @@ class Channel {
             giveUp(() => err); // a signal-like object that throws here: the call ends, the end stays usable
             return;
           }
-          if (!settled && signal?.aborted) giveUp(() => signal.reason); // aborted from inside addEventListener
+          // `aborted` read safely: a signal-like object's getter may throw (that ends the call too).
+          const abortedNow = () => {
+            try {
+              return signal !== undefined && signal.aborted === true;
+            } catch (err) {
+              giveUp(() => err);
+              return false;
+            }
+          };
+          if (!settled && abortedNow()) giveUp(() => signal.reason); // aborted from inside addEventListener
           if (settled) return;
           if (timeout >= 0 && timeout < 2 ** 31) {
             timer = setTimeout(() => giveUp(() => new errors.TimeoutError(`${end.#what}: the wait timed out after ${timeout} ms`)), timeout);
           }
-          end.#chain = end.#chain.then(async () => {
-            if (!settled && signal?.aborted) giveUp(() => signal.reason); // a signal that aborted without telling its listeners
+          const turn = async () => {
+            if (!settled && abortedNow()) giveUp(() => signal.reason); // a signal that aborted without telling its listeners
             if (settled) return; // it gave up while queued
             started = true;
             stopWatching();
@@ -569,7 +579,10 @@ class Channel {
             }
             settle();
             resolve(value);
-          });
+          };
+          // A turn never rejects (it settles its own call), and the chain must
+          // never break: release() and every later call wait on it.
+          end.#chain = end.#chain.then(turn).catch(() => {});
         });
       }
 
