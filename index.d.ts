@@ -2529,7 +2529,9 @@ export declare class Channel {
    * @throws {errors.DeadlockError} `ERR_SHMKIT_DEADLOCK` when a `recvAsync`
    *   of this thread is pending (it holds the receive lock), this thread
    *   holds a claimed {@link ChannelReceiver} of this channel, or waiting
-   *   would close a cycle of threads blocked on locks.
+   *   would close a cycle of threads blocked on locks (once the channel is
+   *   closed and drained it returns `undefined` instead: there is nothing
+   *   left to wait for).
    * @throws {errors.TerminatedError} `ERR_SHMKIT_TERMINATED` when this worker
    *   is being terminated while it waits.
    * @throws {errors.BadLayoutError} `ERR_SHMKIT_BAD_LAYOUT` for a corrupted
