@@ -13,7 +13,7 @@
 
 const v8 = require('node:v8');
 const { native, FAST, TID } = require('./runtime.js');
-const { integer, options: optionsOf } = require('./validate.js');
+const { integer, options: optionsOf, isAbortOf } = require('./validate.js');
 const { Mutex, internals } = require('./mutex.js');
 const shared = require('./shared.js');
 const errors = require('./errors.js');
@@ -234,7 +234,7 @@ class Channel {
       mutex.clearPoison(); // the ring is consistent whenever no lock is held
       return false;
     }
-    if (signal !== undefined && signal.aborted && err === signal.reason) throw err; // (a throwing getter throws: nothing is held)
+    if (isAbortOf(signal, err)) throw err; // (a throwing getter throws: nothing is held)
     if (err instanceof errors.TimeoutError && (left < 0 || left > LOCK_SLICE)) return true;
     throw this.#renamed(err, send);
   }

@@ -4,7 +4,7 @@
 // the shared waiter count says nobody waits.
 
 const { native, FAST, waitAsync } = require('./runtime.js');
-const { timeoutOf, signalOf, func } = require('./validate.js');
+const { timeoutOf, signalOf, func, isAbortOf } = require('./validate.js');
 const { MutexGuard, internals } = require('./mutex.js');
 const shared = require('./shared.js');
 const errors = require('./errors.js');
@@ -106,7 +106,7 @@ class Condvar {
     }
     if ((await internals.relockAsync(mutex)) === STATUS_POISONED) throw poisoned(guard);
     if (outcome === true) return true;
-    if (outcome instanceof errors.TimeoutError && !(signal?.aborted && outcome === signal.reason)) return false;
+    if (outcome instanceof errors.TimeoutError && !isAbortOf(signal, outcome)) return false;
     throw outcome;
   }
 

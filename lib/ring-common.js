@@ -4,7 +4,7 @@
 // briefly in JS and then sleep in Rust until the other side moves.
 
 const { native, FAST, waitAsync } = require('./runtime.js');
-const { timeoutOf, signalOf } = require('./validate.js');
+const { timeoutOf, signalOf, isAbortOf } = require('./validate.js');
 const errors = require('./errors.js');
 
 const HEAD = native.RING_HEAD_WORD;
@@ -363,7 +363,7 @@ class TypedRing {
         return written === values.length ? written : undefined;
       }, timeout, signal, this.#pw);
     } catch (err) {
-      if (signal?.aborted && err === signal.reason) throw err; // the caller's reason, whatever its class: left as it is
+      if (isAbortOf(signal, err)) throw err; // the caller's reason: left as it is
       throw withWritten(err, written);
     }
     return written;

@@ -6,6 +6,7 @@
 const { types } = require('node:util');
 const { native } = require('./runtime.js');
 const errors = require('./errors.js');
+const { isAbortOf } = require('./validate.js');
 
 /** Own enumerable property naming the class; it survives postMessage/workerData. */
 const TAG = '$shmkit';
@@ -216,8 +217,7 @@ function revive(value, seen) {
 function releasingOnPoison(what, lock, options) {
   const poisoned = (err) => {
     if (!(err instanceof errors.OwnerDiedError)) throw err;
-    const signal = options?.signal;
-    if (signal?.aborted && err === signal.reason) throw err; // the caller's abort, whatever its class: no guard of ours
+    if (isAbortOf(options?.signal, err)) throw err; // the caller's abort: no guard of ours
     err.guard.unlock();
     throw new errors.OwnerDiedError(
       `${what}: a thread died holding this lock, so the callback did not run and the lock was released again; ` +

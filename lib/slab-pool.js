@@ -182,7 +182,7 @@ class SlabPool {
       try {
         return this.#take(await this.#free.popAsync({ timeout: roundOf(deadline), signal }));
       } catch (err) {
-        if (!(err instanceof errors.TimeoutError) || (signal?.aborted && err === signal.reason)) throw err;
+        if (!(err instanceof errors.TimeoutError) || validate.isAbortOf(signal, err)) throw err;
         if (this.reclaim() === 0 && performance.now() >= deadline) throw this.#timedOut(err);
       }
     }

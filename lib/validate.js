@@ -52,4 +52,14 @@ function signalOf(opts) {
   return signal;
 }
 
-module.exports = { integer, func, options, timeoutOf, signalOf };
+/**
+ * True when `err` is `signal`'s abort reason. Every async wait passes that
+ * reason on as it is, whatever its class (a shmkit TimeoutError, an
+ * OwnerDiedError...): it is the caller's object, not an outcome of the wait.
+ * A signal-like object whose getters throw makes this throw.
+ */
+function isAbortOf(signal, err) {
+  return signal !== undefined && signal !== null && signal.aborted === true && err === signal.reason;
+}
+
+module.exports = { integer, func, options, timeoutOf, signalOf, isAbortOf };
