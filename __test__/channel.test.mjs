@@ -128,6 +128,88 @@ test('Channel: a sender that dies holding the send lock does not break the chann
   assert.equal(dec.decode(ch.recv()), 'after');
 });
 
+// A claimed receiver publishes its position in steps (1/16 of the ring, or
+// whenever it has taken all it knew of, or on release); these check that no
+// message is lost or delivered twice whichever way its claim ends.
+async function receiveSomeThen(ending) {
+  const ch = new Channel({ byteCapacity: 4096 });
+  for (let i = 0; i < 10; i++) ch.send(new Uint8Array(20).fill(i)); // 24 bytes each: 10 fit in one step (256)
+  const worker = spawn(async ({}, { ch, ending }, port) => {
+    const rx = ch.receiver();
+    const got = [rx.recv()[0], rx.recv()[0], rx.recv()[0]];
+    if (ending === 'release') rx.release();
+    port.postMessage(got);
+    if (ending === 'hold') await new Promise((r) => port.once('message', r)); // keeps the claim until told
+    if (ending === 'throw') throw new Error('dies holding the receiver');
+  }, { ch, ending });
+  assert.deepEqual(await worker.next(), [0, 1, 2]);
+  return { ch, worker };
+}
+
+test('Channel: a released receiver publishes how far it got; the next receiver goes on from there', async () => {
+  const { ch, worker } = await receiveSomeThen('release');
+  assert.equal(ch.byteSize, 7 * 24, 'the three received messages no longer count');
+  assert.deepEqual([0, 1, 2, 3, 4, 5, 6].map(() => ch.recv({ timeout: 1_000 })[0]), [3, 4, 5, 6, 7, 8, 9]);
+  assert.equal(ch.tryRecv(), undefined);
+  await worker.exited();
+});
+
+test('Channel: a receiver that dies while claimed leaves neither a duplicate nor a gap for the next one', async () => {
+  for (const ending of ['throw', 'exit']) {
+    const { ch, worker } = await receiveSomeThen(ending);
+    await worker.exited();
+    const next = ch.recv({ timeout: 1_000 }); // takes the side over from the dead thread
+    assert.equal(next[0], 3, `after a worker's ${ending}: the message after the three it took`);
+    assert.equal(ch.byteSize, 6 * 24);
+  }
+});
+
+test('Channel: a claimed receiver publishes at least every 1/16 of the ring, so a blocked sender goes on', async () => {
+  const { ch, worker } = await receiveSomeThen('hold');
+  // Its three messages (72 bytes) are below a step and more are waiting, so
+  // it has not published them yet: other threads still count them.
+  assert.equal(ch.byteSize, 10 * 24);
+  worker.worker.postMessage('release');
+  await worker.exited(); // the holder exits without release(): taken over below
+  const counter = new Channel({ byteCapacity: 4096 });
+  const rx = counter.receiver();
+  const sender = spawn(({}, { counter }) => {
+    for (let i = 0; i < 2000; i++) counter.send(new Uint8Array(60).fill(i & 255), { timeout: 5_000 });
+    return 'sent';
+  }, { counter });
+  // 2000 × 64 bytes through a 4 KiB ring: the sender is blocked most of the time
+  // and goes on only as the receiver publishes.
+  for (let i = 0; i < 2000; i++) {
+    const m = rx.recv({ timeout: 5_000 });
+    assert.equal(m[0], i & 255);
+    if (i % 100 === 0) assert.ok(counter.byteSize <= 4096);
+  }
+  assert.equal(await sender.result(), 'sent');
+  rx.release();
+  assert.equal(counter.byteSize, 0);
+  assert.deepEqual([ch.recv({ timeout: 1_000 })[0]], [3], 'the held one, taken over: goes on after its three');
+});
+
+test('Channel: a forged unpublished-position word is checked before a takeover uses it', async () => {
+  // Past the tail, behind the head, not marked as a position: each is dropped.
+  for (const forged of [(1000 | (1 << 31)) >> 0, (4 | (1 << 31)) >> 0, 8]) {
+    const ch = new Channel({ byteCapacity: 256 });
+    for (let i = 0; i < 4; i++) ch.send(new Uint8Array(4).fill(i));
+    ch.recv(); // head at 8
+    const words = new Int32Array(ch.buffer, ch.byteOffset);
+    const worker = spawn(({ Mutex }, { ch }) => {
+      // Hold the receive lock as a receiver dying mid-claim would.
+      Mutex.from({ buffer: ch.buffer, byteOffset: ch.byteOffset + 224 }).lock();
+      throw new Error('dies holding the receive lock');
+    }, { ch });
+    await worker.exited();
+    words[4] = forged;
+    assert.equal(ch.recv({ timeout: 1_000 })[0], 1, `forged ${forged}: dropped`);
+    assert.equal(words[4], forged > 0 ? forged : 0, 'a marked word is cleared once looked at');
+    assert.equal(ch.recv()[0], 2);
+  }
+});
+
 test('Channel: a corrupted message length in shared memory is an error, not a crash', () => {
   const ch = new Channel({ byteCapacity: 128 });
   ch.send('abc');

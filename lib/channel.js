@@ -31,6 +31,7 @@ let endQueue;
 const LOCK_W = native.HEADER_BYTES / 4; // the state word inside an embedded Mutex
 const MUTEX_OWNER = native.MUTEX_OWNER_MASK; // its owner's thread id
 const LOCK_SLICE = 10; // ms: how often a call waiting for its side's lock looks for close()
+const RECV_POS = native.RING_RECV_POS_WORD; // a claimed receiver's unpublished position | 2^31, or 0
 
 /** One slice of a wait for a side's lock, given what is left of the call's timeout (-1: none). */
 function sliceOf(left) {
@@ -48,6 +49,9 @@ class Channel {
   #words; // the same ring as i32 words, for the 4-aligned length prefixes
   #headCache = 0; // senders' view of head
   #tailCache = 0; // receivers' view of tail
+  #recvPos = -1; // a claimed receiver's position not yet published in head, or -1
+  #lazyHead = false; // true while this object's ChannelReceiver holds the receiving side
+  #step; // how far a claimed receiver moves before it publishes (see #take)
   #token = ring.newToken(); // this object's mark beside the indices it moves (see ring-common.js)
   #cap;
   #mask;
@@ -87,6 +91,7 @@ class Channel {
     this.#c = i32;
     this.#cap = param;
     this.#mask = param - 1;
+    this.#step = param >> 4;
     this.#bytes = new Uint8Array(i32.buffer, i32.byteOffset + DATA_OFFSET, param);
     this.#words = new Int32Array(i32.buffer, i32.byteOffset + DATA_OFFSET, param / 4);
     this.#sendLock = Mutex.from({ buffer: i32.buffer, byteOffset: i32.byteOffset + native.CHANNEL_SEND_LOCK });
@@ -119,9 +124,10 @@ class Channel {
   // an inline CAS when free, else the Mutex itself. The ring is consistent
   // whenever no lock is held (positions move only after a whole message), so
   // a lock whose holder died is simply taken over.
-  static #recovered(err) {
+  #recovered(err) {
     if (!(err instanceof errors.OwnerDiedError)) throw err;
     err.guard.mutex.clearPoison();
+    if (err.guard.mutex === this.#recvLock) this.#recoverHead();
   }
 
   /**
@@ -232,6 +238,7 @@ class Channel {
     if (err instanceof errors.OwnerDiedError && err.guard?.mutex === mutex) {
       // Ours (nobody else has this internal Mutex): the lock is held now.
       mutex.clearPoison(); // the ring is consistent whenever no lock is held
+      if (!send) this.#recoverHead();
       return false;
     }
     if (isAbortOf(signal, err)) throw err; // (a throwing getter throws: nothing is held)
@@ -258,7 +265,7 @@ class Channel {
     try {
       return mutex.tryLock() !== null;
     } catch (err) {
-      Channel.#recovered(err);
+      this.#recovered(err);
       return true;
     }
   }
@@ -296,19 +303,34 @@ class Channel {
     return true;
   }
 
-  /** Under the receive lock: takes one message if there is one. */
+  /**
+   * Under the receive lock: takes one message if there is one.
+   *
+   * A claimed receiver (this object's ChannelReceiver) publishes its position
+   * in steps: only when it has moved `#step` bytes (1/16 of the ring) past
+   * the published head, or has taken every message it knows of, or before
+   * it waits or gives the side back. Every publish takes the head's cache
+   * line from a sender that is watching it for room, so one per message
+   * would cost a cross-core transfer per message. Meanwhile RECV_POS holds
+   * the real position, for a receiver that takes over from a dead one.
+   */
   #take() {
     const c = this.#c;
-    const h = c[HEAD] & INDEX_MASK; // only the holder of the receive lock writes it
+    const published = c[HEAD] & INDEX_MASK; // only the holder of the receive lock writes it
     if (c[HEAD_TOKEN] !== this.#token) {
       c[HEAD_TOKEN] = this.#token; // see #put
       this.#tailCache = Atomics.load(c, TAIL) & INDEX_MASK;
+      this.#recvPos = -1; // (none of ours: a release publishes)
     }
+    const h = this.#recvPos < 0 ? published : this.#recvPos;
     let used = (this.#tailCache - h) & INDEX_MASK;
     if (used === 0 || used > this.#cap) {
       this.#tailCache = Atomics.load(c, TAIL) & INDEX_MASK;
       used = (this.#tailCache - h) & INDEX_MASK;
-      if (used === 0 || used > this.#cap) return undefined;
+      if (used === 0 || used > this.#cap) {
+        if (this.#recvPos >= 0) this.#publishHead(this.#recvPos); // before anyone waits on it
+        return undefined;
+      }
     }
     const ring8 = this.#bytes;
     const at = h & this.#mask;
@@ -327,8 +349,49 @@ class Channel {
       out.set(ring8.subarray(p, this.#cap), 0);
       out.set(ring8.subarray(0, len - first), first);
     }
-    if (Atomics.exchange(c, HEAD, (h + need) & INDEX_MASK) < 0) native.ringWake(c, HEAD, INDEX_WAITING);
+    const next = (h + need) & INDEX_MASK;
+    if (this.#lazyHead && next !== this.#tailCache && ((next - published) & INDEX_MASK) < this.#step) {
+      this.#recvPos = next;
+      c[RECV_POS] = next | INDEX_WAITING;
+      return out;
+    }
+    this.#publishHead(next);
     return out;
+  }
+
+  /** Under the receive lock: moves the head to `h` (one exchange, which also says whether a sender sleeps). */
+  #publishHead(h) {
+    const c = this.#c;
+    const pending = this.#recvPos >= 0;
+    this.#recvPos = -1;
+    if (Atomics.exchange(c, HEAD, h) < 0) native.ringWake(c, HEAD, INDEX_WAITING);
+    if (pending) c[RECV_POS] = 0; // after the head: a receiver that dies between finds RECV_POS not ahead of it
+  }
+
+  /**
+   * The receive lock, just taken over from a holder that died: publishes the
+   * position that holder's claimed receiver had reached, so that what it
+   * delivered is not delivered again. A value that is not ahead of the head
+   * within the ring's messages (stale or forged) is dropped.
+   */
+  #recoverHead() {
+    const c = this.#c;
+    const word = c[RECV_POS];
+    if (word >= 0) return; // 0: nothing unpublished
+    const h = Atomics.load(c, HEAD) & INDEX_MASK;
+    const ahead = ((word & INDEX_MASK) - h) & INDEX_MASK;
+    const used = ((Atomics.load(c, TAIL) & INDEX_MASK) - h) & INDEX_MASK;
+    if (ahead > 0 && ahead <= used && used <= this.#cap) {
+      if (Atomics.exchange(c, HEAD, word & INDEX_MASK) < 0) native.ringWake(c, HEAD, INDEX_WAITING);
+    }
+    c[RECV_POS] = 0;
+  }
+
+  /** A ChannelReceiver's release: publishes its position, then gives the receiving side back. */
+  #releaseReceive() {
+    this.#lazyHead = false;
+    if (this.#recvPos >= 0) this.#publishHead(this.#recvPos);
+    internals.unlock(this.#recvLock);
   }
 
   // The blocking forms, for a caller that holds the lock of its side (a call
@@ -650,7 +713,8 @@ class Channel {
 
     ChannelReceiver = class ChannelReceiver extends End {
       constructor(key, ch) {
-        super(key, ch, () => internals.unlock(ch.#recvLock), 'ChannelReceiver');
+        super(key, ch, () => ch.#releaseReceive(), 'ChannelReceiver');
+        ch.#lazyHead = true;
       }
 
       /** A message if one is there, else `undefined`. Never blocks. */
@@ -688,7 +752,8 @@ class Channel {
   /** Bytes in use now (messages plus their 4-byte headers and padding). */
   get byteSize() {
     const c = this.#c;
-    return Math.min(this.#cap, ((Atomics.load(c, TAIL) & INDEX_MASK) - (Atomics.load(c, HEAD) & INDEX_MASK)) & INDEX_MASK);
+    const head = this.#recvPos >= 0 ? this.#recvPos : Atomics.load(c, HEAD) & INDEX_MASK; // this thread's claimed receiver may be ahead
+    return Math.min(this.#cap, ((Atomics.load(c, TAIL) & INDEX_MASK) - head) & INDEX_MASK);
   }
 
   /** The ring's size in bytes; one message can be at most `byteCapacity - 4` bytes. */

@@ -109,10 +109,10 @@ pub const LATCH_BYTES: u32 = 24;
 /// index on its own cache line:
 ///
 /// ```text
-/// byte 0        16         64       128      192      256
-///      +--------+----------+--------+--------+--------+------------------------
-///      | header | reserved | head   | tail   | state  | (Queue: stamps) data ...
-///      +--------+----------+--------+--------+--------+------------------------
+/// byte 0        16     20         64       128      192      256
+///      +--------+------+----------+--------+--------+--------+-----------------
+///      | header | rpos | reserved | head   | tail   | state  | (Queue: stamps) data ...
+///      +--------+------+----------+--------+--------+--------+-----------------
 ///      header parameter = capacity (a power of two), elem = element type code
 /// ```
 ///
@@ -124,6 +124,14 @@ pub const LATCH_BYTES: u32 = 24;
 /// and receivers' locks) and byte positions in head and tail.
 #[napi]
 pub const RING_HEAD_WORD: u32 = 16;
+/// Word index of a Channel's unpublished receive position (`rpos`, on the
+/// header's line, which no hot path of the other side reads). A claimed
+/// receiver publishes the head in steps; until it does, this word holds the
+/// position it has really reached, `position | 2^31`, so that a receiver that
+/// takes the side over from a dead one skips what was delivered. 0: nothing
+/// unpublished. Any other value is checked against head and tail before use.
+#[napi]
+pub const RING_RECV_POS_WORD: u32 = 4;
 /// Word index of a ring's tail position.
 #[napi]
 pub const RING_TAIL_WORD: u32 = 32;

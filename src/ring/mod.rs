@@ -19,6 +19,8 @@
 //!
 //! A side publishes its new position with one `Atomics.exchange`, which also
 //! clears the bit; the old value's bit 31 tells it whether to call [`wake`].
+//! (A Channel's claimed receiver publishes in steps, and always before it
+//! sleeps: see [`crate::layout::RING_RECV_POS_WORD`].)
 //! Beside each index, on its cache line (words 17 and 33), JS keeps the token
 //! of the object that last moved it, so that an object whose cached copy of
 //! the other index may be laps old (other objects moved the ring meanwhile)
