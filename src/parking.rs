@@ -228,7 +228,7 @@ pub struct Lot {
 /// reclaimed. Moved under the lot lock, after the thread stops being alive.
 static EXITS: AtomicU32 = AtomicU32::new(0);
 
-/// The count of thread exits so far (see [`EXITS`]).
+/// The count of thread exits so far (see `EXITS`).
 pub fn exits() -> u32 {
   EXITS.load(Ordering::SeqCst)
 }

@@ -193,7 +193,7 @@ fn claim_process() -> Result<()> {
     .map_err(|e| Error::new(Status::GenericFailure, e))
 }
 
-/// Claims the process for this copy of the addon (see [`claim_process`]);
+/// Claims the process for this copy of the addon (see `claim_process`);
 /// throws when another copy has it. shmkit's loader calls it on every load,
 /// before it looks for the thread's registration: a thread that registered
 /// through another copy must not make this copy look loaded.
