@@ -2637,8 +2637,6 @@ export declare class Channel {
   /**
    * Bytes in use now: the queued messages with their 4-byte length headers
    * and padding to 4, from 0 to {@link Channel.byteCapacity}. It may change at once.
-   * While another thread holds a {@link ChannelReceiver}, this also counts
-   * the messages it has taken but not yet given the room of (see there).
    */
   get byteSize(): number;
 
@@ -2753,13 +2751,15 @@ export declare class ChannelSender extends ChannelEnd {
  * The claimed receiving side of a {@link Channel} ({@link Channel.receiver}):
  * the Channel's receive methods without the per-message lock.
  *
- * It gives the room of the messages it takes back to senders in steps: once
- * it is 1/16 of the ring ahead, whenever it has taken every message it has
- * seen, before it waits, and on `release()`. So senders of a full channel do
- * not fight it for the cache line of the ring's head at every message; they
- * may see up to 1/16 of the capacity less room meanwhile. A receiver whose
- * thread dies while claimed leaves its position to the next one: no message
- * is delivered twice.
+ * It moves the ring's head in steps (once it is 1/16 of the ring ahead,
+ * whenever it has taken every message it has seen, before it waits, when a
+ * sender sleeps, and on `release()`), keeping how far it really got in a
+ * word of its own meanwhile. So senders streaming into a full channel do not
+ * take the head's cache line from it at every message, and a sender that
+ * finds no room reads that word before it gives up or sleeps: no sender
+ * waits for room this receiver has taken. A receiver whose thread dies while
+ * claimed leaves its position to the next one: no message is delivered
+ * twice.
  *
  * @example
  * const rx = channel.receiver();

@@ -19,7 +19,7 @@ const shared = require('./shared.js');
 const errors = require('./errors.js');
 const ring = require('./ring-common.js');
 
-const { HEAD, TAIL, STATE, CLOSED, INDEX_WAITING, INDEX_MASK, HEAD_TOKEN, TAIL_TOKEN, DATA_OFFSET } = ring;
+const { HEAD, TAIL, STATE, CLOSED, INDEX_WAITING, INDEX_MASK, HEAD_TOKEN, TAIL_TOKEN, DATA_OFFSET, RECV_POS } = ring;
 const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
 const encoder = new TextEncoder();
 const DEFAULT_BYTES = 64 * 1024;
@@ -31,7 +31,8 @@ let endQueue;
 const LOCK_W = native.HEADER_BYTES / 4; // the state word inside an embedded Mutex
 const MUTEX_OWNER = native.MUTEX_OWNER_MASK; // its owner's thread id
 const LOCK_SLICE = 10; // ms: how often a call waiting for its side's lock looks for close()
-const RECV_POS = native.RING_RECV_POS_WORD; // a claimed receiver's unpublished position | 2^31, or 0
+// x86 CPUs do not make a store visible before the loads that precede it (see #take).
+const STORES_AFTER_LOADS = process.arch === 'x64' || process.arch === 'ia32';
 
 /** One slice of a wait for a side's lock, given what is left of the call's timeout (-1: none). */
 function sliceOf(left) {
@@ -270,8 +271,13 @@ class Channel {
     }
   }
 
-  /** Under the send lock: writes `bytes` if they fit now. */
-  #put(bytes) {
+  /**
+   * Under the send lock: writes `bytes` if they fit now. A claimed receiver
+   * may be further on than the head says (see #take): `deep` also reads its
+   * position, for the last look before a call gives up or sleeps (a spinning
+   * sender leaves that cache line alone).
+   */
+  #put(bytes, deep) {
     const c = this.#c;
     // Plain reads: only the holder of the send lock writes the tail (the lock
     // orders senders; receivers may set its bit 31, hence the mask), and a
@@ -289,7 +295,12 @@ class Channel {
     if (used > this.#cap || this.#cap - used < need) {
       this.#headCache = Atomics.load(c, HEAD) & INDEX_MASK;
       used = (t - this.#headCache) & INDEX_MASK;
-      if (used > this.#cap || this.#cap - used < need) return undefined;
+      if (used > this.#cap || this.#cap - used < need) {
+        if (!deep) return undefined;
+        this.#headCache = this.#receivedTo(this.#headCache, t);
+        used = (t - this.#headCache) & INDEX_MASK;
+        if (used > this.#cap || this.#cap - used < need) return undefined;
+      }
     }
     const ring8 = this.#bytes;
     const at = t & this.#mask; // 4-aligned: the length never wraps
@@ -309,10 +320,12 @@ class Channel {
    * A claimed receiver (this object's ChannelReceiver) publishes its position
    * in steps: only when it has moved `#step` bytes (1/16 of the ring) past
    * the published head, or has taken every message it knows of, or before
-   * it waits or gives the side back. Every publish takes the head's cache
-   * line from a sender that is watching it for room, so one per message
-   * would cost a cross-core transfer per message. Meanwhile RECV_POS holds
-   * the real position, for a receiver that takes over from a dead one.
+   * it waits or gives the side back, or when a sender sleeps (the head's
+   * waiting bit). Every publish takes the head's cache line from a sender
+   * that is watching it for room, so one per message would cost a
+   * cross-core transfer per message. Meanwhile RECV_POS holds the real
+   * position: a sender's last look before it gives up or sleeps reads it
+   * (see #put), and so does a receiver that takes over from a dead one.
    */
   #take() {
     const c = this.#c;
@@ -320,7 +333,6 @@ class Channel {
     if (c[HEAD_TOKEN] !== this.#token) {
       c[HEAD_TOKEN] = this.#token; // see #put
       this.#tailCache = Atomics.load(c, TAIL) & INDEX_MASK;
-      this.#recvPos = -1; // (none of ours: a release publishes)
     }
     const h = this.#recvPos < 0 ? published : this.#recvPos;
     let used = (this.#tailCache - h) & INDEX_MASK;
@@ -352,8 +364,19 @@ class Channel {
     const next = (h + need) & INDEX_MASK;
     if (this.#lazyHead && next !== this.#tailCache && ((next - published) & INDEX_MASK) < this.#step) {
       this.#recvPos = next;
-      c[RECV_POS] = next | INDEX_WAITING;
-      return out;
+      // A sender that sees this store may write over the message's bytes, so
+      // it must not be seen before the slice has read them. On x86 a plain
+      // store is enough (the CPU keeps stores after earlier loads, and V8
+      // does not move a store across the slice call), and it spares every
+      // message the cost of a fenced store; elsewhere Atomics.store orders it.
+      if (STORES_AFTER_LOADS) c[RECV_POS] = next | INDEX_WAITING;
+      else Atomics.store(c, RECV_POS, next | INDEX_WAITING);
+      // A sender sets the head's waiting bit before its last look at
+      // RECV_POS, so either it sees this store or this load sees its bit. (A
+      // plain store may still be on its way when this load runs: the sender
+      // looks once more before it parks, and a blocked async send's first
+      // sleep is short; see ring-common.js.)
+      if (Atomics.load(c, HEAD) >= 0) return out;
     }
     this.#publishHead(next);
     return out;
@@ -376,15 +399,25 @@ class Channel {
    */
   #recoverHead() {
     const c = this.#c;
-    const word = c[RECV_POS];
-    if (word >= 0) return; // 0: nothing unpublished
     const h = Atomics.load(c, HEAD) & INDEX_MASK;
-    const ahead = ((word & INDEX_MASK) - h) & INDEX_MASK;
-    const used = ((Atomics.load(c, TAIL) & INDEX_MASK) - h) & INDEX_MASK;
-    if (ahead > 0 && ahead <= used && used <= this.#cap) {
-      if (Atomics.exchange(c, HEAD, word & INDEX_MASK) < 0) native.ringWake(c, HEAD, INDEX_WAITING);
-    }
-    c[RECV_POS] = 0;
+    const to = this.#receivedTo(h, Atomics.load(c, TAIL) & INDEX_MASK);
+    if (to !== h && Atomics.exchange(c, HEAD, to) < 0) native.ringWake(c, HEAD, INDEX_WAITING);
+    Atomics.store(c, RECV_POS, 0);
+  }
+
+  /**
+   * How far the receiving side has really got, given head `h` and tail `t`:
+   * a claimed receiver's unpublished position (RECV_POS) when that is marked,
+   * 4-aligned, between them and at most the capacity behind the tail, else
+   * `h` (a stale or forged word is ignored). Senders may have used the room
+   * it gives, so the tail can be up to a step more than the capacity past
+   * the head while a claimed receiver holds the side.
+   */
+  #receivedTo(h, t) {
+    const word = Atomics.load(this.#c, RECV_POS);
+    if (word >= 0 || (word & 3) !== 0) return h;
+    const pos = word & INDEX_MASK;
+    return ((pos - h) & INDEX_MASK) <= ((t - h) & INDEX_MASK) && ((t - pos) & INDEX_MASK) <= this.#cap ? pos : h;
   }
 
   /** A ChannelReceiver's release: publishes its position, then gives the receiving side back. */
@@ -400,13 +433,13 @@ class Channel {
 
   /** Under the send lock: sends `bytes`, waiting while full. */
   #sendHeld(bytes, timeout, t0) {
-    if (this.#put(bytes)) return;
-    ring.blockUntil('Channel', this.#c, HEAD, INDEX_WAITING, () => this.#put(bytes), ring.left(timeout, t0));
+    if (this.#put(bytes, false)) return;
+    ring.blockUntil('Channel', this.#c, HEAD, INDEX_WAITING, (last) => this.#put(bytes, last), ring.left(timeout, t0), undefined, RECV_POS);
   }
 
   async #sendHeldAsync(bytes, timeout, t0, signal) {
-    if (this.#put(bytes)) return;
-    await ring.blockUntilAsync('Channel', this.#c, HEAD, INDEX_WAITING, () => this.#put(bytes), ring.left(timeout, t0), signal);
+    if (this.#put(bytes, false)) return;
+    await ring.blockUntilAsync('Channel', this.#c, HEAD, INDEX_WAITING, (last) => this.#put(bytes, last), ring.left(timeout, t0), signal, RECV_POS);
   }
 
   /** Under the receive lock: a message, waiting while empty; `undefined` once closed and drained. */
@@ -435,7 +468,7 @@ class Channel {
     if (Atomics.load(this.#c, STATE) & CLOSED) throw ring.closedError('Channel');
     if (!this.#tryLock(this.#sendLock, this.#sendWord)) return false;
     try {
-      return this.#put(bytes) === true;
+      return this.#put(bytes, true) === true;
     } finally {
       internals.unlock(this.#sendLock);
     }
@@ -691,7 +724,7 @@ class Channel {
       /** Sends if there is room now: true or false. Never blocks. */
       trySend(message) {
         const ch = endSync(this);
-        return ch.#put(ch.#payload(message)) === true;
+        return ch.#put(ch.#payload(message), true) === true;
       }
 
       /** Sends, blocking while the channel is full. `{ timeout }`. */
@@ -752,8 +785,9 @@ class Channel {
   /** Bytes in use now (messages plus their 4-byte headers and padding). */
   get byteSize() {
     const c = this.#c;
-    const head = this.#recvPos >= 0 ? this.#recvPos : Atomics.load(c, HEAD) & INDEX_MASK; // this thread's claimed receiver may be ahead
-    return Math.min(this.#cap, ((Atomics.load(c, TAIL) & INDEX_MASK) - head) & INDEX_MASK);
+    const t = Atomics.load(c, TAIL) & INDEX_MASK;
+    const head = this.#receivedTo(Atomics.load(c, HEAD) & INDEX_MASK, t); // a claimed receiver may be further on
+    return Math.min(this.#cap, (t - head) & INDEX_MASK);
   }
 
   /** The ring's size in bytes; one message can be at most `byteCapacity - 4` bytes. */

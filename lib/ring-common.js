@@ -23,6 +23,7 @@ const INDEX_MASK = native.RING_INDEX_MASK;
 // objects (threads) may have moved the ring on by any distance meanwhile,
 // even a whole number of laps of the 31-bit positions.
 const HEAD_TOKEN = native.RING_HEAD_TOKEN_WORD;
+const RECV_POS = native.RING_RECV_POS_WORD; // a Channel's claimed receiver's unpublished position
 const TAIL_TOKEN = native.RING_TAIL_TOKEN_WORD;
 
 /** A token for one RingBuffer or Channel object: nonzero, and unique in the process (Rust counts them). */
@@ -166,14 +167,35 @@ function noteStall() {
 }
 
 /**
- * Blocks until `attempt()` returns something other than `undefined`: spins
- * re-trying, then sleeps in Rust until ring word `index` moves away from the
- * value it had. A Queue passes `watch(position)`, which names the stamp of
- * the slot at `position` of the sleeper's own index (the other of head and
- * tail): it sleeps until that stamp or its own index moves, since a mover
- * paused between its claim and its publish has moved `index` already.
- * `attempt` also decides about closing (it throws, or returns a final value).
- * Throws TimeoutError when `timeout` passes.
+ * What a sleeper on ring word `index` watches, as ringWait's
+ * `[watch, expected, own]` (see `words` in src/ring/mod.rs): `index` itself
+ * (`watch` undefined); a Channel sender's head and the claimed receiver's
+ * unpublished position (`watch` = RECV_POS); or a Queue's stamp of the slot
+ * at its own index (`watch(position)` names it: read the index, then the stamp).
+ */
+function watchOf(ctrl, index, watch) {
+  if (watch === undefined) return [index, Atomics.load(ctrl, index), 0];
+  if (watch === RECV_POS) {
+    const own = Atomics.load(ctrl, RECV_POS);
+    return [RECV_POS, Atomics.load(ctrl, index), own];
+  }
+  const own = Atomics.load(ctrl, index === HEAD ? TAIL : HEAD);
+  const watched = watch(own);
+  return [watched, Atomics.load(ctrl, watched), own];
+}
+
+/**
+ * Blocks until `attempt(last)` returns something other than `undefined`:
+ * spins re-trying, then sleeps in Rust until ring word `index` moves away
+ * from the value it had. `last` is true for the look just before each sleep
+ * (a Channel sender then also reads the receiver's unpublished position). A
+ * Queue passes `watch(position)`, which names the stamp of the slot at
+ * `position` of the sleeper's own index (the other of head and tail): it
+ * sleeps until that stamp or its own index moves, since a mover paused
+ * between its claim and its publish has moved `index` already; a Channel
+ * sender passes RECV_POS (see `watchOf`). `attempt` also decides about
+ * closing (it throws, or returns a final value). Throws TimeoutError when
+ * `timeout` passes.
  */
 function blockUntil(what, ctrl, index, flag, attempt, timeout, spins = SPINS, watch = undefined) {
   const deadline = deadlineOf(timeout);
@@ -181,17 +203,13 @@ function blockUntil(what, ctrl, index, flag, attempt, timeout, spins = SPINS, wa
   for (;;) {
     stalled = false;
     for (let i = spin ? 0 : spins; i < spins; i++) {
-      const result = attempt();
+      const result = attempt(false);
       if (result !== undefined) return result;
       if (stalled) break; // another thread is paused mid-operation: sleep a slice rather than spin
     }
-    // A Queue's sleeper watches the stamp of the slot at its own index:
-    // read that index first, then the stamp (see src/ring/mod.rs).
-    const own = watch === undefined ? 0 : Atomics.load(ctrl, index === HEAD ? TAIL : HEAD);
-    const watched = watch === undefined ? index : watch(own);
-    const seen = Atomics.load(ctrl, watched);
+    const [watched, seen, own] = watchOf(ctrl, index, watch);
     stalled = false;
-    const result = attempt();
+    const result = attempt(true);
     if (result !== undefined) return result;
     spin = !stalled; // still paused: after the slice, look once more before spinning again
     const left = remaining(deadline);
@@ -204,22 +222,26 @@ function blockUntil(what, ctrl, index, flag, attempt, timeout, spins = SPINS, wa
 /** The async form of `blockUntil`. `{ timeout, signal }` validated by the caller. */
 async function blockUntilAsync(what, ctrl, index, flag, attempt, timeout, signal, watch = undefined) {
   const deadline = deadlineOf(timeout);
+  // A Channel sender's first sleep is short: the receiver's unpublished
+  // position may have been on its way to memory when it looked for the
+  // sender's waiting bit (see #take in channel.js).
+  let slice = watch === RECV_POS ? 1 : SLICE;
   for (;;) {
     if (signal !== undefined && signal.aborted) throw signal.reason;
-    const own = watch === undefined ? 0 : Atomics.load(ctrl, index === HEAD ? TAIL : HEAD);
-    const watched = watch === undefined ? index : watch(own);
-    const seen = Atomics.load(ctrl, watched);
-    const result = attempt();
+    const [watched, seen, own] = watchOf(ctrl, index, watch);
+    const result = attempt(true);
     if (result !== undefined) return result;
     const left = remaining(deadline);
     if (left === 0) throw errors.fromStatus(native.STATUS_TIMEOUT, what);
+    const thisSlice = slice;
+    slice = SLICE;
     try {
       await waitAsync(
         what,
         (id) => native.ringWaitAsync(ctrl, index, flag, watched, seen, own, id),
         (id) => native.ringCancel(ctrl, index, flag, id),
         () => undefined,
-        left === -1 ? SLICE : Math.min(left, SLICE),
+        left === -1 ? thisSlice : Math.min(left, thisSlice),
         signal,
       );
     } catch (err) {
@@ -440,6 +462,7 @@ module.exports = {
   INDEX_WAITING,
   INDEX_MASK,
   HEAD_TOKEN,
+  RECV_POS,
   TAIL_TOKEN,
   newToken,
   MPMC,

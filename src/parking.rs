@@ -569,7 +569,11 @@ pub fn wait_flagged(
 
 /// Blocks the calling thread until `w` (already queued on `addr`, lot
 /// unlocked) is woken, `deadline` passes, or `interrupted()` says the thread is
-/// being torn down (checked every [`PARK_SLICE`]).
+/// being torn down (checked once the spinning is over and then every
+/// [`PARK_SLICE`]). Callers' `interrupted` also looks at their condition, so
+/// one that came true unannounced while the waiter spun (a waker whose store
+/// its CPU had not yet made visible when it looked for waiters, see
+/// `lib/channel.js`) ends the wait before the first park, not a slice later.
 pub fn wait(
   w: &Arc<Waiter>,
   addr: usize,
@@ -596,6 +600,7 @@ pub fn wait(
       std::thread::yield_now();
     }
   }
+  let mut first = true;
   loop {
     let s = w.status();
     if s != WAITING {
@@ -605,8 +610,10 @@ pub fn wait(
     let give_up = match deadline {
       Some(d) if now >= d => Some(STATUS_TIMEOUT),
       _ => {
-        let slice = deadline.map_or(PARK_SLICE, |d| (d - now).min(PARK_SLICE));
-        std::thread::park_timeout(slice);
+        if !std::mem::take(&mut first) {
+          let slice = deadline.map_or(PARK_SLICE, |d| (d - now).min(PARK_SLICE));
+          std::thread::park_timeout(slice);
+        }
         if w.status() == WAITING && interrupted() {
           Some(STATUS_TERMINATED)
         } else {

@@ -19,8 +19,13 @@
 //!
 //! A side publishes its new position with one `Atomics.exchange`, which also
 //! clears the bit; the old value's bit 31 tells it whether to call [`wake`].
-//! (A Channel's claimed receiver publishes in steps, and always before it
-//! sleeps: see [`crate::layout::RING_RECV_POS_WORD`].)
+//! A Channel's claimed receiver publishes the head in steps, keeping its real
+//! position in word 4 meanwhile (see [`crate::layout::RING_RECV_POS_WORD`]);
+//! a Channel sender's wait therefore watches word 4 as well as the head, and
+//! the receiver, after each store to word 4, publishes at once if it sees the
+//! head's waiting bit. So a sender never sleeps on room the receiver has
+//! taken: either its check after setting the bit sees the new word 4, or the
+//! receiver sees the bit.
 //! Beside each index, on its cache line (words 17 and 33), JS keeps the token
 //! of the object that last moved it, so that an object whose cached copy of
 //! the other index may be laps old (other objects moved the ring meanwhile)
@@ -58,7 +63,7 @@ use std::time::Instant;
 use napi::{Env, Error, Result, Status};
 use napi_derive::napi;
 
-use crate::layout::{RING_HEAD_WORD, RING_STATE_WORD, RING_TAIL_WORD};
+use crate::layout::{RING_HEAD_WORD, RING_RECV_POS_WORD, RING_STATE_WORD, RING_TAIL_WORD};
 use crate::parking::{self, FlaggedSleep};
 use crate::region::Region;
 use crate::threads;
@@ -109,7 +114,8 @@ pub struct Words<'a> {
   pub mask: i32,
   /// (Queue) The waiter's own side's index: its next slot is the one at this
   /// position, so once it moves the watched stamp may be stale; it counts as
-  /// a change too. `None` when `word` is the index itself.
+  /// a change too. (Channel sender) Word 4, a claimed receiver's unpublished
+  /// position. `None` when only `word` is watched.
   pub own: Option<&'a AtomicI32>,
 }
 
@@ -168,8 +174,10 @@ pub fn wake(w: &Words) -> u32 {
 }
 
 /// The words of a wait on ring word `index` (head or tail) with waiting bit
-/// `flag`, watching word `watch` of the ring (`index` itself, or a Queue
-/// slot's stamp; any word of the view, only ever read).
+/// `flag`, watching word `watch` of the ring: `index` itself; a Channel
+/// sender's `RING_RECV_POS_WORD` (then the head and word 4 are watched, word
+/// 4 as the `own` word); or a Queue slot's stamp (any word of the view, only
+/// ever read).
 fn words(view: &Region, index: u32, flag: i32, watch: u32) -> Result<Words<'_>> {
   let expected_flag = match index {
     RING_HEAD_WORD => PRODUCERS_WAITING,
@@ -195,6 +203,8 @@ fn words(view: &Region, index: u32, flag: i32, watch: u32) -> Result<Words<'_>> 
   };
   let (word, mask, own) = if watch == index {
     (index_word, mask, None)
+  } else if index == RING_HEAD_WORD && watch == RING_RECV_POS_WORD && flag == INDEX_WAITING {
+    (index_word, mask, Some(view.word(watch as usize)?))
   } else {
     let own = if index == RING_TAIL_WORD {
       RING_HEAD_WORD
@@ -224,7 +234,9 @@ fn words(view: &Region, index: u32, flag: i32, watch: u32) -> Result<Words<'_>> 
 /// under `index`, whose movers wake them. `flag` is the waiter bit that goes
 /// with `index` (`RING_INDEX_WAITING_BIT` for a RingBuffer or Channel). For a
 /// stamp, `own` is the waiter's own index (the other of head and tail) as it
-/// was when the stamp's slot was chosen: its moving ends the wait too.
+/// was when the stamp's slot was chosen: its moving ends the wait too. A
+/// Channel sender passes `RING_RECV_POS_WORD` as `watch`, the head's position
+/// as `expected` and word 4 as `own`: either moving ends its wait.
 /// Returns a status code.
 #[napi]
 // A flat binding, called on every blocking ring wait: plain numbers, no
