@@ -2755,11 +2755,12 @@ export declare class ChannelSender extends ChannelEnd {
  * whenever it has taken every message it has seen, before it waits, when a
  * sender sleeps, and on `release()`), keeping how far it really got in a
  * word of its own meanwhile. So senders streaming into a full channel do not
- * take the head's cache line from it at every message, and a sender that
- * finds no room reads that word before it gives up or sleeps: no sender
- * waits for room this receiver has taken. A receiver whose thread dies while
- * claimed leaves its position to the next one: no message is delivered
- * twice.
+ * take the head's cache line from it at every message. A sender that finds
+ * no room by the head reads that word before it gives up (`trySend`) or
+ * sleeps, so it does not wait on room this receiver has taken (a blocked
+ * send may notice such room up to 20 µs late, an async one up to 1 ms). A
+ * receiver whose thread dies while claimed leaves its position to the next
+ * one: no message is delivered twice.
  *
  * @example
  * const rx = channel.receiver();

@@ -167,7 +167,7 @@ export async function channelBenches() {
         notes: [
           'Ratio = shmkit\'s exclusive ends ÷ a hand-written plain-JS byte ring (benches/plain-channel.mjs) with the Channel\'s layout and protocol ' +
             '(free-running int32 head/tail on cache lines of their own, [u32 length][payload] messages 4-aligned, cached positions re-read with Atomics.load only when full/empty, ' +
-            'one set() to write and one slice() to read, Atomics.store to publish, the receiver\'s position in steps of 1/16 of the ring as a claimed ChannelReceiver does) and nothing else: no argument checks, no closed bit, no sleeping (it spins), no staleness tokens. ' +
+            'one set() to write and one slice() to read, Atomics.store to publish, the receiver\'s position in steps of 1/16 of the ring as a claimed ChannelReceiver does) and nothing else: no argument checks, no closed bit, no sleeping (it spins), no staleness tokens, no store of the receiver\'s real position at every message. ' +
             'Both move the same 64-byte messages between the same two threads in the same runs; what neither can beat here is the cost of moving each message\'s cache lines between the two CPUs.',
           `hand-written ring, ${STREAM_RUNS} runs: ${perRun(runs, 'plainStream', kps)}. shmkit (exclusive ends): ${perRun(runs, 'channelStreamExclusive', kps)}.`,
         ],

@@ -18,8 +18,10 @@
 //     full, does not lose its cache line at every message.
 // What it leaves out, compared with a Channel's claimed ends: argument checks,
 // the closed bit, the sleeping-waiter bits (it only spins, so it has no
-// blocking forms and burns a CPU while it waits), the staleness tokens, and
-// private fields.
+// blocking forms and burns a CPU while it waits), the staleness tokens, the
+// receiver's unpublished position (a Channel's claimed receiver stores it at
+// every message and looks at the head for a sleeping sender), and private
+// fields.
 
 const HEAD = 16; // Int32 word index: byte 64
 const TAIL = 32; // byte 128

@@ -297,7 +297,8 @@ class Channel {
       used = (t - this.#headCache) & INDEX_MASK;
       if (used > this.#cap || this.#cap - used < need) {
         if (!deep) return undefined;
-        this.#headCache = this.#receivedTo(this.#headCache, t);
+        const word = Atomics.load(c, RECV_POS); // before the head: see #receivedTo
+        this.#headCache = this.#receivedTo(Atomics.load(c, HEAD) & INDEX_MASK, t, word);
         used = (t - this.#headCache) & INDEX_MASK;
         if (used > this.#cap || this.#cap - used < need) return undefined;
       }
@@ -388,7 +389,12 @@ class Channel {
     const pending = this.#recvPos >= 0;
     this.#recvPos = -1;
     if (Atomics.exchange(c, HEAD, h) < 0) native.ringWake(c, HEAD, INDEX_WAITING);
-    if (pending) c[RECV_POS] = 0; // after the head: a receiver that dies between finds RECV_POS not ahead of it
+    // After the head (a receiver that dies between leaves RECV_POS behind
+    // it, so it is ignored), and seen after it: on x86 a plain store is.
+    if (pending) {
+      if (STORES_AFTER_LOADS) c[RECV_POS] = 0;
+      else Atomics.store(c, RECV_POS, 0);
+    }
   }
 
   /**
@@ -400,7 +406,7 @@ class Channel {
   #recoverHead() {
     const c = this.#c;
     const h = Atomics.load(c, HEAD) & INDEX_MASK;
-    const to = this.#receivedTo(h, Atomics.load(c, TAIL) & INDEX_MASK);
+    const to = this.#receivedTo(h, Atomics.load(c, TAIL) & INDEX_MASK, Atomics.load(c, RECV_POS));
     if (to !== h && Atomics.exchange(c, HEAD, to) < 0) native.ringWake(c, HEAD, INDEX_WAITING);
     Atomics.store(c, RECV_POS, 0);
   }
@@ -411,10 +417,11 @@ class Channel {
    * 4-aligned, between them and at most the capacity behind the tail, else
    * `h` (a stale or forged word is ignored). Senders may have used the room
    * it gives, so the tail can be up to a step more than the capacity past
-   * the head while a claimed receiver holds the side.
+   * the head while a claimed receiver holds the side. Read `word` before
+   * `h`: a publish moves the head and then clears the word, so the other
+   * order could miss both.
    */
-  #receivedTo(h, t) {
-    const word = Atomics.load(this.#c, RECV_POS);
+  #receivedTo(h, t, word) {
     if (word >= 0 || (word & 3) !== 0) return h;
     const pos = word & INDEX_MASK;
     return ((pos - h) & INDEX_MASK) <= ((t - h) & INDEX_MASK) && ((t - pos) & INDEX_MASK) <= this.#cap ? pos : h;
@@ -786,7 +793,8 @@ class Channel {
   get byteSize() {
     const c = this.#c;
     const t = Atomics.load(c, TAIL) & INDEX_MASK;
-    const head = this.#receivedTo(Atomics.load(c, HEAD) & INDEX_MASK, t); // a claimed receiver may be further on
+    const word = Atomics.load(c, RECV_POS); // before the head: see #receivedTo
+    const head = this.#receivedTo(Atomics.load(c, HEAD) & INDEX_MASK, t, word); // a claimed receiver may be further on
     return Math.min(this.#cap, (t - head) & INDEX_MASK);
   }
 

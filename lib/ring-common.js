@@ -222,10 +222,12 @@ function blockUntil(what, ctrl, index, flag, attempt, timeout, spins = SPINS, wa
 /** The async form of `blockUntil`. `{ timeout, signal }` validated by the caller. */
 async function blockUntilAsync(what, ctrl, index, flag, attempt, timeout, signal, watch = undefined) {
   const deadline = deadlineOf(timeout);
-  // A Channel sender's first sleep is short: the receiver's unpublished
-  // position may have been on its way to memory when it looked for the
-  // sender's waiting bit (see #take in channel.js).
-  let slice = watch === RECV_POS ? 1 : SLICE;
+  // A Channel sender's sleeps are short (1 ms) until one times out: the
+  // receiver's unpublished position may have been on its way to memory when
+  // it looked for the sender's waiting bit (see #take in channel.js), and a
+  // receiver that is taking will have published by then.
+  const short = watch === RECV_POS ? 1 : SLICE;
+  let slice = short;
   for (;;) {
     if (signal !== undefined && signal.aborted) throw signal.reason;
     const [watched, seen, own] = watchOf(ctrl, index, watch);
@@ -233,20 +235,20 @@ async function blockUntilAsync(what, ctrl, index, flag, attempt, timeout, signal
     if (result !== undefined) return result;
     const left = remaining(deadline);
     if (left === 0) throw errors.fromStatus(native.STATUS_TIMEOUT, what);
-    const thisSlice = slice;
-    slice = SLICE;
     try {
       await waitAsync(
         what,
         (id) => native.ringWaitAsync(ctrl, index, flag, watched, seen, own, id),
         (id) => native.ringCancel(ctrl, index, flag, id),
         () => undefined,
-        left === -1 ? thisSlice : Math.min(left, thisSlice),
+        left === -1 ? slice : Math.min(left, slice),
         signal,
       );
+      slice = short; // woken: the next sleep is short again
     } catch (err) {
       // The end of a slice: look again (the overall deadline is checked above).
       if (!(err instanceof errors.TimeoutError)) throw err;
+      slice = SLICE;
     }
   }
 }

@@ -125,11 +125,13 @@ pub const LATCH_BYTES: u32 = 24;
 #[napi]
 pub const RING_HEAD_WORD: u32 = 16;
 /// Word index of a Channel's unpublished receive position (`rpos`, on the
-/// header's line, which no hot path of the other side reads). A claimed
+/// header's line, off the lines senders watch while they stream). A claimed
 /// receiver publishes the head in steps; until it does, this word holds the
-/// position it has really reached, `position | 2^31`, so that a receiver that
-/// takes the side over from a dead one skips what was delivered. 0: nothing
-/// unpublished. Any other value is checked against head and tail before use.
+/// position it has really reached, `position | 2^31`: a sender reads it when
+/// the head leaves it no room (a failed `trySend`, the look before a sleep),
+/// and a receiver that takes the side over from a dead one skips what was
+/// delivered. 0: nothing unpublished. Any other value is checked against
+/// head and tail before use.
 #[napi]
 pub const RING_RECV_POS_WORD: u32 = 4;
 /// Word index of a ring's tail position.
