@@ -22,13 +22,12 @@
 //! A Channel's claimed receiver publishes the head in steps, keeping its real
 //! position in word 4 meanwhile (see [`crate::layout::RING_RECV_POS_WORD`]);
 //! a Channel sender's wait therefore watches word 4 as well as the head, and
-//! the receiver, after each store to word 4, publishes at once if it sees the
-//! head's waiting bit. So a sender does not sleep on room the receiver has
-//! taken: either its check after setting the bit sees the new word 4, or the
-//! receiver sees the bit. On x86 the receiver's store to word 4 is a plain
-//! one, which may still be on its way when it reads the head; the sender's
-//! look after its spin, before it parks (see [`crate::parking::wait`]), and
-//! an async sender's short first slices (lib/ring-common.js) cover that.
+//! the receiver publishes at once when a take starts with the head's waiting
+//! bit set. So a sender does not sleep on room the receiver has taken: its
+//! check right after setting the bit, or its look after its spin, before it
+//! parks (see [`crate::parking::wait`]), sees a word 4 stored by a take that
+//! began before the bit (an async sender's slices are short for the same
+//! reason, see lib/ring-common.js), and any later take sees the bit.
 //! Beside each index, on its cache line (words 17 and 33), JS keeps the token
 //! of the object that last moved it, so that an object whose cached copy of
 //! the other index may be laps old (other objects moved the ring meanwhile)
