@@ -739,8 +739,10 @@ class Channel {
       /** Sends, blocking while the channel is full. `{ timeout }`. */
       send(message, options) {
         const ch = endSync(this);
+        const bytes = ch.#payload(message);
+        if (options === undefined && ch.#put(bytes, false)) return; // no options to read: the streaming case
         const timeout = ring.timeoutOf(options);
-        ch.#sendHeld(ch.#payload(message), timeout, ring.now(timeout));
+        ch.#sendHeld(bytes, timeout, ring.now(timeout));
       }
 
       /** Resolves once sent (after this sender's earlier async sends). `{ timeout, signal }`. */
@@ -767,6 +769,10 @@ class Channel {
       /** A message, blocking while empty; `undefined` once closed and drained. `{ timeout }`. */
       recv(options) {
         const ch = endSync(this);
+        if (options === undefined) {
+          const m = ch.#take(); // no options to read: the streaming case
+          if (m !== undefined) return m;
+        }
         const timeout = ring.timeoutOf(options);
         return ch.#recvHeld(timeout, ring.now(timeout));
       }
