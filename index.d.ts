@@ -2758,7 +2758,8 @@ export declare class ChannelSender extends ChannelEnd {
  * take the head's cache line from it at every message. A sender that finds
  * no room by the head reads that word before it gives up (`trySend`) or
  * sleeps, so it does not wait on room this receiver has taken (a blocked
- * send may notice such room up to 20 µs late, an async one up to 1 ms). A
+ * send may notice such room up to 20 µs late; an async one up to 1 ms, or
+ * in a rare race after the receiver paused, one 50 ms slice). A
  * receiver whose thread dies while claimed leaves its position to the next
  * one: no message is delivered twice.
  *

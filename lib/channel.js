@@ -330,8 +330,7 @@ class Channel {
    */
   #take() {
     const c = this.#c;
-    const headWord = c[HEAD]; // only the holder of the receive lock moves it (senders set its waiting bit)
-    const published = headWord & INDEX_MASK;
+    const published = c[HEAD] & INDEX_MASK; // only the holder of the receive lock moves it (senders set its waiting bit)
     if (c[HEAD_TOKEN] !== this.#token) {
       c[HEAD_TOKEN] = this.#token; // see #put
       this.#tailCache = Atomics.load(c, TAIL) & INDEX_MASK;
@@ -364,7 +363,14 @@ class Channel {
       out.set(ring8.subarray(0, len - first), first);
     }
     const next = (h + need) & INDEX_MASK;
-    if (this.#lazyHead && next !== this.#tailCache && ((next - published) & INDEX_MASK) < this.#step) {
+    // A sender that found no room sets the head's waiting bit and then looks
+    // at RECV_POS: at once, again after its spin (about 20 µs), and after
+    // short slices when async (src/parking.rs, ring-common.js). Looking for
+    // the bit here, after the slice and just before the store, leaves a gap
+    // of a few instructions (and of a store on its way to memory), which the
+    // sender's looks cover; a look before the slice would leave the whole
+    // take, which can be long (a large message, a GC).
+    if (this.#lazyHead && next !== this.#tailCache && ((next - published) & INDEX_MASK) < this.#step && c[HEAD] >= 0) {
       this.#recvPos = next;
       // A sender that sees this store may write over the message's bytes, so
       // it must not be seen before the slice has read them. On x86 a plain
@@ -373,13 +379,7 @@ class Channel {
       // message the cost of a fenced store; elsewhere Atomics.store orders it.
       if (STORES_AFTER_LOADS) c[RECV_POS] = next | INDEX_WAITING;
       else Atomics.store(c, RECV_POS, next | INDEX_WAITING);
-      // A sender that found no room sets the head's waiting bit and then
-      // looks at RECV_POS: at once, again after its spin (about 20 µs), and
-      // after short slices when async (src/parking.rs, ring-common.js). So it
-      // sees this store, or the next take sees its bit at its start (as this
-      // one did: then it publishes now). Looking at the head again here would
-      // close the gap of one take, at about 10% of the throughput.
-      if (headWord >= 0) return out;
+      return out;
     }
     this.#publishHead(next);
     return out;

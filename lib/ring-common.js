@@ -222,10 +222,10 @@ function blockUntil(what, ctrl, index, flag, attempt, timeout, spins = SPINS, wa
 /** The async form of `blockUntil`. `{ timeout, signal }` validated by the caller. */
 async function blockUntilAsync(what, ctrl, index, flag, attempt, timeout, signal, watch = undefined) {
   const deadline = deadlineOf(timeout);
-  // A Channel sender's sleeps are short (1 ms) until one times out: the
-  // receiver's unpublished position may have been on its way to memory when
-  // it looked for the sender's waiting bit (see #take in channel.js), and a
-  // receiver that is taking will have published by then.
+  // A Channel sender's sleeps are short (1 ms) until one times out: a
+  // receiver may have looked for the sender's waiting bit just before the
+  // sender set it, and stored its position just after the sender looked
+  // (see #take in channel.js); the next slice sees that store.
   const short = watch === RECV_POS ? 1 : SLICE;
   let slice = short;
   for (;;) {

@@ -571,9 +571,10 @@ pub fn wait_flagged(
 /// unlocked) is woken, `deadline` passes, or `interrupted()` says the thread is
 /// being torn down (checked once the spinning is over and then every
 /// [`PARK_SLICE`]). Callers' `interrupted` also looks at their condition, so
-/// one that came true unannounced while the waiter spun (a waker whose store
-/// its CPU had not yet made visible when it looked for waiters, see
-/// `lib/channel.js`) ends the wait before the first park, not a slice later.
+/// one that came true unannounced while the waiter spun (a waker that looked
+/// for waiters just before this one announced itself and made its change
+/// just after this one looked, see `#take` in `lib/channel.js`) ends the
+/// wait before the first park, not a slice later.
 pub fn wait(
   w: &Arc<Waiter>,
   addr: usize,

@@ -22,12 +22,13 @@
 //! A Channel's claimed receiver publishes the head in steps, keeping its real
 //! position in word 4 meanwhile (see [`crate::layout::RING_RECV_POS_WORD`]);
 //! a Channel sender's wait therefore watches word 4 as well as the head, and
-//! the receiver publishes at once when a take starts with the head's waiting
-//! bit set. So a sender does not sleep on room the receiver has taken: its
-//! check right after setting the bit, or its look after its spin, before it
-//! parks (see [`crate::parking::wait`]), sees a word 4 stored by a take that
-//! began before the bit (an async sender's slices are short for the same
-//! reason, see lib/ring-common.js), and any later take sees the bit.
+//! the receiver, just before each store to word 4, looks for the head's
+//! waiting bit and publishes instead when it is set. So a sender does not
+//! sleep on room the receiver has taken: a store that the receiver made
+//! after looking, just as the sender set its bit, is seen by the sender's
+//! check right after setting it or by its look after its spin, before it
+//! parks (see [`crate::parking::wait`]; an async sender's first slices are
+//! short for the same reason, see lib/ring-common.js).
 //! Beside each index, on its cache line (words 17 and 33), JS keeps the token
 //! of the object that last moved it, so that an object whose cached copy of
 //! the other index may be laps old (other objects moved the ring meanwhile)
