@@ -38,7 +38,7 @@ const BATCH_CAPACITY = 4096; // batch rows: room for 4 batches, so both threads 
 const BATCH_N = 100 * 1024 * 1024 / 2; // 52,428,800 values per mode per run (51,200 batches)
 const BATCH_WARMUP = 2 * 1024 * 1024;
 const RUNS = 7; // single values: runs swing a lot (see the note on regimes), report the median of 7
-const BATCH_RUNS = 3;
+const BATCH_RUNS = 7; // a batch run is short (~0.1 s a mode): one slow period of the VM can halve one, so the median of 7
 const TIMEOUT_MS = 120_000;
 
 const SINGLE_MODES = ['plain', 'shmkit', 'ringbufPush', 'ringbufCallback'];

@@ -170,27 +170,99 @@ unsafe extern "C" fn noop(_env: sys::napi_env, _info: sys::napi_callback_info) -
   ptr::null_mut()
 }
 
-/// Environment variable naming the one copy of this addon that owns the
-/// process's parking lot (`pid:address`).
-const KERNEL_VAR: &str = "SHMKIT_KERNEL";
-
 /// Two copies of the addon in one process (a package installed twice) would
 /// run two parking lots and two views of which threads are alive, and a lock
 /// held through one copy would look ownerless to the other. The first copy to
 /// register a thread claims the process; a second copy refuses to load.
 fn claim_process() -> Result<()> {
   static CLAIM: std::sync::OnceLock<std::result::Result<(), String>> = std::sync::OnceLock::new();
-  let mine = format!("{}:{:p}", std::process::id(), &SINKS);
   CLAIM
-    .get_or_init(|| match std::env::var(KERNEL_VAR) {
-      Ok(other) if other != mine && other.split(':').next() == Some(&std::process::id().to_string()) => Err("another copy of shmkit's native addon is already loaded in this process; objects cannot be shared across two copies, so install shmkit once (deduplicate the package)".to_string()),
-      _ => {
-        std::env::set_var(KERNEL_VAR, &mine);
+    .get_or_init(|| {
+      if kernel_mark::another_copy_marked() {
+        Err("another copy of shmkit's native addon is already loaded in this process; objects cannot be shared across two copies, so install shmkit once (deduplicate the package)".to_string())
+      } else {
         Ok(())
       }
     })
     .clone()
     .map_err(|e| Error::new(Status::GenericFailure, e))
+}
+
+/// How a copy of the addon marks the process as its own, and sees another
+/// copy's mark, without writing to the process environment: `setenv` in a
+/// process whose other threads may call `getenv` (libuv's resolver, ICU,
+/// Node itself) can free the array they are reading.
+///
+/// On Linux the mark is an anonymous memory file named
+/// `shmkit-kernel:<address>` (`memfd_create`, close-on-exec, so a child
+/// process does not inherit it): it lives exactly as long as the process,
+/// and every open descriptor is listed in `/proc/self/fd`. The address is of
+/// a static of this copy, so two copies' names differ. A copy makes its
+/// mark, then looks for another's: of two copies claiming at once, each sees
+/// the other and both refuse, rather than both loading.
+#[cfg(target_os = "linux")]
+mod kernel_mark {
+  use std::ffi::CString;
+
+  const PREFIX: &str = "shmkit-kernel:";
+
+  /// Marks the process for this copy; true if another copy's mark is there.
+  /// Where the mark cannot be made or the list read (no `/proc`, no free
+  /// descriptor), nothing is seen and the copy loads, as it would alone.
+  pub(super) fn another_copy_marked() -> bool {
+    let mine = format!("{PREFIX}{:p}", &super::SINKS);
+    let Ok(name) = CString::new(mine.clone()) else {
+      return false;
+    };
+    // SAFETY: `name` is a valid NUL-terminated string that outlives the call;
+    // memfd_create reads it and returns a new descriptor or -1.
+    let fd = unsafe { libc::memfd_create(name.as_ptr(), libc::MFD_CLOEXEC) };
+    if fd < 0 {
+      return false;
+    }
+    let own = format!("/memfd:{mine}");
+    let other = std::fs::read_dir("/proc/self/fd").is_ok_and(|dir| {
+      dir.flatten().any(|entry| {
+        std::fs::read_link(entry.path()).is_ok_and(|target| {
+          let target = target.to_string_lossy();
+          let name = target.strip_suffix(" (deleted)").unwrap_or(&target);
+          name.starts_with("/memfd:shmkit-kernel:") && name != own
+        })
+      })
+    });
+    if other {
+      // SAFETY: `fd` is the descriptor memfd_create just returned to us, not
+      // shared with anything else; this copy will not load, so its mark goes.
+      unsafe { libc::close(fd) };
+    }
+    // Otherwise the descriptor stays open for the life of the process: it is
+    // the mark.
+    other
+  }
+}
+
+/// Elsewhere the mark is an environment variable, `SHMKIT_KERNEL=pid:address`
+/// (the pid, because a child process inherits the environment). Windows
+/// serializes access to the environment; on other systems a concurrent
+/// `getenv` may race the one `set_var`. shmkit is built and tested on Linux.
+#[cfg(not(target_os = "linux"))]
+mod kernel_mark {
+  const KERNEL_VAR: &str = "SHMKIT_KERNEL";
+
+  pub(super) fn another_copy_marked() -> bool {
+    let mine = format!("{}:{:p}", std::process::id(), &super::SINKS);
+    match std::env::var(KERNEL_VAR) {
+      Ok(other)
+        if other != mine && other.split(':').next() == Some(&std::process::id().to_string()) =>
+      {
+        true
+      }
+      _ => {
+        std::env::set_var(KERNEL_VAR, &mine);
+        false
+      }
+    }
+  }
 }
 
 /// Claims the process for this copy of the addon (see `claim_process`);
