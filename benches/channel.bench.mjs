@@ -20,7 +20,7 @@ import { PlainByteRing } from './plain-channel.mjs';
 
 const PAIR_WORKER = new URL('./workers/channel-pair.mjs', import.meta.url);
 const STREAM_N = 500_000; // messages per stream run, both contenders
-const STREAM_WARMUP = 50_000;
+const STREAM_WARMUP = 2_000_000; // every mode: V8 re-optimizes the send and receive paths as their rarer branches (a wrap, a wake) first run, over the first ~1.5 M messages
 const STREAM_RUNS = 5; // a Channel run is short (~50 ms): the median of 5 keeps one slow period from deciding the row
 const ROUND_TRIPS = 20_000;
 const RTT_WARMUP = 2_000;
