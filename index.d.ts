@@ -103,6 +103,25 @@ export interface AsyncLockOptions extends LockOptions {
 }
 
 /**
+ * What `values()` (RingBuffer, Queue, Channel) and `messages()` (Channel)
+ * return: one object that iterates both ways until the ring or channel is
+ * closed and drained. `for … of` receives with the blocking form, one wait
+ * per item (meant for workers); `for await` with the async form. Each wait
+ * gets the options given: `timeout` bounds every single wait (the loop
+ * throws `ERR_SHMKIT_TIMEOUT` when one runs out), and `signal` ends an async
+ * loop by throwing its reason. The options are checked when the iterable is
+ * made.
+ *
+ * ```js
+ * for await (const job of ch.values({ signal })) handle(job);
+ * ```
+ */
+export interface ReceiveIterable<T> extends Iterable<T>, AsyncIterable<T> {
+  [Symbol.iterator](): Generator<T, void, unknown>;
+  [Symbol.asyncIterator](): AsyncGenerator<T, void, unknown>;
+}
+
+/**
  * Where a new object is placed. By default each object gets its own
  * `SharedArrayBuffer`; pass `buffer` (and `byteOffset`) to put several objects,
  * or an object next to your own data, in one buffer.
@@ -1897,6 +1916,15 @@ declare abstract class TypedRing<T extends TypedArrayType> {
    * while empty: meant for workers.
    */
   [Symbol.iterator](): Generator<Elem<T>, void, unknown>;
+
+  /**
+   * Consumer: the values until closed and drained, as an iterable both ways
+   * (see {@link ReceiveIterable}) whose waits take `options`: a `timeout`
+   * per value, and a `signal` that aborts a `for await` loop.
+   *
+   * Errors: bad options throw here, as {@link TypedRing.popAsync}'s would.
+   */
+  values(options?: AsyncLockOptions | null): ReceiveIterable<Elem<T>>;
 }
 
 // ---------------------------------------------------------------------------
@@ -2662,6 +2690,23 @@ export declare class Channel {
   [Symbol.iterator](): Generator<Uint8Array, void, unknown>;
 
   /**
+   * The messages until closed and drained, as an iterable both ways (see
+   * {@link ReceiveIterable}) whose receives take `options`: a `timeout` per
+   * message, and a `signal` that aborts a `for await` loop. Like the
+   * channel's own iterators, a loop waiting in the async form holds the
+   * receive lock.
+   *
+   * Errors: bad options throw here, as {@link Channel.recvAsync}'s would.
+   */
+  messages(options?: AsyncLockOptions | null): ReceiveIterable<Uint8Array>;
+
+  /**
+   * As {@link Channel.messages}, each message deserialized as
+   * {@link Channel.recvValue} does: the values sent with `sendValue`.
+   */
+  values(options?: AsyncLockOptions | null): ReceiveIterable<unknown>;
+
+  /**
    * Claims the sending side for the calling thread: returns a
    * {@link ChannelSender} whose sends skip the per-message send lock, the
    * fastest way to stream from one thread. Until it is released, other
@@ -2786,6 +2831,10 @@ export declare class ChannelReceiver extends ChannelEnd {
   [Symbol.asyncIterator](): AsyncGenerator<Uint8Array, void, unknown>;
   /** Messages until the channel is closed and drained (blocking; for workers). */
   [Symbol.iterator](): Generator<Uint8Array, void, unknown>;
+  /** As {@link Channel.messages}, through this receiver. */
+  messages(options?: AsyncLockOptions | null): ReceiveIterable<Uint8Array>;
+  /** As {@link Channel.values}, through this receiver. */
+  values(options?: AsyncLockOptions | null): ReceiveIterable<unknown>;
 }
 
 // ---------------------------------------------------------------------------

@@ -873,22 +873,28 @@ const valueReceiving = {
     return deserialized(await this.recvAsync(options));
   },
 
+  /**
+   * Messages until closed and drained, both ways: `for … of` blocks
+   * (workers), `for await` waits. `{ timeout }` bounds each wait;
+   * `{ signal }` aborts the async form.
+   */
+  messages(options) {
+    return ring.drain(this, this.recv, this.recvAsync, options);
+  },
+
+  /** As `messages()`, with each message deserialized (`recvValue`). */
+  values(options) {
+    return ring.drain(this, this.recvValue, this.recvValueAsync, options);
+  },
+
   /** Async iteration over messages until closed and drained. */
-  async *[Symbol.asyncIterator]() {
-    for (;;) {
-      const m = await this.recvAsync();
-      if (m === undefined) return;
-      yield m;
-    }
+  [Symbol.asyncIterator]() {
+    return ring.drain(this, this.recv, this.recvAsync, undefined)[Symbol.asyncIterator]();
   },
 
   /** Blocking iteration (for workers). */
-  *[Symbol.iterator]() {
-    for (;;) {
-      const m = this.recv();
-      if (m === undefined) return;
-      yield m;
-    }
+  [Symbol.iterator]() {
+    return ring.drain(this, this.recv, this.recvAsync, undefined)[Symbol.iterator]();
   },
 };
 

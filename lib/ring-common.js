@@ -433,26 +433,58 @@ class TypedRing {
     return this.size === this.capacity;
   }
 
+  /**
+   * Every value until closed and drained, both ways: `for … of` blocks
+   * (workers), `for await` waits. `{ timeout }` bounds each wait;
+   * `{ signal }` aborts the async form.
+   */
+  values(options) {
+    return drain(this, this.pop, this.popAsync, options);
+  }
+
   /** Async iteration: every value until closed and drained. */
-  async *[Symbol.asyncIterator]() {
-    for (;;) {
-      const v = await this.popAsync();
-      if (v === undefined) return;
-      yield v;
-    }
+  [Symbol.asyncIterator]() {
+    return drain(this, this.pop, this.popAsync, undefined)[Symbol.asyncIterator]();
   }
 
   /** Blocking iteration (for workers): every value until closed and drained. */
-  *[Symbol.iterator]() {
-    for (;;) {
-      const v = this.pop();
-      if (v === undefined) return;
-      yield v;
-    }
+  [Symbol.iterator]() {
+    return drain(this, this.pop, this.popAsync, undefined)[Symbol.iterator]();
   }
 }
 
+/**
+ * What `values()` and a Channel's `messages()` return: an iterable both
+ * ways over what `take` (blocking) or `takeAsync` (async), called on
+ * `self`, return until `undefined` (closed and drained). Every wait gets the
+ * `timeout` of `options`; the async ones also its `signal`, whose abort
+ * ends the loop by throwing its reason. The options are checked here, once.
+ */
+function drain(self, take, takeAsync, options) {
+  const timeout = timeoutOf(options);
+  const signal = signalOf(options);
+  const each = timeout === -1 ? undefined : { timeout };
+  const eachAsync = { timeout: timeout === -1 ? undefined : timeout, signal };
+  return {
+    *[Symbol.iterator]() {
+      for (;;) {
+        const v = take.call(self, each);
+        if (v === undefined) return;
+        yield v;
+      }
+    },
+    async *[Symbol.asyncIterator]() {
+      for (;;) {
+        const v = await takeAsync.call(self, eachAsync);
+        if (v === undefined) return;
+        yield v;
+      }
+    },
+  };
+}
+
 module.exports = {
+  drain,
   now,
   left,
   HEAD,

@@ -7,6 +7,7 @@ import type {
   LockOptions, AsyncLockOptions, PlacementOptions, SemaphoreOptions, Shared, SharedLocation, SharedTag, Attached,
   BarrierWaitResult, LockGuard, TypedArrayType, Elem, BatchOf, TypedArrayConstructor, RingRegion, ChannelOptions,
   ChannelMessage, BufferPoolOptions, AcquireBufferOptions, BufferPoolStats, SlabPoolSpec, SlabPoolStats,
+  ReceiveIterable,
 } from 'shmkit';
 import { Worker, isMainThread, workerData } from 'node:worker_threads';
 const NEVER: boolean = process.argv.length < 0;
@@ -424,6 +425,19 @@ async function asyncPart(): Promise<void> {
   for await (const m of ac2) {
     const bytes: Uint8Array = m;
     void bytes;
+  }
+  // values() / messages(): iterable both ways, with per-wait options
+  const rv: ReceiveIterable<number> = ar.values({ timeout: 10, signal: ac.signal });
+  for await (const v of rv) assertType<Equal<typeof v, number>>();
+  for (const v of abig.values({ timeout: 10 })) assertType<Equal<typeof v, bigint>>();
+  for await (const m of ac2.messages({ signal: ac.signal })) assertType<Equal<typeof m, Uint8Array>>();
+  for (const v of ac2.values()) assertType<Equal<typeof v, unknown>>();
+  if (NEVER) {
+    const rx = ac2.receiver();
+    for await (const m of rx.messages(null)) assertType<Equal<typeof m, Uint8Array>>();
+    for (const v of rx.values({ timeout: 5 })) assertType<Equal<typeof v, unknown>>();
+    // @ts-expect-error the timeout is a number
+    ar.values({ timeout: '5' });
   }
   void [aw, an, abw];
   void [r1, r2, r3, r4, r5, nt, ok1, ok2, ok3, r6, r7, br, lv];
