@@ -109,8 +109,10 @@ export interface AsyncLockOptions extends LockOptions {
  * per item (meant for workers); `for await` with the async form. Each wait
  * gets the options given: `timeout` bounds every single wait (the loop
  * throws `ERR_SHMKIT_TIMEOUT` when one runs out), and `signal` ends an async
- * loop by throwing its reason. The options are checked when the iterable is
- * made.
+ * loop by throwing its reason, also while it waits. A blocking loop cannot
+ * see an abort while it waits (nothing else runs on its thread), but looks
+ * before each item, so its own body can stop it. The options are checked
+ * when the iterable is made.
  *
  * ```js
  * for await (const job of ch.values({ signal })) handle(job);
@@ -1922,7 +1924,8 @@ declare abstract class TypedRing<T extends TypedArrayType> {
    * (see {@link ReceiveIterable}) whose waits take `options`: a `timeout`
    * per value, and a `signal` that aborts a `for await` loop.
    *
-   * Errors: bad options throw here, as {@link TypedRing.popAsync}'s would.
+   * Errors: bad options throw here, with the codes {@link TypedRing.popAsync}
+   * rejects with.
    */
   values(options?: AsyncLockOptions | null): ReceiveIterable<Elem<T>>;
 }
@@ -2696,13 +2699,17 @@ export declare class Channel {
    * channel's own iterators, a loop waiting in the async form holds the
    * receive lock.
    *
-   * Errors: bad options throw here, as {@link Channel.recvAsync}'s would.
+   * Errors: bad options throw here, with the codes {@link Channel.recvAsync}
+   * rejects with.
    */
   messages(options?: AsyncLockOptions | null): ReceiveIterable<Uint8Array>;
 
   /**
    * As {@link Channel.messages}, each message deserialized as
-   * {@link Channel.recvValue} does: the values sent with `sendValue`.
+   * {@link Channel.recvValue} does: the values sent with `sendValue`. A sent
+   * `undefined` is yielded like any value; only the end of the channel ends
+   * the loop. A message that is not a serialized value throws
+   * `ERR_SHMKIT_BAD_VALUE` out of the loop (it has been taken).
    */
   values(options?: AsyncLockOptions | null): ReceiveIterable<unknown>;
 

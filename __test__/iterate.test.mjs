@@ -25,26 +25,79 @@ test('Channel values(): a worker sends structured values and closes; for await g
   got.forEach((v, i) => assert.deepEqual(v, { i, tag: `v${i}`, big: BigInt(i) * 3n }));
 });
 
-test('RingBuffer values() blocking in a worker: every value, then a per-wait timeout ends the idle loop', async () => {
+test('RingBuffer values() blocking in a worker: the timeout is per wait (the loop outlives it), and ends the idle loop', async () => {
   const ring = new RingBuffer(Float64Array, 64);
   const w = spawn((_, { ring }) => {
     let n = 0;
     let sum = 0;
+    const t0 = performance.now();
     try {
-      for (const v of ring.values({ timeout: 300 })) {
+      for (const v of ring.values({ timeout: 150 })) {
         n++;
         sum += v;
       }
       return { n, sum, code: 'ended without an error' };
     } catch (err) {
-      return { n, sum, code: err.code };
+      return { n, sum, code: err.code, ms: performance.now() - t0 };
     }
   }, { ring });
-  for (let i = 1; i <= 1000; i++) await ring.pushAsync(i, { timeout: 10_000 });
-  const { n, sum, code } = await w.result();
+  // Four bursts 100 ms apart: the loop lasts over 300 ms, each wait under 150.
+  for (let burst = 0; burst < 4; burst++) {
+    if (burst > 0) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 1; i <= 250; i++) await ring.pushAsync(burst * 250 + i, { timeout: 10_000 });
+  }
+  const { n, sum, code, ms } = await w.result();
   assert.equal(n, 1000);
   assert.equal(sum, 500_500);
   assert.equal(code, 'ERR_SHMKIT_TIMEOUT');
+  assert.ok(ms > 300, `the loop ended after ${ms} ms`);
+});
+
+test('for await over RingBuffer and Queue values(), with a per-wait timeout', async () => {
+  const ring = new RingBuffer(Int32Array, 8);
+  const w = spawn((_, { ring }) => {
+    for (let i = 0; i < 100; i++) ring.push(i, { timeout: 10_000 });
+    ring.close();
+    return 'done';
+  }, { ring });
+  const got = [];
+  for await (const v of ring.values({ timeout: 10_000 })) got.push(v);
+  assert.equal(await w.result(), 'done');
+  assert.deepEqual(got, Array.from({ length: 100 }, (_, i) => i));
+  const q = new Queue(BigInt64Array, 4);
+  q.push(5n);
+  const seen = [];
+  await assert.rejects(
+    (async () => {
+      for await (const v of q.values({ timeout: 30 })) seen.push(v);
+    })(),
+    { code: 'ERR_SHMKIT_TIMEOUT' },
+  );
+  assert.deepEqual(seen, [5n]);
+});
+
+test('Channel values() yields a sent undefined like any value: only the end of the channel ends the loop', async () => {
+  const ch = new Channel({ byteCapacity: 256 });
+  for (const v of [1, undefined, 3]) ch.sendValue(v);
+  ch.close();
+  const got = [];
+  for await (const v of ch.values()) got.push(v);
+  assert.deepEqual(got, [1, undefined, 3]);
+  assert.equal(ch.byteSize, 0);
+  // Not closed: the blocking loop through a receiver yields it too, then times out.
+  const open = new Channel({ byteCapacity: 256 });
+  open.sendValue({ job: 1 });
+  open.sendValue(undefined);
+  const rx = open.receiver();
+  const sync = [];
+  assert.throws(() => {
+    for (const v of rx.values({ timeout: 30 })) sync.push(v);
+  }, { code: 'ERR_SHMKIT_TIMEOUT' });
+  rx.release();
+  assert.deepEqual(sync, [{ job: 1 }, undefined]);
+  // Bytes that are not a serialized value end the loop with a code.
+  open.send(new Uint8Array([0xff, 0xff, 0xff]));
+  assert.throws(() => [...open.values()], { code: 'ERR_SHMKIT_BAD_VALUE' });
 });
 
 test('a ChannelReceiver\'s messages() in a worker ends at close, blocking form', async () => {
@@ -102,17 +155,47 @@ test('Queue values() across two consumer workers: each value once', async () => 
   assert.deepEqual(all, Array.from({ length: 2000 }, (_, i) => i));
 });
 
-test('values() and messages() check their options when called', () => {
+test('a ChannelReceiver\'s async messages(): an abort ends the loop, and its later calls keep their order', async () => {
+  const ch = new Channel({ byteCapacity: 256 });
+  const rx = ch.receiver();
+  const ac = new AbortController();
+  const got = [];
+  const loop = (async () => {
+    for await (const m of rx.messages({ signal: ac.signal })) {
+      got.push(m[0]);
+      if (got.length === 2) setTimeout(() => ac.abort(), 20);
+    }
+  })();
+  ch.send(new Uint8Array([1]));
+  ch.send(new Uint8Array([2]));
+  await assert.rejects(bounded(loop, 10_000, 'the loop'), { name: 'AbortError' });
+  assert.deepEqual(got, [1, 2]);
+  const later = [rx.recvAsync({ timeout: 10_000 }), rx.recvAsync({ timeout: 10_000 })];
+  ch.send(new Uint8Array([3]));
+  ch.send(new Uint8Array([4]));
+  assert.deepEqual((await Promise.all(later)).map((m) => m[0]), [3, 4]);
+  // A blocking loop looks at the signal before each item.
+  ch.send(new Uint8Array([5]));
+  assert.throws(() => [...rx.messages({ signal: ac.signal })], { name: 'AbortError' });
+  assert.equal(rx.tryRecv()[0], 5);
+  rx.release();
+});
+
+test('values() and messages() check their options when called, and take nothing', () => {
   const ring = new RingBuffer(Int32Array, 4);
   const ch = new Channel();
-  for (const make of [(o) => ring.values(o), (o) => ch.messages(o), (o) => ch.values(o)]) {
+  ring.push(7);
+  ch.send('kept');
+  const rx = new Channel().receiver();
+  const makers = [(o) => ring.values(o), (o) => ch.messages(o), (o) => ch.values(o), (o) => rx.messages(o), (o) => rx.values(o)];
+  for (const make of makers) {
     assert.throws(() => make(5), { code: 'ERR_INVALID_ARG_TYPE' });
     assert.throws(() => make({ timeout: -1 }), { code: 'ERR_OUT_OF_RANGE' });
     assert.throws(() => make({ timeout: 'soon' }), { code: 'ERR_INVALID_ARG_TYPE' });
     assert.throws(() => make({ signal: {} }), { code: 'ERR_INVALID_ARG_TYPE' });
-    make(null); // no options
+    make(null); // no options: made, not started
   }
-  // Nothing was taken by the checks.
-  ring.push(7);
   assert.equal(ring.tryPop(), 7);
+  assert.equal(new TextDecoder().decode(ch.tryRecv()), 'kept');
+  rx.release();
 });

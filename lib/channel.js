@@ -882,9 +882,9 @@ const valueReceiving = {
     return ring.drain(this, this.recv, this.recvAsync, options);
   },
 
-  /** As `messages()`, with each message deserialized (`recvValue`). */
+  /** As `messages()`, with each message deserialized (as `recvValue` does). */
   values(options) {
-    return ring.drain(this, this.recvValue, this.recvValueAsync, options);
+    return ring.drain(this, this.recv, this.recvAsync, options, deserialized);
   },
 
   /** Async iteration over messages until closed and drained. */

@@ -456,11 +456,15 @@ class TypedRing {
 /**
  * What `values()` and a Channel's `messages()` return: an iterable both
  * ways over what `take` (blocking) or `takeAsync` (async), called on
- * `self`, return until `undefined` (closed and drained). Every wait gets the
- * `timeout` of `options`; the async ones also its `signal`, whose abort
- * ends the loop by throwing its reason. The options are checked here, once.
+ * `self`, return until `undefined` (closed and drained), each item passed
+ * through `map` (a Channel's `values()` deserializes: a sent `undefined`
+ * must not end the loop, so the end is seen on the bytes). Every wait gets
+ * the `timeout` of `options`; the async ones also its `signal`, whose abort
+ * ends the loop by throwing its reason. The blocking form cannot see an
+ * abort while it waits, but looks before each item. The options are
+ * checked here, once.
  */
-function drain(self, take, takeAsync, options) {
+function drain(self, take, takeAsync, options, map = undefined) {
   const timeout = timeoutOf(options);
   const signal = signalOf(options);
   const each = timeout === -1 ? undefined : { timeout };
@@ -468,16 +472,17 @@ function drain(self, take, takeAsync, options) {
   return {
     *[Symbol.iterator]() {
       for (;;) {
+        if (signal !== undefined && signal.aborted) throw signal.reason;
         const v = take.call(self, each);
         if (v === undefined) return;
-        yield v;
+        yield map === undefined ? v : map(v);
       }
     },
     async *[Symbol.asyncIterator]() {
       for (;;) {
         const v = await takeAsync.call(self, eachAsync);
         if (v === undefined) return;
-        yield v;
+        yield map === undefined ? v : map(v);
       }
     },
   };

@@ -172,8 +172,9 @@ unsafe extern "C" fn noop(_env: sys::napi_env, _info: sys::napi_callback_info) -
 
 /// Two copies of the addon in one process (a package installed twice) would
 /// run two parking lots and two views of which threads are alive, and a lock
-/// held through one copy would look ownerless to the other. The first copy to
-/// register a thread claims the process; a second copy refuses to load.
+/// held through one copy would look ownerless to the other. Each copy marks
+/// the process when it first registers a thread, and a copy that finds
+/// another copy's mark refuses to load.
 fn claim_process() -> Result<()> {
   static CLAIM: std::sync::OnceLock<std::result::Result<(), String>> = std::sync::OnceLock::new();
   CLAIM
@@ -195,11 +196,13 @@ fn claim_process() -> Result<()> {
 ///
 /// On Linux the mark is an anonymous memory file named
 /// `shmkit-kernel:<address>` (`memfd_create`, close-on-exec, so a child
-/// process does not inherit it): it lives exactly as long as the process,
-/// and every open descriptor is listed in `/proc/self/fd`. The address is of
-/// a static of this copy, so two copies' names differ. A copy makes its
-/// mark, then looks for another's: of two copies claiming at once, each sees
-/// the other and both refuse, rather than both loading.
+/// process does not inherit it): it stays open for the life of the process
+/// (unless code that closes descriptors it does not own closes it), and every
+/// open descriptor is listed in `/proc/self/fd`. The address is of a static
+/// of this copy, so two copies' names differ. A copy makes its mark, then
+/// looks for another's, and a copy that refuses removes its own mark: of two
+/// copies claiming at once, at least one sees the other, so they never both
+/// load (both may refuse, or the later scan may find the mark gone and load).
 #[cfg(target_os = "linux")]
 mod kernel_mark {
   use std::ffi::CString;
