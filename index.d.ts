@@ -2588,8 +2588,9 @@ export declare class Channel {
    * Sends any structured-cloneable value (`v8.serialize`), blocking as
    * {@link Channel.send} does. Receive it with a `recvValue…` method.
    *
-   * A value sent as `undefined` is received as `undefined`, which the
-   * receiver cannot tell from the end of the stream: send `null` instead.
+   * A value sent as `undefined` is received as `undefined`, which a
+   * `recvValue…` caller cannot tell from the end of the stream (send `null`
+   * instead); a {@link Channel.values} loop can, and yields it.
    *
    * @param options `timeout` in milliseconds; default: no limit.
    * @throws What {@link Channel.send} throws (a serialised value longer than

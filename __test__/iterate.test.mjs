@@ -32,7 +32,7 @@ test('RingBuffer values() blocking in a worker: the timeout is per wait (the loo
     let sum = 0;
     const t0 = performance.now();
     try {
-      for (const v of ring.values({ timeout: 150 })) {
+      for (const v of ring.values({ timeout: 250 })) {
         n++;
         sum += v;
       }
@@ -41,7 +41,7 @@ test('RingBuffer values() blocking in a worker: the timeout is per wait (the loo
       return { n, sum, code: err.code, ms: performance.now() - t0 };
     }
   }, { ring });
-  // Four bursts 100 ms apart: the loop lasts over 300 ms, each wait under 150.
+  // Four bursts 100 ms apart: the loop lasts over 300 ms, each wait well under 250.
   for (let burst = 0; burst < 4; burst++) {
     if (burst > 0) await new Promise((r) => setTimeout(r, 100));
     for (let i = 1; i <= 250; i++) await ring.pushAsync(burst * 250 + i, { timeout: 10_000 });
@@ -95,9 +95,19 @@ test('Channel values() yields a sent undefined like any value: only the end of t
   }, { code: 'ERR_SHMKIT_TIMEOUT' });
   rx.release();
   assert.deepEqual(sync, [{ job: 1 }, undefined]);
-  // Bytes that are not a serialized value end the loop with a code.
+  // Bytes that are not a serialized value end the loop with a code; they are taken.
   open.send(new Uint8Array([0xff, 0xff, 0xff]));
-  assert.throws(() => [...open.values()], { code: 'ERR_SHMKIT_BAD_VALUE' });
+  assert.throws(() => [...open.values({ timeout: 50 })], { code: 'ERR_SHMKIT_BAD_VALUE' });
+  assert.equal(open.byteSize, 0);
+  open.send(new Uint8Array([0xff]));
+  open.sendValue('next');
+  await assert.rejects(
+    (async () => {
+      for await (const v of open.values({ timeout: 50 })) void v;
+    })(),
+    { code: 'ERR_SHMKIT_BAD_VALUE' },
+  );
+  assert.equal(await open.recvValueAsync({ timeout: 50 }), 'next'); // the receive lock was let go
 });
 
 test('a ChannelReceiver\'s messages() in a worker ends at close, blocking form', async () => {
@@ -176,7 +186,7 @@ test('a ChannelReceiver\'s async messages(): an abort ends the loop, and its lat
   assert.deepEqual((await Promise.all(later)).map((m) => m[0]), [3, 4]);
   // A blocking loop looks at the signal before each item.
   ch.send(new Uint8Array([5]));
-  assert.throws(() => [...rx.messages({ signal: ac.signal })], { name: 'AbortError' });
+  assert.throws(() => [...rx.messages({ signal: ac.signal, timeout: 50 })], { name: 'AbortError' });
   assert.equal(rx.tryRecv()[0], 5);
   rx.release();
 });
@@ -186,7 +196,9 @@ test('values() and messages() check their options when called, and take nothing'
   const ch = new Channel();
   ring.push(7);
   ch.send('kept');
-  const rx = new Channel().receiver();
+  const other = new Channel();
+  other.send('also kept');
+  const rx = other.receiver();
   const makers = [(o) => ring.values(o), (o) => ch.messages(o), (o) => ch.values(o), (o) => rx.messages(o), (o) => rx.values(o)];
   for (const make of makers) {
     assert.throws(() => make(5), { code: 'ERR_INVALID_ARG_TYPE' });
@@ -197,5 +209,6 @@ test('values() and messages() check their options when called, and take nothing'
   }
   assert.equal(ring.tryPop(), 7);
   assert.equal(new TextDecoder().decode(ch.tryRecv()), 'kept');
+  assert.equal(new TextDecoder().decode(rx.tryRecv()), 'also kept');
   rx.release();
 });

@@ -173,8 +173,8 @@ unsafe extern "C" fn noop(_env: sys::napi_env, _info: sys::napi_callback_info) -
 /// Two copies of the addon in one process (a package installed twice) would
 /// run two parking lots and two views of which threads are alive, and a lock
 /// held through one copy would look ownerless to the other. Each copy marks
-/// the process when it first registers a thread, and a copy that finds
-/// another copy's mark refuses to load.
+/// the process the first time it is loaded (its first claim), and a copy that
+/// finds another copy's mark refuses to load.
 fn claim_process() -> Result<()> {
   static CLAIM: std::sync::OnceLock<std::result::Result<(), String>> = std::sync::OnceLock::new();
   CLAIM
