@@ -284,14 +284,13 @@ class Channel {
     // close() before this send is visible either way.
     if (c[STATE] & CLOSED) throw ring.closedError('Channel');
     const t = c[TAIL] & INDEX_MASK;
-    // Another sender's object sent since this one did: the head cache may be
-    // from any time before, so look at the real head (and mark the tail ours).
-    if (c[TAIL_TOKEN] !== this.#token) {
-      c[TAIL_TOKEN] = this.#token;
-      this.#headCache = Atomics.load(c, HEAD) & INDEX_MASK;
-    }
     const need = 4 + padded(bytes.length);
-    let used = (t - this.#headCache) & INDEX_MASK;
+    // Another sender's object sent since this one did: the head cache may be
+    // from any time before, so look at the real head as when the cache says
+    // full, and mark the tail ours once there is room. (Not a branch of its
+    // own: V8 would have no feedback for it when a second object first
+    // sends, and would throw the optimized code away.)
+    let used = c[TAIL_TOKEN] === this.#token ? (t - this.#headCache) & INDEX_MASK : INDEX_MASK;
     if (used > this.#cap || this.#cap - used < need) {
       this.#headCache = Atomics.load(c, HEAD) & INDEX_MASK;
       used = (t - this.#headCache) & INDEX_MASK;
@@ -302,6 +301,7 @@ class Channel {
         used = (t - this.#headCache) & INDEX_MASK;
         if (used > this.#cap || this.#cap - used < need) return undefined;
       }
+      c[TAIL_TOKEN] = this.#token;
     }
     const ring8 = this.#bytes;
     const at = t & this.#mask; // 4-aligned: the length never wraps
@@ -331,12 +331,10 @@ class Channel {
   #take() {
     const c = this.#c;
     const published = c[HEAD] & INDEX_MASK; // only the holder of the receive lock moves it (senders set its waiting bit)
-    if (c[HEAD_TOKEN] !== this.#token) {
-      c[HEAD_TOKEN] = this.#token; // see #put
-      this.#tailCache = Atomics.load(c, TAIL) & INDEX_MASK;
-    }
     const h = this.#recvPos < 0 ? published : this.#recvPos;
-    let used = (this.#tailCache - h) & INDEX_MASK;
+    // Another receiving object took since this one did: look at the real
+    // tail, as in #put.
+    let used = c[HEAD_TOKEN] === this.#token ? (this.#tailCache - h) & INDEX_MASK : 0;
     if (used === 0 || used > this.#cap) {
       this.#tailCache = Atomics.load(c, TAIL) & INDEX_MASK;
       used = (this.#tailCache - h) & INDEX_MASK;
@@ -344,6 +342,7 @@ class Channel {
         if (this.#recvPos >= 0) this.#publishHead(this.#recvPos); // before anyone waits on it
         return undefined;
       }
+      c[HEAD_TOKEN] = this.#token;
     }
     const ring8 = this.#bytes;
     const at = h & this.#mask;

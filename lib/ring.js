@@ -69,14 +69,6 @@ class RingBuffer extends ring.TypedRing {
     return shared.from(RingBuffer, value, (options) => new RingBuffer(undefined, undefined, options));
   }
 
-  /** Marks index `tokenWord`'s side as this object's and refreshes its cache of the other side. */
-  #claim(tokenWord) {
-    const c = this.#c;
-    c[tokenWord] = this.#token;
-    if (tokenWord === TAIL_TOKEN) this.#headCache = Atomics.load(c, HEAD) & INDEX_MASK;
-    else this.#tailCache = Atomics.load(c, TAIL) & INDEX_MASK;
-  }
-
   /** Pushes `v` if there is room: true, or false when full. Throws ERR_SHMKIT_CLOSED after close(). */
   tryPush(v) {
     ring.checkValue(this.#bigint, v);
@@ -87,14 +79,17 @@ class RingBuffer extends ring.TypedRing {
     if (c[STATE] & CLOSED) throw ring.closedError('RingBuffer');
     const t = c[TAIL] & INDEX_MASK;
     // Another object produced since this one last did: its head cache may be
-    // from any time before. Refresh it, and mark the tail as this object's.
-    if (c[TAIL_TOKEN] !== this.#token) this.#claim(TAIL_TOKEN);
-    if (((t - this.#headCache) & INDEX_MASK) >= this.#cap) {
+    // from any time before. Refresh it as when the cache says full, and mark
+    // the tail as this object's once there is room. (Not a branch of its
+    // own: V8 would have no feedback for it when a second object first
+    // pushes, and would throw the optimized code away.)
+    if (c[TAIL_TOKEN] !== this.#token || ((t - this.#headCache) & INDEX_MASK) >= this.#cap) {
       this.#headCache = Atomics.load(c, HEAD) & INDEX_MASK;
       if (((t - this.#headCache) & INDEX_MASK) >= this.#cap) {
         this.#lastMiss = ring.missed(this.#lastMiss); // full (a polling loop backs off: ring-common.js)
         return false;
       }
+      c[TAIL_TOKEN] = this.#token;
     }
     this.#data[t & this.#mask] = v;
     // One exchange publishes the value and says whether a consumer sleeps.
@@ -106,16 +101,17 @@ class RingBuffer extends ring.TypedRing {
   tryPop() {
     const c = this.#c;
     const h = c[HEAD] & INDEX_MASK; // written only by this (the one) consumer
-    if (c[HEAD_TOKEN] !== this.#token) this.#claim(HEAD_TOKEN); // see tryPush
     let avail = (this.#tailCache - h) & INDEX_MASK;
-    if (avail === 0 || avail > this.#cap) {
-      // Looks empty (or the cache is stale): look at the real tail.
+    if (c[HEAD_TOKEN] !== this.#token || avail === 0 || avail > this.#cap) {
+      // Looks empty, the cache is stale, or another object consumed since
+      // this one did (see tryPush): look at the real tail.
       this.#tailCache = Atomics.load(c, TAIL) & INDEX_MASK;
       avail = (this.#tailCache - h) & INDEX_MASK;
       if (avail === 0 || avail > this.#cap) {
         this.#lastMiss = ring.missed(this.#lastMiss); // empty
         return undefined;
       }
+      c[HEAD_TOKEN] = this.#token;
     }
     const v = this.#data[h & this.#mask];
     if (Atomics.exchange(c, HEAD, (h + 1) & INDEX_MASK) < 0) native.ringWake(c, HEAD, INDEX_WAITING);
@@ -140,7 +136,6 @@ class RingBuffer extends ring.TypedRing {
     const c = this.#c;
     if (Atomics.load(c, STATE) & CLOSED) throw ring.closedError('RingBuffer');
     const t = Atomics.load(c, TAIL) & INDEX_MASK;
-    if (c[TAIL_TOKEN] !== this.#token) c[TAIL_TOKEN] = this.#token; // its head cache is refreshed right here
     const h = (this.#headCache = Atomics.load(c, HEAD) & INDEX_MASK);
     const used = (t - h) & INDEX_MASK;
     const n = Math.min(values.length, used >= this.#cap ? 0 : this.#cap - used);
@@ -148,6 +143,7 @@ class RingBuffer extends ring.TypedRing {
       if (values.length !== 0) this.#lastMiss = ring.missed(this.#lastMiss); // full
       return 0;
     }
+    c[TAIL_TOKEN] = this.#token; // its head cache was refreshed right here
     const at = t & this.#mask;
     const first = Math.min(n, this.#cap - at);
     this.#data.set(first === values.length ? values : values.subarray(0, first), at);
@@ -161,7 +157,6 @@ class RingBuffer extends ring.TypedRing {
     ring.checkBatch(this.#bigint, target);
     const c = this.#c;
     const h = Atomics.load(c, HEAD) & INDEX_MASK;
-    if (c[HEAD_TOKEN] !== this.#token) c[HEAD_TOKEN] = this.#token;
     const t = (this.#tailCache = Atomics.load(c, TAIL) & INDEX_MASK);
     const used = (t - h) & INDEX_MASK;
     const n = Math.min(target.length, used > this.#cap ? 0 : used);
@@ -169,6 +164,7 @@ class RingBuffer extends ring.TypedRing {
       if (target.length !== 0) this.#lastMiss = ring.missed(this.#lastMiss); // empty
       return 0;
     }
+    c[HEAD_TOKEN] = this.#token; // its tail cache was refreshed right here
     const at = h & this.#mask;
     const first = Math.min(n, this.#cap - at);
     target.set(this.#data.subarray(at, at + first), 0);
