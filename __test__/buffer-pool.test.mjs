@@ -264,6 +264,59 @@ test('BufferPool: where transfer() exists, a buffer Node marks untransferable is
   });
 });
 
+test('BufferPool on a runtime without transfer(): its own loans are detached the short way, silently, and only they', async () => {
+  // lib/buffer-pool.js: without ArrayBuffer.prototype.transfer (Node 20) a
+  // loan of the pool is detached with the buffer binding's detachArrayBuffer
+  // (through process.binding), other buffers with structuredClone; not under
+  // --pending-deprecation (where process.binding warns), nor with
+  // SHMKIT_NO_FAST_PATH=1. Each child records what shmkit asks process.binding for.
+  const script = `
+    const asked = [];
+    const binding = process.binding;
+    process.binding = function (name) { asked.push(name); return binding.call(process, name); };
+    const { BufferPool } = require(${JSON.stringify(new URL('../index.js', import.meta.url).pathname)});
+    const pool = new BufferPool();
+    const a = pool.acquire(4096);
+    new Uint8Array(a)[100] = 7;
+    pool.release(a);
+    const b = pool.acquire(4096); // the same memory again
+    const seen = new Uint8Array(b)[100];
+    pool.release(b);
+    const small = Buffer.from('password=hunter2'); // not a loan: refused, as always
+    let code;
+    try { pool.release(small.buffer); } catch (err) { code = err.code; }
+    const foreign = new ArrayBuffer(4096);
+    pool.release(foreign);
+    console.log(JSON.stringify({
+      asked, detached: a.byteLength + b.byteLength + foreign.byteLength, seen, code,
+      intact: small.toString(), stats: pool.stats,
+    }));
+  `;
+  const { execFile } = await import('node:child_process');
+  const run = (args, env) =>
+    new Promise((resolve, reject) => {
+      const { SHMKIT_NO_FAST_PATH, NODE_OPTIONS, NODE_PENDING_DEPRECATION, ...base } = process.env;
+      execFile(process.execPath, [...args, '-e', script], { timeout: 30_000, env: { ...base, ...env } }, (err, stdout, stderr) =>
+        err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve({ out: JSON.parse(stdout.trim().split('\n').pop()), stderr }),
+      );
+    });
+  const hasTransfer = typeof ArrayBuffer.prototype.transfer === 'function';
+  const common = {
+    detached: 0,
+    seen: 7,
+    code: 'ERR_INVALID_ARG_VALUE',
+    intact: 'password=hunter2',
+    stats: { acquired: 2, released: 3, hits: 1, misses: 1, retainedBytes: 8192, outstanding: 0, leaked: 0 },
+  };
+  const plain = await run([], {});
+  assert.deepEqual(plain.out, { ...common, asked: hasTransfer ? [] : ['buffer'] });
+  for (const [args, env] of [[['--pending-deprecation'], {}], [[], { NODE_PENDING_DEPRECATION: '1' }], [[], { SHMKIT_NO_FAST_PATH: '1' }]]) {
+    const { out, stderr } = await run(args, env);
+    assert.deepEqual(out, { ...common, asked: [] }, `${args} ${JSON.stringify(env)}: structuredClone only`);
+    assert.doesNotMatch(stderr, /DEP0111|Warning/, 'no deprecation warning');
+  }
+});
+
 test('BufferPool: lookalikes of ArrayBuffer are refused with a code, not a TypeError from V8', () => {
   const pool = new BufferPool();
   for (const fake of [Object.create(ArrayBuffer.prototype), { byteLength: 8, transfer: () => new ArrayBuffer(8) }]) {

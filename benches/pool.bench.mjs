@@ -3,8 +3,9 @@
 //   1. BufferPool in one thread: acquire(n) + a write to every 4 KiB page +
 //      release(ab), against new ArrayBuffer(n) + the same writes, at 64 KiB,
 //      1 MiB and 16 MiB; and, for information, what release() pays to detach
-//      the caller's handle (Node 20 has no ArrayBuffer.prototype.transfer, so
-//      it is structuredClone(ab, { transfer: [ab] })).
+//      the caller's handle (ab.transfer() from Node 21; on Node 20 the
+//      buffer binding's detachArrayBuffer for the pool's own loans, see
+//      lib/buffer-pool.js).
 //   2. A round trip to a worker with postMessage and a transfer each way: a
 //      pooled buffer (acquire, fill, send, get back, release) against a fresh
 //      new ArrayBuffer(n) each round (same fill, same transfers, dropped at
@@ -21,6 +22,7 @@ import os from 'node:os';
 import workerThreads from 'node:worker_threads';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { createRequire } from 'node:module';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { BufferPool, SlabPool, Queue } from '../index.mjs';
 import { timeOps, runPair, settle, failedRow } from './harness.mjs';
@@ -107,10 +109,12 @@ export function loops(pool, bytes) {
   };
 }
 
-// What release() does to the caller's handle (lib/buffer-pool.js): a transfer to a new handle.
-// As lib/buffer-pool.js decides: transfer() where the runtime also says which buffers are untransferable.
+// What release() does to the handle of one of the pool's loans, as
+// lib/buffer-pool.js decides it on this runtime: a move to a new handle.
+const { loanDetach } = createRequire(import.meta.url)('../lib/buffer-pool.js');
+const DETACH_CODE = `ab = ${loanDetach.name}`;
+// Whether this runtime has transfer() (with isMarkedAsUntransferable, which the pool also needs).
 const HAS_TRANSFER = typeof ArrayBuffer.prototype.transfer === 'function' && typeof workerThreads.isMarkedAsUntransferable === 'function';
-const DETACH_CODE = HAS_TRANSFER ? 'ab = ab.transfer()' : 'ab = structuredClone(ab, { transfer: [ab] })';
 
 /** Information: acquire + release without writes, and the detach alone. */
 function detachLoops(pool, bytes) {
@@ -127,8 +131,7 @@ function detachLoops(pool, bytes) {
     },
     detach: async (n) => {
       let ab = new ArrayBuffer(bytes);
-      if (HAS_TRANSFER) for (let i = 0; i < n; i++) ab = ab.transfer();
-      else for (let i = 0; i < n; i++) ab = structuredClone(ab, { transfer: [ab] });
+      for (let i = 0; i < n; i++) ab = loanDetach.detach(ab);
       await nextTurn();
       return ab.byteLength;
     },
@@ -139,10 +142,7 @@ async function singleThreadRows() {
   const rows = [];
   const pool = new BufferPool();
   const freshNs = {}; // bytes -> the fresh figure, for the detach row's note
-  const transferNote =
-    HAS_TRANSFER
-      ? 'This runtime has ArrayBuffer.prototype.transfer: release() detaches with ab.transfer().'
-      : `Node ${process.version} has no ArrayBuffer.prototype.transfer: release() detaches the caller's handle with structuredClone(ab, { transfer: [ab] }) (see the detach row).`;
+  const transferNote = `On Node ${process.version}, release() detaches the handle of one of the pool's loans with ${loanDetach.name} (see the detach row).`;
   for (const bytes of SIZES) {
     const pages = bytes / PAGE;
     const row = {
@@ -191,7 +191,7 @@ async function singleThreadRows() {
   const detachBytes = 64 * KiB;
   const detachRow = {
     id: 'pool.buffer.64kib.cycle-vs-detach',
-    name: `BufferPool acquire + release, 64 KiB, no writes: vs the detach alone (${HAS_TRANSFER ? 'ab.transfer()' : 'structuredClone transfer'})`,
+    name: `BufferPool acquire + release, 64 KiB, no writes: vs the detach alone (${loanDetach.name})`,
     unit: 'ns/op',
     compare: 'cost',
   };
