@@ -2951,8 +2951,11 @@ export declare class BufferPool {
    * @throws {TypeError} `ERR_INVALID_ARG_TYPE` when `buffer` is not an
    *   ArrayBuffer (a SharedArrayBuffer or a view included);
    *   `ERR_INVALID_ARG_VALUE` when it is detached (already released or
-   *   transferred), empty, resizable, or cannot be detached. Nothing changes
-   *   then.
+   *   transferred), empty, resizable, or cannot be detached (Node marks it
+   *   untransferable, like the pool behind small Buffers, or V8 refuses).
+   *   Nothing changes then. On Node 20, which cannot read that mark, a buffer
+   *   this pool handed out is detached and recycled even if you marked it
+   *   untransferable yourself: do not release such a buffer.
    */
   release(buffer: ArrayBuffer): void;
 

@@ -269,11 +269,14 @@ test('BufferPool on a runtime without transfer(): its own loans are detached the
   // loan of the pool is detached with the buffer binding's detachArrayBuffer
   // (through process.binding), other buffers with structuredClone; not under
   // --pending-deprecation (where process.binding warns), nor with
-  // SHMKIT_NO_FAST_PATH=1. Each child records what shmkit asks process.binding for.
+  // SHMKIT_NO_FAST_PATH=1. Each child counts the detachArrayBuffer calls.
   const script = `
-    const asked = [];
+    let fast = 0;
     const binding = process.binding;
-    process.binding = function (name) { asked.push(name); return binding.call(process, name); };
+    process.binding = function (name) {
+      const b = binding.call(process, name);
+      return name === 'buffer' ? { detachArrayBuffer: (ab) => (fast++, b.detachArrayBuffer(ab)) } : b;
+    };
     const { BufferPool } = require(${JSON.stringify(new URL('../index.js', import.meta.url).pathname)});
     const pool = new BufferPool();
     const a = pool.acquire(4096);
@@ -288,7 +291,7 @@ test('BufferPool on a runtime without transfer(): its own loans are detached the
     const foreign = new ArrayBuffer(4096);
     pool.release(foreign);
     console.log(JSON.stringify({
-      asked, detached: a.byteLength + b.byteLength + foreign.byteLength, seen, code,
+      fast, detached: a.byteLength + b.byteLength + foreign.byteLength, seen, code,
       intact: small.toString(), stats: pool.stats,
     }));
   `;
@@ -308,13 +311,61 @@ test('BufferPool on a runtime without transfer(): its own loans are detached the
     intact: 'password=hunter2',
     stats: { acquired: 2, released: 3, hits: 1, misses: 1, retainedBytes: 8192, outstanding: 0, leaked: 0 },
   };
-  const plain = await run([], {});
-  assert.deepEqual(plain.out, { ...common, asked: hasTransfer ? [] : ['buffer'] });
-  for (const [args, env] of [[['--pending-deprecation'], {}], [[], { NODE_PENDING_DEPRECATION: '1' }], [[], { SHMKIT_NO_FAST_PATH: '1' }]]) {
-    const { out, stderr } = await run(args, env);
-    assert.deepEqual(out, { ...common, asked: [] }, `${args} ${JSON.stringify(env)}: structuredClone only`);
-    assert.doesNotMatch(stderr, /DEP0111|Warning/, 'no deprecation warning');
+  const cases = [
+    [[], {}, hasTransfer ? 0 : 2], // the two loans, not the foreign buffer
+    [['--pending-deprecation'], {}, 0],
+    [['--pending_deprecation'], {}, 0],
+    [[], { NODE_OPTIONS: '--pending-deprecation' }, 0],
+    [[], { NODE_PENDING_DEPRECATION: '1' }, 0],
+    [[], { SHMKIT_NO_FAST_PATH: '1' }, 0],
+  ];
+  for (const [args, env, fast] of cases) {
+    const { out, stderr } = await run(['--throw-deprecation', ...args], env);
+    assert.deepEqual(out, { ...common, fast }, `${args} ${JSON.stringify(env)}`);
+    assert.doesNotMatch(stderr, /DEP0111|Warning/, `${args} ${JSON.stringify(env)}: no deprecation warning`);
   }
+});
+
+test('BufferPool: loading shmkit detaches nothing; a thread pays V8\'s detach checks only once it releases', async () => {
+  // Any detach in a thread invalidates V8's ArrayBufferDetaching protector:
+  // typed-array code in that thread runs slower from then on (README, "Detaching
+  // has a cost"). Threads that only use shared memory must not pay it.
+  const index = JSON.stringify(new URL('../index.js', import.meta.url).pathname);
+  const script = `
+    const shmkit = require(${index});
+    const m = new shmkit.Mutex(); m.lock().unlock();
+    const pool = new shmkit.BufferPool();
+    const ab = pool.acquire(64);
+    console.log('MARK acquired');
+    pool.release(ab);
+    console.log('MARK released');
+  `;
+  const { execFile } = await import('node:child_process');
+  const out = await new Promise((resolve, reject) => {
+    execFile(process.execPath, ['--trace-protector-invalidation', '-e', script], { timeout: 30_000 }, (err, stdout, stderr) =>
+      err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout),
+    );
+  });
+  const lines = out.split('\n');
+  const at = (re) => lines.findIndex((l) => re.test(l));
+  const invalidated = at(/ArrayBufferDetaching/);
+  assert.ok(at(/MARK acquired/) >= 0 && at(/MARK released/) >= 0, out);
+  assert.ok(invalidated > at(/MARK acquired/), `no detach before the first release:\n${out}`);
+  assert.ok(invalidated < at(/MARK released/), `the release detaches:\n${out}`);
+});
+
+test('BufferPool: a loan V8 will not detach (an asm.js heap) is refused, still outstanding, and still counted as leaked when dropped', async () => {
+  const pool = new BufferPool();
+  let ab = pool.acquire(65536);
+  // V8 makes a buffer non-detachable when it links an asm.js module to it.
+  const asm = new Function('stdlib', 'foreign', 'heap', `'use asm'; var h = new stdlib.Uint8Array(heap); function get(i) { i = i | 0; return h[i] | 0; } return { get: get };`);
+  let mod = asm(globalThis, {}, ab);
+  await rejectsWithCode(assert, () => pool.release(ab), 'ERR_INVALID_ARG_VALUE');
+  assert.equal(ab.byteLength, 65536, 'left as it was');
+  assert.deepEqual([pool.stats.outstanding, pool.stats.released, pool.stats.retainedBytes], [1, 0, 0]);
+  ab = mod = undefined;
+  assert.ok(await collectUntil(() => pool.stats.leaked === 1), `the dropped loan is counted (stats: ${JSON.stringify(pool.stats)})`);
+  assert.equal(pool.stats.outstanding, 0);
 });
 
 test('BufferPool: lookalikes of ArrayBuffer are refused with a code, not a TypeError from V8', () => {

@@ -111,7 +111,7 @@ export function loops(pool, bytes) {
 
 // What release() does to the handle of one of the pool's loans, as
 // lib/buffer-pool.js decides it on this runtime: a move to a new handle.
-const { loanDetach } = createRequire(import.meta.url)('../lib/buffer-pool.js');
+const loanDetach = createRequire(import.meta.url)('../lib/buffer-pool.js').loanDetach();
 const DETACH_CODE = `ab = ${loanDetach.name}`;
 // Whether this runtime has transfer() (with isMarkedAsUntransferable, which the pool also needs).
 const HAS_TRANSFER = typeof ArrayBuffer.prototype.transfer === 'function' && typeof workerThreads.isMarkedAsUntransferable === 'function';

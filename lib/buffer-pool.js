@@ -53,36 +53,47 @@ const detach =
     : structuredCloneDetach;
 
 /**
- * Node 20 only (it has no transfer()): the detach of Node's own web streams,
- * `detachArrayBuffer` of the buffer binding, which `process.binding('buffer')`
- * still exposes. It moves the memory to a new handle exactly as transfer()
- * does (src/node_buffer.cc: GetBackingStore, Detach, ArrayBuffer::New) in
- * about 0.2 µs, where structuredClone takes about 1 µs. It does not look at
- * Node's untransferable mark, so release() uses it only for the pool's own
- * loans: the very objects acquire() returned, which are never memory that
- * something else still uses (such as the pool behind small Buffers). Not used
- * where `process.binding` would print a deprecation warning
- * (--pending-deprecation), nor with SHMKIT_NO_FAST_PATH=1 (the test suite
- * runs both ways). Returns the new handle, or undefined.
+ * Node 20 (no transfer() there, or no isMarkedAsUntransferable): the detach
+ * of Node's own web streams, `detachArrayBuffer` of the buffer binding, which
+ * `process.binding('buffer')` still exposes. It moves the memory to a new
+ * handle exactly as transfer() does (src/node_buffer.cc: GetBackingStore,
+ * Detach, ArrayBuffer::New) in about 0.2 µs, where structuredClone takes
+ * about 1 µs. It does not look at Node's untransferable mark, so release()
+ * uses it only for the pool's own loans: the very objects acquire() returned,
+ * which are never memory that something else still uses (such as the pool
+ * behind small Buffers). Not used where `process.binding` would print a
+ * deprecation warning (--pending-deprecation), nor with
+ * SHMKIT_NO_FAST_PATH=1 (the test suite runs both ways).
+ *
+ * Looked up at the first release of a loan, not at load: the lookup costs
+ * nothing, but any detach in a thread makes V8 check that thread's
+ * typed-array accesses for detached buffers from then on, and a thread that
+ * loads shmkit without releasing a buffer must not pay that.
  */
-const detachLoan = transfer === undefined && FAST ? legacyDetach() : undefined;
+const MAY_DETACH_LOANS = FAST && detach === structuredCloneDetach;
+let detachLoan = null; // null: not looked up yet; then the function or undefined
 
-function legacyDetach() {
+function loanDetacher() {
+  if (detachLoan === null) detachLoan = lookUpDetachArrayBuffer();
+  return detachLoan;
+}
+
+function lookUpDetachArrayBuffer() {
   const flags = `${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`;
-  if (/--pending-deprecation/.test(flags) || /^(1|true)$/i.test(process.env.NODE_PENDING_DEPRECATION ?? '')) return undefined;
+  if (/--pending[-_]deprecation/.test(flags) || /^(1|true)$/i.test(process.env.NODE_PENDING_DEPRECATION ?? '')) return undefined;
   try {
+    // Node wraps process.binding in a function named 'deprecated' when it
+    // would warn; whatever turned that on, do not call it.
+    if (typeof process.binding !== 'function' || process.binding.name === 'deprecated') return undefined;
     const fn = process.binding('buffer').detachArrayBuffer;
-    if (typeof fn !== 'function') return undefined;
-    // Checked once on a buffer of our own: moved, not copied.
-    const probe = new ArrayBuffer(8);
-    new Uint8Array(probe)[7] = 42;
-    const moved = fn(probe);
-    if (byteLengthOf.call(probe) !== 0 || byteLengthOf.call(moved) !== 8 || new Uint8Array(moved)[7] !== 42) return undefined;
-    return (ab) => fn(ab);
+    return typeof fn === 'function' ? fn : undefined;
   } catch {
     return undefined; // no process.binding (a permission model, a future Node)
   }
 }
+
+/** FinalizationRegistry.prototype.unregister, taken once: a patched one must not vouch for a loan. */
+const unregister = FinalizationRegistry.prototype.unregister;
 
 /** A per-thread pool of recycled, transferable ArrayBuffers. */
 class BufferPool {
@@ -155,16 +166,25 @@ class BufferPool {
       throw errors.invalidArgValue('buffer', buffer, 'is detached (already released or transferred) or empty');
     }
     let kept;
+    // Whether `buffer` is one of this pool's loans, the very object acquire()
+    // returned (its watch is taken off here, and put back if it stays).
     let unwatched = false;
-    if (detachLoan !== undefined && (unwatched = this.#watch.unregister(buffer))) {
-      // One of this pool's loans (it was watched as the object acquire()
-      // returned). Such a buffer is always detachable: a failure here would
-      // be a runtime that changed under us, reported like any other.
-      kept = detachLoan(buffer);
-    } else {
+    const fast = MAY_DETACH_LOANS ? loanDetacher() : undefined;
+    if (fast !== undefined && (unwatched = unregister.call(this.#watch, buffer))) {
+      try {
+        kept = fast(buffer);
+      } catch {
+        kept = undefined;
+      }
+      // Not detached (V8 refuses for some buffers, e.g. an asm.js heap): the
+      // general way below decides, and reports.
+      if (kept !== undefined && byteLengthOf.call(buffer) !== 0) kept = undefined;
+    }
+    if (kept === undefined) {
       try {
         kept = detach(buffer);
       } catch (err) {
+        if (unwatched) this.#watchAgain(buffer);
         throw errors.invalidArgValue('buffer', buffer, `cannot be detached (${err.message})`);
       }
     }
@@ -173,9 +193,10 @@ class BufferPool {
       // Buffers): structuredClone copies them and transfer() is not used on
       // them. The caller still holds that memory, so it must not be handed
       // out again.
+      if (unwatched) this.#watchAgain(buffer);
       throw errors.invalidArgValue('buffer', buffer, 'cannot be detached (the runtime marks it untransferable, e.g. the pool behind small Buffers)');
     }
-    if (!unwatched) this.#watch.unregister(buffer); // when it is the very object acquire() gave
+    if (!unwatched) unregister.call(this.#watch, buffer); // when it is the very object acquire() gave
     let slot = native.bufferPoolRelease(this.#id, kept);
     if (slot < 0) return;
     if (slot >= native.BUFFER_POOL_EVICTED) {
@@ -183,6 +204,12 @@ class BufferPool {
       for (const s of native.bufferPoolTakeEvicted(this.#id)) this.#slots[s] = undefined;
     }
     this.#slots[slot] = kept;
+  }
+
+  /** Watches `buffer`, a loan that release() stopped watching and then could not take back, again. */
+  #watchAgain(buffer) {
+    const serial = native.bufferPoolLoanSerial(this.#id, buffer);
+    if (serial >= 0) this.#watch.register(buffer, serial, buffer);
   }
 
   /** `{ acquired, released, hits, misses, retainedBytes, outstanding, leaked }` (a snapshot). */
@@ -213,17 +240,17 @@ class BufferPool {
 }
 
 /**
- * For benches/pool.bench.mjs (not part of the API): how release() detaches a
- * loan of the pool on this runtime, by name, and that detach alone.
+ * For benches/pool.bench.mjs only, not part of the API: how release()
+ * detaches one of the pool's loans on this runtime, by name, and that detach
+ * alone. It detaches whatever it is given (the small-Buffer pool too): never
+ * for anything but a buffer of one's own. Looking it up is what a release
+ * would do anyway.
  */
-const loanDetach = {
-  name:
-    detachLoan !== undefined
-      ? "process.binding('buffer').detachArrayBuffer(ab)"
-      : detach === structuredCloneDetach
-        ? 'structuredClone(ab, { transfer: [ab] })'
-        : 'ab.transfer()',
-  detach: detachLoan ?? detach,
-};
+function loanDetach() {
+  const fast = MAY_DETACH_LOANS ? loanDetacher() : undefined;
+  if (fast !== undefined) return { name: "process.binding('buffer').detachArrayBuffer(ab)", detach: fast };
+  if (detach === structuredCloneDetach) return { name: 'structuredClone(ab, { transfer: [ab] })', detach };
+  return { name: 'isMarkedAsUntransferable(ab) ? undefined : ab.transfer()', detach };
+}
 
 module.exports = { BufferPool, loanDetach };

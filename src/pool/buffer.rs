@@ -311,6 +311,26 @@ pub fn buffer_pool_collected(id: u32, serial: f64) {
   LEDGER.lock().collected((u64::from(id), serial as u64));
 }
 
+/// The serial of the open loan of pool `id` whose memory `ab` is, or -1.
+/// `release()` asks when it stopped watching a loan that it then could not
+/// detach, so that it watches the loan again.
+#[napi]
+pub fn buffer_pool_loan_serial(id: u32, ab: ArrayBuffer) -> f64 {
+  let ledger = LEDGER.lock();
+  match ledger.by_memory.get(&memory_of(&ab)) {
+    Some(&(pool, serial))
+      if pool == u64::from(id)
+        && ledger
+          .loans
+          .get(&(pool, serial))
+          .is_some_and(|loan| !loan.leaked) =>
+    {
+      serial as f64
+    }
+    _ => -1.0,
+  }
+}
+
 /// `bufferPoolRelease(id, ab)`, a raw callback (see `crate::raw`): pool `id`
 /// takes back `ab` (a fresh handle whose memory the caller has just detached
 /// from the user's one) and closes its loan wherever it was made. Returns the
