@@ -65,7 +65,7 @@ const detach =
  * deprecation warning (--pending-deprecation), nor with
  * SHMKIT_NO_FAST_PATH=1 (the test suite runs both ways).
  *
- * Looked up at the first release of a loan, not at load: the lookup costs
+ * Looked up at the first release(), not at load: the lookup costs
  * nothing, but any detach in a thread makes V8 check that thread's
  * typed-array accesses for detached buffers from then on, and a thread that
  * loads shmkit without releasing a buffer must not pay that.
@@ -92,8 +92,11 @@ function lookUpDetachArrayBuffer() {
   }
 }
 
-/** FinalizationRegistry.prototype.unregister, taken once: a patched one must not vouch for a loan. */
-const unregister = FinalizationRegistry.prototype.unregister;
+// FinalizationRegistry and its methods, taken once: the watch on the loans
+// decides which buffers take the short way, so a patched or replaced one
+// must not be able to vouch for a buffer that is not a loan.
+const Registry = FinalizationRegistry;
+const { register, unregister } = Registry.prototype;
 
 /** A per-thread pool of recycled, transferable ArrayBuffers. */
 class BufferPool {
@@ -111,7 +114,7 @@ class BufferPool {
     this.#max = max;
     const id = native.bufferPoolNew(max === Infinity ? Number.MAX_SAFE_INTEGER : max);
     this.#id = id;
-    this.#watch = new FinalizationRegistry((serial) => native.bufferPoolCollected(id, serial));
+    this.#watch = new Registry((serial) => native.bufferPoolCollected(id, serial));
     pools.register(this, id);
   }
 
@@ -140,7 +143,7 @@ class BufferPool {
       }
       native.bufferPoolLend(this.#id, ab, serial);
     }
-    this.#watch.register(ab, serial, ab);
+    register.call(this.#watch, ab, serial, ab);
     return ab;
   }
 
@@ -173,8 +176,11 @@ class BufferPool {
     if (fast !== undefined && (unwatched = unregister.call(this.#watch, buffer))) {
       try {
         kept = fast(buffer);
+        // A handle of the same memory, and `buffer` detached; anything else
+        // is a binding that does not do what Node 20's does: never again.
+        if (byteLengthOf.call(kept) !== length) detachLoan = kept = undefined;
       } catch {
-        kept = undefined;
+        detachLoan = kept = undefined;
       }
       // Not detached (V8 refuses for some buffers, e.g. an asm.js heap): the
       // general way below decides, and reports.
@@ -194,7 +200,7 @@ class BufferPool {
       // them. The caller still holds that memory, so it must not be handed
       // out again.
       if (unwatched) this.#watchAgain(buffer);
-      throw errors.invalidArgValue('buffer', buffer, 'cannot be detached (the runtime marks it untransferable, e.g. the pool behind small Buffers)');
+      throw errors.invalidArgValue('buffer', buffer, 'cannot be detached (the runtime marks it untransferable, e.g. the pool behind small Buffers, or V8 keeps it attached, e.g. an asm.js heap)');
     }
     if (!unwatched) unregister.call(this.#watch, buffer); // when it is the very object acquire() gave
     let slot = native.bufferPoolRelease(this.#id, kept);
@@ -209,7 +215,7 @@ class BufferPool {
   /** Watches `buffer`, a loan that release() stopped watching and then could not take back, again. */
   #watchAgain(buffer) {
     const serial = native.bufferPoolLoanSerial(this.#id, buffer);
-    if (serial >= 0) this.#watch.register(buffer, serial, buffer);
+    if (serial >= 0) register.call(this.#watch, buffer, serial, buffer);
   }
 
   /** `{ acquired, released, hits, misses, retainedBytes, outstanding, leaked }` (a snapshot). */

@@ -123,6 +123,16 @@ impl Ledger {
     }
   }
 
+  /// The serial of pool `pool`'s open (not leaked) loan of the memory `key`.
+  fn open_loan_of(&self, pool: u64, key: (usize, usize)) -> Option<u64> {
+    let &(lender, serial) = self.by_memory.get(&key)?;
+    let open = self
+      .loans
+      .get(&(lender, serial))
+      .is_some_and(|loan| !loan.leaked);
+    (lender == pool && open).then_some(serial)
+  }
+
   /// The object handed out for loan `id` was garbage-collected.
   fn collected(&mut self, id: LoanId) {
     self.mark_leaked(id);
@@ -316,18 +326,9 @@ pub fn buffer_pool_collected(id: u32, serial: f64) {
 /// detach, so that it watches the loan again.
 #[napi]
 pub fn buffer_pool_loan_serial(id: u32, ab: ArrayBuffer) -> f64 {
-  let ledger = LEDGER.lock();
-  match ledger.by_memory.get(&memory_of(&ab)) {
-    Some(&(pool, serial))
-      if pool == u64::from(id)
-        && ledger
-          .loans
-          .get(&(pool, serial))
-          .is_some_and(|loan| !loan.leaked) =>
-    {
-      serial as f64
-    }
-    _ => -1.0,
+  match LEDGER.lock().open_loan_of(u64::from(id), memory_of(&ab)) {
+    Some(serial) => serial as f64,
+    None => -1.0,
   }
 }
 
@@ -490,6 +491,22 @@ mod tests {
     ledger.returned((0x1000, 64)); // closes the new loan, not the old one
     assert_eq!(pool.outstanding.load(Relaxed), 0);
     assert_eq!(pool.leaked.load(Relaxed), 1);
+  }
+
+  #[test]
+  fn an_open_loan_is_found_by_its_pool_and_memory_only() {
+    let pool = Arc::new(LoanCounters::default());
+    let mut ledger = Ledger::default();
+    ledger.lend((1, 7), (0x1000, 64), &pool);
+    ledger.lend((2, 8), (0x2000, 64), &pool);
+    assert_eq!(ledger.open_loan_of(1, (0x1000, 64)), Some(7));
+    assert_eq!(ledger.open_loan_of(2, (0x1000, 64)), None); // another pool's
+    assert_eq!(ledger.open_loan_of(1, (0x1000, 32)), None); // another length
+    assert_eq!(ledger.open_loan_of(1, (0x3000, 64)), None); // not lent
+    ledger.collected((2, 8));
+    assert_eq!(ledger.open_loan_of(2, (0x2000, 64)), None); // leaked
+    ledger.returned((0x1000, 64));
+    assert_eq!(ledger.open_loan_of(1, (0x1000, 64)), None); // released
   }
 
   #[test]
