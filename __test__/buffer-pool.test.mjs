@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { BufferPool } from '../index.mjs';
-import { spawn, sleep, rejectsWithCode } from './helpers.mjs';
+import { spawn, sleep, rejectsWithCode, runNode } from './helpers.mjs';
 
 // `gc()` for the leak tests: what --expose-gc gives, without restarting node.
 v8.setFlagsFromString('--expose-gc');
@@ -248,13 +248,8 @@ test('BufferPool: where transfer() exists, a buffer Node marks untransferable is
       plainDetached: plain.byteLength === 0, retained: pool.stats.retainedBytes,
     }));
   `;
-  const { execFile } = await import('node:child_process');
-  const out = await new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--harmony-rab-gsab-transfer', '-e', script], { timeout: 30_000 }, (err, stdout, stderr) =>
-      err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout),
-    );
-  });
-  assert.deepEqual(JSON.parse(out.trim().split('\n').pop()), {
+  const { json } = await runNode(['--harmony-rab-gsab-transfer'], script);
+  assert.deepEqual(json, {
     hasTransfer: true,
     code: 'ERR_INVALID_ARG_VALUE',
     intact: 'password=hunter2',
@@ -277,6 +272,8 @@ test('BufferPool on a runtime without transfer(): its own loans are detached the
       const b = binding.call(process, name);
       return name === 'buffer' ? { detachArrayBuffer: (ab) => (fast++, b.detachArrayBuffer(ab)) } : b;
     };
+    // As transparent as a spy can be: Node's warning wrapper is named 'deprecated'.
+    Object.defineProperty(process.binding, 'name', { value: binding.name });
     const { BufferPool } = require(${JSON.stringify(new URL('../index.js', import.meta.url).pathname)});
     const pool = new BufferPool();
     const a = pool.acquire(4096);
@@ -295,14 +292,6 @@ test('BufferPool on a runtime without transfer(): its own loans are detached the
       intact: small.toString(), stats: pool.stats,
     }));
   `;
-  const { execFile } = await import('node:child_process');
-  const run = (args, env) =>
-    new Promise((resolve, reject) => {
-      const { SHMKIT_NO_FAST_PATH, NODE_OPTIONS, NODE_PENDING_DEPRECATION, ...base } = process.env;
-      execFile(process.execPath, [...args, '-e', script], { timeout: 30_000, env: { ...base, ...env } }, (err, stdout, stderr) =>
-        err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve({ out: JSON.parse(stdout.trim().split('\n').pop()), stderr }),
-      );
-    });
   const hasTransfer = typeof ArrayBuffer.prototype.transfer === 'function';
   const common = {
     detached: 0,
@@ -320,8 +309,8 @@ test('BufferPool on a runtime without transfer(): its own loans are detached the
     [[], { SHMKIT_NO_FAST_PATH: '1' }, 0],
   ];
   for (const [args, env, fast] of cases) {
-    const { out, stderr } = await run(['--throw-deprecation', ...args], env);
-    assert.deepEqual(out, { ...common, fast }, `${args} ${JSON.stringify(env)}`);
+    const { json, stderr } = await runNode(['--throw-deprecation', ...args], script, env);
+    assert.deepEqual(json, { ...common, fast }, `${args} ${JSON.stringify(env)}`);
     assert.doesNotMatch(stderr, /DEP0111|Warning/, `${args} ${JSON.stringify(env)}: no deprecation warning`);
   }
   // No spy here: Node itself has wrapped process.binding to warn, and the
@@ -334,13 +323,8 @@ test('BufferPool on a runtime without transfer(): its own loans are detached the
     pool.release(ab);
     console.log(JSON.stringify({ detached: ab.byteLength === 0, stats: pool.stats }));
   `;
-  const { SHMKIT_NO_FAST_PATH, NODE_OPTIONS, NODE_PENDING_DEPRECATION, ...base } = process.env;
-  const { out, stderr } = await new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--throw-deprecation', '-e', hidden], { timeout: 30_000, env: { ...base, NODE_OPTIONS: '--pending-deprecation' } }, (err, stdout, stderr) =>
-      err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve({ out: JSON.parse(stdout.trim().split('\n').pop()), stderr }),
-    );
-  });
-  assert.deepEqual(out, { detached: true, stats: { acquired: 1, released: 1, hits: 0, misses: 1, retainedBytes: 64, outstanding: 0, leaked: 0 } });
+  const { json, stderr } = await runNode(['--throw-deprecation'], hidden, { NODE_OPTIONS: '--pending-deprecation' });
+  assert.deepEqual(json, { detached: true, stats: { acquired: 1, released: 1, hits: 0, misses: 1, retainedBytes: 64, outstanding: 0, leaked: 0 } });
   assert.doesNotMatch(stderr, /DEP0111|Warning/, 'no deprecation warning when only Node\'s wrapper tells');
 });
 
@@ -384,12 +368,7 @@ test('BufferPool: loading shmkit detaches nothing; a thread pays V8\'s detach ch
     pool.release(ab);
     console.log('MARK released');
   `;
-  const { execFile } = await import('node:child_process');
-  const out = await new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--trace-protector-invalidation', '-e', script], { timeout: 30_000 }, (err, stdout, stderr) =>
-      err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout),
-    );
-  });
+  const { stdout: out } = await runNode(['--trace-protector-invalidation'], script);
   const lines = out.split('\n');
   const at = (re) => lines.findIndex((l) => re.test(l));
   const invalidated = at(/ArrayBufferDetaching/);

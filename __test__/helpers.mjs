@@ -5,6 +5,30 @@ import { fileURLToPath } from 'node:url';
 
 const entry = fileURLToPath(new URL('../index.js', import.meta.url));
 
+/**
+ * Runs `node ...args -e script` in a child process (killed after 30 s) with
+ * `env` over this process's environment minus the variables that change how
+ * shmkit or Node deprecations behave; resolves with `{ stdout, stderr, json }`,
+ * `json` being the last line of stdout parsed, or rejects with its stderr.
+ */
+export async function runNode(args, script, env = {}) {
+  const { execFile } = await import('node:child_process');
+  const { SHMKIT_NO_FAST_PATH, NODE_OPTIONS, NODE_PENDING_DEPRECATION, ...base } = process.env;
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [...args, '-e', script], { timeout: 30_000, env: { ...base, ...env } }, (err, stdout, stderr) => {
+      if (err) return reject(new Error(`${err.message}\n${stderr}`));
+      const last = stdout.trim().split('\n').pop();
+      let json;
+      try {
+        json = JSON.parse(last);
+      } catch {
+        // not JSON: the caller reads stdout
+      }
+      resolve({ stdout, stderr, json });
+    });
+  });
+}
+
 /** Rejects with `what` if `promise` has not settled within `ms`. */
 export function bounded(promise, ms, what = 'operation') {
   let timer;

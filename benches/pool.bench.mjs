@@ -19,7 +19,6 @@
 // other groups), every mode through the same two threads in turn.
 
 import os from 'node:os';
-import workerThreads from 'node:worker_threads';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { createRequire } from 'node:module';
@@ -113,8 +112,6 @@ export function loops(pool, bytes) {
 // lib/buffer-pool.js decides it on this runtime: a move to a new handle.
 const loanDetach = createRequire(import.meta.url)('../lib/buffer-pool.js').loanDetach();
 const DETACH_CODE = `ab = ${loanDetach.name}`;
-// Whether this runtime has transfer() (with isMarkedAsUntransferable, which the pool also needs).
-const HAS_TRANSFER = typeof ArrayBuffer.prototype.transfer === 'function' && typeof workerThreads.isMarkedAsUntransferable === 'function';
 
 /** Information: acquire + release without writes, and the detach alone. */
 function detachLoops(pool, bytes) {
@@ -444,7 +441,7 @@ async function transferRow() {
     unit: 'ns/op',
     compare: 'speed',
   };
-  if (HAS_TRANSFER) return undefined; // the 64 KiB row above already is this row
+  if (loanDetach.kind === 'transfer') return undefined; // the 64 KiB row above already is this row
   const flag = '--harmony-rab-gsab-transfer';
   try {
     const child = new URL('./workers/pool-transfer-child.mjs', import.meta.url);

@@ -62,7 +62,8 @@ const detach =
  * uses it only for the pool's own loans: the very objects acquire() returned,
  * which are never memory that something else still uses (such as the pool
  * behind small Buffers). Not used where `process.binding` would print a
- * deprecation warning (--pending-deprecation), nor with
+ * deprecation warning (Node then wraps it in a function named 'deprecated':
+ * --pending-deprecation in any spelling or source), nor with
  * SHMKIT_NO_FAST_PATH=1 (the test suite runs both ways).
  *
  * Looked up at the first release(), not at load: the lookup costs
@@ -79,11 +80,7 @@ function loanDetacher() {
 }
 
 function lookUpDetachArrayBuffer() {
-  const flags = `${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`;
-  if (/--pending[-_]deprecation/.test(flags) || /^(1|true)$/i.test(process.env.NODE_PENDING_DEPRECATION ?? '')) return undefined;
   try {
-    // Node wraps process.binding in a function named 'deprecated' when it
-    // would warn; whatever turned that on, do not call it.
     if (typeof process.binding !== 'function' || process.binding.name === 'deprecated') return undefined;
     const fn = process.binding('buffer').detachArrayBuffer;
     return typeof fn === 'function' ? fn : undefined;
@@ -168,24 +165,11 @@ class BufferPool {
     if (length === 0) {
       throw errors.invalidArgValue('buffer', buffer, 'is detached (already released or transferred) or empty');
     }
-    let kept;
     // Whether `buffer` is one of this pool's loans, the very object acquire()
     // returned (its watch is taken off here, and put back if it stays).
-    let unwatched = false;
     const fast = MAY_DETACH_LOANS ? loanDetacher() : undefined;
-    if (fast !== undefined && (unwatched = unregister.call(this.#watch, buffer))) {
-      try {
-        kept = fast(buffer);
-        // A handle of the same memory, and `buffer` detached; anything else
-        // is a binding that does not do what Node 20's does: never again.
-        if (byteLengthOf.call(kept) !== length) detachLoan = kept = undefined;
-      } catch {
-        detachLoan = kept = undefined;
-      }
-      // Not detached (V8 refuses for some buffers, e.g. an asm.js heap): the
-      // general way below decides, and reports.
-      if (kept !== undefined && byteLengthOf.call(buffer) !== 0) kept = undefined;
-    }
+    const unwatched = fast !== undefined && unregister.call(this.#watch, buffer);
+    let kept = unwatched ? detachedLoan(fast, buffer, length) : undefined;
     if (kept === undefined) {
       try {
         kept = detach(buffer);
@@ -193,16 +177,16 @@ class BufferPool {
         if (unwatched) this.#watchAgain(buffer);
         throw errors.invalidArgValue('buffer', buffer, `cannot be detached (${err.message})`);
       }
+      if (kept === undefined || byteLengthOf.call(buffer) !== 0) {
+        // Node marks some buffers untransferable (the shared pool behind
+        // small Buffers): structuredClone copies them and transfer() is not
+        // used on them. The caller still holds that memory, so it must not
+        // be handed out again.
+        if (unwatched) this.#watchAgain(buffer);
+        throw errors.invalidArgValue('buffer', buffer, 'cannot be detached (the runtime marks it untransferable, e.g. the pool behind small Buffers, or V8 keeps it attached, e.g. an asm.js heap)');
+      }
+      if (!unwatched) unregister.call(this.#watch, buffer); // when it is the very object acquire() gave
     }
-    if (kept === undefined || byteLengthOf.call(buffer) !== 0) {
-      // Node marks some buffers untransferable (the shared pool behind small
-      // Buffers): structuredClone copies them and transfer() is not used on
-      // them. The caller still holds that memory, so it must not be handed
-      // out again.
-      if (unwatched) this.#watchAgain(buffer);
-      throw errors.invalidArgValue('buffer', buffer, 'cannot be detached (the runtime marks it untransferable, e.g. the pool behind small Buffers, or V8 keeps it attached, e.g. an asm.js heap)');
-    }
-    if (!unwatched) unregister.call(this.#watch, buffer); // when it is the very object acquire() gave
     let slot = native.bufferPoolRelease(this.#id, kept);
     if (slot < 0) return;
     if (slot >= native.BUFFER_POOL_EVICTED) {
@@ -246,6 +230,27 @@ class BufferPool {
 }
 
 /**
+ * Detaches `buffer`, a loan of `length` bytes, with `fast` (the binding's
+ * detachArrayBuffer); returns the new handle, or undefined when the general
+ * way must decide: `buffer` is still attached (V8 refuses for some buffers,
+ * e.g. an asm.js heap), or the binding threw or did not hand back the same
+ * memory, which Node 20's never does: then it is never used again.
+ */
+function detachedLoan(fast, buffer, length) {
+  let moved = false;
+  let kept;
+  try {
+    kept = fast(buffer);
+    if (byteLengthOf.call(buffer) !== 0) return undefined;
+    moved = byteLengthOf.call(kept) === length; // throws for a non-ArrayBuffer
+  } catch {
+    // not what Node 20's binding does
+  }
+  if (!moved) detachLoan = undefined;
+  return moved ? kept : undefined;
+}
+
+/**
  * For benches/pool.bench.mjs only, not part of the API: how release()
  * detaches one of the pool's loans on this runtime, by name, and that detach
  * alone. It detaches whatever it is given (the small-Buffer pool too): never
@@ -254,9 +259,9 @@ class BufferPool {
  */
 function loanDetach() {
   const fast = MAY_DETACH_LOANS ? loanDetacher() : undefined;
-  if (fast !== undefined) return { name: "process.binding('buffer').detachArrayBuffer(ab)", detach: fast };
-  if (detach === structuredCloneDetach) return { name: 'structuredClone(ab, { transfer: [ab] })', detach };
-  return { name: 'isMarkedAsUntransferable(ab) ? undefined : ab.transfer()', detach };
+  if (fast !== undefined) return { kind: 'binding', name: "process.binding('buffer').detachArrayBuffer(ab)", detach: fast };
+  if (detach === structuredCloneDetach) return { kind: 'structuredClone', name: 'structuredClone(ab, { transfer: [ab] })', detach };
+  return { kind: 'transfer', name: 'isMarkedAsUntransferable(ab) ? undefined : ab.transfer()', detach };
 }
 
 module.exports = { BufferPool, loanDetach };
