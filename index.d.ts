@@ -2585,6 +2585,59 @@ export declare class Channel {
   recvAsync(options?: AsyncLockOptions | null): Promise<Uint8Array | undefined>;
 
   /**
+   * Receives a message if that needs no waiting, as {@link Channel.tryRecv},
+   * copying it to the start of `target` instead of allocating an array.
+   *
+   * A fresh `Uint8Array` of more than 64 bytes is an allocation outside V8's
+   * heap, which costs far more than the copy (0.3–1.3 µs here, against
+   * about 0.03 µs for a 64-byte one): a receiver of larger messages that
+   * handles each before the next can reuse one target of
+   * `byteCapacity - 4` bytes and go several times faster.
+   *
+   * @param target Any ArrayBuffer view (its bytes, from `byteOffset`); a
+   *   view of a detached buffer holds no bytes.
+   * @returns The message's length in bytes (the bytes past it are left
+   *   alone); `undefined` when there is none now, or another receiver holds
+   *   the receive lock.
+   * @throws {RangeError} `ERR_OUT_OF_RANGE` when the message is longer than
+   *   `target`: the message stays in the channel, for the next receive.
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` when `target` is not an
+   *   ArrayBuffer view.
+   * @throws {errors.BadLayoutError} `ERR_SHMKIT_BAD_LAYOUT` when the shared
+   *   memory holds a corrupted message length.
+   */
+  tryRecvInto(target: ArrayBufferView): number | undefined;
+
+  /**
+   * Receives the next message into `target`, blocking as
+   * {@link Channel.recv} does; see {@link Channel.tryRecvInto}.
+   *
+   * @param options `timeout` in milliseconds, for the whole call; default: no limit.
+   * @returns The message's length in bytes, or `undefined` once the channel
+   *   is closed and drained.
+   * @throws What {@link Channel.recv} throws, and `ERR_OUT_OF_RANGE` /
+   *   `ERR_INVALID_ARG_TYPE` as {@link Channel.tryRecvInto} (a message
+   *   longer than `target` stays in the channel).
+   */
+  recvInto(target: ArrayBufferView, options?: LockOptions | null): number | undefined;
+
+  /**
+   * Resolves once the next message is copied into `target`, waiting as
+   * {@link Channel.recvAsync} does; see {@link Channel.tryRecvInto}. The
+   * target's length is read when the message is there (a target detached
+   * meanwhile holds nothing).
+   *
+   * @param options `timeout` in milliseconds (for the whole call; default:
+   *   no limit) and an abort `signal` (default: none).
+   * @returns A promise of the message's length in bytes, or of `undefined`
+   *   once the channel is closed and drained. It rejects as
+   *   {@link Channel.recvAsync} does, or with `ERR_OUT_OF_RANGE` (the
+   *   message stays in the channel). A `target` that is not an ArrayBuffer
+   *   view rejects with `ERR_INVALID_ARG_TYPE`.
+   */
+  recvIntoAsync(target: ArrayBufferView, options?: AsyncLockOptions | null): Promise<number | undefined>;
+
+  /**
    * Sends any structured-cloneable value (`v8.serialize`), blocking as
    * {@link Channel.send} does. Receive it with a `recvValue…` method.
    *
@@ -2829,6 +2882,12 @@ export declare class ChannelReceiver extends ChannelEnd {
   recv(options?: LockOptions | null): Uint8Array | undefined;
   /** As {@link Channel.recvAsync}, after this receiver's earlier async receives. */
   recvAsync(options?: AsyncLockOptions | null): Promise<Uint8Array | undefined>;
+  /** As {@link Channel.tryRecvInto}: the message copied into `target`, its length; `undefined` when there is none now. */
+  tryRecvInto(target: ArrayBufferView): number | undefined;
+  /** As {@link Channel.recvInto}: blocks while empty; `undefined` once closed and drained. */
+  recvInto(target: ArrayBufferView, options?: LockOptions | null): number | undefined;
+  /** As {@link Channel.recvIntoAsync}, after this receiver's earlier async receives. */
+  recvIntoAsync(target: ArrayBufferView, options?: AsyncLockOptions | null): Promise<number | undefined>;
   /** As {@link Channel.recvValue}. */
   recvValue(options?: LockOptions | null): unknown;
   /** As {@link Channel.tryRecvValue}. */

@@ -656,3 +656,138 @@ test('Channel: an abort wins whatever its reason (a TimeoutError, an OwnerDiedEr
   g.unlock();
   assert.equal(await w.result(), 'done');
 });
+
+test('Channel recvInto: random-size messages (0 up to the capacity) copied into one reused target through every form arrive intact and in order', async () => {
+  const N = 30_000;
+  const ch = new Channel({ byteCapacity: 1024 }); // small: messages wrap around the ring's end all the time
+  const sender = spawn(async ({}, { ch, N }) => {
+    let seed = 12345;
+    const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
+    const tx = ch.sender({ timeout: 10_000 });
+    for (let seq = 0; seq < N; seq++) {
+      const size = seq % 500 === 0 ? 1020 : seq % 97 === 0 ? 0 : Math.floor(rand() * rand() * 1021);
+      const m = new Uint8Array(size);
+      for (let i = 0; i < size; i++) m[i] = (i * 31 + seq) & 0xff;
+      if (seq % 3 === 0) await tx.sendAsync(m, { timeout: 10_000 });
+      else tx.send(m, { timeout: 10_000 });
+    }
+    tx.release();
+    ch.close();
+    return 'sent';
+  }, { ch, N });
+  const receiver = spawn(async ({}, { ch, N }) => {
+    // A target with room to spare, dirtied between messages: only the message's own bytes may count.
+    const target = new Uint8Array(2048);
+    const sizes = [];
+    let bad = 0;
+    const check = (seq, n) => {
+      if (typeof n !== 'number') throw new Error(`message ${seq}: got ${n}`);
+      for (let i = 0; i < n; i++) if (target[i] !== ((i * 31 + seq) & 0xff)) bad++;
+      sizes.push(n);
+      target.fill(0xee, 0, n + 1);
+    };
+    let seq = 0;
+    const rx = ch.receiver({ timeout: 10_000 });
+    for (; seq < N / 3; seq++) check(seq, seq % 2 ? rx.recvInto(target) : await rx.recvIntoAsync(target, { timeout: 10_000 }));
+    rx.release();
+    for (; seq < N; seq++) {
+      let n;
+      if (seq % 3 === 0) n = ch.recvInto(target, { timeout: 10_000 });
+      else if (seq % 3 === 1) n = await ch.recvIntoAsync(target, { timeout: 10_000 });
+      else while ((n = ch.tryRecvInto(target)) === undefined) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 0.05);
+      check(seq, n);
+    }
+    const end = [ch.recvInto(target, { timeout: 10_000 }), await ch.recvIntoAsync(target, { timeout: 10_000 }), ch.tryRecvInto(target)];
+    return { bad, sizes, end };
+  }, { ch, N });
+  assert.equal(await sender.result(60_000), 'sent');
+  const { bad, sizes, end } = await receiver.result(60_000);
+  assert.equal(bad, 0);
+  assert.equal(sizes.length, N);
+  let seed = 12345;
+  const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
+  for (let seq = 0; seq < N; seq++) {
+    const size = seq % 500 === 0 ? 1020 : seq % 97 === 0 ? 0 : Math.floor(rand() * rand() * 1021);
+    if (sizes[seq] !== size) assert.fail(`message ${seq}: length ${sizes[seq]}, sent ${size}`);
+  }
+  assert.deepEqual(end, [undefined, undefined, undefined]);
+  assert.equal(ch.byteSize, 0);
+});
+
+test('Channel recvInto: a target too short keeps the message; any view works; bad targets, timeouts and aborts have codes', async () => {
+  const ch = new Channel({ byteCapacity: 64 });
+  const bytes = (n, k) => Uint8Array.from({ length: n }, (_, i) => (i + k) & 0xff);
+  ch.send(bytes(20, 1));
+  for (const short of [new Uint8Array(19), new Uint8Array(0)]) {
+    assert.throws(() => ch.tryRecvInto(short), (e) => e instanceof RangeError && e.code === 'ERR_OUT_OF_RANGE' && /at least 20/.test(e.message));
+  }
+  assert.throws(() => ch.recvInto(new Uint8Array(3), { timeout: 1000 }), { code: 'ERR_OUT_OF_RANGE' });
+  await rejectsWithCode(assert, () => ch.recvIntoAsync(new Uint8Array(3)), 'ERR_OUT_OF_RANGE');
+  assert.equal(ch.byteSize, 24, 'the message is still there');
+  const f32 = new Float32Array(6).fill(-1); // any ArrayBuffer view: its bytes, from its start
+  assert.equal(ch.recvInto(f32), 20);
+  assert.deepEqual([...new Uint8Array(f32.buffer, 0, 20)], [...bytes(20, 1)]);
+  assert.equal(f32[5], -1, 'bytes past the message are left alone');
+  const dv = new DataView(new ArrayBuffer(16), 4, 8);
+  ch.send(bytes(8, 5));
+  assert.equal(ch.tryRecvInto(dv), 8);
+  assert.deepEqual([...new Uint8Array(dv.buffer, 4, 8)], [...bytes(8, 5)]);
+
+  // A message that wraps around the ring's end (64 bytes: the second 40-byte message does).
+  const t = new Uint8Array(64);
+  for (let k = 0; k < 3; k++) {
+    ch.send(bytes(40, k));
+    assert.equal(ch.recvInto(t), 40);
+    assert.deepEqual([...t.subarray(0, 40)], [...bytes(40, k)]);
+  }
+
+  // A view of a detached buffer holds nothing: an empty message fits, others stay.
+  const ab = new ArrayBuffer(8);
+  const gone = new Uint16Array(ab);
+  structuredClone(ab, { transfer: [ab] });
+  ch.send(new Uint8Array(0));
+  ch.send(bytes(1, 9));
+  assert.equal(ch.tryRecvInto(gone), 0);
+  assert.throws(() => ch.tryRecvInto(gone), { code: 'ERR_OUT_OF_RANGE' });
+  assert.deepEqual([...ch.recv()], [9]);
+  ch.send(gone); // and sending one sends an empty message
+  assert.equal(ch.recv().length, 0);
+
+  for (const bad of [undefined, 'x', 42, new ArrayBuffer(4), [1, 2]]) {
+    assert.throws(() => ch.tryRecvInto(bad), { code: 'ERR_INVALID_ARG_TYPE' });
+    assert.throws(() => ch.recvInto(bad), { code: 'ERR_INVALID_ARG_TYPE' });
+    await rejectsWithCode(assert, () => ch.recvIntoAsync(bad), 'ERR_INVALID_ARG_TYPE');
+  }
+  assert.equal(ch.tryRecvInto(t), undefined, 'empty');
+  assert.throws(() => ch.recvInto(t, { timeout: 5 }), { code: 'ERR_SHMKIT_TIMEOUT' });
+  await rejectsWithCode(assert, () => ch.recvIntoAsync(t, { timeout: 5 }), 'ERR_SHMKIT_TIMEOUT');
+  const ac = new AbortController();
+  const p = ch.recvIntoAsync(t, { signal: ac.signal });
+  ac.abort(new Error('bye'));
+  await assert.rejects(p, /bye/);
+
+  // The claimed receiver: the same, its async calls in call order.
+  const rx = ch.receiver();
+  assert.ok(rx instanceof ChannelReceiver);
+  ch.send(bytes(30, 2));
+  ch.send(bytes(3, 7));
+  const short = rx.recvIntoAsync(new Uint8Array(29)); // its turn comes first: the 30-byte message stays for the next
+  const fits = rx.recvIntoAsync(t, { timeout: 1000 });
+  await assert.rejects(short, { code: 'ERR_OUT_OF_RANGE' });
+  assert.equal(await fits, 30);
+  assert.deepEqual([...t.subarray(0, 30)], [...bytes(30, 2)]);
+  assert.equal(rx.tryRecvInto(t), 3);
+  assert.equal(rx.tryRecvInto(t), undefined);
+  assert.throws(() => rx.recvInto(t, { timeout: 5 }), { code: 'ERR_SHMKIT_TIMEOUT' });
+  assert.throws(() => rx.recvInto('x'), { code: 'ERR_INVALID_ARG_TYPE' });
+  rx.release();
+  assert.throws(() => rx.tryRecvInto(t), { code: 'ERR_SHMKIT_NOT_OWNER' });
+
+  // Closed: what is left, then undefined from every form.
+  ch.send(bytes(5, 3));
+  ch.close();
+  assert.equal(ch.recvInto(t), 5);
+  assert.equal(ch.recvInto(t), undefined);
+  assert.equal(await ch.recvIntoAsync(t), undefined);
+  assert.equal(ch.tryRecvInto(t), undefined);
+});

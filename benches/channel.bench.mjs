@@ -5,6 +5,10 @@
 //   stream:      A sends n messages one way, B receives them all (messages/s);
 //                also through a hand-written plain-JS byte ring with the
 //                Channel's layout and protocol, the ceiling (plain-channel.mjs);
+//   256 bytes:   the stream with 256-byte messages, received with recv() (a
+//                fresh array each) and with recvInto() (one reused target),
+//                for information: V8 allocates a Uint8Array of more than 64
+//                bytes outside its heap, which costs more than the copy;
 //   round trip:  A sends 64 bytes, B answers 64 bytes over a second Channel
 //                (or the same port), A receives; µs per round trip.
 // Every run is a fresh pair of worker_threads (workers/channel-pair.mjs) that
@@ -29,6 +33,10 @@ const SHARED_RUNS = 3; // one CPU (information)
 const TIMEOUT_MS = 120_000;
 
 const STREAM_MODES = ['channelStreamExclusive', 'channelStream', 'plainStream', 'postMessageStream'];
+const LARGE_MODES = ['channelStream256', 'channelInto256', 'postMessageStream256'];
+const LARGE_N = 200_000;
+const LARGE_WARMUP = 400_000;
+const LARGE_RUNS = 3; // information rows
 const PLAIN_BYTES = 64 * 1024; // the hand-written ring's size: the Channel's default
 const RTT_MODES = ['channelRtt', 'postMessageRtt'];
 
@@ -37,7 +45,7 @@ const medianOf = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 /** Fresh objects for `mode`, as they travel in workerData. */
 function objectsFor(mode) {
-  if (mode === 'channelStream' || mode === 'channelStreamExclusive') return { ch: new Channel() };
+  if (mode === 'channelStream' || mode === 'channelStreamExclusive' || mode === 'channelStream256' || mode === 'channelInto256') return { ch: new Channel() };
   if (mode === 'channelRtt') return { req: new Channel(), resp: new Channel() };
   if (mode === 'plainStream') return { sab: new SharedArrayBuffer(PlainByteRing.byteLengthFor(PLAIN_BYTES)), cap: PLAIN_BYTES };
   return {}; // postMessage modes use the port pair
@@ -191,6 +199,51 @@ export async function channelBenches() {
     );
   } catch (err) {
     rows.push(failedRow(streamRow, err), failedRow(plainRow, err), failedRow(sharedEndsRow, err));
+  }
+
+  // --- 256-byte messages: recv() and recvInto() (information) ---
+  const largeRow = {
+    id: 'channel.stream-256B.recvInto.vs-postMessage',
+    name: 'Channel 256-byte messages one way, exclusive ends, received with rx.recvInto(target) (one reused target): messages/s vs postMessage(Uint8Array) (information)',
+    unit: 'ops/s',
+    compare: 'speed',
+  };
+  const largeRecvRow = {
+    id: 'channel.stream-256B.recv.vs-postMessage',
+    name: 'Channel 256-byte messages one way, exclusive ends, received with rx.recv() (a fresh Uint8Array each): messages/s vs postMessage(Uint8Array) (information)',
+    unit: 'ops/s',
+    compare: 'speed',
+  };
+  try {
+    const runs = [];
+    for (let r = 0; r < LARGE_RUNS; r++) runs.push(await pairRun(LARGE_MODES, r, LARGE_N, LARGE_WARMUP, own));
+    const med = Object.fromEntries(LARGE_MODES.map((m) => [m, medianOf(runs.map((r) => r.perSec[m]))]));
+    const what =
+      `${fmt(LARGE_N)} messages of 256 bytes from worker A (tx = ch.sender(); tx.send(msg)) to worker B, through a new Channel() (64 KiB), as the 64-byte row, after ${fmt(LARGE_WARMUP)} warm-up messages; ` +
+      `all three forms through the same two threads in each run (order rotated), median of ${LARGE_RUNS} runs. ${ownNote} ` +
+      'A fresh Uint8Array of more than 64 bytes is allocated outside V8\'s heap (with its own ArrayBuffer), which costs more than the copy; recvInto() copies into a target the receiver reuses (the loop checks the length and first byte before the next message).';
+    const all =
+      `recvInto: ${perRun(runs, 'channelInto256', kps)}; recv: ${perRun(runs, 'channelStream256', kps)}; ` + `postMessage: ${perRun(runs, 'postMessageStream256', kps)}.`;
+    rows.push(
+      settle({
+        ...largeRow,
+        shmkit: med.channelInto256,
+        peer: med.postMessageStream256,
+        notes: [what, all, `recvInto() ran at ${(med.channelInto256 / med.channelStream256).toFixed(1)}× recv() in the same runs.`],
+        checks: [orderCheck('shmkit Channel recvInto (256 B)', runs, 'channelInto256', LARGE_N, 'messages in order')],
+        details: { messages: LARGE_N, bytes: 256, cpus: own, medians: med, runs },
+      }),
+      settle({
+        ...largeRecvRow,
+        shmkit: med.channelStream256,
+        peer: med.postMessageStream256,
+        notes: [what, all],
+        checks: [orderCheck('shmkit Channel recv (256 B)', runs, 'channelStream256', LARGE_N, 'messages in order')],
+        details: { medians: med },
+      }),
+    );
+  } catch (err) {
+    rows.push(failedRow(largeRow, err), failedRow(largeRecvRow, err));
   }
 
   // --- 5. request/response round trip ---

@@ -43,6 +43,19 @@ function padded(n) {
   return (n + 3) & ~3;
 }
 
+const NO_BYTES = new Uint8Array(0);
+
+/**
+ * The bytes of `view` (an ArrayBuffer view) as a Uint8Array, else
+ * ERR_INVALID_ARG_TYPE naming `name`. A view of a detached buffer has none.
+ */
+function bytesOf(view, name) {
+  if (view instanceof Uint8Array) return view;
+  if (!ArrayBuffer.isView(view)) throw errors.invalidArgType(name, 'a Uint8Array (or another ArrayBuffer view)', view);
+  if (view.byteLength === 0) return NO_BYTES; // (a detached buffer cannot take a new view)
+  return new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+}
+
 /** A multi-sender, multi-receiver channel of byte messages (and structured-cloneable values). */
 class Channel {
   #c;
@@ -113,7 +126,7 @@ class Channel {
     let bytes;
     if (message instanceof Uint8Array) bytes = message;
     else if (typeof message === 'string') bytes = encoder.encode(message);
-    else if (ArrayBuffer.isView(message)) bytes = new Uint8Array(message.buffer, message.byteOffset, message.byteLength);
+    else if (ArrayBuffer.isView(message)) bytes = bytesOf(message, 'message');
     else throw errors.invalidArgType('message', 'a Uint8Array (or another ArrayBuffer view) or a string', message);
     if (bytes.length > this.#cap - 4) {
       throw errors.outOfRange('message.byteLength', `at most ${this.#cap - 4} (the channel's byte capacity less 4)`, bytes.length);
@@ -316,7 +329,9 @@ class Channel {
   }
 
   /**
-   * Under the receive lock: takes one message if there is one.
+   * Under the receive lock: takes one message if there is one, as a fresh
+   * Uint8Array, or, given `into` (a Uint8Array), copies it there and returns
+   * its length; a message longer than `into` stays where it is (a RangeError).
    *
    * A claimed receiver (this object's ChannelReceiver) publishes its position
    * in steps: only when it has moved `#step` bytes (1/16 of the ring) past
@@ -328,7 +343,7 @@ class Channel {
    * position: a sender's last look before it gives up or sleeps reads it
    * (see #put), and so does a receiver that takes over from a dead one.
    */
-  #take() {
+  #take(into) {
     const c = this.#c;
     const published = c[HEAD] & INDEX_MASK; // only the holder of the receive lock moves it (senders set its waiting bit)
     const h = this.#recvPos < 0 ? published : this.#recvPos;
@@ -353,13 +368,26 @@ class Channel {
     }
     const p = (at + 4) & this.#mask;
     let out;
-    if (p + len <= this.#cap) {
-      out = ring8.slice(p, p + len);
+    if (into === undefined) {
+      if (p + len <= this.#cap) {
+        out = ring8.slice(p, p + len);
+      } else {
+        out = new Uint8Array(len);
+        const first = this.#cap - p;
+        out.set(ring8.subarray(p, this.#cap), 0);
+        out.set(ring8.subarray(0, len - first), first);
+      }
     } else {
-      out = new Uint8Array(len);
-      const first = this.#cap - p;
-      out.set(ring8.subarray(p, this.#cap), 0);
-      out.set(ring8.subarray(0, len - first), first);
+      // Its length now, not at the call: an async call's target may have been detached meanwhile.
+      if (len > into.length) throw errors.outOfRange('target.byteLength', `at least ${len} (the next message's length; it stays in the channel)`, into.length);
+      if (p + len <= this.#cap) {
+        into.set(ring8.subarray(p, p + len));
+      } else {
+        const first = this.#cap - p;
+        into.set(ring8.subarray(p, this.#cap));
+        into.set(ring8.subarray(0, len - first), first);
+      }
+      out = len;
     }
     const next = (h + need) & INDEX_MASK;
     // A sender that found no room sets the head's waiting bit and then looks
@@ -450,23 +478,27 @@ class Channel {
     await ring.blockUntilAsync('Channel', this.#c, HEAD, INDEX_WAITING, (last) => this.#put(bytes, last), ring.left(timeout, t0), signal, RECV_POS);
   }
 
-  /** Under the receive lock: a message, waiting while empty; `undefined` once closed and drained. */
-  #recvHeld(timeout, t0) {
-    const m = this.#take();
+  /**
+   * Under the receive lock: a message (or, given `into`, its length once
+   * copied there; see #take), waiting while empty; `undefined` once closed
+   * and drained.
+   */
+  #recvHeld(timeout, t0, into) {
+    const m = this.#take(into);
     if (m !== undefined) return m;
-    return ring.blockUntil('Channel', this.#c, TAIL, INDEX_WAITING, () => this.#takeOrEnd(), ring.left(timeout, t0)).m;
+    return ring.blockUntil('Channel', this.#c, TAIL, INDEX_WAITING, () => this.#takeOrEnd(into), ring.left(timeout, t0)).m;
   }
 
-  async #recvHeldAsync(timeout, t0, signal) {
-    const m = this.#take();
+  async #recvHeldAsync(timeout, t0, signal, into) {
+    const m = this.#take(into);
     if (m !== undefined) return m;
-    return (await ring.blockUntilAsync('Channel', this.#c, TAIL, INDEX_WAITING, () => this.#takeOrEnd(), ring.left(timeout, t0), signal)).m;
+    return (await ring.blockUntilAsync('Channel', this.#c, TAIL, INDEX_WAITING, () => this.#takeOrEnd(into), ring.left(timeout, t0), signal)).m;
   }
 
-  #takeOrEnd() {
-    const m = this.#take();
+  #takeOrEnd(into) {
+    const m = this.#take(into);
     if (m !== undefined) return { m };
-    if (Atomics.load(this.#c, STATE) & CLOSED) return { m: this.#take() };
+    if (Atomics.load(this.#c, STATE) & CLOSED) return { m: this.#take(into) };
     return undefined;
   }
 
@@ -539,6 +571,49 @@ class Channel {
     if (!(await this.#lockForCallAsync(false, timeout, t0, signal))) return undefined;
     try {
       return await this.#recvHeldAsync(timeout, t0, signal);
+    } finally {
+      internals.unlock(this.#recvLock);
+    }
+  }
+
+  /**
+   * Copies the next message into `target` (any ArrayBuffer view; the bytes go
+   * to its start) if one is there, and returns its length; else `undefined`.
+   * No array is allocated. A message longer than `target` stays in the
+   * channel (ERR_OUT_OF_RANGE).
+   */
+  tryRecvInto(target) {
+    const into = bytesOf(target, 'target');
+    if (!this.#tryLock(this.#recvLock, this.#recvWord)) return undefined;
+    try {
+      return this.#take(into);
+    } finally {
+      internals.unlock(this.#recvLock);
+    }
+  }
+
+  /** `tryRecvInto`, blocking while empty; `undefined` once closed and drained. `{ timeout }`. */
+  recvInto(target, options) {
+    const into = bytesOf(target, 'target');
+    const timeout = ring.timeoutOf(options);
+    const t0 = ring.now(timeout);
+    if (!this.#lockForCall(false, timeout, t0)) return undefined;
+    try {
+      return this.#recvHeld(timeout, t0, into);
+    } finally {
+      internals.unlock(this.#recvLock);
+    }
+  }
+
+  /** Resolves with the length of the message copied into `target`; `undefined` once closed and drained. `{ timeout, signal }`. */
+  async recvIntoAsync(target, options) {
+    const into = bytesOf(target, 'target');
+    const timeout = ring.timeoutOf(options);
+    const signal = ring.signalOf(options);
+    const t0 = ring.now(timeout);
+    if (!(await this.#lockForCallAsync(false, timeout, t0, signal))) return undefined;
+    try {
+      return await this.#recvHeldAsync(timeout, t0, signal, into);
     } finally {
       internals.unlock(this.#recvLock);
     }
@@ -782,6 +857,33 @@ class Channel {
         const signal = ring.signalOf(options);
         const t0 = ring.now(timeout);
         return endQueue(this, (ch) => ch.#recvHeldAsync(timeout, t0, signal), timeout, t0, signal);
+      }
+
+      /** Copies the next message into `target` if one is there: its length, else `undefined` (see Channel#tryRecvInto). */
+      tryRecvInto(target) {
+        const ch = endSync(this);
+        return ch.#take(bytesOf(target, 'target'));
+      }
+
+      /** `tryRecvInto`, blocking while empty; `undefined` once closed and drained. `{ timeout }`. */
+      recvInto(target, options) {
+        const ch = endSync(this);
+        const into = bytesOf(target, 'target');
+        if (options === undefined) {
+          const n = ch.#take(into); // no options to read: the streaming case
+          if (n !== undefined) return n;
+        }
+        const timeout = ring.timeoutOf(options);
+        return ch.#recvHeld(timeout, ring.now(timeout), into);
+      }
+
+      /** Resolves with the length of the message copied into `target` (after this receiver's earlier async receives). `{ timeout, signal }`. */
+      async recvIntoAsync(target, options) {
+        const into = bytesOf(target, 'target');
+        const timeout = ring.timeoutOf(options);
+        const signal = ring.signalOf(options);
+        const t0 = ring.now(timeout);
+        return endQueue(this, (ch) => ch.#recvHeldAsync(timeout, t0, signal, into), timeout, t0, signal);
       }
     };
   }

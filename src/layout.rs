@@ -25,9 +25,12 @@ use napi_derive::napi;
 
 /// `"SHMK"` as a little-endian u32.
 pub const MAGIC: u32 = 0x4B4D_4853;
-/// Bumped whenever any layout changes incompatibly.
+/// Bumped whenever any layout or protocol on a shared word changes
+/// incompatibly: 2 when the RingBuffer's index words changed, 3 when a
+/// Channel's claimed receiver began to keep its position in word 4 (which a
+/// version-2 sender would not read).
 #[napi]
-pub const LAYOUT_VERSION: u32 = 2;
+pub const LAYOUT_VERSION: u32 = 3;
 /// Size of the common header in bytes.
 #[napi]
 pub const HEADER_BYTES: u32 = 16;
@@ -373,11 +376,13 @@ mod tests {
       .validate(KIND_MUTEX, 20)
       .unwrap_err()
       .contains("too small"));
-    let mut w = words(KIND_MUTEX, MUTEX_BYTES);
-    w[1] = (LAYOUT_VERSION + 1) | (KIND_MUTEX << 16);
-    assert!(Header::decode(w)
-      .validate(KIND_MUTEX, 24)
-      .unwrap_err()
-      .contains("version"));
+    for version in [LAYOUT_VERSION - 1, LAYOUT_VERSION + 1] {
+      let mut w = words(KIND_MUTEX, MUTEX_BYTES);
+      w[1] = version | (KIND_MUTEX << 16);
+      assert!(Header::decode(w)
+        .validate(KIND_MUTEX, 24)
+        .unwrap_err()
+        .contains("version"));
+    }
   }
 }

@@ -760,6 +760,16 @@ const sentNow: boolean = ch.trySend(new Uint8Array([1, 2, 3]));
 const msg1 = ch.recv({ timeout: 100 });
 assertType<Equal<typeof msg1, Uint8Array | undefined>>();
 const msg2: Uint8Array | undefined = ch.tryRecv();
+const into = new Uint8Array(ch.byteCapacity - 4);
+const got1 = ch.recvInto(into, { timeout: 100 });
+assertType<Equal<typeof got1, number | undefined>>();
+const got2: number | undefined = ch.tryRecvInto(new DataView(into.buffer));
+const got3: Promise<number | undefined> = ch.recvIntoAsync(new Float64Array(8), { timeout: 100, signal: AbortSignal.timeout(100) });
+void got3.catch(() => {});
+if (NEVER) {
+  // @ts-expect-error the target is a view: wrap an ArrayBuffer in a Uint8Array
+  ch.recvInto(new ArrayBuffer(8));
+}
 while (ch.tryRecv() !== undefined); // the rest of the raw messages: recvValue would fail on them
 ch.sendValue({ n: 1, when: new Date(0) });
 ch.sendValue(null, { timeout: 100 });
@@ -934,6 +944,10 @@ export { classify, asyncPart, sizes, tag, stag, buf, off, asShared, anyShared, t
   const rx: ChannelReceiver = ch.receiver();
   const m: Uint8Array | undefined = rx.recv({ timeout: 1 });
   const t: Uint8Array | undefined = rx.tryRecv();
+  const n1: number | undefined = rx.tryRecvInto(new Uint8Array(8));
+  const n2: number | undefined = rx.recvInto(new Uint8Array(8), { timeout: 1 });
+  const n3: Promise<number | undefined> = rx.recvIntoAsync(new Uint8Array(8));
+  void [n1, n2, n3];
   const later: Promise<ChannelReceiver> = ch.receiverAsync();
   const later2: Promise<ChannelSender> = ch.senderAsync({ timeout: 1 });
   for (const msg of rx) void msg.byteLength;

@@ -10,6 +10,12 @@
 //                         B m = ring.recv(), the same checks
 //     postMessageStream   A port.postMessage(msg) (a 64-byte Uint8Array, copied:
 //                         no transfer list); B's 'message' handler only counts
+//   the same with 256-byte messages (the size of a Uint8Array matters: V8
+//   allocates one of more than 64 bytes outside its heap):
+//     channelStream256    channelStreamExclusive with 256-byte messages
+//     channelInto256      the same, B n = rx.recvInto(target) into one reused
+//                         target, checks n === 256 and target[0]
+//     postMessageStream256  postMessageStream with 256-byte messages
 //   round-trip modes: A sends 64 bytes, B answers 64 bytes, n times; A times.
 //     channelRtt          shmkit: A req.send(q); r = resp.recv(); B m = req.recv();
 //                         resp.send(a) (a[0] = m[0]); A checks r[0]
@@ -51,25 +57,41 @@ function channelStream({ ch }, count) {
 // The same stream through the exclusive ends: A claims the sending side and B
 // the receiving side (once per run, inside the timed part), and their sends
 // and receives skip the per-message locks.
-function channelStreamExclusive({ ch }, count) {
-  if (role === 0) {
-    const tx = ch.sender({ timeout: 10_000 });
-    const msg = new Uint8Array(SIZE);
-    for (let i = 0; i < count; i++) {
-      msg[0] = i & 255;
-      tx.send(msg);
-    }
-    tx.release();
-    return 0;
-  }
+function channelStreamExclusive({ ch }, count, size = SIZE) {
+  if (role === 0) return sendExclusive(ch, count, size);
   const rx = ch.receiver({ timeout: 10_000 });
   let bad = 0;
   for (let i = 0; i < count; i++) {
     const m = rx.recv();
-    if (m.length !== SIZE || m[0] !== (i & 255)) bad++;
+    if (m.length !== size || m[0] !== (i & 255)) bad++;
   }
   rx.release();
   return bad;
+}
+
+function channelIntoExclusive({ ch }, count, size) {
+  if (role === 0) return sendExclusive(ch, count, size);
+  const rx = ch.receiver({ timeout: 10_000 });
+  const target = new Uint8Array(ch.byteCapacity - 4);
+  let bad = 0;
+  for (let i = 0; i < count; i++) {
+    const n = rx.recvInto(target);
+    if (n !== size || target[0] !== (i & 255)) bad++;
+  }
+  rx.release();
+  return bad;
+}
+
+/** A's side of the exclusive-ends modes: claims the sending side and sends `count` messages of `size` bytes. */
+function sendExclusive(ch, count, size) {
+  const tx = ch.sender({ timeout: 10_000 });
+  const msg = new Uint8Array(size);
+  for (let i = 0; i < count; i++) {
+    msg[0] = i & 255;
+    tx.send(msg);
+  }
+  tx.release();
+  return 0;
 }
 
 function plainStream({ sab, cap }, count) {
@@ -90,9 +112,9 @@ function plainStream({ sab, cap }, count) {
   return bad;
 }
 
-function postMessageStream(_, count) {
+function postMessageStream(_, count, size = SIZE) {
   if (role === 0) {
-    const msg = new Uint8Array(SIZE);
+    const msg = new Uint8Array(size);
     for (let i = 0; i < count; i++) {
       msg[0] = i & 255;
       port.postMessage(msg);
@@ -163,7 +185,17 @@ function postMessageRtt(_, count) {
   });
 }
 
-const MODES = { channelStream, channelStreamExclusive, plainStream, postMessageStream, channelRtt, postMessageRtt };
+const MODES = {
+  channelStream,
+  channelStreamExclusive,
+  plainStream,
+  postMessageStream,
+  channelRtt,
+  postMessageRtt,
+  channelStream256: (objects, count) => channelStreamExclusive(objects, count, 256),
+  channelInto256: (objects, count) => channelIntoExclusive(objects, count, 256),
+  postMessageStream256: (objects, count) => postMessageStream(objects, count, 256),
+};
 
 for (const mode of order) {
   barrier();
