@@ -791,3 +791,39 @@ test('Channel recvInto: a target too short keeps the message; any view works; ba
   assert.equal(await ch.recvIntoAsync(t), undefined);
   assert.equal(ch.tryRecvInto(t), undefined);
 });
+
+test('Channel: strings of every size arrive as their UTF-8, whichever form sends them (the blocking and try forms encode into a per-thread buffer)', async () => {
+  const ch = new Channel({ byteCapacity: 1 << 16 });
+  const strings = ['', 'a', 'héllo', '😀'.repeat(20), 'x'.repeat(65), 'ü€😀'.repeat(700), 'y'.repeat(5461), 'z'.repeat(5462), '€'.repeat(5461), '€'.repeat(6000), '😀'.repeat(4000), 'q'.repeat(65_532)];
+  const FORMS = 6;
+  const rx = spawn(({}, { ch, n }) => {
+    const out = [];
+    for (let i = 0; i < n; i++) out.push(new TextDecoder().decode(ch.recv({ timeout: 10_000 })));
+    return out;
+  }, { ch, n: strings.length * FORMS });
+  for (const s of strings) {
+    while (!ch.trySend(s)) await sleep(1);
+    ch.send(s, { timeout: 10_000 });
+    await ch.sendAsync(s, { timeout: 10_000 });
+    const tx = ch.sender();
+    tx.send(s);
+    tx.send(s, { timeout: 10_000 });
+    while (!tx.trySend(s)) await sleep(1);
+    tx.release();
+  }
+  const got = await rx.result(60_000);
+  assert.equal(got.length, strings.length * FORMS);
+  for (let i = 0; i < strings.length; i++) for (let k = 0; k < FORMS; k++) assert.equal(got[FORMS * i + k], strings[i], `string ${i}, form ${k}`);
+  assert.throws(() => ch.send('q'.repeat(65_533)), { code: 'ERR_OUT_OF_RANGE' });
+  assert.throws(() => ch.trySend('€'.repeat(21_845)), { code: 'ERR_OUT_OF_RANGE' }); // 65,535 bytes
+
+  // A send made from inside another's options getter: each message keeps its own string.
+  const small = new Channel({ byteCapacity: 1024 });
+  const a = 'a'.repeat(100);
+  const b = 'b'.repeat(100);
+  small.send(a, { get timeout() { small.send(b); return 1000; } });
+  const tx = small.sender();
+  tx.send(b, { get timeout() { tx.send(a); return 1000; } });
+  tx.release();
+  assert.deepEqual([0, 1, 2, 3].map(() => new TextDecoder().decode(small.tryRecv())), [b, a, a, b]);
+});
