@@ -9,6 +9,9 @@
 //                fresh array each) and with recvInto() (one reused target),
 //                for information: V8 allocates a Uint8Array of more than 64
 //                bytes outside its heap, which costs more than the copy;
+//   values:      small JS objects one way, with sendValue/recvValue (node:v8
+//                serialization), as JSON strings, and with postMessage, for
+//                information;
 //   round trip:  A sends 64 bytes, B answers 64 bytes over a second Channel
 //                (or the same port), A receives; µs per round trip.
 // Every run is a fresh pair of worker_threads (workers/channel-pair.mjs) that
@@ -37,6 +40,9 @@ const LARGE_MODES = ['channelStream256', 'channelInto256', 'postMessageStream256
 const LARGE_N = 200_000;
 const LARGE_WARMUP = 400_000;
 const LARGE_RUNS = 3; // information rows
+const VALUE_MODES = ['channelValues', 'channelJson', 'postMessageValues'];
+const VALUE_N = 50_000;
+const VALUE_WARMUP = 50_000;
 const PLAIN_BYTES = 64 * 1024; // the hand-written ring's size: the Channel's default
 const RTT_MODES = ['channelRtt', 'postMessageRtt'];
 
@@ -45,7 +51,7 @@ const medianOf = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 /** Fresh objects for `mode`, as they travel in workerData. */
 function objectsFor(mode) {
-  if (mode === 'channelStream' || mode === 'channelStreamExclusive' || mode === 'channelStream256' || mode === 'channelInto256') return { ch: new Channel() };
+  if (['channelStream', 'channelStreamExclusive', 'channelStream256', 'channelInto256', 'channelValues', 'channelJson'].includes(mode)) return { ch: new Channel() };
   if (mode === 'channelRtt') return { req: new Channel(), resp: new Channel() };
   if (mode === 'plainStream') return { sab: new SharedArrayBuffer(PlainByteRing.byteLengthFor(PLAIN_BYTES)), cap: PLAIN_BYTES };
   return {}; // postMessage modes use the port pair
@@ -244,6 +250,50 @@ export async function channelBenches() {
     );
   } catch (err) {
     rows.push(failedRow(largeRow, err), failedRow(largeRecvRow, err));
+  }
+
+  // --- JS values (information) ---
+  const valueRow = {
+    id: 'channel.values.vs-postMessage',
+    name: 'Channel sendValue/recvValue of small objects one way, exclusive ends: values/s vs postMessage(object) (information)',
+    unit: 'ops/s',
+    compare: 'speed',
+  };
+  const jsonRow = {
+    id: 'channel.values-as-json.vs-postMessage',
+    name: 'Channel, the same objects as JSON strings (send(JSON.stringify(v)), recvInto + JSON.parse): values/s vs postMessage(object) (information)',
+    unit: 'ops/s',
+    compare: 'speed',
+  };
+  try {
+    const runs = [];
+    for (let r = 0; r < LARGE_RUNS; r++) runs.push(await pairRun(VALUE_MODES, r, VALUE_N, VALUE_WARMUP, own));
+    const med = Object.fromEntries(VALUE_MODES.map((m) => [m, medianOf(runs.map((r) => r.perSec[m]))]));
+    const what =
+      `${fmt(VALUE_N)} objects { id: i, name: (50 characters), tags: [1, 2, 3] } from worker A to worker B through a new Channel() and its exclusive ends, after ${fmt(VALUE_WARMUP)} warm-up values; ` +
+      `B checks every id. All three forms through the same two threads in each run (order rotated), median of ${LARGE_RUNS} runs. ${ownNote} ` +
+      'sendValue/recvValue use v8.serialize and v8.deserialize, whose JS wrappers cost more per call here than postMessage\'s own native serialization (and allocate a Buffer outside V8\'s heap per value).';
+    const all = `sendValue/recvValue: ${perRun(runs, 'channelValues', kps)}; JSON: ${perRun(runs, 'channelJson', kps)}; postMessage: ${perRun(runs, 'postMessageValues', kps)}.`;
+    rows.push(
+      settle({
+        ...valueRow,
+        shmkit: med.channelValues,
+        peer: med.postMessageValues,
+        notes: [what, all],
+        checks: [orderCheck('shmkit Channel values', runs, 'channelValues', VALUE_N, 'values in order')],
+        details: { values: VALUE_N, cpus: own, medians: med, runs },
+      }),
+      settle({
+        ...jsonRow,
+        shmkit: med.channelJson,
+        peer: med.postMessageValues,
+        notes: [what, all],
+        checks: [orderCheck('shmkit Channel JSON', runs, 'channelJson', VALUE_N, 'values in order')],
+        details: { medians: med },
+      }),
+    );
+  } catch (err) {
+    rows.push(failedRow(valueRow, err), failedRow(jsonRow, err));
   }
 
   // --- 5. request/response round trip ---

@@ -16,6 +16,12 @@
 //     channelInto256      the same, B n = rx.recvInto(target) into one reused
 //                         target, checks n === 256 and target[0]
 //     postMessageStream256  postMessageStream with 256-byte messages
+//   JS values, one way: A sends n objects { id: i, name: 50 characters,
+//   tags: [1, 2, 3] }, B receives them and checks each id.
+//     channelValues       tx.sendValue(v) / rx.recvValue() (node:v8 serialization)
+//     channelJson         tx.send(JSON.stringify(v)) / n = rx.recvInto(target);
+//                         JSON.parse(decoder.decode(target.subarray(0, n)))
+//     postMessageValues   port.postMessage(v); B's handler checks the id
 //   round-trip modes: A sends 64 bytes, B answers 64 bytes, n times; A times.
 //     channelRtt          shmkit: A req.send(q); r = resp.recv(); B m = req.recv();
 //                         resp.send(a) (a[0] = m[0]); A checks r[0]
@@ -185,6 +191,60 @@ function postMessageRtt(_, count) {
   });
 }
 
+const valueOf = (i) => ({ id: i, name: 'x'.repeat(50), tags: [1, 2, 3] });
+
+function channelValues({ ch }, count) {
+  if (role === 0) {
+    const tx = ch.sender({ timeout: 10_000 });
+    for (let i = 0; i < count; i++) tx.sendValue(valueOf(i));
+    tx.release();
+    return 0;
+  }
+  const rx = ch.receiver({ timeout: 10_000 });
+  let bad = 0;
+  for (let i = 0; i < count; i++) if (rx.recvValue().id !== i) bad++;
+  rx.release();
+  return bad;
+}
+
+function channelJson({ ch }, count) {
+  if (role === 0) {
+    const tx = ch.sender({ timeout: 10_000 });
+    for (let i = 0; i < count; i++) tx.send(JSON.stringify(valueOf(i)));
+    tx.release();
+    return 0;
+  }
+  const rx = ch.receiver({ timeout: 10_000 });
+  const target = new Uint8Array(ch.byteCapacity - 4);
+  const decoder = new TextDecoder();
+  let bad = 0;
+  for (let i = 0; i < count; i++) {
+    const n = rx.recvInto(target);
+    if (JSON.parse(decoder.decode(target.subarray(0, n))).id !== i) bad++;
+  }
+  rx.release();
+  return bad;
+}
+
+function postMessageValues(_, count) {
+  if (role === 0) {
+    for (let i = 0; i < count; i++) port.postMessage(valueOf(i));
+    return 0;
+  }
+  return new Promise((resolve) => {
+    let got = 0;
+    let bad = 0;
+    const onMessage = (v) => {
+      if (v.id !== got) bad++;
+      if (++got === count) {
+        port.off('message', onMessage);
+        resolve(bad);
+      }
+    };
+    port.on('message', onMessage);
+  });
+}
+
 const MODES = {
   channelStream,
   channelStreamExclusive,
@@ -195,6 +255,9 @@ const MODES = {
   channelStream256: (objects, count) => channelStreamExclusive(objects, count, 256),
   channelInto256: (objects, count) => channelIntoExclusive(objects, count, 256),
   postMessageStream256: (objects, count) => postMessageStream(objects, count, 256),
+  channelValues,
+  channelJson,
+  postMessageValues,
 };
 
 for (const mode of order) {
