@@ -2380,6 +2380,8 @@ export interface ChannelOptions extends PlacementOptions {
 /**
  * What {@link Channel.send} and co. take: bytes (a `Uint8Array`, or any
  * typed array or `DataView`, whose bytes are sent) or a string (sent as UTF-8).
+ * A view of a detached buffer holds no bytes (an empty message). An async
+ * send reads the view's bytes when its turn comes, not at the call.
  */
 export type ChannelMessage = ArrayBufferView | string;
 
@@ -2590,17 +2592,19 @@ export declare class Channel {
    *
    * A fresh `Uint8Array` of more than 64 bytes is an allocation outside V8's
    * heap, which costs far more than the copy (0.3–1.3 µs here, against
-   * about 0.03 µs for a 64-byte one): a receiver of larger messages that
+   * well under 0.1 µs for a 64-byte one): a receiver of larger messages that
    * handles each before the next can reuse one target of
    * `byteCapacity - 4` bytes and go several times faster.
    *
    * @param target Any ArrayBuffer view (its bytes, from `byteOffset`); a
-   *   view of a detached buffer holds no bytes.
+   *   view of a detached buffer holds no bytes. It must not overlap the
+   *   channel's own memory.
    * @returns The message's length in bytes (the bytes past it are left
    *   alone); `undefined` when there is none now, or another receiver holds
-   *   the receive lock.
+   *   the receive lock (a pending `recvAsync` of this thread included).
    * @throws {RangeError} `ERR_OUT_OF_RANGE` when the message is longer than
-   *   `target`: the message stays in the channel, for the next receive.
+   *   `target`: the message stays in the channel, for the next receive, and
+   *   the error's `messageLength` says how long it is.
    * @throws {TypeError} `ERR_INVALID_ARG_TYPE` when `target` is not an
    *   ArrayBuffer view.
    * @throws {errors.BadLayoutError} `ERR_SHMKIT_BAD_LAYOUT` when the shared

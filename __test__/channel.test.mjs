@@ -688,13 +688,16 @@ test('Channel recvInto: random-size messages (0 up to the capacity) copied into 
     };
     let seq = 0;
     const rx = ch.receiver({ timeout: 10_000 });
-    for (; seq < N / 3; seq++) check(seq, seq % 2 ? rx.recvInto(target) : await rx.recvIntoAsync(target, { timeout: 10_000 }));
+    for (; seq < N / 3; seq++) check(seq, seq % 2 ? rx.recvInto(target, { timeout: 10_000 }) : await rx.recvIntoAsync(target, { timeout: 10_000 }));
     rx.release();
     for (; seq < N; seq++) {
       let n;
       if (seq % 3 === 0) n = ch.recvInto(target, { timeout: 10_000 });
       else if (seq % 3 === 1) n = await ch.recvIntoAsync(target, { timeout: 10_000 });
-      else while ((n = ch.tryRecvInto(target)) === undefined) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 0.05);
+      else {
+        const deadline = Date.now() + 10_000;
+        while ((n = ch.tryRecvInto(target)) === undefined && Date.now() < deadline) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 0.05);
+      }
       check(seq, n);
     }
     const end = [ch.recvInto(target, { timeout: 10_000 }), await ch.recvIntoAsync(target, { timeout: 10_000 }), ch.tryRecvInto(target)];
@@ -752,6 +755,75 @@ test('Channel recvInto: a target too short keeps the message; any view works; ba
   assert.deepEqual([...ch.recv()], [9]);
   ch.send(gone); // and sending one sends an empty message
   assert.equal(ch.recv().length, 0);
+  for (const make of [(b) => new Uint8Array(b), (b) => Buffer.from(b)]) {
+    const buf = new ArrayBuffer(8);
+    const view = make(buf);
+    structuredClone(buf, { transfer: [buf] });
+    ch.send(view);
+    assert.equal(ch.trySend(view), true);
+    const tx = ch.sender();
+    tx.send(view);
+    tx.release();
+    for (let k = 0; k < 3; k++) assert.equal(ch.recvInto(view, { timeout: 1000 }), 0);
+    ch.send(bytes(2, 0));
+    assert.throws(() => ch.tryRecvInto(view), { code: 'ERR_OUT_OF_RANGE' });
+    assert.equal(ch.tryRecv().length, 2);
+  }
+  // Detached between an async call and its turn: the target holds nothing, the message stays;
+  // a message sent async holds nothing either.
+  {
+    const rx = ch.receiver();
+    ch.send(bytes(10, 4));
+    const buf = new ArrayBuffer(16);
+    const first = rx.recvAsync(); // the turn before
+    const late = rx.recvIntoAsync(new Uint8Array(buf));
+    structuredClone(buf, { transfer: [buf] });
+    assert.equal((await first).length, 10);
+    ch.send(bytes(1, 0));
+    await assert.rejects(late, { code: 'ERR_OUT_OF_RANGE' });
+    assert.equal(rx.tryRecvInto(t), 1);
+    rx.release();
+    const tx = ch.sender();
+    const mbuf = new ArrayBuffer(16);
+    const blocker = tx.sendAsync(bytes(40, 0)); // takes the turn before the next
+    const sent = tx.sendAsync(new Uint8Array(mbuf));
+    structuredClone(mbuf, { transfer: [mbuf] });
+    await blocker;
+    await sent;
+    tx.release();
+    assert.equal(ch.recv().length, 40);
+    assert.equal(ch.recv().length, 0);
+  }
+  // A message over a resizable buffer that grows past the capacity before its async turn: a RangeError, not a wait.
+  {
+    const rbuf = new ArrayBuffer(8, { maxByteLength: 1024 });
+    const tx = ch.sender();
+    const blocker = tx.sendAsync(bytes(40, 0));
+    const grown = tx.sendAsync(new Uint8Array(rbuf), { timeout: 5000 });
+    rbuf.resize(100);
+    await blocker;
+    await assert.rejects(grown, (e) => e instanceof RangeError && e.code === 'ERR_OUT_OF_RANGE');
+    tx.release();
+    assert.equal(ch.recv().length, 40);
+    assert.equal(ch.tryRecv(), undefined);
+  }
+  // The length the target lacked is on the error; a pooled Buffer at an odd offset is a target like any other.
+  ch.send(bytes(33, 3));
+  const lacked = (() => {
+    try {
+      ch.tryRecvInto(new Uint8Array(32));
+    } catch (err) {
+      return err;
+    }
+  })();
+  assert.equal(lacked.code, 'ERR_OUT_OF_RANGE');
+  assert.equal(lacked.messageLength, 33);
+  const pooled = Buffer.from('x'.repeat(50)).subarray(3, 43); // in Node's shared pool, at an odd offset
+  const around = Buffer.from(pooled.buffer, pooled.byteOffset - 3, 50).toString('latin1');
+  assert.equal(ch.recvInto(pooled), 33);
+  assert.deepEqual([...pooled.subarray(0, 33)], [...bytes(33, 3)]);
+  const after = Buffer.from(pooled.buffer, pooled.byteOffset - 3, 50).toString('latin1');
+  assert.equal(after.slice(0, 3) + after.slice(36), around.slice(0, 3) + around.slice(36), 'bytes around the message untouched');
 
   for (const bad of [undefined, 'x', 42, new ArrayBuffer(4), [1, 2]]) {
     assert.throws(() => ch.tryRecvInto(bad), { code: 'ERR_INVALID_ARG_TYPE' });
@@ -777,6 +849,14 @@ test('Channel recvInto: a target too short keeps the message; any view works; ba
   assert.equal(await fits, 30);
   assert.deepEqual([...t.subarray(0, 30)], [...bytes(30, 2)]);
   assert.equal(rx.tryRecvInto(t), 3);
+  // A short target while the claimed receiver has taken more than it has published.
+  ch.send(bytes(4, 1));
+  ch.send(bytes(20, 6));
+  assert.equal(rx.recvInto(t), 4); // (no options: the streaming path) the head now lags behind
+  assert.throws(() => rx.recvInto(new Uint8Array(19)), { code: 'ERR_OUT_OF_RANGE' });
+  assert.equal(ch.byteSize, 24);
+  assert.equal(rx.recvInto(t), 20);
+  assert.deepEqual([...t.subarray(0, 20)], [...bytes(20, 6)]);
   assert.equal(rx.tryRecvInto(t), undefined);
   assert.throws(() => rx.recvInto(t, { timeout: 5 }), { code: 'ERR_SHMKIT_TIMEOUT' });
   assert.throws(() => rx.recvInto('x'), { code: 'ERR_INVALID_ARG_TYPE' });

@@ -72,6 +72,11 @@ function bytesOf(view, name) {
   return new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
 }
 
+/** ERR_OUT_OF_RANGE for a message of `len` bytes in a channel of capacity `cap`. */
+function tooLong(what, len, cap) {
+  return errors.outOfRange(what, `at most ${cap - 4} (the channel's byte capacity less 4)`, len);
+}
+
 /** A multi-sender, multi-receiver channel of byte messages (and structured-cloneable values). */
 class Channel {
   #c;
@@ -149,9 +154,7 @@ class Channel {
     else if (typeof message === 'string') bytes = now ? encodedNow(message) : encoder.encode(message);
     else if (ArrayBuffer.isView(message)) bytes = bytesOf(message, 'message');
     else throw errors.invalidArgType('message', 'a Uint8Array (or another ArrayBuffer view) or a string', message);
-    if (bytes.length > this.#cap - 4) {
-      throw errors.outOfRange('message.byteLength', `at most ${this.#cap - 4} (the channel's byte capacity less 4)`, bytes.length);
-    }
+    if (bytes.length > this.#cap - 4) throw tooLong('message.byteLength', bytes.length, this.#cap);
     return bytes;
   }
 
@@ -313,12 +316,16 @@ class Channel {
    */
   #put(bytes, deep) {
     const c = this.#c;
+    // Its length now: an async send's message may have been detached since
+    // the call (it holds no bytes then) or, over a resizable buffer, grown.
+    const len = bytes.length;
+    if (len > this.#cap - 4) throw tooLong('message.byteLength', len, this.#cap);
     // Plain reads: only the holder of the send lock writes the tail (the lock
     // orders senders; receivers may set its bit 31, hence the mask), and a
     // close() before this send is visible either way.
     if (c[STATE] & CLOSED) throw ring.closedError('Channel');
     const t = c[TAIL] & INDEX_MASK;
-    const need = 4 + padded(bytes.length);
+    const need = 4 + padded(len);
     // Another sender's object sent since this one did: the head cache may be
     // from any time before, so look at the real head as when the cache says
     // full, and mark the tail ours once there is room. (Not a branch of its
@@ -339,11 +346,15 @@ class Channel {
     }
     const ring8 = this.#bytes;
     const at = t & this.#mask; // 4-aligned: the length never wraps
-    this.#words[at >> 2] = bytes.length;
+    this.#words[at >> 2] = len;
     const p = (at + 4) & this.#mask;
-    const first = Math.min(bytes.length, this.#cap - p);
-    ring8.set(first === bytes.length ? bytes : bytes.subarray(0, first), p);
-    if (first < bytes.length) ring8.set(bytes.subarray(first), 0);
+    const first = Math.min(len, this.#cap - p);
+    if (first === len) {
+      if (len > 0) ring8.set(bytes, p); // (set() throws on a detached view, even an empty one)
+    } else {
+      ring8.set(bytes.subarray(0, first), p);
+      ring8.set(bytes.subarray(first), 0);
+    }
     // One exchange publishes the message and says whether a receiver sleeps.
     if (Atomics.exchange(c, TAIL, (t + need) & INDEX_MASK) < 0) native.ringWake(c, TAIL, INDEX_WAITING);
     return true;
@@ -400,8 +411,14 @@ class Channel {
       }
     } else {
       // Its length now, not at the call: an async call's target may have been detached meanwhile.
-      if (len > into.length) throw errors.outOfRange('target.byteLength', `at least ${len} (the next message's length; it stays in the channel)`, into.length);
-      if (p + len <= this.#cap) {
+      if (len > into.length) {
+        const err = errors.outOfRange('target.byteLength', `at least ${len} (the next message's length; it stays in the channel)`, into.length);
+        err.messageLength = len;
+        throw err;
+      }
+      if (len === 0) {
+        // nothing to copy (and set() would throw on a detached target)
+      } else if (p + len <= this.#cap) {
         into.set(ring8.subarray(p, p + len));
       } else {
         const first = this.#cap - p;
