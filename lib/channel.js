@@ -31,8 +31,21 @@ let endQueue;
 const LOCK_W = native.HEADER_BYTES / 4; // the state word inside an embedded Mutex
 const MUTEX_OWNER = native.MUTEX_OWNER_MASK; // its owner's thread id
 const LOCK_SLICE = 10; // ms: how often a call waiting for its side's lock looks for close()
-// x86 CPUs do not make a store visible before the loads that precede it (see #take).
+// x86 CPUs do not make a store visible before the loads that precede it.
 const STORES_AFTER_LOADS = process.arch === 'x64' || process.arch === 'ia32';
+
+/**
+ * Stores `value` in word `index` of `c` so that no other thread sees it
+ * before this thread's earlier loads (a message's bytes, read by the copy
+ * just made). On x86 a plain store is enough: the CPU keeps stores after
+ * earlier loads, and V8 does not move a store across the copy (a call), and
+ * it spares every message the cost of a fenced store. Elsewhere
+ * Atomics.store orders it.
+ */
+function storeAfterLoads(c, index, value) {
+  if (STORES_AFTER_LOADS) c[index] = value;
+  else Atomics.store(c, index, value);
+}
 
 /** One slice of a wait for a side's lock, given what is left of the call's timeout (-1: none). */
 function sliceOf(left) {
@@ -431,19 +444,15 @@ class Channel {
     // A sender that found no room sets the head's waiting bit and then looks
     // at RECV_POS: at once, again after its spin (about 20 µs), and after
     // short slices when async (src/parking.rs, ring-common.js). Looking for
-    // the bit here, after the slice and just before the store, leaves a gap
+    // the bit here, after the copy and just before the store, leaves a gap
     // of a few instructions (and of a store on its way to memory), which the
-    // sender's looks cover; a look before the slice would leave the whole
+    // sender's looks cover; a look before the copy would leave the whole
     // take, which can be long (a large message, a GC).
     if (this.#lazyHead && next !== this.#tailCache && ((next - published) & INDEX_MASK) < this.#step && c[HEAD] >= 0) {
       this.#recvPos = next;
       // A sender that sees this store may write over the message's bytes, so
-      // it must not be seen before the slice has read them. On x86 a plain
-      // store is enough (the CPU keeps stores after earlier loads, and V8
-      // does not move a store across the slice call), and it spares every
-      // message the cost of a fenced store; elsewhere Atomics.store orders it.
-      if (STORES_AFTER_LOADS) c[RECV_POS] = next | INDEX_WAITING;
-      else Atomics.store(c, RECV_POS, next | INDEX_WAITING);
+      // it must not be seen before the copy has read them.
+      storeAfterLoads(c, RECV_POS, next | INDEX_WAITING);
       return out;
     }
     this.#publishHead(next);
@@ -457,11 +466,8 @@ class Channel {
     this.#recvPos = -1;
     if (Atomics.exchange(c, HEAD, h) < 0) native.ringWake(c, HEAD, INDEX_WAITING);
     // After the head (a receiver that dies between leaves RECV_POS behind
-    // it, so it is ignored), and seen after it: on x86 a plain store is.
-    if (pending) {
-      if (STORES_AFTER_LOADS) c[RECV_POS] = 0;
-      else Atomics.store(c, RECV_POS, 0);
-    }
+    // it, so it is ignored), and seen after it.
+    if (pending) storeAfterLoads(c, RECV_POS, 0);
   }
 
   /**
