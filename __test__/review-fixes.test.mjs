@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { inspect } from 'node:util';
 import { Mutex, Semaphore, RwLock, Condvar, Barrier } from '../index.mjs';
-import { spawn, flags, sleep, waitFor, rejectsWithCode, bounded } from './helpers.mjs';
+import { spawn, flags, sleep, waitFor, rejectsWithCode, bounded, runNode } from './helpers.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -145,7 +145,6 @@ test('a notify posted to an async waiter of a terminated worker is passed on', a
 });
 
 test('a second copy of the native addon refuses to load, even on a thread the first one registered', async () => {
-  const { execFile } = await import('node:child_process');
   const { cpSync, mkdtempSync, readdirSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const root = new URL('..', import.meta.url).pathname;
@@ -160,12 +159,8 @@ test('a second copy of the native addon refuses to load, even on a thread the fi
     try { require(${JSON.stringify(`${copy}/index.js`)}); console.log('loaded'); }
     catch (err) { console.log(err.code); }
   `;
-  const out = await new Promise((resolve, reject) => {
-    execFile(process.execPath, ['-e', script], { timeout: 30_000 }, (err, stdout, stderr) =>
-      err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout),
-    );
-  });
-  assert.equal(out.trim(), 'ERR_SHMKIT_LOAD');
+  const { stdout } = await runNode([], script);
+  assert.equal(stdout.trim(), 'ERR_SHMKIT_LOAD');
 });
 
 test('a grant lost with a terminated worker is not inherited by a new object made in the same memory', async () => {
