@@ -39,7 +39,7 @@ const STREAM_MODES = ['channelStreamExclusive', 'channelStream', 'plainStream', 
 const LARGE_MODES = ['channelStream256', 'channelInto256', 'postMessageStream256'];
 const LARGE_N = 200_000;
 const LARGE_WARMUP = 400_000;
-const LARGE_RUNS = 3; // information rows
+const INFO_RUNS = 3; // information rows
 const VALUE_MODES = ['channelValues', 'channelJson', 'postMessageValues'];
 const VALUE_N = 50_000;
 const VALUE_WARMUP = 50_000;
@@ -115,6 +115,25 @@ function perRun(runs, mode, figure) {
 }
 const kps = (r, m) => `${(r.perSec[m] / 1e3).toFixed(0)} k/s`;
 const us = (r, m) => `${r.rtUs[m].toFixed(2)} µs`;
+
+/** Runs `modes` INFO_RUNS times, for information rows: the runs and each mode's median messages/s. */
+async function infoRuns(modes, n, warmup, own) {
+  const runs = [];
+  for (let r = 0; r < INFO_RUNS; r++) runs.push(await pairRun(modes, r, n, warmup, own));
+  return { runs, med: Object.fromEntries(modes.map((m) => [m, medianOf(runs.map((x) => x.perSec[m]))])) };
+}
+
+/** An information row: `mode` against `peer` in `infoRuns`' result, checked for order; `details` (with the runs) on the first row of a group. */
+function infoRow(row, { runs, med }, mode, peer, notes, what, n, details) {
+  return settle({
+    ...row,
+    shmkit: med[mode],
+    peer: med[peer],
+    notes,
+    checks: [orderCheck(`shmkit Channel ${what}`, runs, mode, n, 'messages in order')],
+    details: details ? { ...details, medians: med, runs } : { medians: med },
+  });
+}
 
 /** Runs the Channel group; returns its settled rows. */
 export async function channelBenches() {
@@ -221,32 +240,18 @@ export async function channelBenches() {
     compare: 'speed',
   };
   try {
-    const runs = [];
-    for (let r = 0; r < LARGE_RUNS; r++) runs.push(await pairRun(LARGE_MODES, r, LARGE_N, LARGE_WARMUP, own));
-    const med = Object.fromEntries(LARGE_MODES.map((m) => [m, medianOf(runs.map((r) => r.perSec[m]))]));
+    const result = await infoRuns(LARGE_MODES, LARGE_N, LARGE_WARMUP, own);
+    const { runs, med } = result;
     const what =
       `${fmt(LARGE_N)} messages of 256 bytes from worker A (tx = ch.sender(); tx.send(msg)) to worker B, through a new Channel() (64 KiB), as the 64-byte row, after ${fmt(LARGE_WARMUP)} warm-up messages; ` +
-      `all three forms through the same two threads in each run (order rotated), median of ${LARGE_RUNS} runs. ${ownNote} ` +
+      `all three forms through the same two threads in each run (order rotated), median of ${INFO_RUNS} runs. ${ownNote} ` +
       'A fresh Uint8Array of more than 64 bytes is allocated outside V8\'s heap (with its own ArrayBuffer), which costs more than the copy; recvInto() copies into a target the receiver reuses (the loop checks the length and first byte before the next message).';
     const all =
       `recvInto: ${perRun(runs, 'channelInto256', kps)}; recv: ${perRun(runs, 'channelStream256', kps)}; ` + `postMessage: ${perRun(runs, 'postMessageStream256', kps)}.`;
+    const ratio = `recvInto() ran at ${(med.channelInto256 / med.channelStream256).toFixed(1)}× recv() in the same runs.`;
     rows.push(
-      settle({
-        ...largeRow,
-        shmkit: med.channelInto256,
-        peer: med.postMessageStream256,
-        notes: [what, all, `recvInto() ran at ${(med.channelInto256 / med.channelStream256).toFixed(1)}× recv() in the same runs.`],
-        checks: [orderCheck('shmkit Channel recvInto (256 B)', runs, 'channelInto256', LARGE_N, 'messages in order')],
-        details: { messages: LARGE_N, bytes: 256, cpus: own, medians: med, runs },
-      }),
-      settle({
-        ...largeRecvRow,
-        shmkit: med.channelStream256,
-        peer: med.postMessageStream256,
-        notes: [what, all],
-        checks: [orderCheck('shmkit Channel recv (256 B)', runs, 'channelStream256', LARGE_N, 'messages in order')],
-        details: { medians: med },
-      }),
+      infoRow(largeRow, result, 'channelInto256', 'postMessageStream256', [what, all, ratio], 'recvInto (256 B)', LARGE_N, { messages: LARGE_N, bytes: 256, cpus: own }),
+      infoRow(largeRecvRow, result, 'channelStream256', 'postMessageStream256', [what, all], 'recv (256 B)', LARGE_N),
     );
   } catch (err) {
     rows.push(failedRow(largeRow, err), failedRow(largeRecvRow, err));
@@ -266,31 +271,16 @@ export async function channelBenches() {
     compare: 'speed',
   };
   try {
-    const runs = [];
-    for (let r = 0; r < LARGE_RUNS; r++) runs.push(await pairRun(VALUE_MODES, r, VALUE_N, VALUE_WARMUP, own));
-    const med = Object.fromEntries(VALUE_MODES.map((m) => [m, medianOf(runs.map((r) => r.perSec[m]))]));
+    const result = await infoRuns(VALUE_MODES, VALUE_N, VALUE_WARMUP, own);
+    const { runs } = result;
     const what =
       `${fmt(VALUE_N)} objects { id: i, name: (50 characters), tags: [1, 2, 3] } from worker A to worker B through a new Channel() and its exclusive ends, after ${fmt(VALUE_WARMUP)} warm-up values; ` +
-      `B checks every id. All three forms through the same two threads in each run (order rotated), median of ${LARGE_RUNS} runs. ${ownNote} ` +
+      `B checks every id. All three forms through the same two threads in each run (order rotated), median of ${INFO_RUNS} runs. ${ownNote} ` +
       'sendValue/recvValue use v8.serialize and v8.deserialize, whose JS wrappers cost more per call here than postMessage\'s own native serialization (and allocate a Buffer outside V8\'s heap per value).';
     const all = `sendValue/recvValue: ${perRun(runs, 'channelValues', kps)}; JSON: ${perRun(runs, 'channelJson', kps)}; postMessage: ${perRun(runs, 'postMessageValues', kps)}.`;
     rows.push(
-      settle({
-        ...valueRow,
-        shmkit: med.channelValues,
-        peer: med.postMessageValues,
-        notes: [what, all],
-        checks: [orderCheck('shmkit Channel values', runs, 'channelValues', VALUE_N, 'values in order')],
-        details: { values: VALUE_N, cpus: own, medians: med, runs },
-      }),
-      settle({
-        ...jsonRow,
-        shmkit: med.channelJson,
-        peer: med.postMessageValues,
-        notes: [what, all],
-        checks: [orderCheck('shmkit Channel JSON', runs, 'channelJson', VALUE_N, 'values in order')],
-        details: { medians: med },
-      }),
+      infoRow(valueRow, result, 'channelValues', 'postMessageValues', [what, all], 'values', VALUE_N, { values: VALUE_N, cpus: own }),
+      infoRow(jsonRow, result, 'channelJson', 'postMessageValues', [what, all], 'JSON', VALUE_N),
     );
   } catch (err) {
     rows.push(failedRow(valueRow, err), failedRow(jsonRow, err));
