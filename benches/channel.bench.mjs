@@ -116,6 +116,9 @@ function perRun(runs, mode, figure) {
 const kps = (r, m) => `${(r.perSec[m] / 1e3).toFixed(0)} k/s`;
 const us = (r, m) => `${r.rtUs[m].toFixed(2)} µs`;
 
+/** An information row's spec: a speed ratio of messages/s, no target. */
+const infoSpec = (id, name) => ({ id, name, unit: 'ops/s', compare: 'speed' });
+
 /** Runs `modes` INFO_RUNS times, for information rows: the runs and each mode's median messages/s. */
 async function infoRuns(modes, n, warmup, own) {
   const runs = [];
@@ -227,18 +230,8 @@ export async function channelBenches() {
   }
 
   // --- 256-byte messages: recv() and recvInto() (information) ---
-  const largeRow = {
-    id: 'channel.stream-256B.recvInto.vs-postMessage',
-    name: 'Channel 256-byte messages one way, exclusive ends, received with rx.recvInto(target) (one reused target): messages/s vs postMessage(Uint8Array) (information)',
-    unit: 'ops/s',
-    compare: 'speed',
-  };
-  const largeRecvRow = {
-    id: 'channel.stream-256B.recv.vs-postMessage',
-    name: 'Channel 256-byte messages one way, exclusive ends, received with rx.recv() (a fresh Uint8Array each): messages/s vs postMessage(Uint8Array) (information)',
-    unit: 'ops/s',
-    compare: 'speed',
-  };
+  const largeRow = infoSpec('channel.stream-256B.recvInto.vs-postMessage', 'Channel 256-byte messages one way, exclusive ends, received with rx.recvInto(target) (one reused target): messages/s vs postMessage(Uint8Array) (information)');
+  const largeRecvRow = infoSpec('channel.stream-256B.recv.vs-postMessage', 'Channel 256-byte messages one way, exclusive ends, received with rx.recv() (a fresh Uint8Array each): messages/s vs postMessage(Uint8Array) (information)');
   try {
     const result = await infoRuns(LARGE_MODES, LARGE_N, LARGE_WARMUP, own);
     const { runs, med } = result;
@@ -258,18 +251,8 @@ export async function channelBenches() {
   }
 
   // --- JS values (information) ---
-  const valueRow = {
-    id: 'channel.values.vs-postMessage',
-    name: 'Channel sendValue/recvValue of small objects one way, exclusive ends: values/s vs postMessage(object) (information)',
-    unit: 'ops/s',
-    compare: 'speed',
-  };
-  const jsonRow = {
-    id: 'channel.values-as-json.vs-postMessage',
-    name: 'Channel, the same objects as JSON strings (send(JSON.stringify(v)), recvInto + JSON.parse): values/s vs postMessage(object) (information)',
-    unit: 'ops/s',
-    compare: 'speed',
-  };
+  const valueRow = infoSpec('channel.values.vs-postMessage', 'Channel sendValue/recvValue of small objects one way, exclusive ends: values/s vs postMessage(object) (information)');
+  const jsonRow = infoSpec('channel.values-as-json.vs-postMessage', 'Channel, the same objects as JSON strings (send(JSON.stringify(v)), recvInto + JSON.parse): values/s vs postMessage(object) (information)');
   try {
     const result = await infoRuns(VALUE_MODES, VALUE_N, VALUE_WARMUP, own);
     const { runs } = result;
