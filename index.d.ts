@@ -2381,7 +2381,11 @@ export interface ChannelOptions extends PlacementOptions {
  * What {@link Channel.send} and co. take: bytes (a `Uint8Array`, or any
  * typed array or `DataView`, whose bytes are sent) or a string (sent as UTF-8).
  * A view of a detached buffer holds no bytes (an empty message). An async
- * send reads the view's bytes when its turn comes, not at the call.
+ * send copies the bytes when its turn comes, not at the call (a `Uint8Array`
+ * with its length then; another view with its offset and length at the call).
+ * A message over a growable `SharedArrayBuffer` must not grow while it is
+ * being sent: the copy could then run past the message's place in the ring
+ * and spoil messages not yet received (nothing outside the channel's memory).
  */
 export type ChannelMessage = ArrayBufferView | string;
 
@@ -2816,7 +2820,10 @@ export declare class Channel {
  * What both claimed ends of a {@link Channel} have: the claim and its release.
  * An end belongs to the thread that claimed it. Its async calls run one at a
  * time in call order; a blocking or `try` call while one of them is pending
- * throws `ERR_SHMKIT_DEADLOCK` (it would wait for itself).
+ * throws `ERR_SHMKIT_DEADLOCK` (it would wait for itself). So does a call made
+ * from code that another call of the same end runs before it returns (an
+ * options getter, a subclass of the message or target, a patched method):
+ * it would move the ring under that call.
  */
 declare abstract class ChannelEnd {
   #private;
@@ -2826,7 +2833,8 @@ declare abstract class ChannelEnd {
   get claimed(): boolean;
   /**
    * Gives the side back to every thread. Async calls already made finish
-   * first, under the claim. Calls on this end afterwards throw
+   * first, under the claim, and so does a call of this end that ran the
+   * code calling `release()`. Calls on this end afterwards throw
    * `ERR_SHMKIT_NOT_OWNER`.
    *
    * @throws {errors.NotOwnerError} `ERR_SHMKIT_NOT_OWNER` when released already.

@@ -897,13 +897,90 @@ test('Channel: strings of every size arrive as their UTF-8, whichever form sends
   assert.throws(() => ch.send('q'.repeat(65_533)), { code: 'ERR_OUT_OF_RANGE' });
   assert.throws(() => ch.trySend('€'.repeat(21_845)), { code: 'ERR_OUT_OF_RANGE' }); // 65,535 bytes
 
-  // A send made from inside another's options getter: each message keeps its own string.
+  // A send made from inside another's options getter: each message keeps its own string
+  // (a claimed end refuses a call made from inside one of its own calls).
   const small = new Channel({ byteCapacity: 1024 });
   const a = 'a'.repeat(100);
   const b = 'b'.repeat(100);
   small.send(a, { get timeout() { small.send(b); return 1000; } });
   const tx = small.sender();
-  tx.send(b, { get timeout() { tx.send(a); return 1000; } });
+  assert.throws(() => tx.send(b, { get timeout() { tx.send(a); return 1000; } }), { code: 'ERR_SHMKIT_DEADLOCK' });
+  tx.send(a);
   tx.release();
-  assert.deepEqual([0, 1, 2, 3].map(() => new TextDecoder().decode(small.tryRecv())), [b, a, a, b]);
+  assert.deepEqual([0, 1, 2].map(() => new TextDecoder().decode(small.tryRecv())), [b, a, a]);
+  assert.equal(small.tryRecv(), undefined);
+});
+
+test('Channel: code that a call runs (a subclass, a patched method) cannot move the ring under it: a claimed end refuses the nested call, a release waits for the call', async () => {
+  const ch = new Channel({ byteCapacity: 64 });
+  const bytes = (n, k) => Uint8Array.from({ length: n }, (_, i) => (i + k) & 0xff);
+  let tx;
+  let nested = null;
+  // Its subarray() (for a message that wraps) makes a new array through the subclass.
+  class Sneaky extends Uint8Array {
+    static get [Symbol.species]() {
+      if (nested) {
+        const act = nested;
+        nested = null;
+        act();
+      }
+      return Uint8Array;
+    }
+  }
+  ch.send(bytes(40, 0));
+  assert.equal(ch.recv().length, 40); // the next 40-byte message wraps
+  tx = ch.sender();
+  let inner;
+  nested = () => {
+    try {
+      tx.send(bytes(8, 9));
+    } catch (err) {
+      inner = err;
+    }
+  };
+  tx.send(Sneaky.from(bytes(40, 1)));
+  assert.equal(inner?.code, 'ERR_SHMKIT_DEADLOCK');
+  let sideFree;
+  nested = () => {
+    tx.release(); // released from inside the call: the side is given back when the call ends
+    sideFree = ch.trySend(bytes(1, 7));
+  };
+  const rx = ch.receiver();
+  assert.deepEqual([...rx.recv()], [...bytes(40, 1)]);
+  tx.send(Sneaky.from(bytes(40, 2)));
+  assert.equal(tx.claimed, false);
+  assert.equal(sideFree, false, 'the sending side stayed held until the call ended');
+  assert.deepEqual([...rx.recv()], [...bytes(40, 2)]);
+  assert.equal(rx.tryRecv(), undefined);
+  const again = ch.sender({ timeout: 1000 }); // the side is free
+  again.release();
+
+  // The receiving side: a target whose set() is patched to receive again.
+  class Greedy extends Uint8Array {
+    set(...args) {
+      if (nested) {
+        const act = nested;
+        nested = null;
+        act();
+      }
+      return super.set(...args);
+    }
+  }
+  ch.send(bytes(5, 3));
+  ch.send(bytes(6, 4));
+  nested = () => {
+    try {
+      rx.recv();
+    } catch (err) {
+      inner = err;
+    }
+  };
+  inner = undefined;
+  const target = new Greedy(16);
+  assert.equal(rx.recvInto(target), 5);
+  assert.equal(inner?.code, 'ERR_SHMKIT_DEADLOCK');
+  assert.deepEqual([...target.subarray(0, 5)], [...bytes(5, 3)]);
+  assert.deepEqual([...rx.recv()], [...bytes(6, 4)], 'nothing delivered twice or lost');
+  rx.release();
+  await sleep(0);
 });

@@ -26,7 +26,8 @@ const DEFAULT_BYTES = 64 * 1024;
 const kEnd = Symbol('shmkit.channelEnd'); // only Channel makes its ends
 let ChannelSender; // defined in Channel's static block
 let ChannelReceiver;
-let endSync; // End's own helpers for its two subclasses (module-private)
+let endEnter; // End's own helpers for its two subclasses (module-private)
+let endLeave;
 let endQueue;
 const LOCK_W = native.HEADER_BYTES / 4; // the state word inside an embedded Mutex
 const MUTEX_OWNER = native.MUTEX_OWNER_MASK; // its owner's thread id
@@ -36,13 +37,14 @@ const STORES_AFTER_LOADS = process.arch === 'x64' || process.arch === 'ia32';
 
 /**
  * Stores `value` in word `index` of `c` so that no other thread sees it
- * before this thread's earlier loads (a message's bytes, read by the copy
- * just made). On x86 a plain store is enough: the CPU keeps stores after
- * earlier loads, and V8 does not move a store across the copy (a call), and
+ * before this thread's earlier loads and stores (the loads of a message's
+ * bytes by the copy just made; the exchange that moved the head). On x86 a
+ * plain store is enough: the CPU keeps stores in order and after earlier
+ * loads, and V8 does not move a store across a call or an atomic operation;
  * it spares every message the cost of a fenced store. Elsewhere
  * Atomics.store orders it.
  */
-function storeAfterLoads(c, index, value) {
+function orderedStore(c, index, value) {
   if (STORES_AFTER_LOADS) c[index] = value;
   else Atomics.store(c, index, value);
 }
@@ -154,6 +156,11 @@ class Channel {
   /** Reopens a Channel received from another thread (or placed at `{ buffer, byteOffset }`). */
   static from(value) {
     return shared.from(Channel, value);
+  }
+
+  /** `#payload(message)` for a message that is not a string (whose checks come before the options'); undefined for a string. */
+  #payloadOf(message) {
+    return typeof message === 'string' ? undefined : this.#payload(message, true);
   }
 
   /**
@@ -366,7 +373,7 @@ class Channel {
       if (len > 0) ring8.set(bytes, p); // (set() throws on a detached view, even an empty one)
     } else {
       ring8.set(bytes.subarray(0, first), p);
-      ring8.set(bytes.subarray(first), 0);
+      ring8.set(bytes.subarray(first, len), 0);
     }
     // One exchange publishes the message and says whether a receiver sleeps.
     if (Atomics.exchange(c, TAIL, (t + need) & INDEX_MASK) < 0) native.ringWake(c, TAIL, INDEX_WAITING);
@@ -452,7 +459,7 @@ class Channel {
       this.#recvPos = next;
       // A sender that sees this store may write over the message's bytes, so
       // it must not be seen before the copy has read them.
-      storeAfterLoads(c, RECV_POS, next | INDEX_WAITING);
+      orderedStore(c, RECV_POS, next | INDEX_WAITING);
       return out;
     }
     this.#publishHead(next);
@@ -467,7 +474,7 @@ class Channel {
     if (Atomics.exchange(c, HEAD, h) < 0) native.ringWake(c, HEAD, INDEX_WAITING);
     // After the head (a receiver that dies between leaves RECV_POS behind
     // it, so it is ignored), and seen after it.
-    if (pending) storeAfterLoads(c, RECV_POS, 0);
+    if (pending) orderedStore(c, RECV_POS, 0);
   }
 
   /**
@@ -560,8 +567,9 @@ class Channel {
 
   /** Sends, blocking while the channel is full. `{ timeout }`. */
   send(message, options) {
-    const timeout = ring.timeoutOf(options); // (options first: see encodedNow)
-    const bytes = this.#payload(message, true);
+    const early = this.#payloadOf(message);
+    const timeout = ring.timeoutOf(options); // (options before a string is encoded: see encodedNow)
+    const bytes = early ?? this.#payload(message, true);
     const t0 = ring.now(timeout);
     if (!this.#lockForCall(true, timeout, t0)) throw ring.closedError('Channel');
     try {
@@ -706,6 +714,8 @@ class Channel {
       #what;
       #chain = Promise.resolve();
       #pending = 0;
+      #busy = false; // inside a blocking or try call (see #enter)
+      #deferred = null; // the unlock of a release() made inside such a call
 
       constructor(key, ch, unlock, what) {
         if (key !== kEnd) throw errors.illegalConstructor(what, `made by channel.${what === 'ChannelSender' ? 'sender' : 'receiver'}()`);
@@ -714,13 +724,34 @@ class Channel {
         this.#what = what;
       }
 
-      /** The channel, checking that this end is still claimed and not busy with an async call. */
-      static #sync(end) {
+      /**
+       * Begins a blocking or try call: the channel, checking that this end
+       * is still claimed and not busy with an async call or with another
+       * such call. User code can run inside one (a subclass of the message
+       * or target, a getter, a patched method); a call of this end made from
+       * there would move the ring under the outer call, so it throws, and a
+       * release() made from there waits for the outer call's #leave.
+       */
+      static #enter(end) {
         if (end.#unlock === null) throw End.#released(end);
         if (end.#pending > 0) {
           throw new errors.DeadlockError(`${end.#what}: a blocking call while an async one of this ${end.#what} is pending would wait for itself`);
         }
+        if (end.#busy) {
+          throw new errors.DeadlockError(`${end.#what}: called from code that one of its own calls ran (a getter, a subclass, a patched method) before that call returned`);
+        }
+        end.#busy = true;
         return end.#ch;
+      }
+
+      /** Ends what #enter began (in a finally): gives the side back if release() came meanwhile. */
+      static #leave(end) {
+        end.#busy = false;
+        const unlock = end.#deferred;
+        if (unlock !== null) {
+          end.#deferred = null;
+          unlock();
+        }
       }
 
       /**
@@ -810,7 +841,8 @@ class Channel {
       }
 
       static {
-        endSync = End.#sync;
+        endEnter = End.#enter;
+        endLeave = End.#leave;
         endQueue = End.#queue;
       }
 
@@ -833,8 +865,9 @@ class Channel {
         if (this.#unlock === null) throw End.#released(this);
         const unlock = this.#unlock;
         this.#unlock = null;
-        if (this.#pending === 0) unlock();
-        else this.#chain.then(unlock);
+        if (this.#pending > 0) this.#chain.then(unlock);
+        else if (this.#busy) this.#deferred = unlock; // from inside one of its calls: at that call's end
+        else unlock();
       }
 
       /** `release()` unless released, for `using tx = channel.sender()`. */
@@ -850,20 +883,29 @@ class Channel {
 
       /** Sends if there is room now: true or false. Never blocks. */
       trySend(message) {
-        const ch = endSync(this);
-        return ch.#put(ch.#payload(message, true), true) === true;
+        const ch = endEnter(this);
+        try {
+          return ch.#put(ch.#payload(message, true), true) === true;
+        } finally {
+          endLeave(this);
+        }
       }
 
       /** Sends, blocking while the channel is full. `{ timeout }`. */
       send(message, options) {
-        const ch = endSync(this);
-        if (options === undefined) {
-          const bytes = ch.#payload(message, true);
-          if (!ch.#put(bytes, false)) ch.#sendHeld(bytes, -1, 0); // no options to read: the streaming case
-          return;
+        const ch = endEnter(this);
+        try {
+          if (options === undefined) {
+            const bytes = ch.#payload(message, true);
+            if (!ch.#put(bytes, false)) ch.#sendHeld(bytes, -1, 0); // no options to read: the streaming case
+            return;
+          }
+          const early = ch.#payloadOf(message);
+          const timeout = ring.timeoutOf(options); // (options before a string is encoded: see encodedNow)
+          ch.#sendHeld(early ?? ch.#payload(message, true), timeout, ring.now(timeout));
+        } finally {
+          endLeave(this);
         }
-        const timeout = ring.timeoutOf(options); // (options first: see encodedNow)
-        ch.#sendHeld(ch.#payload(message, true), timeout, ring.now(timeout));
       }
 
       /** Resolves once sent (after this sender's earlier async sends). `{ timeout, signal }`. */
@@ -884,18 +926,27 @@ class Channel {
 
       /** A message if one is there, else `undefined`. Never blocks. */
       tryRecv() {
-        return endSync(this).#take();
+        const ch = endEnter(this);
+        try {
+          return ch.#take();
+        } finally {
+          endLeave(this);
+        }
       }
 
       /** A message, blocking while empty; `undefined` once closed and drained. `{ timeout }`. */
       recv(options) {
-        const ch = endSync(this);
-        if (options === undefined) {
-          const m = ch.#take(); // no options to read: the streaming case
-          if (m !== undefined) return m;
+        const ch = endEnter(this);
+        try {
+          if (options === undefined) {
+            const m = ch.#take(); // no options to read: the streaming case
+            if (m !== undefined) return m;
+          }
+          const timeout = ring.timeoutOf(options);
+          return ch.#recvHeld(timeout, ring.now(timeout));
+        } finally {
+          endLeave(this);
         }
-        const timeout = ring.timeoutOf(options);
-        return ch.#recvHeld(timeout, ring.now(timeout));
       }
 
       /** Resolves with a message (after this receiver's earlier async receives). `{ timeout, signal }`. */
@@ -908,20 +959,28 @@ class Channel {
 
       /** Copies the next message into `target` if one is there: its length, else `undefined` (see Channel#tryRecvInto). */
       tryRecvInto(target) {
-        const ch = endSync(this);
-        return ch.#take(bytesOf(target, 'target'));
+        const ch = endEnter(this);
+        try {
+          return ch.#take(bytesOf(target, 'target'));
+        } finally {
+          endLeave(this);
+        }
       }
 
       /** `tryRecvInto`, blocking while empty; `undefined` once closed and drained. `{ timeout }`. */
       recvInto(target, options) {
-        const ch = endSync(this);
-        const into = bytesOf(target, 'target');
-        if (options === undefined) {
-          const n = ch.#take(into); // no options to read: the streaming case
-          if (n !== undefined) return n;
+        const ch = endEnter(this);
+        try {
+          const into = bytesOf(target, 'target');
+          if (options === undefined) {
+            const n = ch.#take(into); // no options to read: the streaming case
+            if (n !== undefined) return n;
+          }
+          const timeout = ring.timeoutOf(options);
+          return ch.#recvHeld(timeout, ring.now(timeout), into);
+        } finally {
+          endLeave(this);
         }
-        const timeout = ring.timeoutOf(options);
-        return ch.#recvHeld(timeout, ring.now(timeout), into);
       }
 
       /** Resolves with the length of the message copied into `target` (after this receiver's earlier async receives). `{ timeout, signal }`. */
