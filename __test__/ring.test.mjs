@@ -387,3 +387,44 @@ test('RingBuffer and Queue: writeAsync stopped by its signal rejects with the re
     assert.deepEqual([r.tryPop(), r.tryPop()], [1, 2]);
   }
 });
+
+test('RingBuffer batches: no code of the caller\'s array (a subclass\'s species or set(), an own length accessor) runs between the index reads and the publish', () => {
+  const r = new RingBuffer(Float64Array, 8);
+  const pushed = [];
+  const popped = [];
+  let ran = 0; // what the caller's code did: a push and a pop on the same ring, which would move it under a copy
+  const meddle = () => {
+    ran++;
+    if (r.tryPush(100 + ran)) pushed.push(100 + ran);
+    const v = r.tryPop();
+    if (v !== undefined) popped.push(v);
+  };
+  class Sneaky extends Float64Array {
+    static get [Symbol.species]() {
+      meddle();
+      return Float64Array;
+    }
+    set(...args) {
+      meddle();
+      return super.set(...args);
+    }
+  }
+  const push = (values, expected) => {
+    const n = r.pushMany(values);
+    assert.equal(n, expected);
+    for (let i = 0; i < n; i++) pushed.push(Float64Array.prototype.at.call(values, i));
+  };
+  push(new Float64Array([1, 2, 3, 4, 5, 6]), 6);
+  assert.equal(r.popMany(new Float64Array(6)), 6);
+  popped.push(1, 2, 3, 4, 5, 6);
+  push(Sneaky.from([7, 8, 9, 10]), 4); // positions 6..9: it wraps, so it is copied in two parts
+  const withLength = new Float64Array([11, 12, 13]);
+  Object.defineProperty(withLength, 'length', { get: () => (meddle(), 1) }); // not its real length
+  push(withLength, 3);
+  const target = new Sneaky(16);
+  const n = r.popMany(target);
+  for (let i = 0; i < n; i++) popped.push(target[i]);
+  assert.equal(ran, 0, 'shmkit read the arrays through the intrinsics');
+  assert.deepEqual(popped, pushed, 'every value once, in push order');
+  assert.equal(r.size, 0);
+});

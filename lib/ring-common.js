@@ -260,6 +260,40 @@ function checkValue(bigint, v) {
   }
 }
 
+// The TypedArray intrinsics a batch copy uses, taken once. The caller's
+// array may be a subclass, or carry an own `length` accessor: what such code
+// runs must not run in the middle of a copy, between reading the ring's
+// indices and publishing the new one, where a call it made on the same ring
+// would move it under the copy. `set` reads its source through internal
+// slots; `subarray` would look up the subclass's species, so a part of the
+// caller's array is made with the intrinsic constructor of its type.
+const TypedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype);
+const intrinsicGetter = (key) => Object.getOwnPropertyDescriptor(TypedArrayPrototype, key).get;
+const lengthOfView = intrinsicGetter('length');
+const bufferOfView = intrinsicGetter('buffer');
+const byteOffsetOfView = intrinsicGetter('byteOffset');
+const typeNameOf = intrinsicGetter(Symbol.toStringTag);
+const copyInto = TypedArrayPrototype.set;
+const VIEW_TYPES = Object.fromEntries(
+  [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array, BigInt64Array, BigUint64Array].map((T) => [T.name, T]),
+);
+
+/** A typed array's length, whatever it overrides. */
+function lengthOf(view) {
+  return lengthOfView.call(view);
+}
+
+/** Elements [start, end) of `view` as a plain array of its own type over the same memory. */
+function partOf(view, start, end) {
+  const Type = VIEW_TYPES[typeNameOf.call(view)];
+  return new Type(bufferOfView.call(view), byteOffsetOfView.call(view) + start * Type.BYTES_PER_ELEMENT, end - start);
+}
+
+/** `target.set(source, offset)`, whatever `target` overrides. */
+function copy(target, source, offset) {
+  copyInto.call(target, source, offset);
+}
+
 /** Throws ERR_INVALID_ARG_TYPE unless `src` is a TypedArray of the ring's kind (numbers or bigints). */
 function checkBatch(bigint, src) {
   if (!ArrayBuffer.isView(src) || src instanceof DataView) throw errors.invalidArgType('values', 'a TypedArray', src);
@@ -514,6 +548,9 @@ module.exports = {
   withWritten,
   checkValue,
   checkBatch,
+  lengthOf,
+  partOf,
+  copy,
   missed,
   noteStall,
   TypedRing,

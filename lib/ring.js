@@ -133,21 +133,22 @@ class RingBuffer extends ring.TypedRing {
   /** Writes as many of `values` as fit now; returns how many. Never blocks (a polling loop's misses pause briefly). */
   pushMany(values) {
     ring.checkBatch(this.#bigint, values);
+    const len = ring.lengthOf(values); // (no code of the caller's array runs between the index reads and the publish: see ring-common.js)
     const c = this.#c;
     if (Atomics.load(c, STATE) & CLOSED) throw ring.closedError('RingBuffer');
     const t = Atomics.load(c, TAIL) & INDEX_MASK;
     const h = (this.#headCache = Atomics.load(c, HEAD) & INDEX_MASK);
     const used = (t - h) & INDEX_MASK;
-    const n = Math.min(values.length, used >= this.#cap ? 0 : this.#cap - used);
+    const n = Math.min(len, used >= this.#cap ? 0 : this.#cap - used);
     if (n === 0) {
-      if (values.length !== 0) this.#lastMiss = ring.missed(this.#lastMiss); // full
+      if (len !== 0) this.#lastMiss = ring.missed(this.#lastMiss); // full
       return 0;
     }
     c[TAIL_TOKEN] = this.#token; // its head cache was refreshed right here
     const at = t & this.#mask;
     const first = Math.min(n, this.#cap - at);
-    this.#data.set(first === values.length ? values : values.subarray(0, first), at);
-    if (n > first) this.#data.set(values.subarray(first, n), 0);
+    ring.copy(this.#data, first === len ? values : ring.partOf(values, 0, first), at);
+    if (n > first) ring.copy(this.#data, ring.partOf(values, first, n), 0);
     if (Atomics.exchange(c, TAIL, (t + n) & INDEX_MASK) < 0) native.ringWake(c, TAIL, INDEX_WAITING);
     return n;
   }
@@ -155,20 +156,21 @@ class RingBuffer extends ring.TypedRing {
   /** Reads as many values as are there (up to `target.length`) into `target`; returns how many. Never blocks (a polling loop's misses pause briefly). */
   popMany(target) {
     ring.checkBatch(this.#bigint, target);
+    const len = ring.lengthOf(target); // (as in pushMany)
     const c = this.#c;
     const h = Atomics.load(c, HEAD) & INDEX_MASK;
     const t = (this.#tailCache = Atomics.load(c, TAIL) & INDEX_MASK);
     const used = (t - h) & INDEX_MASK;
-    const n = Math.min(target.length, used > this.#cap ? 0 : used);
+    const n = Math.min(len, used > this.#cap ? 0 : used);
     if (n === 0) {
-      if (target.length !== 0) this.#lastMiss = ring.missed(this.#lastMiss); // empty
+      if (len !== 0) this.#lastMiss = ring.missed(this.#lastMiss); // empty
       return 0;
     }
     c[HEAD_TOKEN] = this.#token; // its tail cache was refreshed right here
     const at = h & this.#mask;
     const first = Math.min(n, this.#cap - at);
-    target.set(this.#data.subarray(at, at + first), 0);
-    if (n > first) target.set(this.#data.subarray(0, n - first), first);
+    ring.copy(target, this.#data.subarray(at, at + first), 0);
+    if (n > first) ring.copy(target, this.#data.subarray(0, n - first), first);
     if (Atomics.exchange(c, HEAD, (h + n) & INDEX_MASK) < 0) native.ringWake(c, HEAD, INDEX_WAITING);
     return n;
   }
