@@ -191,3 +191,24 @@ test('Queue: a sleeper whose slot another consumer took meanwhile still wakes fo
     Atomics.load = realLoad;
   }
 });
+
+test('Queue: a push wakes one blocked consumer, not all of them; each push wakes the next', async () => {
+  const { createRequire } = await import('node:module');
+  const native = createRequire(import.meta.url)('../lib/binding.js');
+  const { TAIL, CONSUMERS_WAITING, STATE } = createRequire(import.meta.url)('../lib/ring-common.js');
+  const q = new Queue(Int32Array, 8);
+  const words = new Int32Array(q.buffer, q.byteOffset, 64);
+  const sleepers = () => native.ringWaiters(words, TAIL, CONSUMERS_WAITING);
+  const consumers = [0, 1, 2].map(() => spawn(({}, { q }) => q.pop({ timeout: 20_000 }), { q }));
+  await waitFor(() => sleepers() === 3, 'three consumers asleep');
+  q.push(10);
+  assert.equal(sleepers(), 2, 'the other two sleep on');
+  assert.ok(Atomics.load(words, STATE) & CONSUMERS_WAITING, 'with the waiting bit still set for them');
+  q.push(11);
+  assert.equal(sleepers(), 1);
+  q.push(12);
+  assert.equal(sleepers(), 0);
+  const got = (await Promise.all(consumers.map((c) => c.result(10_000)))).sort((a, b) => a - b);
+  assert.deepEqual(got, [10, 11, 12]);
+  assert.equal(Atomics.load(words, STATE) & CONSUMERS_WAITING, 0, 'the bit cleared with the last sleeper');
+});

@@ -13,6 +13,14 @@
 // the value, then publishes stamp = tail + 1. A consumer claims `head` when the
 // stamp says full, reads, then frees the slot for the next lap:
 // stamp = head + oneLap. Every item is delivered exactly once.
+//
+// Sleepers (src/ring/mod.rs) are woken one item at a time: a publish wakes
+// one blocked consumer (and every async one), not all of them, since they
+// all want the same next item. The woken one may find nothing (a producer
+// that claimed an earlier slot has not published it yet) while later items
+// wait; so a consumer that takes an item and sees the next one ready while
+// others sleep wakes the next sleeper, and producers pass room on the same
+// way. A sleeper also looks at its slot every 20 ms by itself.
 
 const { native } = require('./runtime.js');
 const shared = require('./shared.js');
@@ -67,6 +75,12 @@ class Queue extends ring.TypedRing {
     this.#data = new T(i32.buffer, i32.byteOffset + dataAt, param);
   }
 
+  /** True when the stamp of the slot at `position` reads `stamp` (free for that producer, or full for that consumer). */
+  #ready(position, stamp) {
+    const index = position & (this.#oneLap - 1);
+    return index < this.#cap && Atomics.load(this.#c, this.#stampsAt + index) === stamp;
+  }
+
   /** The word index of the stamp of the slot at `position`; word 0 (the header's magic, which never moves) if the position is corrupted. */
   #stampWord(position) {
     const index = position & (this.#oneLap - 1);
@@ -96,7 +110,9 @@ class Queue extends ring.TypedRing {
         if (seen === tail) {
           this.#data[index] = v;
           Atomics.store(c, this.#stampsAt + index, (tail + 1) | 0);
-          if (Atomics.load(c, STATE) & CONSUMERS_WAITING) native.ringWake(c, TAIL, CONSUMERS_WAITING);
+          const state = Atomics.load(c, STATE);
+          if (state & CONSUMERS_WAITING) native.ringWakeOne(c, TAIL, CONSUMERS_WAITING);
+          if (state & PRODUCERS_WAITING && this.#ready(next, next)) native.ringWakeOne(c, HEAD, PRODUCERS_WAITING); // room for the next producer too
           return true;
         }
         tail = seen;
@@ -128,7 +144,9 @@ class Queue extends ring.TypedRing {
         if (seen === head) {
           const v = this.#data[index];
           Atomics.store(c, this.#stampsAt + index, (head + oneLap) | 0);
-          if (Atomics.load(c, STATE) & PRODUCERS_WAITING) native.ringWake(c, HEAD, PRODUCERS_WAITING);
+          const state = Atomics.load(c, STATE);
+          if (state & PRODUCERS_WAITING) native.ringWakeOne(c, HEAD, PRODUCERS_WAITING);
+          if (state & CONSUMERS_WAITING && this.#ready(next, (next + 1) | 0)) native.ringWakeOne(c, TAIL, CONSUMERS_WAITING); // the next item is there too
           return v;
         }
         head = seen;

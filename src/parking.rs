@@ -306,6 +306,28 @@ impl Lot {
     n
   }
 
+  /// Removes the first sync waiter of `addr` and every async waiter, and
+  /// tells each `status`; returns how many. For one new item that any
+  /// waiter can take: a parked thread takes it as soon as it runs, while an
+  /// async waiter's thread may be busy for long, so none of those is relied
+  /// on alone (each looks when its event loop comes round).
+  pub fn wake_one_sync_and_async(&mut self, addr: usize, status: i32) -> u32 {
+    let mut chosen = Vec::new();
+    let mut sync_chosen = false;
+    for w in self.waiters(addr) {
+      if w.is_async() || !sync_chosen {
+        sync_chosen |= !w.is_async();
+        chosen.push(Arc::clone(w));
+      }
+    }
+    for w in &chosen {
+      if self.remove(addr, w) {
+        self.finish(addr, w, status);
+      }
+    }
+    chosen.len() as u32
+  }
+
   /// The first waiter of `addr`'s queue.
   pub fn front(&self, addr: usize) -> Option<&Arc<Waiter>> {
     self.queues.get(&addr).and_then(|q| q.waiters.front())
@@ -741,6 +763,16 @@ impl FlaggedSleep<'_> {
     self.flags.fetch_and(!self.bit, Ordering::SeqCst);
     lot.wake_all(self.addr, STATUS_OK)
   }
+
+  /// Wakes the sleepers one new item needs (see
+  /// [`Lot::wake_one_sync_and_async`]); the flag stays set while others
+  /// sleep, so the next item wakes the next of them. Returns how many.
+  pub fn wake_one(&self) -> u32 {
+    let mut lot = lock();
+    let n = lot.wake_one_sync_and_async(self.addr, STATUS_OK);
+    self.clear_if_idle(&lot);
+    n
+  }
 }
 
 /// A deadline `timeout_ms` from now; `None` (wait forever) for a negative,
@@ -799,6 +831,30 @@ mod tests {
       }
       WaitEnd::Woken(_) => panic!("nobody woke b"),
     }
+  }
+
+  #[test]
+  fn wake_one_takes_the_first_sync_waiter_and_every_async_one() {
+    let addr = 0x7000;
+    let x = Waiter::asynchronous(9101, 1, 0, Grant::Nothing);
+    let a = Waiter::sync(9102, 0, Instant::now());
+    let b = Waiter::sync(9103, 0, Instant::now());
+    let y = Waiter::asynchronous(9104, 2, 0, Grant::Nothing);
+    let mut lot = lock();
+    for w in [&x, &a, &b, &y] {
+      lot.push_kind(addr, Arc::clone(w), 0, QueueKind::Plain);
+    }
+    assert_eq!(lot.wake_one_sync_and_async(addr, STATUS_OK), 3);
+    assert_eq!(lot.len(addr), 1);
+    assert!(Arc::ptr_eq(lot.front(addr).unwrap(), &b));
+    for w in [&x, &a, &y] {
+      assert_eq!(w.status(), STATUS_OK);
+    }
+    assert_eq!(b.status(), WAITING);
+    assert_eq!(lot.wake_one_sync_and_async(addr, STATUS_OK), 1);
+    assert_eq!(b.status(), STATUS_OK);
+    assert_eq!(lot.len(addr), 0);
+    assert_eq!(lot.wake_one_sync_and_async(addr, STATUS_OK), 0);
   }
 
   #[test]

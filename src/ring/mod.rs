@@ -48,7 +48,12 @@
 //!
 //! Here a mover CASes the index, publishes the slot's stamp, and then reads
 //! the state word (all sequentially consistent, as JS `Atomics` are), and
-//! calls [`wake`] when the bit is set. A Queue sleeper parks under the index
+//! calls [`wake_one`] when the bit is set: one new item (or free slot) needs
+//! one blocked thread (and every async waiter, whose thread may be busy), and
+//! the bit stays set while others sleep. A mover that sees the next slot
+//! ready too while the bit is set wakes the next sleeper (lib/queue.js), so
+//! a wake spent on a sleeper that found nothing (an earlier slot not yet
+//! published) is made up for. A Queue sleeper parks under the index
 //! but watches the stamp of the slot it needs next, not the index: a mover
 //! paused between its CAS and its publish has moved the index already, and
 //! its publish must still reach the sleeper. In both forms sleepers use
@@ -176,6 +181,13 @@ pub fn wake(w: &Words) -> u32 {
   w.sleep().wake()
 }
 
+/// Wakes the sleepers one new item (or one freed slot) needs: the first
+/// parked thread and every async waiter; the others sleep on, the flag still
+/// set for them. Returns how many.
+pub fn wake_one(w: &Words) -> u32 {
+  w.sleep().wake_one()
+}
+
 /// The words of a wait on ring word `index` (head or tail) with waiting bit
 /// `flag`, watching word `watch` of the ring: `index` itself; a Channel
 /// sender's `RING_RECV_POS_WORD` (then the head and word 4 are watched, word
@@ -297,6 +309,16 @@ pub fn ring_wake(view: Region, index: u32, flag: i32) -> Result<u32> {
   Ok(wake(&words(&view, index, flag, index)?))
 }
 
+/// Wakes, of those sleeping on ring word `index`, what one new item (or one
+/// freed slot) needs: the first blocked thread, which takes it as soon as it
+/// runs, and every async waiter (whose thread may be busy for long); the
+/// others sleep on. For a Queue, whose sleepers all want the same thing.
+/// Returns how many.
+#[napi]
+pub fn ring_wake_one(view: Region, index: u32, flag: i32) -> Result<u32> {
+  Ok(wake_one(&words(&view, index, flag, index)?))
+}
+
 /// How many waiters are queued on ring word `index` now (threads parked in a
 /// blocking wait, and async waits), for inspection; the answer may be stale
 /// at once. A thread that is terminated leaves the queue.
@@ -386,6 +408,56 @@ mod tests {
     assert_eq!(wait(&w, 0, 0, 1001, None, &mut || false), STATUS_OK);
     mem[0].store(CLOSED, SeqCst);
     assert_eq!(wait(&w, 1, 0, 1001, None, &mut || false), STATUS_OK);
+  }
+
+  #[test]
+  fn wake_one_wakes_one_sleeper_and_keeps_the_flag_for_the_others() {
+    let mem = Arc::new([AtomicI32::new(0), AtomicI32::new(0)]);
+    let (tx, rx) = std::sync::mpsc::channel();
+    for tid in [1004, 1005] {
+      parking::lock().register(tid);
+      let (mem, tx) = (mem.clone(), tx.clone());
+      std::thread::spawn(move || {
+        let st = wait(
+          &words_over(&mem, false),
+          0,
+          0,
+          tid,
+          parking::deadline(5_000.0),
+          &mut || false,
+        );
+        tx.send((tid, st)).unwrap();
+      });
+    }
+    let w = words_over(&mem, false);
+    while parking::lock().len(w.addr) < 2 {
+      std::thread::sleep(Duration::from_millis(1));
+    }
+    // The word stays put: a woken sleeper returns because it was woken, and
+    // the other, whose condition stays false, keeps sleeping through its
+    // slices (a moved word would end its wait at its next slice anyway).
+    assert_eq!(wake_one(&w), 1);
+    let (first, st) = rx.recv_timeout(Duration::from_secs(5)).unwrap();
+    assert_eq!(st, STATUS_OK);
+    assert!(
+      rx.recv_timeout(Duration::from_millis(60)).is_err(),
+      "the other sleeps on"
+    );
+    assert_eq!(
+      mem[0].load(SeqCst) & CONSUMERS_WAITING,
+      CONSUMERS_WAITING,
+      "flag kept"
+    );
+    assert_eq!(wake_one(&w), 1);
+    let (second, st) = rx.recv_timeout(Duration::from_secs(5)).unwrap();
+    assert_eq!(st, STATUS_OK);
+    assert_ne!(first, second);
+    assert_eq!(
+      mem[0].load(SeqCst) & CONSUMERS_WAITING,
+      0,
+      "flag cleared with the last"
+    );
+    assert_eq!(wake_one(&w), 0);
   }
 
   #[test]
