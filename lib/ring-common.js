@@ -46,11 +46,14 @@ const SPINS_WITH_BACKOFF = FAST ? 6 : 0;
 const MPMC = { producersFlag: PRODUCERS_WAITING, consumersFlag: CONSUMERS_WAITING, spins: SPINS };
 const SPSC = { producersFlag: INDEX_WAITING, consumersFlag: INDEX_WAITING, spins: SPINS_WITH_BACKOFF };
 // Sleeps are cut into slices of at most this many ms, after each of which the
-// ring is checked again. Wake-ups are not expected to be missed (a Queue's
-// sleepers watch the stamp of the slot they need, so a mover paused between
-// its claim and its publish still wakes them when it publishes); a parked
-// thread also re-checks its condition every 20 ms in Rust, and the slice
-// bounds an async wait the same way: any miss becomes latency, never a hang.
+// ring is checked again. Wake-ups are rarely missed (a Queue's sleepers watch
+// the stamp of the slot they need, so a mover paused between its claim and
+// its publish still wakes them when it publishes; a Queue wakes one blocked
+// sleeper per item, and one woken as its thread is terminated passes the wake
+// on); a thread terminated between its publish and its wake call can still
+// miss one. A parked thread re-checks its condition every 20 ms in Rust, and
+// the slice bounds an async wait the same way: any miss becomes latency,
+// never a hang.
 const SLICE = 50;
 
 // Back-off for polling loops. A try-call that finds the ring full (or empty)

@@ -63,7 +63,7 @@
 //! clears the waiting bits (with read-modify-writes, so no position is ever
 //! overwritten). A hostile value in these words can only make a wait end
 //! early, a wake be needless, or (a cleared bit) a sleeper wait out its slice
-//! of at most 50 ms before it looks again.
+//! before it looks again (a parked thread 20 ms, an async wait 50 ms).
 
 use std::sync::atomic::{AtomicI32, AtomicU32, Ordering::*};
 use std::time::Instant;
@@ -71,6 +71,7 @@ use std::time::Instant;
 use napi::{Env, Error, Result, Status};
 use napi_derive::napi;
 
+use crate::error::STATUS_OK;
 use crate::layout::{RING_HEAD_WORD, RING_RECV_POS_WORD, RING_STATE_WORD, RING_TAIL_WORD};
 use crate::parking::{self, FlaggedSleep};
 use crate::region::Region;
@@ -269,14 +270,20 @@ pub fn ring_wait(
 ) -> Result<i32> {
   let w = words(&view, index, flag, watch)?;
   let me = threads::current()?;
-  Ok(wait(
+  let status = wait(
     &w,
     expected,
     own,
     me,
     parking::deadline(timeout_ms),
     &mut || threads::interrupted(&env),
-  ))
+  );
+  // A Queue wakes one sleeper per item: one woken as its thread is being
+  // terminated will not take it, so it passes the wake on to the next.
+  if status == STATUS_OK && threads::interrupted(&env) {
+    wake_one(&w);
+  }
+  Ok(status)
 }
 
 /// OK if word `watch` already moved from `expected` (or, see `ring_wait`,
@@ -357,7 +364,6 @@ pub fn ring_close(view: Region, producers_flag: i32, consumers_flag: i32) -> Res
 #[cfg(test)]
 mod tests {
   use super::*;
-  use crate::error::STATUS_OK;
   use std::sync::Arc;
   use std::time::Duration;
 
