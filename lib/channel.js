@@ -59,6 +59,7 @@ function padded(n) {
 }
 
 const NO_BYTES = new Uint8Array(0);
+const FRESH = Symbol('a fresh Uint8Array'); // a claimed receiver's receive without a target
 
 // A string sent by a blocking or try form is encoded into this buffer
 // (encodeInto) instead of a fresh Uint8Array, which Node allocates outside
@@ -595,34 +596,49 @@ class Channel {
 
   /** A message (a fresh Uint8Array) if one is there, else `undefined`. */
   tryRecv() {
-    if (!this.#tryLock(this.#recvLock, this.#recvWord)) return undefined;
-    try {
-      return this.#take();
-    } finally {
-      internals.unlock(this.#recvLock);
-    }
+    return this.#tryReceive(undefined);
   }
 
   /** A message, blocking while empty; `undefined` once closed and drained. `{ timeout }`. */
   recv(options) {
-    const timeout = ring.timeoutOf(options);
-    const t0 = ring.now(timeout);
-    if (!this.#lockForCall(false, timeout, t0)) return undefined;
+    return this.#receive(undefined, options);
+  }
+
+  /** Resolves with a message; `undefined` once closed and drained. `{ timeout, signal }`. */
+  async recvAsync(options) {
+    return this.#receiveAsync(undefined, options);
+  }
+
+  // The receives of the Channel itself, under the receive lock for each call:
+  // a fresh Uint8Array, or with `into` (a recvInto form) its length.
+
+  #tryReceive(into) {
+    if (!this.#tryLock(this.#recvLock, this.#recvWord)) return undefined;
     try {
-      return this.#recvHeld(timeout, t0);
+      return this.#take(into);
     } finally {
       internals.unlock(this.#recvLock);
     }
   }
 
-  /** Resolves with a message; `undefined` once closed and drained. `{ timeout, signal }`. */
-  async recvAsync(options) {
+  #receive(into, options) {
+    const timeout = ring.timeoutOf(options);
+    const t0 = ring.now(timeout);
+    if (!this.#lockForCall(false, timeout, t0)) return undefined;
+    try {
+      return this.#recvHeld(timeout, t0, into);
+    } finally {
+      internals.unlock(this.#recvLock);
+    }
+  }
+
+  async #receiveAsync(into, options) {
     const timeout = ring.timeoutOf(options);
     const signal = ring.signalOf(options);
     const t0 = ring.now(timeout);
     if (!(await this.#lockForCallAsync(false, timeout, t0, signal))) return undefined;
     try {
-      return await this.#recvHeldAsync(timeout, t0, signal);
+      return await this.#recvHeldAsync(timeout, t0, signal, into);
     } finally {
       internals.unlock(this.#recvLock);
     }
@@ -635,40 +651,17 @@ class Channel {
    * channel (ERR_OUT_OF_RANGE).
    */
   tryRecvInto(target) {
-    const into = bytesOf(target, 'target');
-    if (!this.#tryLock(this.#recvLock, this.#recvWord)) return undefined;
-    try {
-      return this.#take(into);
-    } finally {
-      internals.unlock(this.#recvLock);
-    }
+    return this.#tryReceive(bytesOf(target, 'target'));
   }
 
   /** `tryRecvInto`, blocking while empty; `undefined` once closed and drained. `{ timeout }`. */
   recvInto(target, options) {
-    const into = bytesOf(target, 'target');
-    const timeout = ring.timeoutOf(options);
-    const t0 = ring.now(timeout);
-    if (!this.#lockForCall(false, timeout, t0)) return undefined;
-    try {
-      return this.#recvHeld(timeout, t0, into);
-    } finally {
-      internals.unlock(this.#recvLock);
-    }
+    return this.#receive(bytesOf(target, 'target'), options);
   }
 
   /** Resolves with the length of the message copied into `target`; `undefined` once closed and drained. `{ timeout, signal }`. */
   async recvIntoAsync(target, options) {
-    const into = bytesOf(target, 'target');
-    const timeout = ring.timeoutOf(options);
-    const signal = ring.signalOf(options);
-    const t0 = ring.now(timeout);
-    if (!(await this.#lockForCallAsync(false, timeout, t0, signal))) return undefined;
-    try {
-      return await this.#recvHeldAsync(timeout, t0, signal, into);
-    } finally {
-      internals.unlock(this.#recvLock);
-    }
+    return this.#receiveAsync(bytesOf(target, 'target'), options);
   }
 
   /**
@@ -926,70 +919,67 @@ class Channel {
 
       /** A message if one is there, else `undefined`. Never blocks. */
       tryRecv() {
-        const ch = endEnter(this);
-        try {
-          return ch.#take();
-        } finally {
-          endLeave(this);
-        }
+        return ChannelReceiver.#tryReceive(this, FRESH);
       }
 
       /** A message, blocking while empty; `undefined` once closed and drained. `{ timeout }`. */
       recv(options) {
-        const ch = endEnter(this);
-        try {
-          if (options === undefined) {
-            const m = ch.#take(); // no options to read: the streaming case
-            if (m !== undefined) return m;
-          }
-          const timeout = ring.timeoutOf(options);
-          return ch.#recvHeld(timeout, ring.now(timeout));
-        } finally {
-          endLeave(this);
-        }
+        return ChannelReceiver.#receive(this, FRESH, options);
       }
 
       /** Resolves with a message (after this receiver's earlier async receives). `{ timeout, signal }`. */
       async recvAsync(options) {
-        const timeout = ring.timeoutOf(options);
-        const signal = ring.signalOf(options);
-        const t0 = ring.now(timeout);
-        return endQueue(this, (ch) => ch.#recvHeldAsync(timeout, t0, signal), timeout, t0, signal);
+        return ChannelReceiver.#receiveAsync(this, undefined, options);
       }
 
       /** Copies the next message into `target` if one is there: its length, else `undefined` (see Channel#tryRecvInto). */
       tryRecvInto(target) {
-        const ch = endEnter(this);
-        try {
-          return ch.#take(bytesOf(target, 'target'));
-        } finally {
-          endLeave(this);
-        }
+        return ChannelReceiver.#tryReceive(this, target);
       }
 
       /** `tryRecvInto`, blocking while empty; `undefined` once closed and drained. `{ timeout }`. */
       recvInto(target, options) {
-        const ch = endEnter(this);
-        try {
-          const into = bytesOf(target, 'target');
-          if (options === undefined) {
-            const n = ch.#take(into); // no options to read: the streaming case
-            if (n !== undefined) return n;
-          }
-          const timeout = ring.timeoutOf(options);
-          return ch.#recvHeld(timeout, ring.now(timeout), into);
-        } finally {
-          endLeave(this);
-        }
+        return ChannelReceiver.#receive(this, target, options);
       }
 
       /** Resolves with the length of the message copied into `target` (after this receiver's earlier async receives). `{ timeout, signal }`. */
       async recvIntoAsync(target, options) {
-        const into = bytesOf(target, 'target');
+        return ChannelReceiver.#receiveAsync(this, bytesOf(target, 'target'), options);
+      }
+
+      // The receives of this end: a fresh Uint8Array (`target` FRESH), or
+      // the message copied into `target`, whose type is checked after the
+      // claim (as a sender checks its message).
+
+      static #tryReceive(end, target) {
+        const ch = endEnter(end);
+        try {
+          return ch.#take(target === FRESH ? undefined : bytesOf(target, 'target'));
+        } finally {
+          endLeave(end);
+        }
+      }
+
+      static #receive(end, target, options) {
+        const ch = endEnter(end);
+        try {
+          const into = target === FRESH ? undefined : bytesOf(target, 'target');
+          if (options === undefined) {
+            const m = ch.#take(into); // no options to read: the streaming case
+            if (m !== undefined) return m;
+          }
+          const timeout = ring.timeoutOf(options);
+          return ch.#recvHeld(timeout, ring.now(timeout), into);
+        } finally {
+          endLeave(end);
+        }
+      }
+
+      static #receiveAsync(end, into, options) {
         const timeout = ring.timeoutOf(options);
         const signal = ring.signalOf(options);
         const t0 = ring.now(timeout);
-        return endQueue(this, (ch) => ch.#recvHeldAsync(timeout, t0, signal, into), timeout, t0, signal);
+        return endQueue(end, (ch) => ch.#recvHeldAsync(timeout, t0, signal, into), timeout, t0, signal);
       }
     };
   }
