@@ -312,20 +312,26 @@ impl Lot {
   /// async waiter's thread may be busy for long, so none of those is relied
   /// on alone (each looks when its event loop comes round).
   pub fn wake_one_sync_and_async(&mut self, addr: usize, status: i32) -> u32 {
-    let mut chosen = Vec::new();
-    let mut sync_chosen = false;
-    for w in self.waiters(addr) {
-      if w.is_async() || !sync_chosen {
-        sync_chosen |= !w.is_async();
-        chosen.push(Arc::clone(w));
+    let Some(q) = self.queues.get_mut(&addr) else {
+      return 0;
+    };
+    let mut woken = Vec::new();
+    let mut sync_woken = false;
+    q.waiters.retain(|w| {
+      let wake = w.is_async() || !sync_woken;
+      sync_woken |= wake && !w.is_async();
+      if wake {
+        woken.push(Arc::clone(w));
       }
+      !wake
+    });
+    if q.waiters.is_empty() {
+      self.queues.remove(&addr);
     }
-    for w in &chosen {
-      if self.remove(addr, w) {
-        self.finish(addr, w, status);
-      }
+    for w in &woken {
+      self.finish(addr, w, status);
     }
-    chosen.len() as u32
+    woken.len() as u32
   }
 
   /// The first waiter of `addr`'s queue.
