@@ -720,27 +720,27 @@ test('Channel recvInto: random-size messages (0 up to the capacity) copied into 
 test('Channel recvInto: a target too short keeps the message; any view works; bad targets, timeouts and aborts have codes', async () => {
   const ch = new Channel({ byteCapacity: 64 });
   const bytes = (n, k) => Uint8Array.from({ length: n }, (_, i) => (i + k) & 0xff);
-  ch.send(bytes(20, 1));
+  ch.send(bytes(20, 1), { timeout: 1000 });
   for (const short of [new Uint8Array(19), new Uint8Array(0)]) {
     assert.throws(() => ch.tryRecvInto(short), (e) => e instanceof RangeError && e.code === 'ERR_OUT_OF_RANGE' && /at least 20/.test(e.message));
   }
   assert.throws(() => ch.recvInto(new Uint8Array(3), { timeout: 1000 }), { code: 'ERR_OUT_OF_RANGE' });
-  await rejectsWithCode(assert, () => ch.recvIntoAsync(new Uint8Array(3)), 'ERR_OUT_OF_RANGE');
+  await rejectsWithCode(assert, () => ch.recvIntoAsync(new Uint8Array(3), { timeout: 1000 }), 'ERR_OUT_OF_RANGE');
   assert.equal(ch.byteSize, 24, 'the message is still there');
   const f32 = new Float32Array(6).fill(-1); // any ArrayBuffer view: its bytes, from its start
-  assert.equal(ch.recvInto(f32), 20);
+  assert.equal(ch.recvInto(f32, { timeout: 1000 }), 20);
   assert.deepEqual([...new Uint8Array(f32.buffer, 0, 20)], [...bytes(20, 1)]);
   assert.equal(f32[5], -1, 'bytes past the message are left alone');
   const dv = new DataView(new ArrayBuffer(16), 4, 8);
-  ch.send(bytes(8, 5));
+  ch.send(bytes(8, 5), { timeout: 1000 });
   assert.equal(ch.tryRecvInto(dv), 8);
   assert.deepEqual([...new Uint8Array(dv.buffer, 4, 8)], [...bytes(8, 5)]);
 
   // A message that wraps around the ring's end (64 bytes: the second 40-byte message does).
   const t = new Uint8Array(64);
   for (let k = 0; k < 3; k++) {
-    ch.send(bytes(40, k));
-    assert.equal(ch.recvInto(t), 40);
+    ch.send(bytes(40, k), { timeout: 1000 });
+    assert.equal(ch.recvInto(t, { timeout: 1000 }), 40);
     assert.deepEqual([...t.subarray(0, 40)], [...bytes(40, k)]);
   }
 
@@ -748,24 +748,24 @@ test('Channel recvInto: a target too short keeps the message; any view works; ba
   const ab = new ArrayBuffer(8);
   const gone = new Uint16Array(ab);
   structuredClone(ab, { transfer: [ab] });
-  ch.send(new Uint8Array(0));
-  ch.send(bytes(1, 9));
+  ch.send(new Uint8Array(0), { timeout: 1000 });
+  ch.send(bytes(1, 9), { timeout: 1000 });
   assert.equal(ch.tryRecvInto(gone), 0);
   assert.throws(() => ch.tryRecvInto(gone), { code: 'ERR_OUT_OF_RANGE' });
-  assert.deepEqual([...ch.recv()], [9]);
-  ch.send(gone); // and sending one sends an empty message
-  assert.equal(ch.recv().length, 0);
+  assert.deepEqual([...ch.recv({ timeout: 1000 })], [9]);
+  ch.send(gone, { timeout: 1000 }); // and sending one sends an empty message
+  assert.equal(ch.recv({ timeout: 1000 }).length, 0);
   for (const make of [(b) => new Uint8Array(b), (b) => Buffer.from(b)]) {
     const buf = new ArrayBuffer(8);
     const view = make(buf);
     structuredClone(buf, { transfer: [buf] });
-    ch.send(view);
+    ch.send(view, { timeout: 1000 });
     assert.equal(ch.trySend(view), true);
     const tx = ch.sender();
-    tx.send(view);
+    tx.send(view, { timeout: 1000 });
     tx.release();
     for (let k = 0; k < 3; k++) assert.equal(ch.recvInto(view, { timeout: 1000 }), 0);
-    ch.send(bytes(2, 0));
+    ch.send(bytes(2, 0), { timeout: 1000 });
     assert.throws(() => ch.tryRecvInto(view), { code: 'ERR_OUT_OF_RANGE' });
     assert.equal(ch.tryRecv().length, 2);
   }
@@ -773,42 +773,42 @@ test('Channel recvInto: a target too short keeps the message; any view works; ba
   // a message sent async holds nothing either.
   {
     const rx = ch.receiver();
-    ch.send(bytes(10, 4));
+    ch.send(bytes(10, 4), { timeout: 1000 });
     const buf = new ArrayBuffer(16);
-    const first = rx.recvAsync(); // the turn before
-    const late = rx.recvIntoAsync(new Uint8Array(buf));
+    const first = rx.recvAsync({ timeout: 1000 }); // the turn before
+    const late = rx.recvIntoAsync(new Uint8Array(buf), { timeout: 1000 });
     structuredClone(buf, { transfer: [buf] });
     assert.equal((await first).length, 10);
-    ch.send(bytes(1, 0));
+    ch.send(bytes(1, 0), { timeout: 1000 });
     await assert.rejects(late, { code: 'ERR_OUT_OF_RANGE' });
     assert.equal(rx.tryRecvInto(t), 1);
     rx.release();
     const tx = ch.sender();
     const mbuf = new ArrayBuffer(16);
-    const blocker = tx.sendAsync(bytes(40, 0)); // takes the turn before the next
-    const sent = tx.sendAsync(new Uint8Array(mbuf));
+    const blocker = tx.sendAsync(bytes(40, 0), { timeout: 1000 }); // takes the turn before the next
+    const sent = tx.sendAsync(new Uint8Array(mbuf), { timeout: 1000 });
     structuredClone(mbuf, { transfer: [mbuf] });
     await blocker;
     await sent;
     tx.release();
-    assert.equal(ch.recv().length, 40);
-    assert.equal(ch.recv().length, 0);
+    assert.equal(ch.recv({ timeout: 1000 }).length, 40);
+    assert.equal(ch.recv({ timeout: 1000 }).length, 0);
   }
   // A message over a resizable buffer that grows past the capacity before its async turn: a RangeError, not a wait.
   {
     const rbuf = new ArrayBuffer(8, { maxByteLength: 1024 });
     const tx = ch.sender();
-    const blocker = tx.sendAsync(bytes(40, 0));
+    const blocker = tx.sendAsync(bytes(40, 0), { timeout: 1000 });
     const grown = tx.sendAsync(new Uint8Array(rbuf), { timeout: 5000 });
     rbuf.resize(100);
     await blocker;
     await assert.rejects(grown, (e) => e instanceof RangeError && e.code === 'ERR_OUT_OF_RANGE');
     tx.release();
-    assert.equal(ch.recv().length, 40);
+    assert.equal(ch.recv({ timeout: 1000 }).length, 40);
     assert.equal(ch.tryRecv(), undefined);
   }
   // The length the target lacked is on the error; a pooled Buffer at an odd offset is a target like any other.
-  ch.send(bytes(33, 3));
+  ch.send(bytes(33, 3), { timeout: 1000 });
   const lacked = (() => {
     try {
       ch.tryRecvInto(new Uint8Array(32));
@@ -820,7 +820,7 @@ test('Channel recvInto: a target too short keeps the message; any view works; ba
   assert.equal(lacked.messageLength, 33);
   const pooled = Buffer.from('x'.repeat(50)).subarray(3, 43); // in Node's shared pool, at an odd offset
   const around = Buffer.from(pooled.buffer, pooled.byteOffset - 3, 50).toString('latin1');
-  assert.equal(ch.recvInto(pooled), 33);
+  assert.equal(ch.recvInto(pooled, { timeout: 1000 }), 33);
   assert.deepEqual([...pooled.subarray(0, 33)], [...bytes(33, 3)]);
   const after = Buffer.from(pooled.buffer, pooled.byteOffset - 3, 50).toString('latin1');
   assert.equal(after.slice(0, 3) + after.slice(36), around.slice(0, 3) + around.slice(36), 'bytes around the message untouched');
@@ -834,28 +834,29 @@ test('Channel recvInto: a target too short keeps the message; any view works; ba
   assert.throws(() => ch.recvInto(t, { timeout: 5 }), { code: 'ERR_SHMKIT_TIMEOUT' });
   await rejectsWithCode(assert, () => ch.recvIntoAsync(t, { timeout: 5 }), 'ERR_SHMKIT_TIMEOUT');
   const ac = new AbortController();
-  const p = ch.recvIntoAsync(t, { signal: ac.signal });
+  const p = ch.recvIntoAsync(t, { signal: ac.signal, timeout: 10_000 });
   ac.abort(new Error('bye'));
   await assert.rejects(p, /bye/);
 
   // The claimed receiver: the same, its async calls in call order.
   const rx = ch.receiver();
   assert.ok(rx instanceof ChannelReceiver);
-  ch.send(bytes(30, 2));
-  ch.send(bytes(3, 7));
-  const short = rx.recvIntoAsync(new Uint8Array(29)); // its turn comes first: the 30-byte message stays for the next
+  ch.send(bytes(30, 2), { timeout: 1000 });
+  ch.send(bytes(3, 7), { timeout: 1000 });
+  const short = rx.recvIntoAsync(new Uint8Array(29), { timeout: 1000 }); // its turn comes first: the 30-byte message stays for the next
   const fits = rx.recvIntoAsync(t, { timeout: 1000 });
   await assert.rejects(short, { code: 'ERR_OUT_OF_RANGE' });
   assert.equal(await fits, 30);
   assert.deepEqual([...t.subarray(0, 30)], [...bytes(30, 2)]);
   assert.equal(rx.tryRecvInto(t), 3);
   // A short target while the claimed receiver has taken more than it has published.
-  ch.send(bytes(4, 1));
-  ch.send(bytes(20, 6));
+  ch.send(bytes(4, 1), { timeout: 1000 });
+  ch.send(bytes(20, 6), { timeout: 1000 });
+  assert.equal(ch.byteSize, 32, 'both there: the streaming call below cannot wait');
   assert.equal(rx.recvInto(t), 4); // (no options: the streaming path) the head now lags behind
   assert.throws(() => rx.recvInto(new Uint8Array(19)), { code: 'ERR_OUT_OF_RANGE' });
   assert.equal(ch.byteSize, 24);
-  assert.equal(rx.recvInto(t), 20);
+  assert.equal(rx.recvInto(t, { timeout: 1000 }), 20);
   assert.deepEqual([...t.subarray(0, 20)], [...bytes(20, 6)]);
   assert.equal(rx.tryRecvInto(t), undefined);
   assert.throws(() => rx.recvInto(t, { timeout: 5 }), { code: 'ERR_SHMKIT_TIMEOUT' });
@@ -864,11 +865,11 @@ test('Channel recvInto: a target too short keeps the message; any view works; ba
   assert.throws(() => rx.tryRecvInto(t), { code: 'ERR_SHMKIT_NOT_OWNER' });
 
   // Closed: what is left, then undefined from every form.
-  ch.send(bytes(5, 3));
+  ch.send(bytes(5, 3), { timeout: 1000 });
   ch.close();
-  assert.equal(ch.recvInto(t), 5);
-  assert.equal(ch.recvInto(t), undefined);
-  assert.equal(await ch.recvIntoAsync(t), undefined);
+  assert.equal(ch.recvInto(t, { timeout: 1000 }), 5);
+  assert.equal(ch.recvInto(t, { timeout: 1000 }), undefined);
+  assert.equal(await ch.recvIntoAsync(t, { timeout: 1000 }), undefined);
   assert.equal(ch.tryRecvInto(t), undefined);
 });
 
@@ -881,14 +882,21 @@ test('Channel: strings of every size arrive as their UTF-8, whichever form sends
     for (let i = 0; i < n; i++) out.push(new TextDecoder().decode(ch.recv({ timeout: 10_000 })));
     return out;
   }, { ch, n: strings.length * FORMS });
+  const room = async (trySend) => {
+    for (const deadline = Date.now() + 10_000; !trySend(); ) {
+      if (Date.now() > deadline) assert.fail('no room for 10 s');
+      await sleep(1);
+    }
+  };
   for (const s of strings) {
-    while (!ch.trySend(s)) await sleep(1);
+    await room(() => ch.trySend(s));
     ch.send(s, { timeout: 10_000 });
     await ch.sendAsync(s, { timeout: 10_000 });
     const tx = ch.sender();
+    await room(() => ch.byteSize === 0); // drained: the streaming send below cannot wait
     tx.send(s);
     tx.send(s, { timeout: 10_000 });
-    while (!tx.trySend(s)) await sleep(1);
+    await room(() => tx.trySend(s));
     tx.release();
   }
   const got = await rx.result(60_000);
@@ -905,7 +913,7 @@ test('Channel: strings of every size arrive as their UTF-8, whichever form sends
   small.send(a, { get timeout() { small.send(b); return 1000; } });
   const tx = small.sender();
   assert.throws(() => tx.send(b, { get timeout() { tx.send(a); return 1000; } }), { code: 'ERR_SHMKIT_DEADLOCK' });
-  tx.send(a);
+  tx.send(a); // (no options: the streaming path; 1,024 bytes hold it beside b, so it cannot wait)
   tx.release();
   assert.deepEqual([0, 1, 2].map(() => new TextDecoder().decode(small.tryRecv())), [b, a, a]);
   assert.equal(small.tryRecv(), undefined);
@@ -927,8 +935,8 @@ test('Channel: code that a call runs (a subclass, a patched method) cannot move 
       return Uint8Array;
     }
   }
-  ch.send(bytes(40, 0));
-  assert.equal(ch.recv().length, 40); // the next 40-byte message wraps
+  ch.send(bytes(40, 0), { timeout: 1000 });
+  assert.equal(ch.recv({ timeout: 1000 }).length, 40); // the next 40-byte message wraps
   tx = ch.sender();
   let inner;
   nested = () => {
@@ -938,7 +946,7 @@ test('Channel: code that a call runs (a subclass, a patched method) cannot move 
       inner = err;
     }
   };
-  tx.send(Sneaky.from(bytes(40, 1)));
+  tx.send(Sneaky.from(bytes(40, 1)), { timeout: 1000 });
   assert.equal(inner?.code, 'ERR_SHMKIT_DEADLOCK');
   let sideFree;
   nested = () => {
@@ -946,11 +954,11 @@ test('Channel: code that a call runs (a subclass, a patched method) cannot move 
     sideFree = ch.trySend(bytes(1, 7));
   };
   const rx = ch.receiver();
-  assert.deepEqual([...rx.recv()], [...bytes(40, 1)]);
-  tx.send(Sneaky.from(bytes(40, 2)));
+  assert.deepEqual([...rx.recv({ timeout: 1000 })], [...bytes(40, 1)]);
+  tx.send(Sneaky.from(bytes(40, 2)), { timeout: 1000 });
   assert.equal(tx.claimed, false);
   assert.equal(sideFree, false, 'the sending side stayed held until the call ended');
-  assert.deepEqual([...rx.recv()], [...bytes(40, 2)]);
+  assert.deepEqual([...rx.recv({ timeout: 1000 })], [...bytes(40, 2)]);
   assert.equal(rx.tryRecv(), undefined);
   const again = ch.sender({ timeout: 1000 }); // the side is free
   again.release();
@@ -966,8 +974,8 @@ test('Channel: code that a call runs (a subclass, a patched method) cannot move 
       return super.set(...args);
     }
   }
-  ch.send(bytes(5, 3));
-  ch.send(bytes(6, 4));
+  ch.send(bytes(5, 3), { timeout: 1000 });
+  ch.send(bytes(6, 4), { timeout: 1000 });
   nested = () => {
     try {
       rx.recv();
@@ -977,10 +985,10 @@ test('Channel: code that a call runs (a subclass, a patched method) cannot move 
   };
   inner = undefined;
   const target = new Greedy(16);
-  assert.equal(rx.recvInto(target), 5);
+  assert.equal(rx.recvInto(target, { timeout: 1000 }), 5);
   assert.equal(inner?.code, 'ERR_SHMKIT_DEADLOCK');
   assert.deepEqual([...target.subarray(0, 5)], [...bytes(5, 3)]);
-  assert.deepEqual([...rx.recv()], [...bytes(6, 4)], 'nothing delivered twice or lost');
+  assert.deepEqual([...rx.recv({ timeout: 1000 })], [...bytes(6, 4)], 'nothing delivered twice or lost');
   rx.release();
   await sleep(0);
 });
