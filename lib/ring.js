@@ -147,8 +147,9 @@ class RingBuffer extends ring.TypedRing {
     c[TAIL_TOKEN] = this.#token; // its head cache was refreshed right here
     const at = t & this.#mask;
     const first = Math.min(n, this.#cap - at);
-    ring.copy(this.#data, first === len ? values : ring.partOf(values, 0, first), at);
-    if (n > first) ring.copy(this.#data, ring.partOf(values, first, n), 0);
+    // (The ring's own array: its set() is the intrinsic; only the source's parts need partOf.)
+    this.#data.set(first === len ? values : ring.partOf(values, 0, first), at);
+    if (n > first) this.#data.set(ring.partOf(values, first, n), 0);
     if (Atomics.exchange(c, TAIL, (t + n) & INDEX_MASK) < 0) native.ringWake(c, TAIL, INDEX_WAITING);
     return n;
   }
