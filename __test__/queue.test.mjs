@@ -204,6 +204,9 @@ test('Queue: a push wakes one blocked consumer, not all of them; each push wakes
   q.push(10);
   assert.equal(sleepers(), 2, 'the other two sleep on');
   assert.ok(Atomics.load(words, STATE) & CONSUMERS_WAITING, 'with the waiting bit still set for them');
+  // The woken one takes 10 and leaves. (Had 11 been there already, it would
+  // have woken the next sleeper for it: a taker passes a ready item on.)
+  await Promise.race(consumers.map((c) => c.exited(10_000)));
   q.push(11);
   assert.equal(sleepers(), 1);
   q.push(12);
