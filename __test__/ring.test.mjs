@@ -63,12 +63,25 @@ test('batches and zero-copy regions across the wrap point, between workers', asy
     ring.close();
     return next;
   }, { ring, TOTAL });
-  const consumer = spawn(async ({}, { ring }) => {
+  const consumer = spawn(async ({}, { ring, TOTAL }) => {
     let expected = 0;
     let wrapped = 0;
+    let forced = 0;
     const target = new Int32Array(37);
     for (let round = 0; ; round++) {
       if (round % 2 === 0) {
+        // A few times, where 40 values from the head cross the end of the
+        // ring, wait until 40 are there, so that this region must wrap
+        // however the two threads happen to run (the producer fills the
+        // ring meanwhile: at least 100 values are still to come).
+        if (forced < 5 && expected % 64 > 24 && expected < TOTAL - 100) {
+          forced++;
+          const deadline = Date.now() + 10_000;
+          while (ring.size < 40) {
+            if (Date.now() > deadline) throw new Error(`the ring stayed at ${ring.size} values`);
+            await new Promise((resolve) => setTimeout(resolve, 1));
+          }
+        }
         const r = ring.readRegion(40);
         if (r.views.length === 2) wrapped++;
         let k = 0;
@@ -86,12 +99,13 @@ test('batches and zero-copy regions across the wrap point, between workers', asy
         expected += n;
       }
     }
-    return { expected, wrapped };
-  }, { ring });
+    return { expected, wrapped, forced };
+  }, { ring, TOTAL });
   assert.equal(await producer.result(60_000), TOTAL);
-  const { expected, wrapped } = await consumer.result(60_000);
+  const { expected, wrapped, forced } = await consumer.result(60_000);
   assert.equal(expected, TOTAL);
-  assert.ok(wrapped > 0, 'some regions wrapped');
+  assert.equal(forced, 5);
+  assert.ok(wrapped >= forced, `every forced region wrapped (${wrapped} wrapped, ${forced} forced)`);
 });
 
 test('every element type, BigInt included', () => {
