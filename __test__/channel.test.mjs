@@ -919,43 +919,53 @@ test('Channel: strings of every size arrive as their UTF-8, whichever form sends
   assert.equal(small.tryRecv(), undefined);
 });
 
-test('Channel: code that a call runs (a subclass, a patched method) cannot move the ring under it: a claimed end refuses the nested call, a release waits for the call', async () => {
+test('Channel: code that a call runs (an options getter) cannot move the ring under it: a claimed end refuses the nested call, a release waits for the call; a message or target subclass runs no code of its own', async () => {
   const ch = new Channel({ byteCapacity: 64 });
   const bytes = (n, k) => Uint8Array.from({ length: n }, (_, i) => (i + k) & 0xff);
-  let tx;
-  let nested = null;
-  // Its subarray() (for a message that wraps) makes a new array through the subclass.
+  // A copy across the wrap point takes parts of the message: never through
+  // the subclass (its species), nor through an overridden set() of a target.
+  let ran = 0;
   class Sneaky extends Uint8Array {
     static get [Symbol.species]() {
-      if (nested) {
-        const act = nested;
-        nested = null;
-        act();
-      }
+      ran++;
       return Uint8Array;
+    }
+    set(...args) {
+      ran++;
+      return super.set(...args);
     }
   }
   ch.send(bytes(40, 0), { timeout: 1000 });
   assert.equal(ch.recv({ timeout: 1000 }).length, 40); // the next 40-byte message wraps
-  tx = ch.sender();
+  const tx = ch.sender();
   let inner;
-  nested = () => {
-    try {
-      tx.send(bytes(8, 9));
-    } catch (err) {
-      inner = err;
-    }
+  const nestedSend = {
+    get timeout() {
+      try {
+        tx.send(bytes(8, 9));
+      } catch (err) {
+        inner = err;
+      }
+      return 1000;
+    },
   };
-  tx.send(Sneaky.from(bytes(40, 1)), { timeout: 1000 });
+  const first = Sneaky.from(bytes(40, 1));
+  ran = 0;
+  tx.send(first, nestedSend);
   assert.equal(inner?.code, 'ERR_SHMKIT_DEADLOCK');
   let sideFree;
-  nested = () => {
-    tx.release(); // released from inside the call: the side is given back when the call ends
-    sideFree = ch.trySend(bytes(1, 7));
+  const releasing = {
+    get timeout() {
+      tx.release(); // released from inside the call: the side is given back when the call ends
+      sideFree = ch.trySend(bytes(1, 7));
+      return 1000;
+    },
   };
   const rx = ch.receiver();
   assert.deepEqual([...rx.recv({ timeout: 1000 })], [...bytes(40, 1)]);
-  tx.send(Sneaky.from(bytes(40, 2)), { timeout: 1000 });
+  const second = Sneaky.from(bytes(40, 2));
+  ran = 0;
+  tx.send(second, releasing);
   assert.equal(tx.claimed, false);
   assert.equal(sideFree, false, 'the sending side stayed held until the call ended');
   assert.deepEqual([...rx.recv({ timeout: 1000 })], [...bytes(40, 2)]);
@@ -963,32 +973,29 @@ test('Channel: code that a call runs (a subclass, a patched method) cannot move 
   const again = ch.sender({ timeout: 1000 }); // the side is free
   again.release();
 
-  // The receiving side: a target whose set() is patched to receive again.
-  class Greedy extends Uint8Array {
-    set(...args) {
-      if (nested) {
-        const act = nested;
-        nested = null;
-        act();
+  // The receiving side, into a target of that subclass, across the wrap point.
+  ch.send(bytes(20, 3), { timeout: 1000 });
+  ch.send(bytes(34, 4), { timeout: 1000 }); // fills the ring, and wraps
+  const nestedRecv = {
+    get timeout() {
+      try {
+        rx.recv();
+      } catch (err) {
+        inner = err;
       }
-      return super.set(...args);
-    }
-  }
-  ch.send(bytes(5, 3), { timeout: 1000 });
-  ch.send(bytes(6, 4), { timeout: 1000 });
-  nested = () => {
-    try {
-      rx.recv();
-    } catch (err) {
-      inner = err;
-    }
+      return 1000;
+    },
   };
   inner = undefined;
-  const target = new Greedy(16);
-  assert.equal(rx.recvInto(target, { timeout: 1000 }), 5);
+  const target = new Sneaky(40);
+  ran = 0;
+  assert.equal(rx.recvInto(target, nestedRecv), 20);
   assert.equal(inner?.code, 'ERR_SHMKIT_DEADLOCK');
-  assert.deepEqual([...target.subarray(0, 5)], [...bytes(5, 3)]);
-  assert.deepEqual([...rx.recv({ timeout: 1000 })], [...bytes(6, 4)], 'nothing delivered twice or lost');
+  assert.deepEqual([...new Uint8Array(target.buffer, 0, 20)], [...bytes(20, 3)]);
+  assert.equal(rx.recvInto(target, { timeout: 1000 }), 34); // the one that wraps
+  assert.deepEqual([...new Uint8Array(target.buffer, 0, 34)], [...bytes(34, 4)], 'nothing delivered twice or lost');
+  assert.equal(ran, 0, 'no code of the message or target subclass ran');
+  assert.equal(rx.tryRecv(), undefined);
   rx.release();
   await sleep(0);
 });

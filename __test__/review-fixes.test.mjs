@@ -3,7 +3,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { inspect } from 'node:util';
-import { Mutex, Semaphore, RwLock, Condvar, Barrier } from '../index.mjs';
+import { Mutex, Semaphore, RwLock, Condvar, Barrier, Channel } from '../index.mjs';
 import { spawn, flags, sleep, waitFor, rejectsWithCode, bounded, runNode } from './helpers.mjs';
 
 const require = createRequire(import.meta.url);
@@ -599,4 +599,57 @@ test('Channel ends: a signal whose aborted getter throws ends only its own call;
     tx.release();
     assert.equal(ch.trySend('d'), true, 'the side was released');
   }
+});
+
+test('Channel: a message or target that misstates its length (a subclass getter) is read by its real length', () => {
+  const ch = new Channel({ byteCapacity: 64 });
+  ch.send(new Uint8Array(40).fill(0xaa));
+  ch.recv(); // old bytes stay in the ring
+  class Longer extends Uint8Array {
+    get length() {
+      return 40;
+    }
+  }
+  const m = new Longer(2);
+  m.set([1, 2]);
+  ch.send(m);
+  assert.deepEqual([...ch.recv({ timeout: 1_000 })], [1, 2], 'two bytes, not 40 with the ring\'s old ones');
+  class Shorter extends Uint8Array {
+    get length() {
+      return 1;
+    }
+  }
+  ch.send(new Uint8Array([1, 2, 3, 4, 5]));
+  const target = new Shorter(8);
+  assert.equal(ch.recvInto(target, { timeout: 1_000 }), 5, 'the target has room for 5 whatever its getter says');
+  assert.deepEqual([...new Uint8Array(target.buffer)], [1, 2, 3, 4, 5, 0, 0, 0]);
+  class Roomy extends Uint8Array {
+    get length() {
+      return 100;
+    }
+  }
+  ch.send(new Uint8Array(6).fill(9));
+  assert.throws(() => ch.recvInto(new Roomy(2)), { code: 'ERR_OUT_OF_RANGE', messageLength: 6 });
+  assert.deepEqual([...ch.recv({ timeout: 1_000 })], [9, 9, 9, 9, 9, 9], 'the message stayed');
+});
+
+test('Channel ends: a release() made while async calls are pending gives the side back before the last one\'s caller resumes', async () => {
+  const ch = new Channel({ byteCapacity: 1024 });
+  const tx = ch.sender();
+  const first = tx.sendAsync('a');
+  const last = tx.sendAsync('b');
+  tx.release();
+  assert.equal(tx.claimed, false);
+  assert.equal(ch.trySend('x'), false, 'still held while its async calls are pending');
+  await first;
+  assert.equal(ch.trySend('x'), false, 'still held: one call is left');
+  await last;
+  assert.equal(ch.trySend('c'), true, 'free as soon as the last call has settled');
+  ch.send('d', { timeout: 1_000 }); // not a deadlock with the released end
+  const rx = ch.receiver();
+  const got = rx.recvAsync();
+  rx.release();
+  assert.equal(new TextDecoder().decode(await got), 'a');
+  assert.deepEqual(['b', 'c', 'd'].map(() => new TextDecoder().decode(ch.recv({ timeout: 1_000 }))), ['b', 'c', 'd']);
+  assert.equal(ch.tryRecv(), undefined);
 });

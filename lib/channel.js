@@ -175,7 +175,8 @@ class Channel {
     else if (typeof message === 'string') bytes = now ? encodedNow(message) : encoder.encode(message);
     else if (ArrayBuffer.isView(message)) bytes = bytesOf(message, 'message');
     else throw errors.invalidArgType('message', 'a Uint8Array (or another ArrayBuffer view) or a string', message);
-    if (bytes.length > this.#cap - 4) throw tooLong('message.byteLength', bytes.length, this.#cap);
+    const len = ring.lengthOf(bytes); // (the intrinsic: a subclass or an own accessor cannot misstate it)
+    if (len > this.#cap - 4) throw tooLong('message.byteLength', len, this.#cap);
     return bytes;
   }
 
@@ -339,7 +340,10 @@ class Channel {
     const c = this.#c;
     // Its length now: an async send's message may have been detached since
     // the call (it holds no bytes then) or, over a resizable buffer, grown.
-    const len = bytes.length;
+    // Read with the intrinsic, as every part of `bytes` below is: a subclass
+    // that misstated its length would have the receiver read the ring's old
+    // bytes as part of the message.
+    const len = ring.lengthOf(bytes);
     if (len > this.#cap - 4) throw tooLong('message.byteLength', len, this.#cap);
     // Plain reads: only the holder of the send lock writes the tail (the lock
     // orders senders; receivers may set its bit 31, hence the mask), and a
@@ -373,8 +377,8 @@ class Channel {
     if (first === len) {
       if (len > 0) ring8.set(bytes, p); // (set() throws on a detached view, even an empty one)
     } else {
-      ring8.set(bytes.subarray(0, first), p);
-      ring8.set(bytes.subarray(first, len), 0);
+      ring8.set(ring.partOf(bytes, 0, first), p);
+      ring8.set(ring.partOf(bytes, first, len), 0);
     }
     // One exchange publishes the message and says whether a receiver sleeps.
     if (Atomics.exchange(c, TAIL, (t + need) & INDEX_MASK) < 0) native.ringWake(c, TAIL, INDEX_WAITING);
@@ -432,19 +436,20 @@ class Channel {
       }
     } else {
       // Its length now, not at the call: an async call's target may have been detached meanwhile.
-      if (len > into.length) {
-        const err = errors.outOfRange('target.byteLength', `at least ${len} (the next message's length; it stays in the channel)`, into.length);
+      const room = ring.lengthOf(into); // (intrinsics for the target too: see #put)
+      if (len > room) {
+        const err = errors.outOfRange('target.byteLength', `at least ${len} (the next message's length; it stays in the channel)`, room);
         err.messageLength = len;
         throw err;
       }
       if (len === 0) {
         // nothing to copy (and set() would throw on a detached target)
       } else if (p + len <= this.#cap) {
-        into.set(ring8.subarray(p, p + len));
+        ring.copy(into, ring8.subarray(p, p + len), 0);
       } else {
         const first = this.#cap - p;
-        into.set(ring8.subarray(p, this.#cap));
-        into.set(ring8.subarray(0, len - first), first);
+        ring.copy(into, ring8.subarray(p, this.#cap), 0);
+        ring.copy(into, ring8.subarray(0, len - first), first);
       }
       out = len;
     }
@@ -708,7 +713,7 @@ class Channel {
       #chain = Promise.resolve();
       #pending = 0;
       #busy = false; // inside a blocking or try call (see #enter)
-      #deferred = null; // the unlock of a release() made inside such a call
+      #deferred = null; // the unlock of a release() made inside such a call, or while async calls were pending
 
       constructor(key, ch, unlock, what) {
         if (key !== kEnd) throw errors.illegalConstructor(what, `made by channel.${what === 'ChannelSender' ? 'sender' : 'receiver'}()`);
@@ -740,6 +745,11 @@ class Channel {
       /** Ends what #enter began (in a finally): gives the side back if release() came meanwhile. */
       static #leave(end) {
         end.#busy = false;
+        if (end.#pending === 0) End.#unlockDeferred(end);
+      }
+
+      /** Gives the side back if a release() is waiting to (see release()). */
+      static #unlockDeferred(end) {
         const unlock = end.#deferred;
         if (unlock !== null) {
           end.#deferred = null;
@@ -773,11 +783,14 @@ class Channel {
             }
           };
           // The call stops counting as pending before its caller hears of
-          // it, so that `await tx.sendAsync(m); tx.release()` releases at once.
+          // it, so that `await tx.sendAsync(m); tx.release()` releases at
+          // once; and the last one of a released end gives the side back
+          // before its caller hears of it, so that after
+          // `p = tx.sendAsync(m); tx.release(); await p` the side is free.
           const settle = () => {
             if (settled) return false;
             settled = true;
-            end.#pending--;
+            if (--end.#pending === 0 && end.#unlock === null && !end.#busy) End.#unlockDeferred(end);
             return true;
           };
           const giveUp = (reason) => {
@@ -858,8 +871,9 @@ class Channel {
         if (this.#unlock === null) throw End.#released(this);
         const unlock = this.#unlock;
         this.#unlock = null;
-        if (this.#pending > 0) this.#chain.then(unlock);
-        else if (this.#busy) this.#deferred = unlock; // from inside one of its calls: at that call's end
+        // Async calls pending: when the last settles. From inside one of its
+        // own calls: at that call's end.
+        if (this.#pending > 0 || this.#busy) this.#deferred = unlock;
         else unlock();
       }
 
