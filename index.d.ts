@@ -2725,7 +2725,10 @@ export declare class Channel {
    * Closes the channel, for good, and wakes every waiter: sends (waiting
    * ones included) throw {@link errors.ClosedError} `ERR_SHMKIT_CLOSED`;
    * receives drain what is left, then return `undefined` instead of waiting;
-   * iteration ends. Any thread may close; closing again does nothing.
+   * iteration ends. A send that close() overtakes while it is copying its
+   * message in throws too, and that message is never delivered: every send
+   * that returned is received before the end. Any thread may close; closing
+   * again does nothing.
    */
   close(): void;
 

@@ -451,6 +451,46 @@ test('Channel: a sender whose last send was a whole number of laps of other send
   assert.equal(ch.tryRecv(), undefined, 'empty: no message from an earlier lap');
 });
 
+test('Channel: a send that close() overtakes mid-copy is not delivered after the end: it throws, and every send that returned arrives before it', async () => {
+  // A 32 MiB message takes milliseconds to copy in; the main thread closes
+  // 1 ms into that copy. Before the fix the receiver then found the channel
+  // closed and drained, and the message appeared after the end.
+  for (let round = 0; round < 3; round++) {
+    const ch = new Channel({ byteCapacity: 64 << 20 });
+    const step = new Int32Array(new SharedArrayBuffer(4));
+    const sender = spawn(({}, { ch, step, round }) => {
+      const msg = new Uint8Array(32 << 20);
+      let sent = 0;
+      for (;;) {
+        msg[0] = sent;
+        msg[msg.length - 1] = round;
+        Atomics.store(step, 0, sent + 1); // about to send message `sent`
+        try {
+          ch.send(msg, { timeout: 10_000 });
+        } catch (err) {
+          if (err.code === 'ERR_SHMKIT_CLOSED') return sent;
+          throw err;
+        }
+        sent++;
+      }
+    }, { ch, step, round });
+    const first = ch.recv({ timeout: 10_000 });
+    assert.deepEqual([first[0], first[first.length - 1]], [0, round]);
+    await waitFor(() => Atomics.load(step, 0) === 2, 'the second send began');
+    const until = performance.now() + 1;
+    while (performance.now() < until); // into its copy
+    ch.close();
+    let received = 1;
+    for (let m; (m = ch.recv({ timeout: 10_000 })) !== undefined; received++) {
+      assert.deepEqual([m[0], m[m.length - 1]], [received, round], 'in order');
+    }
+    const sent = await sender.result(20_000);
+    const late = ch.tryRecv(); // (its length only: a 32 MiB array would swamp the assertion's message)
+    assert.equal(late?.length, undefined, `round ${round}: nothing after the end`);
+    assert.equal(received, sent, `round ${round}: every send that returned was received before the end`);
+  }
+});
+
 test('Channel: close() reaches calls waiting for a side that another thread has claimed', async () => {
   const ch = new Channel({ byteCapacity: 256 });
   const holder = await holdBothSides(ch);

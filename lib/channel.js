@@ -34,6 +34,13 @@ const MUTEX_OWNER = native.MUTEX_OWNER_MASK; // its owner's thread id
 const LOCK_SLICE = 10; // ms: how often a call waiting for its side's lock looks for close()
 // x86 CPUs do not make a store visible before the loads that precede it.
 const STORES_AFTER_LOADS = process.arch === 'x64' || process.arch === 'ia32';
+// Bit 0 of a Channel's tail: set by close(), before the state word's CLOSED
+// bit. Positions are 4-aligned, so it is never part of one. A sender
+// publishes with a compare-exchange that fails once it is set, so no message
+// becomes visible after a receiver may have found the channel closed and
+// drained (a send that checked CLOSED just before close() throws instead).
+const TAIL_CLOSED = 1;
+const POSITION = INDEX_MASK & ~3; // the position bits of the head and the tail
 
 /**
  * Stores `value` in word `index` of `c` so that no other thread sees it
@@ -151,7 +158,7 @@ class Channel {
     this.#recvWord = internals.viewOf(this.#recvLock);
     // The caches start where the ring is now (a reopened channel need not be at 0).
     this.#headCache = Atomics.load(i32, HEAD) & INDEX_MASK;
-    this.#tailCache = Atomics.load(i32, TAIL) & INDEX_MASK;
+    this.#tailCache = Atomics.load(i32, TAIL) & POSITION;
   }
 
   /** Reopens a Channel received from another thread (or placed at `{ buffer, byteOffset }`). */
@@ -237,7 +244,7 @@ class Channel {
   #over(send) {
     const c = this.#c;
     if ((Atomics.load(c, STATE) & CLOSED) === 0) return false;
-    return send || (Atomics.load(c, TAIL) & INDEX_MASK) === (Atomics.load(c, HEAD) & INDEX_MASK);
+    return send || (Atomics.load(c, TAIL) & POSITION) === (Atomics.load(c, HEAD) & INDEX_MASK);
   }
 
   #lockForCall(send, timeout, t0) {
@@ -349,7 +356,7 @@ class Channel {
     // orders senders; receivers may set its bit 31, hence the mask), and a
     // close() before this send is visible either way.
     if (c[STATE] & CLOSED) throw ring.closedError('Channel');
-    const t = c[TAIL] & INDEX_MASK;
+    const t = c[TAIL] & POSITION;
     const need = 4 + padded(len);
     // Another sender's object sent since this one did: the head cache may be
     // from any time before, so look at the real head as when the cache says
@@ -380,9 +387,31 @@ class Channel {
       ring8.set(ring.partOf(bytes, 0, first), p);
       ring8.set(ring.partOf(bytes, first, len), 0);
     }
-    // One exchange publishes the message and says whether a receiver sleeps.
-    if (Atomics.exchange(c, TAIL, (t + need) & INDEX_MASK) < 0) native.ringWake(c, TAIL, INDEX_WAITING);
+    // One compare-exchange publishes the message, unless a receiver has
+    // set its waiting bit meanwhile or close() has marked the tail.
+    const next = (t + need) & INDEX_MASK;
+    const seen = Atomics.compareExchange(c, TAIL, t, next);
+    if (seen !== t) this.#publishAfter(seen, next);
     return true;
+  }
+
+  /** #put's publish when the tail was not just the position it read: `seen` is what it found. */
+  #publishAfter(seen, next) {
+    const c = this.#c;
+    for (;;) {
+      // Closed while this message was being written: it is not published
+      // (receivers may have found the channel drained already), and the send
+      // throws as one made after close() does.
+      if (seen & TAIL_CLOSED) throw ring.closedError('Channel');
+      // A receiver sleeps (bit 31): publish and wake it. (Any other change
+      // to the tail was a stray write: overwritten, as an exchange would.)
+      const now = Atomics.compareExchange(c, TAIL, seen, next);
+      if (now === seen) {
+        if (seen < 0) native.ringWake(c, TAIL, INDEX_WAITING);
+        return;
+      }
+      seen = now;
+    }
   }
 
   /**
@@ -408,7 +437,7 @@ class Channel {
     // tail, as in #put.
     let used = c[HEAD_TOKEN] === this.#token ? (this.#tailCache - h) & INDEX_MASK : 0;
     if (used === 0 || used > this.#cap) {
-      this.#tailCache = Atomics.load(c, TAIL) & INDEX_MASK;
+      this.#tailCache = Atomics.load(c, TAIL) & POSITION;
       used = (this.#tailCache - h) & INDEX_MASK;
       if (used === 0 || used > this.#cap) {
         if (this.#recvPos >= 0) this.#publishHead(this.#recvPos); // before anyone waits on it
@@ -492,7 +521,7 @@ class Channel {
   #recoverHead() {
     const c = this.#c;
     const h = Atomics.load(c, HEAD) & INDEX_MASK;
-    const to = this.#receivedTo(h, Atomics.load(c, TAIL) & INDEX_MASK, Atomics.load(c, RECV_POS));
+    const to = this.#receivedTo(h, Atomics.load(c, TAIL) & POSITION, Atomics.load(c, RECV_POS));
     if (to !== h && Atomics.exchange(c, HEAD, to) < 0) native.ringWake(c, HEAD, INDEX_WAITING);
     Atomics.store(c, RECV_POS, 0);
   }
@@ -1000,6 +1029,7 @@ class Channel {
 
   /** Ends the stream: sends throw ERR_SHMKIT_CLOSED; receives drain, then return `undefined`. */
   close() {
+    Atomics.or(this.#c, TAIL, TAIL_CLOSED); // first: see TAIL_CLOSED
     native.ringClose(this.#c, INDEX_WAITING, INDEX_WAITING);
   }
 
@@ -1011,7 +1041,7 @@ class Channel {
   /** Bytes in use now (messages plus their 4-byte headers and padding). */
   get byteSize() {
     const c = this.#c;
-    const t = Atomics.load(c, TAIL) & INDEX_MASK;
+    const t = Atomics.load(c, TAIL) & POSITION;
     const word = Atomics.load(c, RECV_POS); // before the head: see #receivedTo
     const head = this.#receivedTo(Atomics.load(c, HEAD) & INDEX_MASK, t, word); // a claimed receiver may be further on
     return Math.min(this.#cap, (t - head) & INDEX_MASK);

@@ -28,9 +28,10 @@ pub const MAGIC: u32 = 0x4B4D_4853;
 /// Bumped whenever any layout or protocol on a shared word changes
 /// incompatibly: 2 when the RingBuffer's index words changed, 3 when a
 /// Channel's claimed receiver began to keep its position in word 4 (which a
-/// version-2 sender would not read).
+/// version-2 sender would not read), 4 when a Channel's close() began to mark
+/// bit 0 of its tail (which a version-3 sender would overwrite).
 #[napi]
-pub const LAYOUT_VERSION: u32 = 3;
+pub const LAYOUT_VERSION: u32 = 4;
 /// Size of the common header in bytes.
 #[napi]
 pub const HEADER_BYTES: u32 = 16;
@@ -120,7 +121,8 @@ pub const LATCH_BYTES: u32 = 24;
 /// ```
 ///
 /// `head` and `tail` are positions that wrap (a RingBuffer's and a Channel's
-/// are 31 bits, with a waiter bit in bit 31); `state` holds the CLOSED bit and
+/// are 31 bits, with a waiter bit in bit 31; a Channel's are 4-aligned, and
+/// its close() sets bit 0 of the tail, see `crate::ring`); `state` holds the CLOSED bit and
 /// the Queue's waiter bits (see `crate::ring`). Data starts at byte 256; a Queue keeps
 /// one i32 stamp per slot there and its data after them (8-byte aligned). A
 /// Channel keeps two complete Mutex objects at bytes 200 and 224 (senders'

@@ -15,10 +15,17 @@
 //! tail  (byte 128): bit 31     CONSUMERS WAITING  someone sleeps until tail moves
 //!                   bits 0-30  producer position, wraps at 2^31
 //! state (byte 192): bit 0      CLOSED             no more pushes; pops drain, then end
+//! Channel only:
+//! tail  (byte 128): bit 0      CLOSING            set by close() before CLOSED (positions
+//!                                                 are 4-aligned, so never part of one)
 //! ```
 //!
 //! A side publishes its new position with one `Atomics.exchange`, which also
 //! clears the bit; the old value's bit 31 tells it whether to call [`wake`].
+//! A Channel sender publishes with a compare-exchange instead, which fails
+//! once close() has set the tail's bit 0: a message whose sender checked
+//! CLOSED just before close() is then not published (the send throws), so
+//! a receiver that found the channel closed and drained has seen its end.
 //! A Channel's claimed receiver publishes the head in steps, keeping its real
 //! position in word 4 meanwhile (see [`crate::layout::RING_RECV_POS_WORD`]);
 //! a Channel sender's wait therefore watches word 4 as well as the head, and
