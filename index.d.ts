@@ -3273,8 +3273,9 @@ export declare class Block {
    * @throws {errors.NotOwnerError} `ERR_SHMKIT_NOT_OWNER` when already handed
    *   off or released.
    * @throws {errors.BadLayoutError} `ERR_SHMKIT_BAD_LAYOUT` when the free list
-   *   stays full for that second (corrupted, e.g. a thread terminated halfway
-   *   through taking a block); the block is then lost to the pool.
+   *   stays full for that second (corrupted by a stray or hostile write); the
+   *   block is then lost to the pool. (A thread terminated while taking or
+   *   giving back a block cannot cause it: each of those is one native call.)
    */
   release(): void;
   /** {@link Block.release} if still owned, for `using block = slab.acquire()`. */

@@ -168,6 +168,8 @@ function fromStatus(status, what) {
       return new TerminatedError();
     case native.STATUS_STALE:
       return new StaleBlockError(`${what}: the id is stale (the block was released or reused since) or was never handed out`);
+    case native.STATUS_BAD_LAYOUT:
+      return new BadLayoutError(`${what}: shared memory holds what no shmkit operation writes (corrupted)`);
     default:
       return new ShmkitError(`${what}: unexpected native status ${status}`, 'ERR_SHMKIT_INTERNAL');
   }

@@ -17,22 +17,23 @@
 // owner word per block; src/pool/slab.rs documents those words and makes every
 // change of ownership there. The free list is a complete shmkit Queue: pops
 // and pushes are lock-free, and a thread waiting for a free block blocks (or
-// awaits) on it like any Queue consumer.
+// awaits) on it like any Queue consumer. Its pops and pushes are made in Rust
+// (src/pool/free_list.rs), in the same native call as the block's change of
+// state, so that a thread terminated between the two cannot lose the block.
 
 const { native } = require('./runtime.js');
 const shared = require('./shared.js');
 const errors = require('./errors.js');
 const validate = require('./validate.js');
 const { Queue } = require('./queue.js');
-const { CONSUMERS_WAITING } = require('./ring-common.js');
+const ring = require('./ring-common.js');
+
+const { TAIL, STATE, CLOSED, CONSUMERS_WAITING, DATA_OFFSET } = ring;
 
 const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
 const BLOCK_SIZE = native.HEADER_BYTES / 4; // word index of the block size
 const MAX_BLOCK_SIZE = 2 ** 31 - 8; // the largest multiple of 8 an i32 holds
-// How long a release waits out a free list that looks full (see `free` below),
-// and the word it naps on meanwhile (nobody notifies it).
-const FREE_LIST_PATIENCE_MS = 1_000;
-const napWord = new Int32Array(new SharedArrayBuffer(4));
+const NONE_FREE = -native.STATUS_WOULD_BLOCK; // slabAcquire's answer when no block is free
 // A waiting acquire looks for blocks of exited threads this often.
 const RECLAIM_EVERY_MS = 100;
 
@@ -69,11 +70,12 @@ function specOf(spec) {
 /** Fixed-size blocks of one SharedArrayBuffer, owned by one thread at a time and handed between threads by id. */
 class SlabPool {
   #c; // Int32Array over the control object
-  #free; // the Queue of free block indices
   #blockSize;
   #blocks;
   #dataAt; // absolute byte offset of block 0
-  #freeWords; // Int32Array over the free list's Queue, to count its waiters
+  #list; // Int32Array over the free list's whole Queue, for Rust and the waits
+  #listCapacity; // its capacity (the next power of two from `blocks`)
+  #watch; // the stamp word a waiting acquire watches (as a Queue consumer does)
   #internals; // what Blocks of this pool object use (see internalsOf)
 
   /** Bytes a SlabPool of `{ blockSize, blocks }` occupies. */
@@ -115,18 +117,26 @@ class SlabPool {
     this.#blocks = blocks;
     this.#dataAt = byteOffset + parts.dataAt;
     const queueOptions = { buffer, byteOffset: byteOffset + parts.queueAt };
-    this.#freeWords = new Int32Array(buffer, byteOffset + parts.queueAt, native.RING_DATA_OFFSET / 4);
+    const listCapacity = freeCapacity(blocks);
+    this.#listCapacity = listCapacity;
     if (sizing) {
-      this.#free = new Queue(Int32Array, freeCapacity(blocks), queueOptions);
+      const free = new Queue(Int32Array, listCapacity, queueOptions);
       const all = new Int32Array(blocks);
       for (let i = 0; i < blocks; i++) all[i] = i;
-      this.#free.pushMany(all);
+      free.pushMany(all);
     } else {
-      this.#free = Queue.from(queueOptions);
-      if (this.#free.Type !== Int32Array || this.#free.capacity < blocks) {
+      const free = Queue.from(queueOptions);
+      if (free.Type !== Int32Array || free.capacity !== listCapacity) {
         throw new errors.BadLayoutError('cannot open a SlabPool: corrupted free list');
       }
     }
+    this.#list = new Int32Array(buffer, byteOffset + parts.queueAt, Queue.byteLengthFor(Int32Array, listCapacity) / 4);
+    const stampsAt = DATA_OFFSET / 4;
+    const oneLap = 2 * listCapacity;
+    this.#watch = (position) => {
+      const index = position & (oneLap - 1);
+      return index < listCapacity ? stampsAt + index : 0;
+    };
   }
 
   /** Reopens a SlabPool received from another thread (or placed at `{ buffer, byteOffset }`). */
@@ -139,9 +149,9 @@ class SlabPool {
    * free (after reclaiming the blocks of threads that have exited).
    */
   tryAcquire() {
-    let index = this.#free.tryPop();
-    if (index === undefined && this.reclaim() > 0) index = this.#free.tryPop();
-    return index === undefined ? undefined : this.#take(index);
+    let id = native.slabAcquire(this.#c, this.#list, this.#listCapacity);
+    if (id === NONE_FREE && this.reclaim() > 0) id = native.slabAcquire(this.#c, this.#list, this.#listCapacity);
+    return id === NONE_FREE ? undefined : this.#block(id);
   }
 
   /** A free block, blocking while none is. `{ timeout }`: ERR_SHMKIT_TIMEOUT when it passes. */
@@ -161,7 +171,8 @@ class SlabPool {
         );
       }
       try {
-        return this.#take(this.#free.pop({ timeout: roundOf(deadline) }));
+        const id = ring.blockUntil('SlabPool', this.#list, TAIL, CONSUMERS_WAITING, () => this.#attempt(), roundOf(deadline), ring.MPMC.spins, this.#watch);
+        return this.#block(id);
       } catch (err) {
         if (!(err instanceof errors.TimeoutError)) throw err;
         if (this.reclaim() === 0 && performance.now() >= deadline) throw this.#timedOut(err);
@@ -180,7 +191,8 @@ class SlabPool {
     for (;;) {
       if (signal?.aborted) throw signal.reason;
       try {
-        return this.#take(await this.#free.popAsync({ timeout: roundOf(deadline), signal }));
+        const id = await ring.blockUntilAsync('SlabPool', this.#list, TAIL, CONSUMERS_WAITING, () => this.#attempt(), roundOf(deadline), signal, this.#watch);
+        return this.#block(id);
       } catch (err) {
         if (!(err instanceof errors.TimeoutError) || validate.isAbortOf(signal, err)) throw err;
         if (this.reclaim() === 0 && performance.now() >= deadline) throw this.#timedOut(err);
@@ -198,9 +210,9 @@ class SlabPool {
    * from blocks still on their way.
    */
   reclaim() {
-    const freed = native.slabReclaim(this.#c);
-    for (const index of freed) this.#putBack(index);
-    return freed.length;
+    const freed = native.slabReclaim(this.#c, this.#list, this.#listCapacity);
+    if (freed < 0) throw new errors.BadLayoutError('SlabPool: the free list is full (corrupted)');
+    return freed;
   }
 
   /**
@@ -249,16 +261,24 @@ class SlabPool {
       free: this.#blocks - inUse,
       inUse,
       handedOff,
-      waiting: native.ringWaiters(this.#freeWords, native.RING_TAIL_WORD, CONSUMERS_WAITING),
+      waiting: native.ringWaiters(this.#list, native.RING_TAIL_WORD, CONSUMERS_WAITING),
     };
   }
 
-  /** A Block for free block `index` just popped from the free list. */
-  #take(index) {
-    if (index === undefined) throw new errors.BadLayoutError('SlabPool: the free list was closed (corrupted)');
-    const generation = native.slabTake(this.#c, index);
-    if (generation < 0) throw new errors.BadLayoutError(`SlabPool: the free list names block ${index}, which is not free (corrupted)`);
-    return new Block(kBlock, this, index, generation);
+  /** One try of a waiting acquire: a block's id, or undefined when none is free. */
+  #attempt() {
+    const id = native.slabAcquire(this.#c, this.#list, this.#listCapacity);
+    if (id !== NONE_FREE) return id;
+    // Nothing closes a free list: a closed one would end every wait at once.
+    if (Atomics.load(this.#list, STATE) & CLOSED) throw new errors.BadLayoutError('SlabPool: the free list was closed (corrupted)');
+    return undefined;
+  }
+
+  /** A Block for `id`, as slabAcquire returned it: the calling thread owns it. */
+  #block(id) {
+    if (id < 0) throw new errors.BadLayoutError('SlabPool: the free list named a block that is not free (corrupted)');
+    const index = id % SPAN;
+    return new Block(kBlock, this, index, (id - index) / SPAN);
   }
 
   #timedOut(err) {
@@ -279,24 +299,9 @@ class SlabPool {
         c: slab.#c,
         bytes: (index) => new Uint8Array(slab.#c.buffer, slab.#dataAt + index * slab.#blockSize, slab.#blockSize),
         refused: (status, id, notOwner) => slab.#refused(status, id, notOwner),
-        free: (index) => slab.#putBack(index),
+        list: slab.#list,
+        listCapacity: slab.#listCapacity,
       });
-  }
-
-  /** Pushes free block `index` (its state word says FREE) onto the free list. */
-  #putBack(index) {
-    if (this.#free.tryPush(index)) return;
-    // The free list has room for every block, but a push can find it "full"
-    // while a thread that is popping its oldest id is paused between claiming
-    // the slot and clearing it (a preempted worker, with more threads than
-    // cores). Nap and retry; a list that stays full (say its popper was
-    // terminated right there) is corrupted.
-    const until = performance.now() + FREE_LIST_PATIENCE_MS;
-    for (let nap = 1; ; nap = Math.min(2 * nap, 50)) {
-      Atomics.wait(napWord, 0, 0, nap);
-      if (this.#free.tryPush(index)) return;
-      if (performance.now() >= until) throw new errors.BadLayoutError('SlabPool: the free list is full (corrupted)');
-    }
   }
 
   [inspectSymbol](depth, options, inspect) {
@@ -359,11 +364,12 @@ class Block {
   /** Returns the block to the pool. This object becomes unusable. */
   release() {
     this.#check();
-    const status = native.slabFree(this.#pool.c, this.#index, this.#generation);
-    if (status !== native.STATUS_OK) throw this.#pool.refused(status, this.id, 'is not owned by this thread');
+    // Freed and pushed onto the free list in one native call (see the top of this file).
+    const status = native.slabRelease(this.#pool.c, this.#pool.list, this.#pool.listCapacity, this.#index, this.#generation);
+    if (status !== native.STATUS_OK && status !== native.STATUS_BAD_LAYOUT) throw this.#pool.refused(status, this.id, 'is not owned by this thread');
     this.#state = 'released';
     this.#bytes = null;
-    this.#pool.free(this.#index);
+    if (status === native.STATUS_BAD_LAYOUT) throw new errors.BadLayoutError('SlabPool: the free list is full (corrupted)');
   }
 
   /** `release()` if still owned, for `using block = slab.acquire()`. */

@@ -52,3 +52,7 @@ pub const STATUS_BROKEN: i32 = 12;
 /// again since, or never handed out).
 #[napi]
 pub const STATUS_STALE: i32 = 13;
+/// Shared memory holds what no shmkit operation writes (a hostile or stray
+/// write): the operation refused to go on.
+#[napi]
+pub const STATUS_BAD_LAYOUT: i32 = 14;

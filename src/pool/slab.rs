@@ -49,6 +49,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI32, Ordering::*};
+use std::time::{Duration, Instant};
 
 use napi::Result;
 use napi_derive::napi;
@@ -56,6 +57,7 @@ use napi_derive::napi;
 use crate::error::*;
 use crate::layout::STATE_WORD;
 use crate::parking;
+use crate::pool::free_list::FreeList;
 use crate::region::Region;
 use crate::threads;
 
@@ -266,15 +268,25 @@ fn words_of(view: &Region, index: u32) -> Result<Option<BlockWords<'_>>> {
   Ok(Some(BlockWords { state, owner }))
 }
 
-/// Takes block `index` (just popped from the free list) for the calling
-/// thread. Returns its new generation (>= 0), or -NOT_OWNER when the block is
-/// not free: the free list and the state words disagree, which only a
-/// hostile write can cause.
+/// Pops a free block from the free list (`list`, an Int32Array over the
+/// pool's Queue of `capacity`) and takes it for the calling thread, in one call (see
+/// [`crate::pool::free_list`]). Returns its id, `generation * 2^22 + index`
+/// (>= 0); -WOULD_BLOCK when none is free; -NOT_OWNER when the list named a
+/// block that is not free (its index is then dropped: only a hostile write
+/// can cause that).
 #[napi]
-pub fn slab_take(view: Region, index: u32) -> Result<i64> {
+pub fn slab_acquire(view: Region, list: Region, capacity: u32) -> Result<i64> {
   let me = threads::current()? as i32;
-  Ok(match words_of(&view, index)?.and_then(|w| w.take(me)) {
-    Some(generation) => generation as i64,
+  let Some(index) = FreeList::open(&list, capacity)?.pop()? else {
+    return Ok(-(STATUS_WOULD_BLOCK as i64));
+  };
+  let taken = u32::try_from(index)
+    .ok()
+    .map(|index| words_of(&view, index).map(|w| w.and_then(|w| w.take(me))))
+    .transpose()?
+    .flatten();
+  Ok(match taken {
+    Some(generation) => generation as i64 * SLAB_ID_SPAN as i64 + index as i64,
     None => -(STATUS_NOT_OWNER as i64),
   })
 }
@@ -294,12 +306,46 @@ pub fn slab_handoff(view: Region, index: u32, generation: u32) -> Result<i64> {
   )
 }
 
-/// Gives block `index` at `generation`, owned by the calling thread, back:
-/// the caller then pushes `index` onto the free list.
+/// Gives block `index` at `generation`, owned by the calling thread, back
+/// and pushes it onto the free list (`list`), in one call. OK, STALE or
+/// NOT_OWNER; BAD_LAYOUT when the list stayed full (see [`put_back`]).
 #[napi]
-pub fn slab_free(view: Region, index: u32, generation: u32) -> Result<i32> {
+pub fn slab_release(
+  view: Region,
+  list: Region,
+  capacity: u32,
+  index: u32,
+  generation: u32,
+) -> Result<i32> {
   let me = threads::current()? as i32;
-  Ok(words_of(&view, index)?.map_or(STATUS_STALE, |w| w.free(me, generation)))
+  let status = words_of(&view, index)?.map_or(STATUS_STALE, |w| w.free(me, generation));
+  if status != STATUS_OK {
+    return Ok(status);
+  }
+  put_back(&FreeList::open(&list, capacity)?, index)
+}
+
+/// How long a push waits out a free list that looks full (see [`put_back`]).
+const FREE_LIST_PATIENCE: Duration = Duration::from_secs(1);
+
+/// Pushes free block `index` onto the free list: OK, or BAD_LAYOUT when the
+/// list stayed full. It has room for every block, but a push can find it
+/// "full" while a thread popping its oldest index is paused between claiming
+/// the slot and clearing it (a preempted worker, with more threads than
+/// cores): wait that out, in naps, for a while.
+fn put_back(list: &FreeList, index: u32) -> Result<i32> {
+  let since = Instant::now();
+  let mut nap = Duration::from_micros(100);
+  loop {
+    if list.push(index as i32)? {
+      return Ok(STATUS_OK);
+    }
+    if since.elapsed() >= FREE_LIST_PATIENCE {
+      return Ok(STATUS_BAD_LAYOUT);
+    }
+    std::thread::sleep(nap);
+    nap = (nap * 2).min(Duration::from_millis(50));
+  }
 }
 
 /// Takes ownership of block `index` at `generation`, handed off by another
@@ -311,19 +357,32 @@ pub fn slab_open(view: Region, index: u32, generation: u32) -> Result<i32> {
   Ok(words_of(&view, index)?.map_or(STATUS_STALE, |w| w.open(me, generation)))
 }
 
-/// Frees the blocks owned by threads that have exited and returns their
-/// indices, for the caller to push onto the free list. It scans the blocks
-/// only when a thread has exited since the pool's last reclaim (any pool's
-/// thread: the count is process-wide), so calling it often costs an atomic
-/// load and a swap.
+/// Frees the blocks owned by threads that have exited and pushes them onto
+/// the free list (`list`); returns how many, or -BAD_LAYOUT when the list
+/// stayed full. It scans the blocks only when a thread has exited since the
+/// pool's last reclaim (any pool's thread: the count is process-wide), so
+/// calling it often costs an atomic load and a swap.
 #[napi]
-pub fn slab_reclaim(view: Region) -> Result<Vec<u32>> {
+pub fn slab_reclaim(view: Region, list: Region, capacity: u32) -> Result<i32> {
+  let list = FreeList::open(&list, capacity)?;
+  let freed = reclaimed(&view)?;
+  for &index in &freed {
+    let status = put_back(&list, index)?;
+    if status != STATUS_OK {
+      return Ok(-status);
+    }
+  }
+  Ok(freed.len() as i32)
+}
+
+/// Frees the blocks owned by threads that have exited; returns their indices.
+fn reclaimed(view: &Region) -> Result<Vec<u32>> {
   let me = threads::current()? as i32;
   let exits = parking::exits() as i32;
   if view.word(RECLAIMED_AT_WORD)?.swap(exits, SeqCst) == exits {
     return Ok(Vec::new());
   }
-  let blocks = block_count(&view)?;
+  let blocks = block_count(view)?;
   // Whether each owner seen has exited, asked once per owner: "not yet" may
   // be out of date by the end (that block waits for the next reclaim, which
   // its exit triggers), "exited" never is (ids are not reused). An id that
@@ -331,7 +390,7 @@ pub fn slab_reclaim(view: Region) -> Result<Vec<u32>> {
   let mut exited: HashMap<i32, bool> = HashMap::new();
   let mut freed = Vec::new();
   for index in 0..blocks {
-    let (state, owner) = block(&view, index)?;
+    let (state, owner) = block(view, index)?;
     let seen = state.load(SeqCst);
     if seen & STATE_BITS != OWNED {
       continue;

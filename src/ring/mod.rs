@@ -201,7 +201,7 @@ pub fn wake_one(w: &Words) -> u32 {
 /// sender's `RING_RECV_POS_WORD` (then the head and word 4 are watched, word
 /// 4 as the `own` word); or a Queue slot's stamp (any word of the view, only
 /// ever read).
-fn words(view: &Region, index: u32, flag: i32, watch: u32) -> Result<Words<'_>> {
+pub(crate) fn words(view: &Region, index: u32, flag: i32, watch: u32) -> Result<Words<'_>> {
   let expected_flag = match index {
     RING_HEAD_WORD => PRODUCERS_WAITING,
     RING_TAIL_WORD => CONSUMERS_WAITING,
