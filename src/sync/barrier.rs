@@ -68,7 +68,7 @@ fn arrive(
   let arrived = (w.arrived.load(Relaxed).max(0) as u32).min(parties.saturating_sub(1));
   if arrived + 1 >= parties {
     w.arrived.store(0, Relaxed);
-    w.generation.store((g + 1) & GENERATION, Release);
+    w.generation.store(g.wrapping_add(1) & GENERATION, Release);
     lot.wake_all(w.addr, STATUS_OK);
     return Arrival::Done(STATUS_LEADER);
   }
@@ -160,7 +160,7 @@ pub fn reset(w: &Words) {
   lot.take_broken(w.addr); // the generation it broke ends here anyway
   let g = w.generation.load(Relaxed);
   w.arrived.store(0, Relaxed);
-  w.generation.store((g + 1) & GENERATION, Release);
+  w.generation.store(g.wrapping_add(1) & GENERATION, Release);
   lot.wake_all(w.addr, STATUS_BROKEN);
 }
 
@@ -275,5 +275,25 @@ mod tests {
     );
     reset(&w);
     assert_eq!(mem[0].load(SeqCst) & BROKEN, 0);
+  }
+
+  #[test]
+  fn a_hostile_generation_wraps_instead_of_overflowing() {
+    // Any thread can write the generation word; the largest value must not
+    // overflow (a panic in a debug build) when a generation ends.
+    let mem = [AtomicI32::new(i32::MAX), AtomicI32::new(0)];
+    let w = Words {
+      generation: &mem[0],
+      arrived: &mem[1],
+      addr: &mem[0] as *const _ as usize,
+    };
+    reset(&w);
+    assert_eq!(mem[0].load(SeqCst), i32::MIN & GENERATION);
+    mem[0].store(i32::MAX & GENERATION, SeqCst);
+    parking::lock().register(899);
+    assert_eq!(
+      wait(&w, 1, 899, parking::deadline(1_000.0), &mut || false),
+      STATUS_LEADER
+    );
   }
 }
