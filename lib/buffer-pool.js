@@ -185,7 +185,9 @@ class BufferPool {
         if (unwatched) this.#watchAgain(buffer);
         throw errors.invalidArgValue('buffer', buffer, 'cannot be detached (the runtime marks it untransferable, e.g. the pool behind small Buffers, or V8 keeps it attached, e.g. an asm.js heap)');
       }
-      if (!unwatched) unregister.call(this.#watch, buffer); // when it is the very object acquire() gave
+      // When it is the very object acquire() gave, and the look above was not
+      // made (it found `buffer` unwatched, or there is no short way here).
+      if (fast === undefined) unregister.call(this.#watch, buffer);
     }
     let slot = native.bufferPoolRelease(this.#id, kept);
     if (slot < 0) return;
