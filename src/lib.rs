@@ -14,6 +14,10 @@
 //! * [`ring`]: blocking and waking for the rings (their data moves in JS).
 //! * [`pool`]: the bookkeeping of BufferPool and SlabPool.
 //! * [`raw`]: plain Node-API callbacks for the native calls on a hot path.
+//!
+//! No panic unwinds into Node: every `#[napi]` function is declared with
+//! `catch_unwind` (a panic becomes a thrown JS error), and the raw callbacks
+//! catch their own (see [`raw`]).
 
 #![deny(clippy::undocumented_unsafe_blocks)]
 

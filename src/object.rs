@@ -16,7 +16,7 @@ use crate::region::Region;
 /// object's bytes): zeroed state, `initial` in the first state word, `param`
 /// and element type `elem` in the header. The magic word is written last, so a
 /// concurrent opener sees either no object or a complete one.
-#[napi]
+#[napi(catch_unwind)]
 pub fn create_object(view: Region, kind: u32, param: u32, elem: u32, initial: i32) -> Result<()> {
   let need = object_bytes(kind, param, elem).map_err(|e| Error::new(Status::InvalidArg, e))?;
   if view.bytes() < need as usize {
@@ -82,7 +82,7 @@ pub struct CheckedHeader {
 }
 
 /// Validates the header in `view` for an object of `kind`.
-#[napi]
+#[napi(catch_unwind)]
 pub fn check_object(view: Region, kind: u32) -> Result<CheckedHeader> {
   let header = view.header()?;
   Ok(CheckedHeader {
@@ -93,27 +93,27 @@ pub fn check_object(view: Region, kind: u32) -> Result<CheckedHeader> {
 }
 
 /// The immutable parameter stored in the header of the object in `view`.
-#[napi]
+#[napi(catch_unwind)]
 pub fn object_param(view: Region) -> Result<u32> {
   Ok(view.header()?.param)
 }
 
 /// The element type code stored in the header of the object in `view`.
-#[napi]
+#[napi(catch_unwind)]
 pub fn object_elem(view: Region) -> Result<u32> {
   Ok(view.header()?.elem)
 }
 
 /// The byte size of an object of `kind` with `param` and element type `elem`
 /// (throws when they are impossible).
-#[napi]
+#[napi(catch_unwind)]
 pub fn object_byte_length(kind: u32, param: u32, elem: u32) -> Result<u32> {
   object_bytes(kind, param, elem).map_err(|e| Error::new(Status::InvalidArg, e))
 }
 
 /// How many waiters are queued on the first state word of the object in
 /// `view` (for inspection; the answer may be stale at once).
-#[napi]
+#[napi(catch_unwind)]
 pub fn waiter_count(view: Region) -> Result<u32> {
   let addr = view.addr(STATE_WORD)?;
   Ok(parking::lock().len(addr) as u32)

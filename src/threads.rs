@@ -272,7 +272,7 @@ mod kernel_mark {
 /// throws when another copy has it. shmkit's loader calls it on every load,
 /// before it looks for the thread's registration: a thread that registered
 /// through another copy must not make this copy look loaded.
-#[napi]
+#[napi(catch_unwind)]
 pub fn claim_kernel() -> Result<()> {
   claim_process()
 }
@@ -282,7 +282,7 @@ pub fn claim_kernel() -> Result<()> {
 /// Called once per thread by shmkit's loader; a second registration of the
 /// same thread (another JS realm, another id) is refused, because outcomes
 /// already on their way to the first waker would be lost.
-#[napi]
+#[napi(catch_unwind)]
 pub fn register_thread(
   env: Env,
   thread_id: u32,
@@ -363,7 +363,7 @@ fn thread_exit(tid: u32) {
 
 /// Keeps the calling thread's event loop alive (`true`) while it has pending
 /// async waiters, or lets it exit (`false`).
-#[napi]
+#[napi(catch_unwind)]
 pub fn waker_ref(env: Env, keep_alive: bool) -> Result<()> {
   let tid = current()?;
   let sinks = SINKS.lock();

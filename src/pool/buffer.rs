@@ -251,7 +251,7 @@ fn memory_of(ab: &ArrayBuffer) -> (usize, usize) {
 
 /// Makes a pool on this thread that never retains more than
 /// `max_retained_bytes`; returns its id.
-#[napi]
+#[napi(catch_unwind)]
 pub fn buffer_pool_new(max_retained_bytes: f64) -> Result<u32> {
   let id = NEXT_POOL.fetch_add(1, Relaxed);
   let key = u32::try_from(id).map_err(|_| Error::new(Status::GenericFailure, "too many pools"))?;
@@ -276,7 +276,7 @@ pub fn buffer_pool_new(max_retained_bytes: f64) -> Result<u32> {
 }
 
 /// Forgets pool `id` (its JS object was collected).
-#[napi]
+#[napi(catch_unwind)]
 pub fn buffer_pool_drop(id: u32) {
   let gone = POOLS.with(|pools| pools.borrow_mut().remove(&id));
   drop(gone); // forgets its loans, outside the borrow
@@ -304,7 +304,7 @@ pub unsafe extern "C" fn raw_acquire(
 
 /// Lends `ab`, a buffer the caller has just made after a miss, as loan
 /// `serial` of pool `id`.
-#[napi]
+#[napi(catch_unwind)]
 pub fn buffer_pool_lend(id: u32, ab: ArrayBuffer, serial: f64) -> Result<()> {
   with_pool(id, |pool| {
     pool.acquired += 1;
@@ -316,7 +316,7 @@ pub fn buffer_pool_lend(id: u32, ab: ArrayBuffer, serial: f64) -> Result<()> {
 }
 
 /// Loan `serial` of pool `id`: its ArrayBuffer object was garbage-collected.
-#[napi]
+#[napi(catch_unwind)]
 pub fn buffer_pool_collected(id: u32, serial: f64) {
   LEDGER.lock().collected((u64::from(id), serial as u64));
 }
@@ -324,7 +324,7 @@ pub fn buffer_pool_collected(id: u32, serial: f64) {
 /// The serial of the open loan of pool `id` whose memory `ab` is, or -1.
 /// `release()` asks when it stopped watching a loan that it then could not
 /// detach, so that it watches the loan again.
-#[napi]
+#[napi(catch_unwind)]
 pub fn buffer_pool_loan_serial(id: u32, ab: ArrayBuffer) -> f64 {
   match LEDGER.lock().open_loan_of(u64::from(id), memory_of(&ab)) {
     Some(serial) => serial as f64,
@@ -355,13 +355,13 @@ pub unsafe extern "C" fn raw_release(
 }
 
 /// The slots of pool `id` whose buffers were dropped since the last call.
-#[napi]
+#[napi(catch_unwind)]
 pub fn buffer_pool_take_evicted(id: u32) -> Result<Vec<u32>> {
   with_pool(id, |pool| std::mem::take(&mut pool.evicted))
 }
 
 /// Drops every retained buffer of pool `id`; the caller clears all its slots.
-#[napi]
+#[napi(catch_unwind)]
 pub fn buffer_pool_trim(id: u32) -> Result<()> {
   with_pool(id, |pool| {
     pool.classes.clear();
@@ -374,7 +374,7 @@ pub fn buffer_pool_trim(id: u32) -> Result<()> {
 }
 
 /// `{ acquired, released, hits, misses, retainedBytes, outstanding, leaked }` of pool `id`.
-#[napi]
+#[napi(catch_unwind)]
 pub fn buffer_pool_stats(env: &Env, id: u32) -> Result<Object<'_>> {
   let figures = with_pool(id, |p| {
     [

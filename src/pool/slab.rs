@@ -274,7 +274,7 @@ fn words_of(view: &Region, index: u32) -> Result<Option<BlockWords<'_>>> {
 /// (>= 0); -WOULD_BLOCK when none is free; -NOT_OWNER when the list named a
 /// block that is not free (its index is then dropped: only a hostile write
 /// can cause that).
-#[napi]
+#[napi(catch_unwind)]
 pub fn slab_acquire(view: Region, list: Region, capacity: u32) -> Result<i64> {
   let me = threads::current()? as i32;
   let Some(index) = FreeList::open(&list, capacity)?.pop()? else {
@@ -294,7 +294,7 @@ pub fn slab_acquire(view: Region, list: Region, capacity: u32) -> Result<i64> {
 /// Hands block `index` at `generation`, owned by the calling thread, off:
 /// it belongs to nobody until some thread opens it. Returns the hand-off's
 /// generation (>= 0; the id to send is made of it), or a refusal negated.
-#[napi]
+#[napi(catch_unwind)]
 pub fn slab_handoff(view: Region, index: u32, generation: u32) -> Result<i64> {
   let me = threads::current()? as i32;
   Ok(
@@ -309,7 +309,7 @@ pub fn slab_handoff(view: Region, index: u32, generation: u32) -> Result<i64> {
 /// Gives block `index` at `generation`, owned by the calling thread, back
 /// and pushes it onto the free list (`list`), in one call. OK, STALE or
 /// NOT_OWNER; BAD_LAYOUT when the list stayed full (see [`put_back`]).
-#[napi]
+#[napi(catch_unwind)]
 pub fn slab_release(
   view: Region,
   list: Region,
@@ -351,7 +351,7 @@ fn put_back(list: &FreeList, index: u32) -> Result<i32> {
 /// Takes ownership of block `index` at `generation`, handed off by another
 /// thread (or this one). OK, STALE (no such hand-off) or NOT_OWNER (another
 /// thread opened it first).
-#[napi]
+#[napi(catch_unwind)]
 pub fn slab_open(view: Region, index: u32, generation: u32) -> Result<i32> {
   let me = threads::current()? as i32;
   Ok(words_of(&view, index)?.map_or(STATUS_STALE, |w| w.open(me, generation)))
@@ -362,7 +362,7 @@ pub fn slab_open(view: Region, index: u32, generation: u32) -> Result<i32> {
 /// stayed full. It scans the blocks only when a thread has exited since the
 /// pool's last reclaim (any pool's thread: the count is process-wide), so
 /// calling it often costs an atomic load and a swap.
-#[napi]
+#[napi(catch_unwind)]
 pub fn slab_reclaim(view: Region, list: Region, capacity: u32) -> Result<i32> {
   let list = FreeList::open(&list, capacity)?;
   let freed = reclaimed(&view)?;
@@ -411,7 +411,7 @@ fn reclaimed(view: &Region) -> Result<Vec<u32>> {
 
 /// How many blocks are owned and how many are handed off, counted from the
 /// state words (a snapshot). Returns `owned * 2^23 + transit`.
-#[napi]
+#[napi(catch_unwind)]
 pub fn slab_census(view: Region) -> Result<f64> {
   let blocks = block_count(&view)?;
   let (mut owned, mut transit) = (0u64, 0u64);
@@ -433,7 +433,7 @@ pub fn slab_census(view: Region) -> Result<f64> {
 /// it is in this call), so a true answer holds at the end of the scan, not
 /// only block by block. `o<i>` is this thread's id only while it owns the
 /// block: a hand-off and a free clear it before they move `s<i>`.
-#[napi]
+#[napi(catch_unwind)]
 pub fn slab_all_mine(view: Region) -> Result<bool> {
   let me = threads::current()? as i32;
   for index in 0..block_count(&view)? {

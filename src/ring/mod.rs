@@ -261,7 +261,7 @@ pub(crate) fn words(view: &Region, index: u32, flag: i32, watch: u32) -> Result<
 /// Channel sender passes `RING_RECV_POS_WORD` as `watch`, the head's position
 /// as `expected` and word 4 as `own`: either moving ends its wait.
 /// Returns a status code.
-#[napi]
+#[napi(catch_unwind)]
 // A flat binding, called on every blocking ring wait: plain numbers, no
 // options object to build in JS and unpack here.
 #[allow(clippy::too_many_arguments)]
@@ -296,7 +296,7 @@ pub fn ring_wait(
 /// OK if word `watch` already moved from `expected` (or, see `ring_wait`,
 /// the own index from `own`, or the ring closed), else PENDING with async
 /// waiter `id` queued under ring word `index`.
-#[napi]
+#[napi(catch_unwind)]
 pub fn ring_wait_async(
   view: Region,
   index: u32,
@@ -311,14 +311,14 @@ pub fn ring_wait_async(
 }
 
 /// Withdraws async waiter `id`; true when it was still queued.
-#[napi]
+#[napi(catch_unwind)]
 pub fn ring_cancel(view: Region, index: u32, flag: i32, id: u32) -> Result<bool> {
   let w = words(&view, index, flag, index)?;
   Ok(cancel(&w, threads::current()?, id))
 }
 
 /// Wakes everyone sleeping on ring word `index`; returns how many.
-#[napi]
+#[napi(catch_unwind)]
 pub fn ring_wake(view: Region, index: u32, flag: i32) -> Result<u32> {
   Ok(wake(&words(&view, index, flag, index)?))
 }
@@ -328,7 +328,7 @@ pub fn ring_wake(view: Region, index: u32, flag: i32) -> Result<u32> {
 /// runs, and every async waiter (whose thread may be busy for long); the
 /// others sleep on. For a Queue, whose sleepers all want the same thing.
 /// Returns how many.
-#[napi]
+#[napi(catch_unwind)]
 pub fn ring_wake_one(view: Region, index: u32, flag: i32) -> Result<u32> {
   Ok(wake_one(&words(&view, index, flag, index)?))
 }
@@ -336,7 +336,7 @@ pub fn ring_wake_one(view: Region, index: u32, flag: i32) -> Result<u32> {
 /// How many waiters are queued on ring word `index` now (threads parked in a
 /// blocking wait, and async waits), for inspection; the answer may be stale
 /// at once. A thread that is terminated leaves the queue.
-#[napi]
+#[napi(catch_unwind)]
 pub fn ring_waiters(view: Region, index: u32, flag: i32) -> Result<u32> {
   let w = words(&view, index, flag, index)?;
   Ok(parking::lock().len(w.addr) as u32)
@@ -345,7 +345,7 @@ pub fn ring_waiters(view: Region, index: u32, flag: i32) -> Result<u32> {
 /// The next token for a RingBuffer or Channel object (see the module
 /// documentation): unique in the process until 2^32 objects have been made,
 /// never 0 (the token of no object).
-#[napi]
+#[napi(catch_unwind)]
 pub fn ring_token() -> i32 {
   static NEXT: AtomicU32 = AtomicU32::new(1);
   loop {
@@ -358,7 +358,7 @@ pub fn ring_token() -> i32 {
 
 /// Closes the ring and wakes every sleeper on both sides. The flags are the
 /// ring's waiting bits, as its waits pass them.
-#[napi]
+#[napi(catch_unwind)]
 pub fn ring_close(view: Region, producers_flag: i32, consumers_flag: i32) -> Result<()> {
   let head = words(&view, RING_HEAD_WORD, producers_flag, RING_HEAD_WORD)?;
   let tail = words(&view, RING_TAIL_WORD, consumers_flag, RING_TAIL_WORD)?;

@@ -174,7 +174,7 @@ fn words(view: &Region) -> Result<Words<'_>> {
 
 /// Arrives at the barrier in `view` (of `parties` parties) and blocks until the
 /// generation completes, breaks, or `timeoutMs` passes. Returns a status code.
-#[napi]
+#[napi(catch_unwind)]
 pub fn barrier_wait(env: Env, view: Region, parties: u32, timeout_ms: f64) -> Result<i32> {
   let w = words(&view)?;
   let me = threads::current()?;
@@ -188,14 +188,14 @@ pub fn barrier_wait(env: Env, view: Region, parties: u32, timeout_ms: f64) -> Re
 }
 
 /// Arrives at the barrier; LEADER/BROKEN now, or PENDING with waiter `id` queued.
-#[napi]
+#[napi(catch_unwind)]
 pub fn barrier_wait_async(view: Region, parties: u32, id: u32) -> Result<i32> {
   let w = words(&view)?;
   Ok(wait_async(&w, parties, threads::current()?, id))
 }
 
 /// Withdraws async waiter `id`, breaking the barrier; true when it was queued.
-#[napi]
+#[napi(catch_unwind)]
 pub fn barrier_cancel(view: Region, id: u32) -> Result<bool> {
   let w = words(&view)?;
   Ok(cancel(&w, threads::current()?, id))
@@ -203,7 +203,7 @@ pub fn barrier_cancel(view: Region, id: u32) -> Result<bool> {
 
 /// Writes down a break that a party which died waiting left pending, so the
 /// words read right (`isBroken`, `waiting`).
-#[napi]
+#[napi(catch_unwind)]
 pub fn barrier_settle(view: Region) -> Result<()> {
   let w = words(&view)?;
   apply_pending_break(&mut parking::lock(), &w);
@@ -211,7 +211,7 @@ pub fn barrier_settle(view: Region) -> Result<()> {
 }
 
 /// Breaks the current generation and starts a fresh one.
-#[napi]
+#[napi(catch_unwind)]
 pub fn barrier_reset(view: Region) -> Result<()> {
   reset(&words(&view)?);
   Ok(())

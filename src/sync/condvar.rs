@@ -150,7 +150,7 @@ pub fn cancel(cv: &AtomicI32, cv_addr: usize, me: u32, id: u32) -> bool {
 
 /// Waits on the condvar in `cv`, releasing and reacquiring the mutex in
 /// `mutex` (which this thread must hold). Returns a status code.
-#[napi]
+#[napi(catch_unwind)]
 pub fn condvar_wait(env: Env, cv: Region, mutex: Region, timeout_ms: f64) -> Result<i32> {
   let (c, c_addr) = cv.state()?;
   let (m, m_addr) = mutex.state()?;
@@ -167,7 +167,7 @@ pub fn condvar_wait(env: Env, cv: Region, mutex: Region, timeout_ms: f64) -> Res
 }
 
 /// Queues async waiter `id` on the condvar and releases the mutex.
-#[napi]
+#[napi(catch_unwind)]
 pub fn condvar_wait_async(cv: Region, mutex: Region, id: u32) -> Result<i32> {
   let (c, c_addr) = cv.state()?;
   let (m, m_addr) = mutex.state()?;
@@ -175,14 +175,14 @@ pub fn condvar_wait_async(cv: Region, mutex: Region, id: u32) -> Result<i32> {
 }
 
 /// Wakes one waiter, or all of them; returns how many were woken.
-#[napi]
+#[napi(catch_unwind)]
 pub fn condvar_notify(cv: Region, all: bool) -> Result<u32> {
   let (c, c_addr) = cv.state()?;
   Ok(notify(c, c_addr, all))
 }
 
 /// Withdraws async waiter `id`; true when it had not been notified yet.
-#[napi]
+#[napi(catch_unwind)]
 pub fn condvar_cancel(cv: Region, id: u32) -> Result<bool> {
   let (c, c_addr) = cv.state()?;
   Ok(cancel(c, c_addr, threads::current()?, id))

@@ -110,20 +110,20 @@ fn words(view: &Region) -> Result<Words<'_>> {
 }
 
 /// Counts the latch in `view` down by `n`. Returns a status code.
-#[napi]
+#[napi(catch_unwind)]
 pub fn latch_count_down(view: Region, n: u32) -> Result<i32> {
   Ok(count_down(&words(&view)?, n))
 }
 
 /// Wakes every waiter of a latch whose count JS brought to zero.
-#[napi]
+#[napi(catch_unwind)]
 pub fn latch_release(view: Region) -> Result<()> {
   release_all(&words(&view)?);
   Ok(())
 }
 
 /// Blocks until the latch in `view` reaches zero or `timeoutMs` passes.
-#[napi]
+#[napi(catch_unwind)]
 pub fn latch_wait(env: Env, view: Region, timeout_ms: f64) -> Result<i32> {
   let w = words(&view)?;
   let me = threads::current()?;
@@ -133,13 +133,13 @@ pub fn latch_wait(env: Env, view: Region, timeout_ms: f64) -> Result<i32> {
 }
 
 /// OK if the latch is released, or PENDING with waiter `id` queued.
-#[napi]
+#[napi(catch_unwind)]
 pub fn latch_wait_async(view: Region, id: u32) -> Result<i32> {
   Ok(wait_async(&words(&view)?, threads::current()?, id))
 }
 
 /// Withdraws async waiter `id`; true when it was still queued.
-#[napi]
+#[napi(catch_unwind)]
 pub fn latch_cancel(view: Region, id: u32) -> Result<bool> {
   Ok(cancel(&words(&view)?, threads::current()?, id))
 }

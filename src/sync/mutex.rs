@@ -312,7 +312,7 @@ pub fn cancel(word: &AtomicI32, addr: usize, me: u32, id: u32) -> bool {
 /// Blocks until the mutex in `view` is locked by this thread, `timeoutMs`
 /// passes (negative or infinite: no limit), or the thread is terminated.
 /// Returns a status code.
-#[napi]
+#[napi(catch_unwind)]
 pub fn mutex_lock(env: Env, view: Region, timeout_ms: f64) -> Result<i32> {
   let (word, addr) = view.state()?;
   let me = threads::current()?;
@@ -326,28 +326,28 @@ pub fn mutex_lock(env: Env, view: Region, timeout_ms: f64) -> Result<i32> {
 }
 
 /// Locks the mutex in `view` if that needs no waiting. Returns a status code.
-#[napi]
+#[napi(catch_unwind)]
 pub fn mutex_try_lock(view: Region) -> Result<i32> {
   let (word, addr) = view.state()?;
   Ok(try_lock(word, addr, threads::current()?))
 }
 
 /// Locks the mutex in `view` now, or queues async waiter `id` (PENDING).
-#[napi]
+#[napi(catch_unwind)]
 pub fn mutex_lock_async(view: Region, id: u32) -> Result<i32> {
   let (word, addr) = view.state()?;
   Ok(lock_async(word, addr, threads::current()?, id))
 }
 
 /// Unlocks the mutex in `view`, waking or handing off to a waiter.
-#[napi]
+#[napi(catch_unwind)]
 pub fn mutex_unlock(view: Region) -> Result<i32> {
   let (word, addr) = view.state()?;
   Ok(unlock(word, addr, threads::current()?))
 }
 
 /// Withdraws async waiter `id`; true when it had not been woken yet.
-#[napi]
+#[napi(catch_unwind)]
 pub fn mutex_cancel(view: Region, id: u32) -> Result<bool> {
   let (word, addr) = view.state()?;
   Ok(cancel(word, addr, threads::current()?, id))

@@ -487,7 +487,7 @@ fn side(write: bool) -> Side {
 
 /// Blocks until the RwLock in `view` is read- (or write-) locked by this
 /// thread, or `timeoutMs` passes. Returns a status code.
-#[napi]
+#[napi(catch_unwind)]
 pub fn rwlock_lock(env: Env, view: Region, write: bool, timeout_ms: f64) -> Result<i32> {
   let (word, addr) = view.state()?;
   let me = threads::current()?;
@@ -502,7 +502,7 @@ pub fn rwlock_lock(env: Env, view: Region, write: bool, timeout_ms: f64) -> Resu
 }
 
 /// Locks without waiting: OK, POISONED or WOULD_BLOCK.
-#[napi]
+#[napi(catch_unwind)]
 pub fn rwlock_try_lock(view: Region, write: bool) -> Result<i32> {
   let (word, addr) = view.state()?;
   let me = threads::current()?;
@@ -517,14 +517,14 @@ pub fn rwlock_try_lock(view: Region, write: bool) -> Result<i32> {
 }
 
 /// Locks now, or queues async waiter `id` (PENDING).
-#[napi]
+#[napi(catch_unwind)]
 pub fn rwlock_lock_async(view: Region, write: bool, id: u32) -> Result<i32> {
   let (word, addr) = view.state()?;
   Ok(lock_async(word, addr, threads::current()?, side(write), id))
 }
 
 /// Releases a read (or write) lock, handing it on to waiters.
-#[napi]
+#[napi(catch_unwind)]
 pub fn rwlock_unlock(view: Region, write: bool) -> Result<i32> {
   let (word, addr) = view.state()?;
   if write {
@@ -535,14 +535,14 @@ pub fn rwlock_unlock(view: Region, write: bool) -> Result<i32> {
 }
 
 /// Withdraws async waiter `id`; true when it was still queued.
-#[napi]
+#[napi(catch_unwind)]
 pub fn rwlock_cancel(view: Region, write: bool, id: u32) -> Result<bool> {
   let (word, addr) = view.state()?;
   Ok(cancel(word, addr, threads::current()?, id, side(write)))
 }
 
 /// Waiters queued on the RwLock in `view`: `[readers, writers]`.
-#[napi]
+#[napi(catch_unwind)]
 pub fn rwlock_waiters(view: Region) -> Result<Vec<u32>> {
   let addr = view.addr(STATE_WORD)?;
   let lot = parking::lock();

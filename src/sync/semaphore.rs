@@ -280,7 +280,7 @@ pub fn cancel(word: &AtomicI32, addr: usize, me: u32, id: u32, max: u32) -> bool
 /// `max`, here and below, is the count's limit as the caller read it from
 /// the header when it opened the semaphore (the header is never re-read: a
 /// stray write there cannot change what the limit is).
-#[napi]
+#[napi(catch_unwind)]
 pub fn semaphore_acquire(env: Env, view: Region, n: u32, max: u32, timeout_ms: f64) -> Result<i32> {
   let (word, addr) = view.state()?;
   let me = threads::current()?;
@@ -296,28 +296,28 @@ pub fn semaphore_acquire(env: Env, view: Region, n: u32, max: u32, timeout_ms: f
 }
 
 /// Takes `n` permits if that needs no waiting. Returns a status code.
-#[napi]
+#[napi(catch_unwind)]
 pub fn semaphore_try_acquire(view: Region, n: u32, max: u32) -> Result<i32> {
   let (word, addr) = view.state()?;
   Ok(try_acquire(word, addr, n, max))
 }
 
 /// Takes `n` permits now, or queues async waiter `id` (PENDING).
-#[napi]
+#[napi(catch_unwind)]
 pub fn semaphore_acquire_async(view: Region, n: u32, max: u32, id: u32) -> Result<i32> {
   let (word, addr) = view.state()?;
   Ok(acquire_async(word, addr, threads::current()?, n, max, id))
 }
 
 /// Returns `n` permits, at most up to `max` available.
-#[napi]
+#[napi(catch_unwind)]
 pub fn semaphore_release(view: Region, n: u32, max: u32) -> Result<i32> {
   let (word, addr) = view.state()?;
   Ok(release(word, addr, n, max))
 }
 
 /// Withdraws async waiter `id`; true when it had not been granted yet.
-#[napi]
+#[napi(catch_unwind)]
 pub fn semaphore_cancel(view: Region, id: u32, max: u32) -> Result<bool> {
   let (word, addr) = view.state()?;
   Ok(cancel(word, addr, threads::current()?, id, max))
