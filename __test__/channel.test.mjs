@@ -452,14 +452,16 @@ test('Channel: a sender whose last send was a whole number of laps of other send
 });
 
 test('Channel: a send that close() overtakes mid-copy is not delivered after the end: it throws, and every send that returned arrives before it', async () => {
-  // A 32 MiB message takes milliseconds to copy in; the main thread closes
-  // 1 ms into that copy. Before the fix the receiver then found the channel
-  // closed and drained, and the message appeared after the end.
+  // A 40 MiB message takes milliseconds to copy in, and only one fits in
+  // the 64 MiB ring at a time: the second send starts its copy when the
+  // first is received, and the main thread closes 1 ms later. Before the fix
+  // the receiver then found the channel closed and drained, and the message
+  // appeared after the end.
   for (let round = 0; round < 3; round++) {
     const ch = new Channel({ byteCapacity: 64 << 20 });
     const step = new Int32Array(new SharedArrayBuffer(4));
     const sender = spawn(({}, { ch, step, round }) => {
-      const msg = new Uint8Array(32 << 20);
+      const msg = new Uint8Array(40 << 20);
       let sent = 0;
       for (;;) {
         msg[0] = sent;
@@ -476,7 +478,7 @@ test('Channel: a send that close() overtakes mid-copy is not delivered after the
     }, { ch, step, round });
     const first = ch.recv({ timeout: 10_000 });
     assert.deepEqual([first[0], first[first.length - 1]], [0, round]);
-    await waitFor(() => Atomics.load(step, 0) === 2, 'the second send began');
+    await waitFor(() => Atomics.load(step, 0) >= 2, 'the second send began');
     const until = performance.now() + 1;
     while (performance.now() < until); // into its copy
     ch.close();
@@ -485,7 +487,7 @@ test('Channel: a send that close() overtakes mid-copy is not delivered after the
       assert.deepEqual([m[0], m[m.length - 1]], [received, round], 'in order');
     }
     const sent = await sender.result(20_000);
-    const late = ch.tryRecv(); // (its length only: a 32 MiB array would swamp the assertion's message)
+    const late = ch.tryRecv(); // (its length only: a 40 MiB array would swamp the assertion's message)
     assert.equal(late?.length, undefined, `round ${round}: nothing after the end`);
     assert.equal(received, sent, `round ${round}: every send that returned was received before the end`);
   }

@@ -35,7 +35,7 @@ const LOCK_SLICE = 10; // ms: how often a call waiting for its side's lock looks
 // x86 CPUs do not make a store visible before the loads that precede it.
 const STORES_AFTER_LOADS = process.arch === 'x64' || process.arch === 'ia32';
 // Bit 0 of a Channel's tail: set by close(), before the state word's CLOSED
-// bit. Positions are 4-aligned, so it is never part of one. A sender
+// bit and in the same native call. Positions are 4-aligned, so it is never part of one. A sender
 // publishes with a compare-exchange that fails once it is set, so no message
 // becomes visible after a receiver may have found the channel closed and
 // drained (a send that checked CLOSED just before close() throws instead).
@@ -813,14 +813,20 @@ class Channel {
           };
           // The call stops counting as pending before its caller hears of
           // it, so that `await tx.sendAsync(m); tx.release()` releases at
-          // once; and the last one of a released end gives the side back
-          // before its caller hears of it, so that after
-          // `p = tx.sendAsync(m); tx.release(); await p` the side is free.
+          // once.
           const settle = () => {
             if (settled) return false;
             settled = true;
-            if (--end.#pending === 0 && end.#unlock === null && !end.#busy) End.#unlockDeferred(end);
+            end.#pending--;
             return true;
+          };
+          // After its promise is settled (so that it settles whatever the
+          // unlock does), and still before its caller resumes (a later
+          // microtask): the last call of a released end gives the side back,
+          // so that after `p = tx.sendAsync(m); tx.release(); await p` the
+          // side is free.
+          const handBack = () => {
+            if (end.#pending === 0 && end.#unlock === null && !end.#busy) End.#unlockDeferred(end);
           };
           const giveUp = (reason) => {
             if (started || !settle()) return;
@@ -832,6 +838,7 @@ class Channel {
               err = thrown; // a signal-like object's reason getter that throws
             }
             reject(err);
+            handBack();
           };
           try {
             signal?.addEventListener('abort', onAbort, { once: true });
@@ -864,10 +871,12 @@ class Channel {
             } catch (err) {
               settle();
               reject(err);
+              handBack();
               return;
             }
             settle();
             resolve(value);
+            handBack();
           };
           // A turn never rejects (it settles its own call), and the chain must
           // never break: release() and every later call wait on it.
@@ -1029,8 +1038,8 @@ class Channel {
 
   /** Ends the stream: sends throw ERR_SHMKIT_CLOSED; receives drain, then return `undefined`. */
   close() {
-    Atomics.or(this.#c, TAIL, TAIL_CLOSED); // first: see TAIL_CLOSED
-    native.ringClose(this.#c, INDEX_WAITING, INDEX_WAITING);
+    // The tail's mark first, then CLOSED (see TAIL_CLOSED), in one native call.
+    native.ringClose(this.#c, INDEX_WAITING, INDEX_WAITING, TAIL_CLOSED);
   }
 
   /** True after `close()`. */

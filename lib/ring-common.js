@@ -452,7 +452,7 @@ class TypedRing {
 
   /** Ends the stream: pushes throw ERR_SHMKIT_CLOSED; pops drain, then return `undefined`; sleepers wake. */
   close() {
-    native.ringClose(this.#c, this.#pf, this.#cf);
+    native.ringClose(this.#c, this.#pf, this.#cf, 0);
   }
 
   /** True after `close()`. */

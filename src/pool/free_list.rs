@@ -62,6 +62,9 @@ impl<'a> FreeList<'a> {
         ),
       ));
     }
+    // The last slot's word: the whole list lies in `view` (checked once here,
+    // so that no pop or push can fail halfway, after its claim).
+    view.word(STAMPS + 2 * cap as usize - 1)?;
     Ok(FreeList {
       view,
       head: view.word(RING_HEAD_WORD as usize)?,

@@ -357,11 +357,21 @@ pub fn ring_token() -> i32 {
 }
 
 /// Closes the ring and wakes every sleeper on both sides. The flags are the
-/// ring's waiting bits, as its waits pass them.
+/// ring's waiting bits, as its waits pass them. `tail_mark` is set in the
+/// tail word first (a Channel's CLOSING bit, see the table above; 0 for the
+/// other rings), in this one call, so that no thread stops between the two.
 #[napi(catch_unwind)]
-pub fn ring_close(view: Region, producers_flag: i32, consumers_flag: i32) -> Result<()> {
+pub fn ring_close(
+  view: Region,
+  producers_flag: i32,
+  consumers_flag: i32,
+  tail_mark: i32,
+) -> Result<()> {
   let head = words(&view, RING_HEAD_WORD, producers_flag, RING_HEAD_WORD)?;
   let tail = words(&view, RING_TAIL_WORD, consumers_flag, RING_TAIL_WORD)?;
+  if tail_mark != 0 {
+    tail.word.fetch_or(tail_mark, SeqCst);
+  }
   head.state.fetch_or(CLOSED, SeqCst);
   wake(&head);
   wake(&tail);
