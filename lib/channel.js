@@ -35,10 +35,11 @@ const LOCK_SLICE = 10; // ms: how often a call waiting for its side's lock looks
 // x86 CPUs do not make a store visible before the loads that precede it.
 const STORES_AFTER_LOADS = process.arch === 'x64' || process.arch === 'ia32';
 // Bit 0 of a Channel's tail: set by close(), before the state word's CLOSED
-// bit and in the same native call. Positions are 4-aligned, so it is never part of one. A sender
-// publishes with a compare-exchange that fails once it is set, so no message
-// becomes visible after a receiver may have found the channel closed and
-// drained (a send that checked CLOSED just before close() throws instead).
+// bit and in the same native call. Positions are 4-aligned, so it is never
+// part of one. A sender publishes with a compare-exchange that fails once it
+// is set, so no message becomes visible after a receiver may have found the
+// channel closed and drained (a send that checked CLOSED just before close()
+// throws instead).
 const TAIL_CLOSED = 1;
 const POSITION = INDEX_MASK & ~3; // the position bits of the head and the tail
 
@@ -826,7 +827,7 @@ class Channel {
           // so that after `p = tx.sendAsync(m); tx.release(); await p` the
           // side is free.
           const handBack = () => {
-            if (end.#pending === 0 && end.#unlock === null && !end.#busy) End.#unlockDeferred(end);
+            if (end.#pending === 0 && !end.#busy) End.#unlockDeferred(end); // (a release() left its unlock there)
           };
           const giveUp = (reason) => {
             if (started || !settle()) return;

@@ -34,6 +34,20 @@ const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
 // hostile write, would otherwise make us spin forever.
 const MAX_RETRIES = 1 << 16;
 
+/**
+ * For a Queue of `capacity`: a function from a position to the word index of
+ * the stamp of its slot (what a sleeper watches, see src/ring/mod.rs); word 0
+ * (the header's magic, which never moves) if the position is corrupted.
+ */
+function stampWordOf(capacity) {
+  const oneLap = 2 * capacity;
+  const stampsAt = DATA_OFFSET / 4;
+  return (position) => {
+    const index = position & (oneLap - 1);
+    return index < capacity ? stampsAt + index : 0;
+  };
+}
+
 /** A bounded multi-producer, multi-consumer typed queue; capacity rounds up to a power of two. */
 class Queue extends ring.TypedRing {
   #c; // Int32Array over the whole object: control words, then stamps
@@ -69,7 +83,7 @@ class Queue extends ring.TypedRing {
     this.#stampsAt = DATA_OFFSET / 4;
     this.#bigint = T === BigInt64Array || T === BigUint64Array;
     // Sleepers watch the stamp of the slot they need next (src/ring/mod.rs).
-    const stampWord = (position) => this.#stampWord(position);
+    const stampWord = stampWordOf(param);
     ring.initTypedRing(this, i32, 'Queue', this.#bigint, ring.MPMC, { producers: stampWord, consumers: stampWord });
     const dataAt = DATA_OFFSET + Math.ceil((param * 4) / 8) * 8;
     this.#data = new T(i32.buffer, i32.byteOffset + dataAt, param);
@@ -79,12 +93,6 @@ class Queue extends ring.TypedRing {
   #ready(position, stamp) {
     const index = position & (this.#oneLap - 1);
     return index < this.#cap && Atomics.load(this.#c, this.#stampsAt + index) === stamp;
-  }
-
-  /** The word index of the stamp of the slot at `position`; word 0 (the header's magic, which never moves) if the position is corrupted. */
-  #stampWord(position) {
-    const index = position & (this.#oneLap - 1);
-    return index < this.#cap ? this.#stampsAt + index : 0;
   }
 
   /** Reopens a Queue received from another thread (or placed at `{ buffer, byteOffset }`). */
@@ -232,4 +240,4 @@ class Queue extends ring.TypedRing {
 
 shared.register(Queue);
 
-module.exports = { Queue };
+module.exports = { Queue, stampWordOf };

@@ -25,10 +25,10 @@ const { native } = require('./runtime.js');
 const shared = require('./shared.js');
 const errors = require('./errors.js');
 const validate = require('./validate.js');
-const { Queue } = require('./queue.js');
+const { Queue, stampWordOf } = require('./queue.js');
 const ring = require('./ring-common.js');
 
-const { TAIL, STATE, CLOSED, CONSUMERS_WAITING, DATA_OFFSET } = ring;
+const { TAIL, STATE, CLOSED, CONSUMERS_WAITING } = ring;
 
 const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
 const BLOCK_SIZE = native.HEADER_BYTES / 4; // word index of the block size
@@ -131,12 +131,7 @@ class SlabPool {
       }
     }
     this.#list = new Int32Array(buffer, byteOffset + parts.queueAt, Queue.byteLengthFor(Int32Array, listCapacity) / 4);
-    const stampsAt = DATA_OFFSET / 4;
-    const oneLap = 2 * listCapacity;
-    this.#watch = (position) => {
-      const index = position & (oneLap - 1);
-      return index < listCapacity ? stampsAt + index : 0;
-    };
+    this.#watch = stampWordOf(listCapacity);
   }
 
   /** Reopens a SlabPool received from another thread (or placed at `{ buffer, byteOffset }`). */

@@ -280,11 +280,10 @@ pub fn slab_acquire(view: Region, list: Region, capacity: u32) -> Result<i64> {
   let Some(index) = FreeList::open(&list, capacity)?.pop()? else {
     return Ok(-(STATUS_WOULD_BLOCK as i64));
   };
-  let taken = u32::try_from(index)
-    .ok()
-    .map(|index| words_of(&view, index).map(|w| w.and_then(|w| w.take(me))))
-    .transpose()?
-    .flatten();
+  let taken = match u32::try_from(index) {
+    Ok(index) => words_of(&view, index)?.and_then(|w| w.take(me)),
+    Err(_) => None, // a negative index: not a block
+  };
   Ok(match taken {
     Some(generation) => generation as i64 * SLAB_ID_SPAN as i64 + index as i64,
     None => -(STATUS_NOT_OWNER as i64),
