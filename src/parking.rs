@@ -18,9 +18,13 @@
 //! * Sync waiters spin briefly before parking (a park/unpark round trip costs
 //!   tens of microseconds), and park in slices so that they notice their thread
 //!   being terminated.
-//! * When a thread exits, its async waiters are dropped, it stops being alive
-//!   (so locks it holds are taken over as poisoned), and every waiter of a
-//!   queue it touched is woken to re-examine its word.
+//! * When a thread exits, its async waiters are dropped, grants posted to its
+//!   event loop and not yet delivered are given back (it never saw them), it
+//!   stops being alive (so locks it holds are taken over as poisoned), and
+//!   every waiter of a queue it touched is woken to re-examine its word.
+//! * A sync waiter woken to re-examine its word while its own thread is being
+//!   terminated gives back whatever that gets it (its JS will never run
+//!   again), which also passes the wake-up on.
 //!
 //! One global lock guards the lot. It is taken only on contended paths, and a
 //! single lock keeps deadlock detection (which walks several queues) simple
@@ -221,6 +225,11 @@ pub struct Lot {
   /// Barriers (by address) whose generation a dead party broke, waiting for
   /// the next operation on them to set their BROKEN bit.
   broken: HashSet<usize>,
+  /// Grants posted to an async waiter's event loop and not delivered yet, by
+  /// (thread, waiter id). The thread's delivery takes its entry before it
+  /// calls into JS; a thread that exits first loses them (see
+  /// [`Lot::thread_exit`]), so each is either delivered or given back, once.
+  undelivered: HashMap<(u32, u32), Lost>,
 }
 
 /// How many threads have exited so far (wrapping), readable without the lot:
@@ -419,17 +428,30 @@ impl Lot {
       Wake::Async { id } => {
         let granted =
           (status == STATUS_OK || status == STATUS_POISONED) && w.grant != Grant::Nothing;
-        let lost = granted.then_some(Lost {
-          addr,
-          tid: w.tid,
-          grant: w.grant,
-          want: w.want,
-        });
-        if let Err(Some(lost)) = crate::threads::post(w.tid, *id, status, lost) {
-          self.lose(lost);
+        if granted {
+          let lost = Lost {
+            addr,
+            tid: w.tid,
+            grant: w.grant,
+            want: w.want,
+          };
+          self.undelivered.insert((w.tid, *id), lost);
+        }
+        if !crate::threads::post(w.tid, *id, status, granted) {
+          if let Some(lost) = self.undelivered.remove(&(w.tid, *id)) {
+            self.lose(lost);
+          }
         }
       }
     }
+  }
+
+  /// Called by thread `tid`'s event loop as it delivers the outcome of its
+  /// async waiter `id`, which granted something: the grant, now the
+  /// delivery's to hand to JS (or to give back with [`Lot::lose`] if it
+  /// cannot), or `None` when the thread's exit has given it back already.
+  pub fn delivered(&mut self, tid: u32, id: u32) -> Option<Lost> {
+    self.undelivered.remove(&(tid, id))
   }
 
   /// A grant that will never reach its waiter. A notify is passed on at once;
@@ -527,6 +549,19 @@ impl Lot {
     }
     EXITS.fetch_add(1, Ordering::SeqCst);
     self.blocked_on.remove(&tid);
+    // Grants on their way to the thread's event loop, which will never run
+    // them: given back first, so that a lock handed to the thread is released
+    // by the waiters woken below (each gives back what is lost at its word
+    // before it looks at the owner) instead of taken over as poisoned, since
+    // the thread never saw it.
+    let undelivered: Vec<Lost> = self
+      .undelivered
+      .extract_if(|&(t, _), _| t == tid)
+      .map(|(_, lost)| lost)
+      .collect();
+    for lost in undelivered {
+      self.lose(lost);
+    }
     let mut touched = Vec::new();
     let mut barriers = Vec::new();
     for (addr, q) in self.queues.iter_mut() {

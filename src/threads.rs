@@ -64,26 +64,31 @@ pub fn current() -> Result<u32> {
 
 /// One outcome on its way to a thread's event loop.
 struct Delivery {
-  id: u32,
-  status: i32,
-  /// What the outcome grants, to be given back if it is never delivered.
-  lost: Option<parking::Lost>,
-}
-
-/// Posts an async waiter's outcome to thread `tid`'s event loop. When it
-/// cannot be posted (the thread is gone or going), returns the grant it
-/// carried, for the caller (who holds the lot) to give back.
-pub fn post(
   tid: u32,
   id: u32,
   status: i32,
-  lost: Option<parking::Lost>,
-) -> std::result::Result<(), Option<parking::Lost>> {
+  /// The outcome grants something, which the lot keeps until it is
+  /// delivered (see [`parking::Lot::delivered`]).
+  granted: bool,
+}
+
+/// Posts an async waiter's outcome to thread `tid`'s event loop; false when
+/// it cannot be posted (the thread is gone or going).
+pub fn post(tid: u32, id: u32, status: i32, granted: bool) -> bool {
+  #[cfg(test)]
+  if tests::POSTS_QUEUE.lock().contains(&tid) {
+    return true; // queued for an event loop that never runs it
+  }
   let sinks = SINKS.lock();
   let Some(sink) = sinks.get(&tid) else {
-    return Err(lost);
+    return false;
   };
-  let data = Box::into_raw(Box::new(Delivery { id, status, lost }));
+  let data = Box::into_raw(Box::new(Delivery {
+    tid,
+    id,
+    status,
+    granted,
+  }));
   // SAFETY: the handle is live while it is in SINKS (we hold the lock); the
   // call is thread-safe; on success `deliver` takes ownership of `data`.
   let st = unsafe {
@@ -95,10 +100,10 @@ pub fn post(
   };
   if st != sys::Status::napi_ok {
     // SAFETY: the call failed, so ownership of `data` stayed with us.
-    let data = unsafe { Box::from_raw(data) };
-    return Err(data.lost);
+    drop(unsafe { Box::from_raw(data) });
+    return false;
   }
-  Ok(())
+  true
 }
 
 /// Runs on the owning thread's event loop for every posted outcome: calls the
@@ -111,7 +116,23 @@ unsafe extern "C" fn deliver(
 ) {
   // SAFETY: `data` was produced by `Box::into_raw` in `post` and is handed to
   // us exactly once.
-  let Delivery { id, status, lost } = *unsafe { Box::from_raw(data.cast::<Delivery>()) };
+  let Delivery {
+    tid,
+    id,
+    status,
+    granted,
+  } = *unsafe { Box::from_raw(data.cast::<Delivery>()) };
+  // A grant is this delivery's to hand over only while the lot still has it:
+  // the thread's exit (its cleanup hook, on this same thread, so never in
+  // the middle of this call) gives back every grant not yet delivered.
+  let lost = if granted {
+    match parking::lock().delivered(tid, id) {
+      Some(lost) => Some(lost),
+      None => return,
+    }
+  } else {
+    None
+  };
   let undeliverable = || {
     if let Some(lost) = lost {
       parking::lock().lose(lost);
@@ -390,4 +411,16 @@ fn check(status: sys::napi_status) -> Result<()> {
       format!("Node-API call failed with status {status}"),
     ))
   }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+  use parking_lot::Mutex;
+  use std::collections::HashSet;
+  use std::sync::LazyLock;
+
+  /// Threads (of Rust tests, which have no event loops) whose async
+  /// outcomes `post` accepts, as if queued to a loop that has not run them.
+  pub(crate) static POSTS_QUEUE: LazyLock<Mutex<HashSet<u32>>> =
+    LazyLock::new(|| Mutex::new(HashSet::new()));
 }

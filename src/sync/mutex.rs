@@ -165,10 +165,16 @@ pub fn lock(
     return st;
   }
   let since = Instant::now();
+  // Woken with RETRY: from then on, a lock taken while our thread is being
+  // terminated is given back (see `taken`).
+  let mut retried = false;
   loop {
     let mut lot = parking::lock();
     let (s, owner) = match step(&mut lot, word, addr, me) {
-      Step::Done(st) => return st,
+      Step::Done(st) => {
+        drop(lot);
+        return taken(word, addr, me, st, retried, interrupted);
+      }
       Step::Again => continue,
       Step::Queue { s, owner } => (s, owner),
     };
@@ -191,23 +197,38 @@ pub fn lock(
     match end {
       WaitEnd::GaveUp(_, STATUS_TERMINATED) if stray => continue,
       WaitEnd::Woken(STATUS_RETRY) => {
+        retried = true;
         if let Some(st) = spin(word, me) {
-          return st;
+          return taken(word, addr, me, st, retried, interrupted);
         }
       }
-      WaitEnd::Woken(st) if (st == STATUS_OK || st == STATUS_POISONED) && interrupted() => {
-        // Handed the lock while our thread is being terminated: JS will never
-        // see it, so give it back now rather than leave it to look dead.
-        unlock(word, addr, me);
-        return STATUS_TERMINATED;
-      }
-      WaitEnd::Woken(st) => return st,
+      WaitEnd::Woken(st) => return taken(word, addr, me, st, true, interrupted),
       WaitEnd::GaveUp(lot, st) => {
         clear_parked_if_idle(&lot, word, addr);
         return st;
       }
     }
   }
+}
+
+/// The end of a blocking lock that has waited (`waited`), with outcome `st`:
+/// a lock taken (or handed to us) while our thread is being terminated is
+/// unlocked again, since JS will never see it, rather than left to look
+/// dead (a false poison for the next owner). The unlock also passes on a
+/// RETRY wake-up we were woken with, which may have been the only one.
+fn taken(
+  word: &AtomicI32,
+  addr: usize,
+  me: u32,
+  st: i32,
+  waited: bool,
+  interrupted: &mut dyn FnMut() -> bool,
+) -> i32 {
+  if waited && (st == STATUS_OK || st == STATUS_POISONED) && interrupted() {
+    unlock(word, addr, me);
+    return STATUS_TERMINATED;
+  }
+  st
 }
 
 /// Non-blocking lock: OK, POISONED or WOULD_BLOCK.
@@ -424,6 +445,61 @@ mod tests {
     }
     assert_eq!(counter.load(Relaxed), 80_000);
     assert_eq!(word.load(Relaxed), 0);
+  }
+
+  #[test]
+  fn retry_woken_waiter_of_a_terminating_thread_gives_the_lock_back() {
+    let word = Arc::new(AtomicI32::new(0));
+    let addr = Arc::as_ptr(&word) as usize;
+    parking::lock().register(311);
+    parking::lock().register(312);
+    assert_eq!(lock(&word, addr, 311, None, &mut never), STATUS_OK);
+    let terminating = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let waiter = {
+      let (word, terminating) = (word.clone(), terminating.clone());
+      std::thread::spawn(move || lock(&word, addr, 312, None, &mut || terminating.load(SeqCst)))
+    };
+    std::thread::sleep(Duration::from_millis(30));
+    {
+      // The owner dies (every waiter is woken with RETRY) as the waiter's
+      // own thread starts to be terminated.
+      let mut lot = parking::lock();
+      terminating.store(true, SeqCst);
+      lot.thread_exit(311);
+    }
+    assert_eq!(waiter.join().unwrap(), STATUS_TERMINATED);
+    // Poisoned (its owner did die holding it), but not held by the waiter.
+    assert_eq!(word.load(Relaxed), POISONED);
+  }
+
+  #[test]
+  fn lock_handed_to_a_thread_that_exits_before_delivery_is_not_poisoned() {
+    let word = Arc::new(AtomicI32::new(0));
+    let addr = Arc::as_ptr(&word) as usize;
+    for tid in [321, 322, 323] {
+      parking::lock().register(tid);
+    }
+    crate::threads::tests::POSTS_QUEUE.lock().insert(321);
+    assert_eq!(lock(&word, addr, 323, None, &mut never), STATUS_OK);
+    // 321 waits asynchronously, 322 blocks behind it.
+    assert_eq!(lock_async(&word, addr, 321, 7), STATUS_PENDING);
+    let waiter = {
+      let word = word.clone();
+      std::thread::spawn(move || lock(&word, addr, 322, None, &mut never))
+    };
+    while parking::lock().len(addr) < 2 {
+      std::thread::sleep(Duration::from_millis(1));
+    }
+    // The unlock hands the lock to 321's async waiter: posted, not delivered.
+    assert_eq!(unlock(&word, addr, 323), STATUS_OK);
+    assert_eq!(word.load(Relaxed) & OWNER, 321);
+    // 321 exits before its event loop runs the outcome: 322 gets the lock,
+    // not poisoned, since 321 never saw it.
+    parking::lock().thread_exit(321);
+    assert_eq!(waiter.join().unwrap(), STATUS_OK);
+    assert_eq!(word.load(Relaxed) & (OWNER | POISONED), 322);
+    // The outcome, if its delivery ever runs, has nothing left to hand over.
+    assert!(parking::lock().delivered(321, 7).is_none());
   }
 
   #[test]

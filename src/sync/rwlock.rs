@@ -263,10 +263,16 @@ fn lock(
     return st;
   }
   let since = Instant::now();
+  // Woken with RETRY: from then on, a lock taken while our thread is being
+  // terminated is given back (see `taken`).
+  let mut retried = false;
   loop {
     let mut lot = parking::lock();
     let (s, owner) = match step(&mut lot, word, addr, me, side, true) {
-      Step::Done(st) => return st,
+      Step::Done(st) => {
+        drop(lot);
+        return taken(word, addr, me, side, st, retried, interrupted);
+      }
       Step::Deadlock => return STATUS_DEADLOCK,
       Step::Again => continue,
       Step::Queue { s, owner } => (s, owner),
@@ -289,23 +295,38 @@ fn lock(
       parking::wait_flagged(&w, key, deadline, word, waiting_bit(side), interrupted);
     match end {
       WaitEnd::GaveUp(_, STATUS_TERMINATED) if stray => continue,
-      WaitEnd::Woken(STATUS_RETRY) => continue,
-      WaitEnd::Woken(st) if (st == STATUS_OK || st == STATUS_POISONED) && interrupted() => {
-        // Handed the lock while our thread is being terminated: JS will never
-        // see it, so give it back now rather than leave it held.
-        match side {
-          Side::Read => read_unlock(word, addr),
-          Side::Write => write_unlock(word, addr, me),
-        };
-        return STATUS_TERMINATED;
-      }
-      WaitEnd::Woken(st) => return st,
+      WaitEnd::Woken(STATUS_RETRY) => retried = true,
+      WaitEnd::Woken(st) => return taken(word, addr, me, side, st, true, interrupted),
       WaitEnd::GaveUp(mut lot, st) => {
         left_queue(&mut lot, word, addr, side);
         return st;
       }
     }
   }
+}
+
+/// The end of a blocking lock that has waited (`waited`), with outcome `st`:
+/// a lock taken (or handed to us) while our thread is being terminated is
+/// unlocked again, since JS will never see it, rather than left held (a
+/// write lock would look dead: a false poison). The unlock also passes on a
+/// RETRY wake-up we were woken with, which may have been the only one.
+fn taken(
+  word: &AtomicI32,
+  addr: usize,
+  me: u32,
+  side: Side,
+  st: i32,
+  waited: bool,
+  interrupted: &mut dyn FnMut() -> bool,
+) -> i32 {
+  if waited && (st == STATUS_OK || st == STATUS_POISONED) && interrupted() {
+    match side {
+      Side::Read => read_unlock(word, addr),
+      Side::Write => write_unlock(word, addr, me),
+    };
+    return STATUS_TERMINATED;
+  }
+  st
 }
 
 /// Async read or write lock: acquires now, or queues waiter `id` (PENDING).
@@ -560,6 +581,37 @@ mod tests {
 
   fn never() -> bool {
     false
+  }
+
+  #[test]
+  fn retry_woken_writer_of_a_terminating_thread_gives_the_lock_back() {
+    let w = Arc::new(AtomicI32::new(0));
+    let a = Arc::as_ptr(&w) as usize;
+    parking::lock().register(731);
+    parking::lock().register(732);
+    assert_eq!(lock(&w, a, 731, Side::Write, None, &mut never), STATUS_OK);
+    let terminating = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = {
+      let (w, terminating) = (w.clone(), terminating.clone());
+      std::thread::spawn(move || {
+        lock(&w, a, 732, Side::Write, None, &mut || {
+          terminating.load(SeqCst)
+        })
+      })
+    };
+    while parking::lock().len(writers_key(a)) == 0 {
+      std::thread::sleep(Duration::from_millis(1));
+    }
+    {
+      // The writer dies (its waiters are woken with RETRY) as the waiting
+      // writer's own thread starts to be terminated.
+      let mut lot = parking::lock();
+      terminating.store(true, SeqCst);
+      lot.thread_exit(731);
+    }
+    assert_eq!(writer.join().unwrap(), STATUS_TERMINATED);
+    // Poisoned (its writer did die holding it), but not held.
+    assert_eq!(w.load(SeqCst) & !WAITING, POISONED);
   }
 
   #[test]

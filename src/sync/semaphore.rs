@@ -151,9 +151,18 @@ pub fn acquire(
     std::hint::spin_loop();
   }
   let since = Instant::now();
+  // Woken with RETRY: from then on, permits taken while our thread is being
+  // terminated are given back.
+  let mut retried = false;
   loop {
     let mut lot = parking::lock();
     let s = match step(&mut lot, word, addr, n, max) {
+      Step::Done if retried && interrupted() => {
+        // JS will never see them: return them, which also passes on the
+        // RETRY wake-up we were woken with.
+        grant(&mut lot, word, addr, n, max);
+        return STATUS_TERMINATED;
+      }
       Step::Done => return STATUS_OK,
       Step::Again => continue,
       Step::Queue(s) => s,
@@ -176,7 +185,7 @@ pub fn acquire(
         grant(&mut lot, word, addr, 0, max); // we may have been the one blocking the queue
         continue;
       }
-      WaitEnd::Woken(STATUS_RETRY) => continue,
+      WaitEnd::Woken(STATUS_RETRY) => retried = true,
       WaitEnd::Woken(STATUS_OK) if interrupted() => {
         // Granted permits while our thread is being terminated: JS will never
         // see them, so return them now.
@@ -339,6 +348,42 @@ mod tests {
     assert_eq!(release(&word, addr, 3, 2), STATUS_OUT_OF_RANGE);
     assert_eq!(release(&word, addr, 2, 2), STATUS_OK);
     assert_eq!(word.load(Relaxed), 2);
+  }
+
+  #[test]
+  fn retry_woken_waiter_of_a_terminating_thread_gives_the_permits_back() {
+    let word = Arc::new(AtomicI32::new(0));
+    let addr = Arc::as_ptr(&word) as usize;
+    parking::lock().register(451);
+    parking::lock().register(452);
+    // 451 waits for a permit asynchronously, 452 blocks behind it.
+    assert_eq!(acquire_async(&word, addr, 451, 1, 2, 9), STATUS_PENDING);
+    let terminating = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let waiter = {
+      let (word, terminating) = (word.clone(), terminating.clone());
+      std::thread::spawn(move || {
+        acquire(&word, addr, 452, 1, 2, None, &mut || {
+          terminating.load(SeqCst)
+        })
+      })
+    };
+    while parking::lock().len(addr) < 2 {
+      std::thread::sleep(Duration::from_millis(1));
+    }
+    {
+      // A permit is there, and 451 exits, so 452 is woken with RETRY as its
+      // own thread starts to be terminated.
+      let mut lot = parking::lock();
+      word.fetch_add(1, SeqCst);
+      terminating.store(true, SeqCst);
+      lot.thread_exit(451);
+    }
+    assert_eq!(waiter.join().unwrap(), STATUS_TERMINATED);
+    assert_eq!(
+      word.load(SeqCst),
+      1,
+      "the permit is back, and nobody is queued"
+    );
   }
 
   #[test]
