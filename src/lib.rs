@@ -17,7 +17,7 @@
 //!
 //! No panic unwinds into Node: every `#[napi]` function is declared with
 //! `catch_unwind` (a panic becomes a thrown JS error), and the raw callbacks
-//! catch their own (see [`raw`]).
+//! and the load-time `register_raw_callbacks` catch their own (see [`raw`]).
 
 #![deny(clippy::undocumented_unsafe_blocks)]
 

@@ -155,8 +155,19 @@ const CALLBACKS: &[(&CStr, sys::napi_callback)] = &[
 ];
 
 /// Adds the raw callbacks to the module's exports, beside the generated ones.
+/// (napi-rs runs this at load without `catch_unwind`, so it catches its own:
+/// a panic fails the load with an error.)
 #[napi(module_exports)]
 pub fn register_raw_callbacks(exports: Object, env: Env) -> Result<()> {
+  catch_unwind(AssertUnwindSafe(|| add_callbacks(&exports, &env))).unwrap_or_else(|_| {
+    Err(napi::Error::new(
+      napi::Status::GenericFailure,
+      "shmkit: a panic while adding its native functions",
+    ))
+  })
+}
+
+fn add_callbacks(exports: &Object, env: &Env) -> Result<()> {
   for (name, callback) in CALLBACKS {
     let mut function = ptr::null_mut();
     // SAFETY: plain Node-API calls during module initialisation on its env,
