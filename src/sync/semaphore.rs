@@ -157,13 +157,17 @@ pub fn acquire(
   loop {
     let mut lot = parking::lock();
     let s = match step(&mut lot, word, addr, n, max) {
-      Step::Done if retried && interrupted() => {
-        // JS will never see them: return them, which also passes on the
-        // RETRY wake-up we were woken with.
-        grant(&mut lot, word, addr, n, max);
-        return STATUS_TERMINATED;
+      Step::Done => {
+        drop(lot);
+        if retried && interrupted() {
+          // Taken as our thread is being terminated: JS will never see
+          // them, so return them, which also passes on the RETRY wake-up we
+          // were woken with.
+          grant(&mut parking::lock(), word, addr, n, max);
+          return STATUS_TERMINATED;
+        }
+        return STATUS_OK;
       }
-      Step::Done => return STATUS_OK,
       Step::Again => continue,
       Step::Queue(s) => s,
     };
