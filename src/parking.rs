@@ -225,11 +225,23 @@ pub struct Lot {
   /// Barriers (by address) whose generation a dead party broke, waiting for
   /// the next operation on them to set their BROKEN bit.
   broken: HashSet<usize>,
-  /// Grants posted to an async waiter's event loop and not delivered yet, by
-  /// (thread, waiter id). The thread's delivery takes its entry before it
-  /// calls into JS; a thread that exits first loses them (see
-  /// [`Lot::thread_exit`]), so each is either delivered or given back, once.
-  undelivered: HashMap<(u32, u32), Lost>,
+}
+
+/// Grants posted to an async waiter's event loop and not delivered yet, by
+/// (thread, waiter id). The thread's delivery takes its entry before it
+/// calls into JS (see [`delivered`]); a thread that exits first gives them
+/// back (see [`Lot::thread_exit`]), so each is either delivered or given
+/// back, once. A lock of its own, so that a delivery need not take the lot's;
+/// taken after the lot's where both are held.
+static UNDELIVERED: LazyLock<Mutex<HashMap<(u32, u32), Lost>>> =
+  LazyLock::new(|| Mutex::new(HashMap::default()));
+
+/// Called by thread `tid`'s event loop as it delivers the outcome of its
+/// async waiter `id`, which granted something: the grant, now the
+/// delivery's to hand to JS (or to give back with [`Lot::lose`] if it
+/// cannot), or `None` when the thread's exit has given it back already.
+pub fn delivered(tid: u32, id: u32) -> Option<Lost> {
+  UNDELIVERED.lock().remove(&(tid, id))
 }
 
 /// How many threads have exited so far (wrapping), readable without the lot:
@@ -435,23 +447,18 @@ impl Lot {
             grant: w.grant,
             want: w.want,
           };
-          self.undelivered.insert((w.tid, *id), lost);
+          // Ids come from a per-thread counter and stay taken while their
+          // outcome is on its way, so none is recorded twice.
+          let before = UNDELIVERED.lock().insert((w.tid, *id), lost);
+          debug_assert!(before.is_none());
         }
         if !crate::threads::post(w.tid, *id, status, granted) {
-          if let Some(lost) = self.undelivered.remove(&(w.tid, *id)) {
+          if let Some(lost) = delivered(w.tid, *id) {
             self.lose(lost);
           }
         }
       }
     }
-  }
-
-  /// Called by thread `tid`'s event loop as it delivers the outcome of its
-  /// async waiter `id`, which granted something: the grant, now the
-  /// delivery's to hand to JS (or to give back with [`Lot::lose`] if it
-  /// cannot), or `None` when the thread's exit has given it back already.
-  pub fn delivered(&mut self, tid: u32, id: u32) -> Option<Lost> {
-    self.undelivered.remove(&(tid, id))
   }
 
   /// A grant that will never reach its waiter. A notify is passed on at once;
@@ -549,19 +556,6 @@ impl Lot {
     }
     EXITS.fetch_add(1, Ordering::SeqCst);
     self.blocked_on.remove(&tid);
-    // Grants on their way to the thread's event loop, which will never run
-    // them: given back first, so that a lock handed to the thread is released
-    // by the waiters woken below (each gives back what is lost at its word
-    // before it looks at the owner) instead of taken over as poisoned, since
-    // the thread never saw it.
-    let undelivered: Vec<Lost> = self
-      .undelivered
-      .extract_if(|&(t, _), _| t == tid)
-      .map(|(_, lost)| lost)
-      .collect();
-    for lost in undelivered {
-      self.lose(lost);
-    }
     let mut touched = Vec::new();
     let mut barriers = Vec::new();
     for (addr, q) in self.queues.iter_mut() {
@@ -573,6 +567,20 @@ impl Lot {
       } else if q.owner == tid || (removed && q.kind != QueueKind::Plain) {
         touched.push(*addr);
       }
+    }
+    // Grants on their way to the thread's event loop, which will never run
+    // them: given back (after its own waiters are gone, so that a notify is
+    // passed to another thread's), so that a lock handed to the thread is
+    // released by the waiters woken below (each gives back what is lost at
+    // its word before it looks at the owner) instead of taken over as
+    // poisoned, since the thread never saw it.
+    let undelivered: Vec<Lost> = UNDELIVERED
+      .lock()
+      .extract_if(|&(t, _), _| t == tid)
+      .map(|(_, lost)| lost)
+      .collect();
+    for lost in undelivered {
+      self.lose(lost);
     }
     for addr in barriers {
       self.broken.insert(addr);

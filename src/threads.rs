@@ -68,7 +68,7 @@ struct Delivery {
   id: u32,
   status: i32,
   /// The outcome grants something, which the lot keeps until it is
-  /// delivered (see [`parking::Lot::delivered`]).
+  /// delivered (see [`parking::delivered`]).
   granted: bool,
 }
 
@@ -126,7 +126,7 @@ unsafe extern "C" fn deliver(
   // the thread's exit (its cleanup hook, on this same thread, so never in
   // the middle of this call) gives back every grant not yet delivered.
   let lost = if granted {
-    match parking::lock().delivered(tid, id) {
+    match parking::delivered(tid, id) {
       Some(lost) => Some(lost),
       None => return,
     }

@@ -165,15 +165,16 @@ pub fn lock(
     return st;
   }
   let since = Instant::now();
-  // Woken with RETRY: from then on, a lock taken while our thread is being
-  // terminated is given back (see `taken`).
-  let mut retried = false;
+  // Once we have waited (woken with RETRY, or stepping again after a stray
+  // write), a lock taken while our thread is being terminated is given back
+  // (see `taken`): its JS will never see it.
+  let mut waited = false;
   loop {
     let mut lot = parking::lock();
     let (s, owner) = match step(&mut lot, word, addr, me) {
       Step::Done(st) => {
         drop(lot);
-        return taken(word, addr, me, st, retried, interrupted);
+        return taken(word, addr, me, st, waited, interrupted);
       }
       Step::Again => continue,
       Step::Queue { s, owner } => (s, owner),
@@ -194,12 +195,12 @@ pub fn lock(
     // without it (a stray write) would let an unlock pass us by: at each
     // slice of the wait, look, and if so step again instead of sleeping on.
     let (end, stray) = parking::wait_flagged(&w, addr, deadline, word, PARKED, interrupted);
+    waited = true;
     match end {
       WaitEnd::GaveUp(_, STATUS_TERMINATED) if stray => continue,
       WaitEnd::Woken(STATUS_RETRY) => {
-        retried = true;
         if let Some(st) = spin(word, me) {
-          return taken(word, addr, me, st, retried, interrupted);
+          return taken(word, addr, me, st, waited, interrupted);
         }
       }
       WaitEnd::Woken(st) => return taken(word, addr, me, st, true, interrupted),
@@ -499,7 +500,7 @@ mod tests {
     assert_eq!(waiter.join().unwrap(), STATUS_OK);
     assert_eq!(word.load(Relaxed) & (OWNER | POISONED), 322);
     // The outcome, if its delivery ever runs, has nothing left to hand over.
-    assert!(parking::lock().delivered(321, 7).is_none());
+    assert!(parking::delivered(321, 7).is_none());
   }
 
   #[test]

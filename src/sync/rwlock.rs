@@ -263,15 +263,16 @@ fn lock(
     return st;
   }
   let since = Instant::now();
-  // Woken with RETRY: from then on, a lock taken while our thread is being
-  // terminated is given back (see `taken`).
-  let mut retried = false;
+  // Once we have waited (woken with RETRY, or stepping again after a stray
+  // write), a lock taken while our thread is being terminated is given back
+  // (see `taken`): its JS will never see it.
+  let mut waited = false;
   loop {
     let mut lot = parking::lock();
     let (s, owner) = match step(&mut lot, word, addr, me, side, true) {
       Step::Done(st) => {
         drop(lot);
-        return taken(word, addr, me, side, st, retried, interrupted);
+        return taken(word, addr, me, side, st, waited, interrupted);
       }
       Step::Deadlock => return STATUS_DEADLOCK,
       Step::Again => continue,
@@ -293,9 +294,10 @@ fn lock(
     let key = queue_key(addr, side);
     let (end, stray) =
       parking::wait_flagged(&w, key, deadline, word, waiting_bit(side), interrupted);
+    waited = true;
     match end {
       WaitEnd::GaveUp(_, STATUS_TERMINATED) if stray => continue,
-      WaitEnd::Woken(STATUS_RETRY) => retried = true,
+      WaitEnd::Woken(STATUS_RETRY) => continue,
       WaitEnd::Woken(st) => return taken(word, addr, me, side, st, true, interrupted),
       WaitEnd::GaveUp(mut lot, st) => {
         left_queue(&mut lot, word, addr, side);

@@ -151,15 +151,16 @@ pub fn acquire(
     std::hint::spin_loop();
   }
   let since = Instant::now();
-  // Woken with RETRY: from then on, permits taken while our thread is being
-  // terminated are given back.
-  let mut retried = false;
+  // Once we have waited (woken with RETRY, or stepping again after a stray
+  // write), permits taken while our thread is being terminated are given
+  // back: its JS will never see them.
+  let mut waited = false;
   loop {
     let mut lot = parking::lock();
     let s = match step(&mut lot, word, addr, n, max) {
       Step::Done => {
         drop(lot);
-        if retried && interrupted() {
+        if waited && interrupted() {
           // Taken as our thread is being terminated: JS will never see
           // them, so return them, which also passes on the RETRY wake-up we
           // were woken with.
@@ -184,12 +185,13 @@ pub fn acquire(
     // without it (a stray write) would let releases pass us by: at each
     // slice of the wait, look, and if so step again instead of sleeping on.
     let (end, stray) = parking::wait_flagged(&w, addr, deadline, word, QUEUED, interrupted);
+    waited = true;
     match end {
       WaitEnd::GaveUp(mut lot, STATUS_TERMINATED) if stray => {
         grant(&mut lot, word, addr, 0, max); // we may have been the one blocking the queue
         continue;
       }
-      WaitEnd::Woken(STATUS_RETRY) => retried = true,
+      WaitEnd::Woken(STATUS_RETRY) => continue,
       WaitEnd::Woken(STATUS_OK) if interrupted() => {
         // Granted permits while our thread is being terminated: JS will never
         // see them, so return them now.
