@@ -100,17 +100,18 @@ test('a lock left held by an exited worker is taken over by the next locker', as
 // at unlock: it is woken to try again (RETRY). Woken so just as its worker is
 // terminated, it used to take the lock on its way out, and the next locker
 // found it held by a dead thread (a false OwnerDiedError: the worker's code
-// never held it). Now it gives the lock back. The timing varies from round
-// to round (before the fix, one round in four to six hit the window here).
+// never held it). Now it gives the lock back. The unlock always comes after
+// terminate(), so the worker's code never holds the lock. The timing varies
+// from round to round (before the fix, one round in four to six hit the
+// window here; on a slow machine more rounds miss it, and pass either way).
 test('a blocked waiter woken to retry as its worker is terminated does not keep the lock', async () => {
   const waiterBody = ({}, { m, f }) => {
     Atomics.store(f, 0, 1);
     try {
       m.lock({ timeout: 10_000 });
-      Atomics.store(f, 1, 1); // its code holds the lock: a poison is then real
       setInterval(() => {}, 1000);
     } catch {
-      Atomics.store(f, 2, 1);
+      // terminated, or timed out (the test failed already)
     }
   };
   const waiters = (m) => Number(/waiters: (\d+)/.exec(inspect(m))[1]);
@@ -119,34 +120,39 @@ test('a blocked waiter woken to retry as its worker is terminated does not keep 
     while (process.hrtime.bigint() < end);
   };
   let seed = 12345;
-  const rnd = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
+  const rnd = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
   const falsePoisons = [];
   for (let round = 0; round < 40; round++) {
     const m = new Mutex();
     const f = flags();
-    const g = m.lock();
+    let g = m.lock();
     const w = spawn(waiterBody, { m, f });
-    await waitFor(() => Atomics.load(f, 0) === 1, 'the worker to start locking');
-    const until = Date.now() + 5_000;
-    while (waiters(m) < 1 && Date.now() < until);
-    assert.equal(waiters(m), 1, 'the worker blocks in lock()');
-    spinUs(rnd() * 30);
-    const terminated = w.worker.terminate();
-    spinUs(rnd() * 50);
-    g.unlock(); // the worker has waited < 0.5 ms: woken to retry
-    await bounded(terminated, 10_000, 'terminate()');
-    let code = 'none';
     try {
-      m.lock({ timeout: 5_000 }).unlock();
-    } catch (err) {
-      code = err.code;
-      if (err.guard) err.guard.unlock();
+      await waitFor(() => Atomics.load(f, 0) === 1, 'the worker to start locking');
+      const until = Date.now() + 5_000;
+      while (waiters(m) < 1 && Date.now() < until);
+      assert.equal(waiters(m), 1, 'the worker blocks in lock()');
+      spinUs(rnd() * 30);
+      const terminated = w.worker.terminate();
+      spinUs(rnd() * 50);
+      g.unlock(); // the worker has waited < 0.5 ms: woken to retry (usually)
+      g = null;
+      await bounded(terminated, 10_000, 'terminate()');
+      let code = 'none';
+      try {
+        m.lock({ timeout: 5_000 }).unlock();
+      } catch (err) {
+        code = err.code;
+        if (err.guard) err.guard.unlock();
+      }
+      if (code === 'ERR_SHMKIT_OWNER_DIED') falsePoisons.push(round);
+      else assert.equal(code, 'none', `round ${round}`);
+      assert.equal(m.isLocked, false);
+      assert.equal(waiters(m), 0);
+    } finally {
+      if (g !== null) g.unlock();
+      await w.worker.terminate();
     }
-    const ran = Atomics.load(f, 1) === 1;
-    if (code === 'ERR_SHMKIT_OWNER_DIED' && !ran) falsePoisons.push(round);
-    else if (code !== 'none') assert.equal(code, 'ERR_SHMKIT_OWNER_DIED', `round ${round}: ${code}`);
-    assert.equal(m.isLocked, false);
-    assert.equal(waiters(m), 0);
   }
   assert.deepEqual(falsePoisons, [], 'rounds where the lock came back poisoned though the worker never held it');
 });

@@ -22,9 +22,10 @@
 //!   event loop and not yet delivered are given back (it never saw them), it
 //!   stops being alive (so locks it holds are taken over as poisoned), and
 //!   every waiter of a queue it touched is woken to re-examine its word.
-//! * A sync waiter woken to re-examine its word while its own thread is being
-//!   terminated gives back whatever that gets it (its JS will never run
-//!   again), which also passes the wake-up on.
+//! * A sync waiter that steps again after waiting (woken to re-examine its
+//!   word, or after a stray write) while its own thread is being terminated
+//!   gives back whatever that gets it (its JS will never run again), which
+//!   also passes a wake-up on.
 //!
 //! One global lock guards the lot. It is taken only on contended paths, and a
 //! single lock keeps deadlock detection (which walks several queues) simple
@@ -236,10 +237,11 @@ pub struct Lot {
 static UNDELIVERED: LazyLock<Mutex<HashMap<(u32, u32), Lost>>> =
   LazyLock::new(|| Mutex::new(HashMap::default()));
 
-/// Called by thread `tid`'s event loop as it delivers the outcome of its
-/// async waiter `id`, which granted something: the grant, now the
-/// delivery's to hand to JS (or to give back with [`Lot::lose`] if it
-/// cannot), or `None` when the thread's exit has given it back already.
+/// Takes the record of the grant posted to thread `tid`'s async waiter
+/// `id`: called by that thread's event loop as it delivers the outcome (the
+/// grant is then the delivery's to hand to JS, or to give back with
+/// [`Lot::lose`] if it cannot), and by [`Lot::finish`] when the post failed.
+/// `None` when the thread's exit has given it back already.
 pub fn delivered(tid: u32, id: u32) -> Option<Lost> {
   UNDELIVERED.lock().remove(&(tid, id))
 }
@@ -544,8 +546,9 @@ impl Lot {
     false
   }
 
-  /// Forgets thread `tid`: it is no longer alive and its async waiters are
-  /// dropped. Every waiter of a lock it owned, and of a lock or permit queue
+  /// Forgets thread `tid`: it is no longer alive, its async waiters are
+  /// dropped, and the grants posted to it but not yet delivered are given
+  /// back (see [`Lot::lose`]). Every waiter of a lock it owned, and of a lock or permit queue
   /// it waited in, is woken with [`STATUS_RETRY`] to re-examine its word
   /// (taking over a lock whose owner died, or claiming what a dead waiter was
   /// queued ahead of them for). Waiters of [`QueueKind::Plain`] queues are
@@ -570,10 +573,10 @@ impl Lot {
     }
     // Grants on their way to the thread's event loop, which will never run
     // them: given back (after its own waiters are gone, so that a notify is
-    // passed to another thread's), so that a lock handed to the thread is
-    // released by the waiters woken below (each gives back what is lost at
-    // its word before it looks at the owner) instead of taken over as
-    // poisoned, since the thread never saw it.
+    // passed to another thread's waiter). A lock handed to the thread is
+    // then released by the next operation on it, such as the waiters woken
+    // here (each gives back what is lost at its word before it looks at the
+    // owner), instead of taken over as poisoned: the thread never saw it.
     let undelivered: Vec<Lost> = UNDELIVERED
       .lock()
       .extract_if(|&(t, _), _| t == tid)

@@ -67,7 +67,7 @@ struct Delivery {
   tid: u32,
   id: u32,
   status: i32,
-  /// The outcome grants something, which the lot keeps until it is
+  /// The outcome grants something, recorded by the parking lot until it is
   /// delivered (see [`parking::delivered`]).
   granted: bool,
 }
@@ -122,7 +122,7 @@ unsafe extern "C" fn deliver(
     status,
     granted,
   } = *unsafe { Box::from_raw(data.cast::<Delivery>()) };
-  // A grant is this delivery's to hand over only while the lot still has it:
+  // A grant is this delivery's to hand over only while its record is there:
   // the thread's exit (its cleanup hook, on this same thread, so never in
   // the middle of this call) gives back every grant not yet delivered.
   let lost = if granted {

@@ -240,6 +240,31 @@ mod tests {
   }
 
   #[test]
+  fn notify_posted_to_a_thread_that_exits_goes_to_another_threads_waiter() {
+    let m = AtomicI32::new(0);
+    let cv = AtomicI32::new(0);
+    let (m_addr, cv_addr) = (&m as *const _ as usize, &cv as *const _ as usize);
+    for tid in [611, 612] {
+      parking::lock().register(tid);
+      crate::threads::tests::POSTS_QUEUE.lock().insert(tid);
+    }
+    // Two async waits of 611, then one of 612.
+    for (me, id) in [(611, 1), (611, 2), (612, 3)] {
+      assert_eq!(mutex::lock(&m, m_addr, me, None, &mut || false), STATUS_OK);
+      assert_eq!(wait_async(&cv, cv_addr, &m, m_addr, me, id), STATUS_PENDING);
+    }
+    // The notify goes to 611's first wait, whose thread exits before its
+    // event loop runs it: passed on to 612's wait, not 611's second.
+    assert_eq!(notify(&cv, cv_addr, false), 1);
+    parking::lock().thread_exit(611);
+    assert!(
+      parking::delivered(612, 3).is_some(),
+      "612's wait was notified"
+    );
+    assert_eq!(parking::lock().len(cv_addr), 0);
+  }
+
+  #[test]
   fn timeout_relocks() {
     let m = AtomicI32::new(0);
     let cv = AtomicI32::new(0);

@@ -460,7 +460,9 @@ mod tests {
       let (word, terminating) = (word.clone(), terminating.clone());
       std::thread::spawn(move || lock(&word, addr, 312, None, &mut || terminating.load(SeqCst)))
     };
-    std::thread::sleep(Duration::from_millis(30));
+    while parking::lock().len(addr) == 0 {
+      std::thread::sleep(Duration::from_millis(1));
+    }
     {
       // The owner dies (every waiter is woken with RETRY) as the waiter's
       // own thread starts to be terminated.
@@ -471,6 +473,34 @@ mod tests {
     assert_eq!(waiter.join().unwrap(), STATUS_TERMINATED);
     // Poisoned (its owner did die holding it), but not held by the waiter.
     assert_eq!(word.load(Relaxed), POISONED);
+  }
+
+  #[test]
+  fn waiter_stepping_again_after_a_stray_write_as_its_thread_is_terminated_gives_the_lock_back() {
+    let word = Arc::new(AtomicI32::new(0));
+    let addr = Arc::as_ptr(&word) as usize;
+    parking::lock().register(331);
+    parking::lock().register(332);
+    assert_eq!(lock(&word, addr, 331, None, &mut never), STATUS_OK);
+    // "Terminated" exactly when it holds the lock: its looks during the wait
+    // see a live thread, its check after taking the lock a terminating one.
+    let waiter = {
+      let word = word.clone();
+      std::thread::spawn(move || {
+        let w = word.clone();
+        lock(&word, addr, 332, None, &mut || {
+          w.load(SeqCst) & OWNER == 332
+        })
+      })
+    };
+    while parking::lock().len(addr) == 0 {
+      std::thread::sleep(Duration::from_millis(1));
+    }
+    // A stray write frees the word (owner and PARKED gone): the waiter's next
+    // look sees it and steps again, taking the lock.
+    word.store(0, SeqCst);
+    assert_eq!(waiter.join().unwrap(), STATUS_TERMINATED);
+    assert_eq!(word.load(SeqCst), 0);
   }
 
   #[test]

@@ -162,8 +162,8 @@ pub fn acquire(
         drop(lot);
         if waited && interrupted() {
           // Taken as our thread is being terminated: JS will never see
-          // them, so return them, which also passes on the RETRY wake-up we
-          // were woken with.
+          // them, so return them, which also passes on a RETRY wake-up we
+          // may have been woken with.
           grant(&mut parking::lock(), word, addr, n, max);
           return STATUS_TERMINATED;
         }
