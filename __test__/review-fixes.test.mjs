@@ -653,3 +653,46 @@ test('Channel ends: a release() made while async calls are pending gives the sid
   assert.deepEqual(['b', 'c', 'd'].map(() => new TextDecoder().decode(ch.recv({ timeout: 1_000 }))), ['b', 'c', 'd']);
   assert.equal(ch.tryRecv(), undefined);
 });
+
+// The native registration took any threadId: code that reached the binding
+// could register a worker under another thread's id, take over its waker,
+// and, when that worker exited, drop the other thread's waiters (a lock()
+// with a timeout then spun forever inside Rust). Now an id that is, or was,
+// another thread's is refused.
+test("the native registration refuses another thread's id, live or exited", async () => {
+  const { Worker } = await import('node:worker_threads');
+  const exited = spawn(() => 'done'); // loads shmkit, so registers, then exits
+  const exitedId = exited.worker.threadId;
+  assert.equal(await exited.result(), 'done');
+  // A worker of a process that has loaded shmkit (this one): it registers
+  // through the binding directly, under main's id (0), the exited worker's,
+  // and then its own.
+  const forger = new Worker(
+    `
+    const { parentPort, workerData, threadId } = require('node:worker_threads');
+    const native = require(workerData.binding);
+    const attempt = (id) => {
+      try {
+        return String(native.registerThread(id, () => {}));
+      } catch (err) {
+        return 'refused: ' + err.message;
+      }
+    };
+    parentPort.postMessage([attempt(0), attempt(workerData.exitedId), attempt(threadId), threadId]);
+    `,
+    { eval: true, workerData: { binding: require.resolve('../binding.js'), exitedId } },
+  );
+  const [asMain, asExited, asItself, ownId] = await bounded(new Promise((resolve, reject) => {
+    forger.once('message', resolve);
+    forger.once('error', reject);
+  }), 10_000, 'the forger');
+  await forger.terminate();
+  assert.match(asMain, /^refused: threadId 0 belongs to another thread/);
+  assert.match(asExited, new RegExp(`^refused: threadId ${exitedId} belongs to another thread`));
+  assert.equal(asItself, String(ownId + 1), 'its own id is still its to register');
+  // This thread's waits still work.
+  const m = new Mutex();
+  const g = m.lock();
+  await rejectsWithCode(assert, () => spawn(({}, { m }) => m.lock({ timeout: 50 }), { m }).result(), 'ERR_SHMKIT_TIMEOUT');
+  g.unlock();
+});

@@ -563,7 +563,10 @@ impl Lot {
     let mut barriers = Vec::new();
     for (addr, q) in self.queues.iter_mut() {
       let before = q.waiters.len();
-      q.waiters.retain(|w| w.tid != tid);
+      // Its async waiters. (It has no sync waiter: a thread's exit runs on
+      // that thread, once its JS has returned from every native call. A sync
+      // waiter under its id would be another thread's, left in place.)
+      q.waiters.retain(|w| w.tid != tid || !w.is_async());
       let removed = q.waiters.len() != before;
       if removed && q.kind == QueueKind::Barrier {
         barriers.push(*addr);
@@ -698,7 +701,11 @@ pub fn wait(
     };
     if let Some(code) = give_up {
       let mut lot = lock();
-      if lot.remove(addr, w) {
+      // Out of the queue with no outcome stored: nothing will ever store
+      // one, so give up too. (A waker stores the outcome under this lock as
+      // it removes a waiter, so this cannot happen unless something broke
+      // that rule.)
+      if lot.remove(addr, w) || w.status() == WAITING {
         return WaitEnd::GaveUp(lot, code);
       }
       // A waker removed us first and has stored our outcome: take it.
@@ -883,6 +890,32 @@ mod tests {
       }
       WaitEnd::Woken(_) => panic!("nobody woke b"),
     }
+  }
+
+  #[test]
+  fn an_exit_under_a_sync_waiters_id_leaves_it_queued_and_a_lost_waiter_gives_up() {
+    // An exit under the id of a sync waiter (another thread's: only a forged
+    // registration could share it) drops async waiters only.
+    let addr = 0x9000;
+    let (tx, rx) = std::sync::mpsc::channel();
+    let waiter = std::thread::spawn(move || {
+      let w = Waiter::sync(9051, 0, Instant::now());
+      lock().push(addr, w.clone(), 0);
+      tx.send(w.clone()).unwrap();
+      match wait(&w, addr, deadline(200.0), &mut || false) {
+        WaitEnd::Woken(st) => st,
+        WaitEnd::GaveUp(_, code) => code,
+      }
+    });
+    let w = rx.recv_timeout(Duration::from_secs(5)).unwrap();
+    lock().thread_exit(9051);
+    assert_eq!(lock().len(addr), 1, "the sync waiter is still queued");
+    // Taken out of its queue with no outcome (which nothing in the lot does):
+    // it gives up at its deadline instead of waiting for an outcome forever.
+    assert!(lock().remove(addr, &w));
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || tx.send(waiter.join().unwrap()));
+    assert_eq!(rx.recv_timeout(Duration::from_secs(5)), Ok(STATUS_TIMEOUT));
   }
 
   #[test]

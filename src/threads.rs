@@ -302,7 +302,8 @@ pub fn claim_kernel() -> Result<()> {
 /// id (`threadId + 1`). `onWake(id, status)` receives async waiters' outcomes.
 /// Called once per thread by shmkit's loader; a second registration of the
 /// same thread (another JS realm, another id) is refused, because outcomes
-/// already on their way to the first waker would be lost.
+/// already on their way to the first waker would be lost, and so is an id
+/// that is, or was, another registered thread's.
 #[napi(catch_unwind)]
 pub fn register_thread(
   env: Env,
@@ -320,6 +321,22 @@ pub fn register_thread(
       "this thread is already registered with shmkit (shmkit loaded in a second JS realm of the same thread?)",
     ));
   }
+  // Node never gives two threads the same threadId. A registration under an
+  // id that is (or was) another thread's would take over that thread's
+  // waker and, at its exit, that thread's waiters and locks: refused.
+  {
+    let mut lot = parking::lock();
+    if lot.is_alive(tid) || lot.has_exited(tid) {
+      return Err(Error::new(
+        Status::InvalidArg,
+        format!("threadId {thread_id} belongs to another thread"),
+      ));
+    }
+    // Reserved for this thread from here on (its exit hook, or a failure
+    // below, ends it).
+    lot.register(tid);
+  }
+  let reserved = ReservedId(Some(tid));
   let raw = env.raw();
   let mut name = ptr::null_mut();
   let mut tsfn = ptr::null_mut();
@@ -362,9 +379,28 @@ pub fn register_thread(
   CURRENT.with(|c| c.set(tid));
   NOOP.with(|n| n.set(noop_ref));
   SINKS.lock().insert(tid, Sink(tsfn));
-  parking::lock().register(tid);
   env.add_env_cleanup_hook(tid, thread_exit)?;
+  reserved.keep();
   Ok(tid)
+}
+
+/// A thread id reserved by a registration that has not finished: if it
+/// fails, the id is marked exited (never to be used again, as a dead
+/// thread's).
+struct ReservedId(Option<u32>);
+
+impl ReservedId {
+  fn keep(mut self) {
+    self.0 = None;
+  }
+}
+
+impl Drop for ReservedId {
+  fn drop(&mut self) {
+    if let Some(tid) = self.0 {
+      parking::lock().thread_exit(tid);
+    }
+  }
 }
 
 /// The cleanup hook: the thread is gone.
