@@ -548,11 +548,11 @@ impl Lot {
 
   /// Forgets thread `tid`: it is no longer alive, its async waiters are
   /// dropped, and the grants posted to it but not yet delivered are given
-  /// back (see [`Lot::lose`]). Every waiter of a lock it owned, and of a lock or permit queue
-  /// it waited in, is woken with [`STATUS_RETRY`] to re-examine its word
-  /// (taking over a lock whose owner died, or claiming what a dead waiter was
-  /// queued ahead of them for). Waiters of [`QueueKind::Plain`] queues are
-  /// independent and stay queued.
+  /// back (see [`Lot::lose`]). Every waiter of a lock it owned, and of a
+  /// lock or permit queue it waited in, is woken with [`STATUS_RETRY`] to
+  /// re-examine its word (taking over a lock whose owner died, or claiming
+  /// what a dead waiter was queued ahead of them for). Waiters of
+  /// [`QueueKind::Plain`] queues are independent and stay queued.
   pub fn thread_exit(&mut self, tid: u32) {
     if self.live.remove(&tid) {
       self.exited.insert(tid);
