@@ -696,3 +696,38 @@ test("the native registration refuses another thread's id, live or exited", asyn
   await rejectsWithCode(assert, () => spawn(({}, { m }) => m.lock({ timeout: 50 }), { m }).result(), 'ERR_SHMKIT_TIMEOUT');
   g.unlock();
 });
+
+// A notified Condvar waiter then waits to take the mutex back. Terminated
+// meanwhile, it used to take the notify with it, and the next waiter slept
+// on (until its timeout, or for good). Now the notify is passed on: by the
+// blocking wait itself, and, for waitAsync, by the parking lot, since the
+// relock carries the notify until the lock reaches the thread's JS.
+for (const form of ['wait', 'waitAsync']) {
+  test(`Condvar: a notified ${form}() whose worker is terminated while it relocks passes the notify on`, async () => {
+    const m = new Mutex();
+    const cv = new Condvar();
+    const body = async ({}, { m, cv, timeout, form }) => {
+      const g = form === 'wait' ? m.lock() : await m.lockAsync();
+      const t0 = Date.now();
+      const notified = form === 'wait' ? cv.wait(g, { timeout }) : await cv.waitAsync(g, { timeout });
+      g.unlock();
+      return { notified, ms: Date.now() - t0 };
+    };
+    const waiting = () => Number(/waiters: (\d+)/.exec(inspect(cv))[1]);
+    const first = spawn(body, { m, cv, timeout: undefined, form });
+    await waitFor(() => waiting() === 1, 'the first waiter');
+    const second = spawn(body, { m, cv, timeout: 3_000, form });
+    await waitFor(() => waiting() === 2, 'the second waiter');
+    const g = m.lock();
+    assert.equal(cv.notifyOne(), 1); // the first, which now waits for the mutex
+    await waitFor(() => /waiters: 1/.test(inspect(m)), 'the first waiter to queue for the mutex');
+    const terminated = first.worker.terminate();
+    await sleep(100); // the first notices (a blocked wait looks every 20 ms)
+    g.unlock();
+    await bounded(terminated, 10_000, 'terminate()');
+    const r = await second.result();
+    assert.equal(r.notified, true, `the second waiter was notified (it waited ${r.ms} ms)`);
+    assert.equal(m.isLocked, false);
+    assert.equal(waiting(), 0);
+  });
+}

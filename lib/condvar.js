@@ -104,7 +104,9 @@ class Condvar {
       if (!released) throw err; // the guard is still held as it was (NOT_OWNER, or a signal that failed before the wait)
       outcome = err;
     }
-    if ((await internals.relockAsync(mutex)) === STATUS_POISONED) throw poisoned(guard);
+    // A notified wait's relock carries the notify: if this thread is
+    // terminated before the lock reaches it, the lot passes the notify on.
+    if ((await internals.relockAsync(mutex, outcome === true ? cv : undefined)) === STATUS_POISONED) throw poisoned(guard);
     if (outcome === true) return true;
     if (outcome instanceof errors.TimeoutError && !isAbortOf(signal, outcome)) return false;
     throw outcome;

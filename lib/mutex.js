@@ -200,14 +200,17 @@ shared.register(Mutex);
 
 /**
  * Reacquires `mutex` for a guard that already exists (after a Condvar wait):
- * resolves with the native status (OK or POISONED).
+ * resolves with the native status (OK or POISONED). `condvar`: the Condvar's
+ * view when the wait was notified (the notify travels with the relock).
  */
-function relockAsync(mutex) {
+function relockAsync(mutex, condvar) {
   const i32 = viewOf(mutex);
   if (FAST && Atomics.compareExchange(i32, W, 0, TID) === 0) return Promise.resolve(STATUS_OK);
   return waitAsync(
     'Mutex',
-    (id) => native.mutexLockAsync(i32, id),
+    // `condvar` (a notified wait's): the lot passes its notify on if this
+    // thread exits before the lock reaches it.
+    (id) => native.mutexLockAsync(i32, id, condvar),
     (id) => native.mutexCancel(i32, id),
     (status) => status,
     -1,

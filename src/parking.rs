@@ -85,13 +85,15 @@ pub enum Grant {
   Notify,
 }
 
-/// A grant that could not be delivered: what, where, to whom.
+/// A grant that could not be delivered: what, where, to whom, and the
+/// condvar notify it carried (see [`Waiter::pass_on`]), if any.
 #[derive(Clone, Copy, Debug)]
 pub struct Lost {
   pub addr: usize,
   pub tid: u32,
   pub grant: Grant,
   pub want: u32,
+  pub pass_on: usize,
 }
 
 /// How a waiter is told its outcome.
@@ -112,6 +114,11 @@ pub struct Waiter {
   pub since: Instant,
   /// What a successful wake hands an async waiter.
   grant: Grant,
+  /// The address of a condvar whose notify this waiter carries (the
+  /// mutex relock of an async condvar wait that was notified), or 0. If the
+  /// waiter's thread exits before the waiter's outcome reaches its JS, the
+  /// notify is passed on to that condvar's next waiter.
+  pass_on: usize,
   wake: Wake,
   state: AtomicI32,
 }
@@ -124,6 +131,7 @@ impl Waiter {
       want,
       since,
       grant: Grant::Nothing,
+      pass_on: 0,
       wake: Wake::Thread(std::thread::current()),
       state: AtomicI32::new(WAITING),
     })
@@ -132,11 +140,18 @@ impl Waiter {
   /// A waiter whose outcome is posted to thread `tid`'s waker under `id`;
   /// `grant` says what a successful wake hands it.
   pub fn asynchronous(tid: u32, id: u32, want: u32, grant: Grant) -> Arc<Waiter> {
+    Self::carrying(tid, id, want, grant, 0)
+  }
+
+  /// [`Waiter::asynchronous`], carrying the notify of the condvar at
+  /// `pass_on` (0: none; see the field).
+  pub fn carrying(tid: u32, id: u32, want: u32, grant: Grant, pass_on: usize) -> Arc<Waiter> {
     Arc::new(Waiter {
       tid,
       want,
       since: Instant::now(),
       grant,
+      pass_on,
       wake: Wake::Async { id },
       state: AtomicI32::new(WAITING),
     })
@@ -442,19 +457,23 @@ impl Lot {
       Wake::Async { id } => {
         let granted =
           (status == STATUS_OK || status == STATUS_POISONED) && w.grant != Grant::Nothing;
-        if granted {
+        // What must not be lost if the outcome never reaches JS: a grant, or
+        // a carried notify (whatever the outcome: a RETRY carries it too).
+        let recorded = granted || w.pass_on != 0;
+        if recorded {
           let lost = Lost {
             addr,
             tid: w.tid,
-            grant: w.grant,
+            grant: if granted { w.grant } else { Grant::Nothing },
             want: w.want,
+            pass_on: w.pass_on,
           };
           // Ids come from a per-thread counter and stay taken while their
           // outcome is on its way, so none is recorded twice.
           let before = UNDELIVERED.lock().insert((w.tid, *id), lost);
           debug_assert!(before.is_none());
         }
-        if !crate::threads::post(w.tid, *id, status, granted) {
+        if !crate::threads::post(w.tid, *id, status, recorded) {
           if let Some(lost) = delivered(w.tid, *id) {
             self.lose(lost);
           }
@@ -469,9 +488,16 @@ impl Lot {
   /// view of the memory) gives it back with [`Lot::take_lost`]. The lot
   /// itself never touches the memory.
   pub fn lose(&mut self, lost: Lost) {
-    if lost.grant == Grant::Notify {
-      self.wake_front(lost.addr, STATUS_OK);
-      return;
+    if lost.pass_on != 0 {
+      self.wake_front(lost.pass_on, STATUS_OK);
+    }
+    match lost.grant {
+      Grant::Nothing => return,
+      Grant::Notify => {
+        self.wake_front(lost.addr, STATUS_OK);
+        return;
+      }
+      _ => {}
     }
     // An RwLock's readers queue at its state word's address and its writers
     // one byte further (see src/sync/rwlock.rs): its losses are recorded at
@@ -561,12 +587,19 @@ impl Lot {
     self.blocked_on.remove(&tid);
     let mut touched = Vec::new();
     let mut barriers = Vec::new();
+    let mut carried = Vec::new(); // condvar notifies its dropped waiters carried
     for (addr, q) in self.queues.iter_mut() {
       let before = q.waiters.len();
       // Its async waiters. (It has no sync waiter: a thread's exit runs on
       // that thread, once its JS has returned from every native call. A sync
       // waiter under its id would be another thread's, left in place.)
-      q.waiters.retain(|w| w.tid != tid || !w.is_async());
+      q.waiters.retain(|w| {
+        let drop = w.tid == tid && w.is_async();
+        if drop && w.pass_on != 0 {
+          carried.push(w.pass_on);
+        }
+        !drop
+      });
       let removed = q.waiters.len() != before;
       if removed && q.kind == QueueKind::Barrier {
         barriers.push(*addr);
@@ -587,6 +620,9 @@ impl Lot {
       .collect();
     for lost in undelivered {
       self.lose(lost);
+    }
+    for condvar in carried {
+      self.wake_front(condvar, STATUS_OK);
     }
     for addr in barriers {
       self.broken.insert(addr);

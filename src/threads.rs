@@ -67,8 +67,8 @@ struct Delivery {
   tid: u32,
   id: u32,
   status: i32,
-  /// The outcome grants something, recorded by the parking lot until it is
-  /// delivered (see [`parking::delivered`]).
+  /// The outcome grants something (or carries a notify), recorded by the
+  /// parking lot until it is delivered (see [`parking::delivered`]).
   granted: bool,
 }
 

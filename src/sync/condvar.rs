@@ -96,6 +96,12 @@ pub fn wait(
   }
   match mutex::lock(m, m_addr, me, None, interrupted) {
     STATUS_OK => outcome,
+    STATUS_TERMINATED if outcome == STATUS_OK => {
+      // Notified, then terminated while taking the mutex back: the notify
+      // never reaches JS, so pass it on.
+      notify(cv, cv_addr, false);
+      STATUS_TERMINATED
+    }
     relock => relock,
   }
 }
@@ -262,6 +268,108 @@ mod tests {
       "612's wait was notified"
     );
     assert_eq!(parking::lock().len(cv_addr), 0);
+  }
+
+  #[test]
+  fn notified_waiter_terminated_while_relocking_passes_the_notify_on() {
+    let m = Arc::new(AtomicI32::new(0));
+    let cv = Arc::new(AtomicI32::new(0));
+    let (m_addr, cv_addr) = (Arc::as_ptr(&m) as usize, Arc::as_ptr(&cv) as usize);
+    for tid in [621, 622, 623] {
+      parking::lock().register(tid);
+    }
+    let terminating = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (tx, rx) = std::sync::mpsc::channel();
+    for (me, limit) in [(621, None), (622, Some(3_000.0))] {
+      let (m, cv, terminating, tx) = (m.clone(), cv.clone(), terminating.clone(), tx.clone());
+      std::thread::spawn(move || {
+        assert_eq!(mutex::lock(&m, m_addr, me, None, &mut || false), STATUS_OK);
+        let mut interrupted = || me == 621 && terminating.load(SeqCst);
+        let st = wait(
+          &cv,
+          cv_addr,
+          &m,
+          m_addr,
+          me,
+          limit.and_then(parking::deadline),
+          &mut interrupted,
+        );
+        if st != STATUS_TERMINATED {
+          mutex::unlock(&m, m_addr, me);
+        }
+        tx.send((me, st)).unwrap();
+      });
+      while parking::lock().len(cv_addr) < if me == 621 { 1 } else { 2 } {
+        std::thread::sleep(Duration::from_millis(1));
+      }
+    }
+    // 621 is notified, then waits to take the mutex back (held here), and is
+    // terminated meanwhile: its notify goes on to 622.
+    assert_eq!(mutex::lock(&m, m_addr, 623, None, &mut || false), STATUS_OK);
+    assert_eq!(notify(&cv, cv_addr, false), 1);
+    while parking::lock().len(m_addr) < 1 {
+      std::thread::sleep(Duration::from_millis(1));
+    }
+    terminating.store(true, SeqCst);
+    assert_eq!(
+      rx.recv_timeout(Duration::from_secs(5)),
+      Ok((621, STATUS_TERMINATED))
+    );
+    assert_eq!(mutex::unlock(&m, m_addr, 623), STATUS_OK);
+    assert_eq!(
+      rx.recv_timeout(Duration::from_secs(5)),
+      Ok((622, STATUS_OK)),
+      "notified, not timed out"
+    );
+  }
+
+  #[test]
+  fn a_relock_carrying_a_notify_passes_it_on_when_its_thread_exits() {
+    let m = AtomicI32::new(0);
+    let cv = AtomicI32::new(0);
+    let (m_addr, cv_addr) = (&m as *const _ as usize, &cv as *const _ as usize);
+    for tid in [631, 632, 633] {
+      parking::lock().register(tid);
+      crate::threads::tests::POSTS_QUEUE.lock().insert(tid);
+    }
+    // 632 waits on the condvar (async); 633 holds the mutex.
+    for (id, carried) in [(5, false), (6, true)] {
+      assert_eq!(mutex::lock(&m, m_addr, 632, None, &mut || false), STATUS_OK);
+      assert_eq!(
+        wait_async(&cv, cv_addr, &m, m_addr, 632, id),
+        STATUS_PENDING
+      );
+      assert_eq!(mutex::lock(&m, m_addr, 633, None, &mut || false), STATUS_OK);
+      // 631's notified wait relocks, carrying the notify.
+      assert_eq!(
+        mutex::lock_async(&m, m_addr, 631, id, cv_addr),
+        STATUS_PENDING
+      );
+      if carried {
+        // The unlock hands the mutex to 631: posted, not delivered.
+        assert_eq!(mutex::unlock(&m, m_addr, 633), STATUS_OK);
+        assert_eq!(m.load(SeqCst) & mutex::OWNER, 631);
+      }
+      // 631 exits (queued, or with the grant on its way): the notify goes on
+      // to 632's wait, and the mutex comes back.
+      let mut lot = parking::lock();
+      lot.thread_exit(631);
+      drop(lot);
+      assert!(
+        parking::delivered(632, id).is_some(),
+        "632's wait {id} was notified"
+      );
+      if !carried {
+        assert_eq!(mutex::unlock(&m, m_addr, 633), STATUS_OK);
+      }
+      assert_eq!(
+        mutex::lock(&m, m_addr, 633, None, &mut || false),
+        STATUS_OK,
+        "not poisoned"
+      );
+      assert_eq!(mutex::unlock(&m, m_addr, 633), STATUS_OK);
+      parking::lock().register(631); // (a test shortcut: the same id again)
+    }
   }
 
   #[test]

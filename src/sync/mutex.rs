@@ -256,7 +256,11 @@ pub fn try_lock(word: &AtomicI32, addr: usize, me: u32) -> i32 {
 /// returns PENDING; the outcome (always a hand-off: OK / POISONED, or RETRY)
 /// is posted to this thread's waker. Another task of the same thread may hold
 /// the lock, so that is not a deadlock here.
-pub fn lock_async(word: &AtomicI32, addr: usize, me: u32, id: u32) -> i32 {
+///
+/// `pass_on`: the address of a condvar whose notify this lock follows (the
+/// relock of a notified async condvar wait), or 0: if the thread exits
+/// before the outcome reaches JS, the notify is passed on there.
+pub fn lock_async(word: &AtomicI32, addr: usize, me: u32, id: u32, pass_on: usize) -> i32 {
   let mut lot = parking::lock();
   loop {
     match step(&mut lot, word, addr, me) {
@@ -266,7 +270,11 @@ pub fn lock_async(word: &AtomicI32, addr: usize, me: u32, id: u32) -> i32 {
         if !mark_parked(word, s) {
           continue;
         }
-        lot.push(addr, Waiter::asynchronous(me, id, 0, Grant::Lock), owner);
+        lot.push(
+          addr,
+          Waiter::carrying(me, id, 0, Grant::Lock, pass_on),
+          owner,
+        );
         return STATUS_PENDING;
       }
     }
@@ -355,10 +363,17 @@ pub fn mutex_try_lock(view: Region) -> Result<i32> {
 }
 
 /// Locks the mutex in `view` now, or queues async waiter `id` (PENDING).
+/// `condvar`, when given: the Condvar whose notify this lock follows (the
+/// relock of its notified async wait); if this thread exits before the
+/// outcome reaches JS, the notify is passed on to its next waiter.
 #[napi(catch_unwind)]
-pub fn mutex_lock_async(view: Region, id: u32) -> Result<i32> {
+pub fn mutex_lock_async(view: Region, id: u32, condvar: Option<Region>) -> Result<i32> {
   let (word, addr) = view.state()?;
-  Ok(lock_async(word, addr, threads::current()?, id))
+  let pass_on = match condvar {
+    Some(cv) => cv.state()?.1,
+    None => 0,
+  };
+  Ok(lock_async(word, addr, threads::current()?, id, pass_on))
 }
 
 /// Unlocks the mutex in `view`, waking or handing off to a waiter.
@@ -513,7 +528,7 @@ mod tests {
     crate::threads::tests::POSTS_QUEUE.lock().insert(321);
     assert_eq!(lock(&word, addr, 323, None, &mut never), STATUS_OK);
     // 321 waits asynchronously, 322 blocks behind it.
-    assert_eq!(lock_async(&word, addr, 321, 7), STATUS_PENDING);
+    assert_eq!(lock_async(&word, addr, 321, 7, 0), STATUS_PENDING);
     let waiter = {
       let word = word.clone();
       std::thread::spawn(move || lock(&word, addr, 322, None, &mut never))
