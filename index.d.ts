@@ -1965,8 +1965,9 @@ declare abstract class TypedRing<T extends TypedArrayType> {
  * {@link errors.ClosedError} (`ERR_SHMKIT_CLOSED`), including pushes that were
  * waiting for room; pops keep draining what is in the ring, then return
  * `undefined` (batch reads return `0`) instead of waiting, and iteration ends.
- * Close after the last push has returned: a push racing with `close()` may
- * land after the consumer has seen the end.
+ * Close after the last push has returned (and the last write region has
+ * been committed): a push or commit racing with `close()`, or a write
+ * region committed after it, may land after the consumer has seen the end.
  *
  * Values are stored as the ring's `Type` stores them: pushing `300` into a
  * `Uint8Array` ring pops `44`.

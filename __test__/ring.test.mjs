@@ -2,7 +2,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import { RingBuffer, errors } from '../index.mjs';
-import { spawn, sleep, rejectsWithCode, waitFor } from './helpers.mjs';
+import { spawn, sleep, rejectsWithCode, waitFor, flags } from './helpers.mjs';
 
 test('1,000,000 values through a RingBuffer between workers: strict order, checksum', async () => {
   const N = 1_000_000;
@@ -441,4 +441,43 @@ test('RingBuffer batches: no code of the caller\'s array (a subclass\'s species 
   assert.equal(ran, 0, 'shmkit read the arrays through the intrinsics');
   assert.deepEqual(popped, pushed, 'every value once, in push order');
   assert.equal(r.size, 0);
+});
+
+// size read by a third thread while values stream through a nearly empty
+// ring: it read the tail, then the head, and a push and a pop in between put
+// the head past that tail, which read as a full ring (a review saw it about
+// once in 7 million reads). Now the head is read before and after the tail.
+test('RingBuffer.size from a third thread never reads a nearly empty ring as full', async () => {
+  const r = new RingBuffer(Int32Array, 1 << 16);
+  const f = flags();
+  const producer = spawn(({}, { r, f }) => {
+    for (let i = 0; Atomics.load(f, 0) === 0; i++) {
+      while (!r.tryPush(i)) if (Atomics.load(f, 0) !== 0) return 'stopped';
+      if ((i & 63) === 0) while (r.size > 8 && Atomics.load(f, 0) === 0);
+    }
+    return 'stopped';
+  }, { r, f });
+  const consumer = spawn(({}, { r, f }) => {
+    let n = 0;
+    while (Atomics.load(f, 0) === 0) if (r.tryPop() !== undefined) n++;
+    return n;
+  }, { r, f });
+  let samples = 0;
+  let largest = 0;
+  const until = Date.now() + 1_500;
+  try {
+    while (Date.now() < until) {
+      for (let i = 0; i < 20_000; i++) {
+        const s = r.size;
+        if (s > largest) largest = s;
+      }
+      samples += 20_000;
+      await sleep(0);
+    }
+  } finally {
+    Atomics.store(f, 0, 1);
+  }
+  assert.equal(await producer.result(), 'stopped');
+  assert.ok((await consumer.result()) > 0, 'values moved');
+  assert.ok(largest <= 80, `size read ${largest} in ${samples} reads; the ring never held more than about 72`);
 });

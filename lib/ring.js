@@ -230,7 +230,19 @@ class RingBuffer extends ring.TypedRing {
   /** Values in the ring now. */
   get size() {
     const c = this.#c;
-    const used = ((Atomics.load(c, TAIL) & INDEX_MASK) - (Atomics.load(c, HEAD) & INDEX_MASK)) & INDEX_MASK;
+    // The head, then the tail, then the head again, until the head stayed
+    // put: the two are then from one moment. (Read once each, from a thread
+    // that moves neither, a push and a pop in between could put the head
+    // past the tail read, which reads as a full ring.) Bounded: a head that
+    // never rests (a hostile writer) gives the last reading, clamped.
+    let h = Atomics.load(c, HEAD) & INDEX_MASK;
+    let used = 0;
+    for (let tries = 0; tries < 64; tries++) {
+      used = ((Atomics.load(c, TAIL) & INDEX_MASK) - h) & INDEX_MASK;
+      const again = Atomics.load(c, HEAD) & INDEX_MASK;
+      if (again === h) break;
+      h = again;
+    }
     return Math.min(used, this.#cap);
   }
 
