@@ -261,6 +261,20 @@ pub fn delivered(tid: u32, id: u32) -> Option<Lost> {
   UNDELIVERED.lock().remove(&(tid, id))
 }
 
+/// A delivery whose call into JS failed (its thread is being terminated):
+/// gives back what its record held, as [`Lot::lose`] does. JS may have run
+/// part of the outcome before it failed: a RETRY of a relock that carries a
+/// condvar notify queues the next relock, carrying the same notify, whose
+/// own drop at the thread's exit passes it on. Then this one does not (one
+/// notify, passed on once).
+pub fn undeliverable(mut lost: Lost) {
+  let mut lot = lock();
+  if lost.pass_on != 0 && lot.carries(lost.tid, lost.pass_on) {
+    lost.pass_on = 0;
+  }
+  lot.lose(lost);
+}
+
 /// How many threads have exited so far (wrapping), readable without the lot:
 /// a change says that something a dead thread held may be waiting to be
 /// reclaimed. Moved under the lot lock, after the thread stops being alive.
@@ -480,6 +494,16 @@ impl Lot {
         }
       }
     }
+  }
+
+  /// True when an async waiter of thread `tid` is queued carrying the
+  /// notify of the condvar at `pass_on`.
+  fn carries(&self, tid: u32, pass_on: usize) -> bool {
+    self
+      .queues
+      .values()
+      .flat_map(|q| q.waiters.iter())
+      .any(|w| w.tid == tid && w.pass_on == pass_on && w.is_async())
   }
 
   /// A grant that will never reach its waiter. A notify is passed on at once;

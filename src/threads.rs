@@ -135,7 +135,7 @@ unsafe extern "C" fn deliver(
   };
   let undeliverable = || {
     if let Some(lost) = lost {
-      parking::lock().lose(lost);
+      parking::undeliverable(lost);
     }
   };
   if env.is_null() || callback.is_null() {

@@ -373,6 +373,45 @@ mod tests {
   }
 
   #[test]
+  fn a_carried_notify_is_passed_on_once_when_a_retry_requeues_the_relock() {
+    let m = AtomicI32::new(0);
+    let cv = AtomicI32::new(0);
+    let (m_addr, cv_addr) = (&m as *const _ as usize, &cv as *const _ as usize);
+    for tid in [640, 641, 642, 643, 644] {
+      parking::lock().register(tid);
+      crate::threads::tests::POSTS_QUEUE.lock().insert(tid);
+    }
+    // 641 and 642 wait on the condvar; 643 holds the mutex, and 640's
+    // notified wait queues its relock behind it, carrying the notify.
+    for (me, id) in [(641, 1), (642, 2)] {
+      assert_eq!(mutex::lock(&m, m_addr, me, None, &mut || false), STATUS_OK);
+      assert_eq!(wait_async(&cv, cv_addr, &m, m_addr, me, id), STATUS_PENDING);
+    }
+    assert_eq!(mutex::lock(&m, m_addr, 643, None, &mut || false), STATUS_OK);
+    assert_eq!(
+      mutex::lock_async(&m, m_addr, 640, 10, cv_addr),
+      STATUS_PENDING
+    );
+    // 643 dies: the relock is woken with RETRY, and its delivery takes the
+    // record. Meanwhile 644 takes the mutex over, so JS's retry queues a new
+    // relock, carrying the same notify; then the call into JS fails.
+    parking::lock().thread_exit(643);
+    let record = parking::delivered(640, 10).expect("the RETRY carried the notify");
+    assert_eq!(mutex::try_lock(&m, m_addr, 644), STATUS_POISONED);
+    assert_eq!(
+      mutex::lock_async(&m, m_addr, 640, 11, cv_addr),
+      STATUS_PENDING
+    );
+    parking::undeliverable(record);
+    parking::lock().thread_exit(640);
+    let notified = [(641, 1), (642, 2)]
+      .iter()
+      .filter(|&&(tid, id)| parking::delivered(tid, id).is_some())
+      .count();
+    assert_eq!(notified, 1, "one notify, passed on once");
+  }
+
+  #[test]
   fn timeout_relocks() {
     let m = AtomicI32::new(0);
     let cv = AtomicI32::new(0);
