@@ -197,10 +197,17 @@ class Queue extends ring.TypedRing {
   /** The oldest value without removing it, or `undefined` (a snapshot: others may pop it first). */
   peek() {
     const c = this.#c;
-    const head = Atomics.load(c, HEAD);
-    const index = head & (this.#oneLap - 1);
-    if (index >= this.#cap || Atomics.load(c, this.#stampsAt + index) !== ((head + 1) | 0)) return undefined;
-    return this.#data[index];
+    // The value counts only if the head has not moved while it was read:
+    // otherwise another consumer may have taken it and a producer refilled
+    // the slot in between, with a value that was never at the front.
+    for (let tries = 0; tries < 64; tries++) {
+      const head = Atomics.load(c, HEAD);
+      const index = head & (this.#oneLap - 1);
+      if (index >= this.#cap || Atomics.load(c, this.#stampsAt + index) !== ((head + 1) | 0)) return undefined;
+      const v = this.#data[index];
+      if (Atomics.load(c, HEAD) === head) return v;
+    }
+    return undefined; // the front kept moving: as if seen empty
   }
 
   /** Values in the queue now (a snapshot). */
