@@ -2400,7 +2400,10 @@ export type ChannelMessage = ArrayBufferView | string;
  *
  * Strings are sent as UTF-8 (decode with `TextDecoder`), and
  * {@link Channel.sendValue} / {@link Channel.recvValue} carry any
- * structured-cloneable value (serialised with `node:v8`). A message can be at
+ * structured-cloneable value (serialised with `node:v8`) that holds no
+ * shared memory: `v8.serialize` cannot clone a `SharedArrayBuffer`, so a
+ * value holding one, or a shmkit object, travels in `workerData` or a
+ * `postMessage` instead. A message can be at
  * most {@link Channel.byteCapacity}` - 4` bytes; a longer one is a
  * `RangeError` (`ERR_OUT_OF_RANGE`).
  *
@@ -2664,7 +2667,7 @@ export declare class Channel {
    *   `byteCapacity - 4` bytes is `ERR_OUT_OF_RANGE`, naming the serialised
    *   size), and the `Error`
    *   `v8.serialize` throws for a value that cannot be cloned (a function,
-   *   for example).
+   *   or a `SharedArrayBuffer`, so any shmkit object, for example).
    */
   sendValue(value: unknown, options?: LockOptions | null): void;
 
