@@ -116,12 +116,13 @@ unsafe extern "C" fn deliver(
 ) {
   // SAFETY: `data` was produced by `Box::into_raw` in `post` and is handed to
   // us exactly once.
+  let delivery = *unsafe { Box::from_raw(data.cast::<Delivery>()) };
   let Delivery {
     tid,
     id,
     status,
     granted,
-  } = *unsafe { Box::from_raw(data.cast::<Delivery>()) };
+  } = delivery;
   // A grant is this delivery's to hand over only while its record is there:
   // the thread's exit (its cleanup hook, on this same thread, so never in
   // the middle of this call) gives back every grant not yet delivered.
