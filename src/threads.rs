@@ -69,12 +69,12 @@ struct Delivery {
   status: i32,
   /// The outcome grants something (or carries a notify), recorded by the
   /// parking lot until it is delivered (see [`parking::delivered`]).
-  granted: bool,
+  recorded: bool,
 }
 
 /// Posts an async waiter's outcome to thread `tid`'s event loop; false when
 /// it cannot be posted (the thread is gone or going).
-pub fn post(tid: u32, id: u32, status: i32, granted: bool) -> bool {
+pub fn post(tid: u32, id: u32, status: i32, recorded: bool) -> bool {
   #[cfg(test)]
   if tests::POSTS_QUEUE.lock().contains(&tid) {
     return true; // queued for an event loop that never runs it
@@ -87,7 +87,7 @@ pub fn post(tid: u32, id: u32, status: i32, granted: bool) -> bool {
     tid,
     id,
     status,
-    granted,
+    recorded,
   }));
   // SAFETY: the handle is live while it is in SINKS (we hold the lock); the
   // call is thread-safe; on success `deliver` takes ownership of `data`.
@@ -121,12 +121,12 @@ unsafe extern "C" fn deliver(
     tid,
     id,
     status,
-    granted,
+    recorded,
   } = delivery;
   // A grant is this delivery's to hand over only while its record is there:
   // the thread's exit (its cleanup hook, on this same thread, so never in
   // the middle of this call) gives back every grant not yet delivered.
-  let lost = if granted {
+  let lost = if recorded {
     match parking::delivered(tid, id) {
       Some(lost) => Some(lost),
       None => return,
