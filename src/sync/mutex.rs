@@ -167,14 +167,16 @@ pub fn lock(
   let since = Instant::now();
   // Once we have waited (woken with RETRY, or stepping again after a stray
   // write), a lock taken while our thread is being terminated is given back
-  // (see `taken`): its JS will never see it.
+  // (see `parking::kept`): its JS will never see it.
   let mut waited = false;
   loop {
     let mut lot = parking::lock();
     let (s, owner) = match step(&mut lot, word, addr, me) {
       Step::Done(st) => {
         drop(lot);
-        return taken(word, addr, me, st, waited, interrupted);
+        return parking::kept(st, waited, interrupted, || {
+          unlock(word, addr, me);
+        });
       }
       Step::Again => continue,
       Step::Queue { s, owner } => (s, owner),
@@ -200,36 +202,22 @@ pub fn lock(
       WaitEnd::GaveUp(_, STATUS_TERMINATED) if stray => continue,
       WaitEnd::Woken(STATUS_RETRY) => {
         if let Some(st) = spin(word, me) {
-          return taken(word, addr, me, st, waited, interrupted);
+          return parking::kept(st, waited, interrupted, || {
+            unlock(word, addr, me);
+          });
         }
       }
-      WaitEnd::Woken(st) => return taken(word, addr, me, st, true, interrupted),
+      WaitEnd::Woken(st) => {
+        return parking::kept(st, true, interrupted, || {
+          unlock(word, addr, me);
+        })
+      }
       WaitEnd::GaveUp(lot, st) => {
         clear_parked_if_idle(&lot, word, addr);
         return st;
       }
     }
   }
-}
-
-/// The end of a blocking lock that has waited (`waited`), with outcome `st`:
-/// a lock taken (or handed to us) while our thread is being terminated is
-/// unlocked again, since JS will never see it, rather than left to look
-/// dead (a false poison for the next owner). The unlock also passes on a
-/// RETRY wake-up we were woken with, which may have been the only one.
-fn taken(
-  word: &AtomicI32,
-  addr: usize,
-  me: u32,
-  st: i32,
-  waited: bool,
-  interrupted: &mut dyn FnMut() -> bool,
-) -> i32 {
-  if waited && (st == STATUS_OK || st == STATUS_POISONED) && interrupted() {
-    unlock(word, addr, me);
-    return STATUS_TERMINATED;
-  }
-  st
 }
 
 /// Non-blocking lock: OK, POISONED or WOULD_BLOCK.

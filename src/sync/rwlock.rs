@@ -250,6 +250,14 @@ fn waiting_bit(side: Side) -> i32 {
   }
 }
 
+/// Gives back a lock of `side` that thread `me` holds.
+fn unlock_side(word: &AtomicI32, addr: usize, me: u32, side: Side) {
+  match side {
+    Side::Read => read_unlock(word, addr),
+    Side::Write => write_unlock(word, addr, me),
+  };
+}
+
 /// Blocking read or write lock.
 fn lock(
   word: &AtomicI32,
@@ -265,14 +273,16 @@ fn lock(
   let since = Instant::now();
   // Once we have waited (woken with RETRY, or stepping again after a stray
   // write), a lock taken while our thread is being terminated is given back
-  // (see `taken`): its JS will never see it.
+  // (see `parking::kept`): its JS will never see it.
   let mut waited = false;
   loop {
     let mut lot = parking::lock();
     let (s, owner) = match step(&mut lot, word, addr, me, side, true) {
       Step::Done(st) => {
         drop(lot);
-        return taken(word, addr, me, side, st, waited, interrupted);
+        return parking::kept(st, waited, interrupted, || {
+          unlock_side(word, addr, me, side)
+        });
       }
       Step::Deadlock => return STATUS_DEADLOCK,
       Step::Again => continue,
@@ -298,37 +308,15 @@ fn lock(
     match end {
       WaitEnd::GaveUp(_, STATUS_TERMINATED) if stray => continue,
       WaitEnd::Woken(STATUS_RETRY) => continue,
-      WaitEnd::Woken(st) => return taken(word, addr, me, side, st, true, interrupted),
+      WaitEnd::Woken(st) => {
+        return parking::kept(st, true, interrupted, || unlock_side(word, addr, me, side))
+      }
       WaitEnd::GaveUp(mut lot, st) => {
         left_queue(&mut lot, word, addr, side);
         return st;
       }
     }
   }
-}
-
-/// The end of a blocking lock that has waited (`waited`), with outcome `st`:
-/// a lock taken (or handed to us) while our thread is being terminated is
-/// unlocked again, since JS will never see it, rather than left held (a
-/// write lock would look dead: a false poison). The unlock also passes on a
-/// RETRY wake-up we were woken with, which may have been the only one.
-fn taken(
-  word: &AtomicI32,
-  addr: usize,
-  me: u32,
-  side: Side,
-  st: i32,
-  waited: bool,
-  interrupted: &mut dyn FnMut() -> bool,
-) -> i32 {
-  if waited && (st == STATUS_OK || st == STATUS_POISONED) && interrupted() {
-    match side {
-      Side::Read => read_unlock(word, addr),
-      Side::Write => write_unlock(word, addr, me),
-    };
-    return STATUS_TERMINATED;
-  }
-  st
 }
 
 /// Async read or write lock: acquires now, or queues waiter `id` (PENDING).

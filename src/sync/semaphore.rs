@@ -160,14 +160,9 @@ pub fn acquire(
     let s = match step(&mut lot, word, addr, n, max) {
       Step::Done => {
         drop(lot);
-        if waited && interrupted() {
-          // Taken as our thread is being terminated: JS will never see
-          // them, so return them, which also passes on a RETRY wake-up we
-          // may have been woken with.
-          grant(&mut parking::lock(), word, addr, n, max);
-          return STATUS_TERMINATED;
-        }
-        return STATUS_OK;
+        return parking::kept(STATUS_OK, waited, interrupted, || {
+          grant(&mut parking::lock(), word, addr, n, max)
+        });
       }
       Step::Again => continue,
       Step::Queue(s) => s,
@@ -192,14 +187,11 @@ pub fn acquire(
         continue;
       }
       WaitEnd::Woken(STATUS_RETRY) => continue,
-      WaitEnd::Woken(STATUS_OK) if interrupted() => {
-        // Granted permits while our thread is being terminated: JS will never
-        // see them, so return them now.
-        let mut lot = parking::lock();
-        grant(&mut lot, word, addr, n, max);
-        return STATUS_TERMINATED;
+      WaitEnd::Woken(st) => {
+        return parking::kept(st, true, interrupted, || {
+          grant(&mut parking::lock(), word, addr, n, max)
+        });
       }
-      WaitEnd::Woken(st) => return st,
       WaitEnd::GaveUp(mut lot, st) => {
         // We may have been the one blocking the queue: let the others in.
         grant(&mut lot, word, addr, 0, max);
