@@ -690,6 +690,20 @@ pub fn kept(
   st
 }
 
+/// For tests: waits until at least `n` waiters are queued on `addr`, and
+/// panics (failing the test) if they are not within 5 s.
+#[cfg(test)]
+pub fn wait_queued(addr: usize, n: usize) {
+  let until = Instant::now() + Duration::from_secs(5);
+  while lock().len(addr) < n {
+    assert!(
+      Instant::now() < until,
+      "{n} waiters were not queued at {addr:#x} within 5 s"
+    );
+    std::thread::sleep(Duration::from_millis(1));
+  }
+}
+
 /// How a sync wait ended.
 pub enum WaitEnd {
   /// A waker decided the outcome (a status code).

@@ -453,9 +453,7 @@ mod tests {
       });
     }
     let w = words_over(&mem, false);
-    while parking::lock().len(w.addr) < 2 {
-      std::thread::sleep(Duration::from_millis(1));
-    }
+    parking::wait_queued(w.addr, 2);
     // The word stays put: a woken sleeper returns because it was woken, and
     // the other, whose condition stays false, keeps sleeping through its
     // slices (a moved word would end its wait at its next slice anyway).

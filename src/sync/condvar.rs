@@ -299,17 +299,13 @@ mod tests {
         }
         tx.send((me, st)).unwrap();
       });
-      while parking::lock().len(cv_addr) < if me == 621 { 1 } else { 2 } {
-        std::thread::sleep(Duration::from_millis(1));
-      }
+      parking::wait_queued(cv_addr, if me == 621 { 1 } else { 2 });
     }
     // 621 is notified, then waits to take the mutex back (held here), and is
     // terminated meanwhile: its notify goes on to 622.
     assert_eq!(mutex::lock(&m, m_addr, 623, None, &mut || false), STATUS_OK);
     assert_eq!(notify(&cv, cv_addr, false), 1);
-    while parking::lock().len(m_addr) < 1 {
-      std::thread::sleep(Duration::from_millis(1));
-    }
+    parking::wait_queued(m_addr, 1);
     terminating.store(true, SeqCst);
     assert_eq!(
       rx.recv_timeout(Duration::from_secs(5)),

@@ -463,9 +463,7 @@ mod tests {
       let (word, terminating) = (word.clone(), terminating.clone());
       std::thread::spawn(move || lock(&word, addr, 312, None, &mut || terminating.load(SeqCst)))
     };
-    while parking::lock().len(addr) == 0 {
-      std::thread::sleep(Duration::from_millis(1));
-    }
+    parking::wait_queued(addr, 1);
     {
       // The owner dies (every waiter is woken with RETRY) as the waiter's
       // own thread starts to be terminated.
@@ -496,9 +494,7 @@ mod tests {
         })
       })
     };
-    while parking::lock().len(addr) == 0 {
-      std::thread::sleep(Duration::from_millis(1));
-    }
+    parking::wait_queued(addr, 1);
     // A stray write frees the word (owner and PARKED gone): the waiter's next
     // look sees it and steps again, taking the lock.
     word.store(0, SeqCst);
@@ -521,9 +517,7 @@ mod tests {
       let word = word.clone();
       std::thread::spawn(move || lock(&word, addr, 322, None, &mut never))
     };
-    while parking::lock().len(addr) < 2 {
-      std::thread::sleep(Duration::from_millis(1));
-    }
+    parking::wait_queued(addr, 2);
     // The unlock hands the lock to 321's async waiter: posted, not delivered.
     assert_eq!(unlock(&word, addr, 323), STATUS_OK);
     assert_eq!(word.load(Relaxed) & OWNER, 321);

@@ -589,9 +589,7 @@ mod tests {
         })
       })
     };
-    while parking::lock().len(writers_key(a)) == 0 {
-      std::thread::sleep(Duration::from_millis(1));
-    }
+    parking::wait_queued(writers_key(a), 1);
     {
       // The writer dies (its waiters are woken with RETRY) as the waiting
       // writer's own thread starts to be terminated.
@@ -655,9 +653,7 @@ mod tests {
         (st, held, write_unlock(&w, a, 712))
       })
     };
-    while parking::lock().len(writers_key(a)) == 0 {
-      std::thread::sleep(Duration::from_millis(1));
-    }
+    parking::wait_queued(writers_key(a), 1);
     // A new reader must not pass the waiting writer.
     assert_eq!(
       lock(&w, a, 711, Side::Read, parking::deadline(5.0), &mut never),
@@ -696,9 +692,7 @@ mod tests {
         })
       })
       .collect();
-    while parking::lock().len(a) < 3 {
-      std::thread::sleep(Duration::from_millis(1));
-    }
+    parking::wait_queued(a, 3);
     assert_eq!(write_unlock(&w, a, 721), STATUS_OK);
     for r in readers {
       assert_eq!(r.join().unwrap(), (STATUS_OK, STATUS_OK));

@@ -335,7 +335,6 @@ mod tests {
   use super::*;
   use std::sync::atomic::AtomicU32;
   use std::sync::Arc;
-  use std::time::Duration;
 
   #[test]
   fn counts_and_limits() {
@@ -365,9 +364,7 @@ mod tests {
         })
       })
     };
-    while parking::lock().len(addr) < 2 {
-      std::thread::sleep(Duration::from_millis(1));
-    }
+    parking::wait_queued(addr, 2);
     {
       // A permit is there, and 451 exits, so 452 is woken with RETRY as its
       // own thread starts to be terminated.
@@ -393,9 +390,7 @@ mod tests {
       let word = word.clone();
       std::thread::spawn(move || acquire(&word, addr, 401, 3, 10, None, &mut || false))
     };
-    while parking::lock().len(addr) == 0 {
-      std::thread::sleep(Duration::from_millis(1));
-    }
+    parking::wait_queued(addr, 1);
     // Single permits released one by one must accumulate for the big waiter;
     // nobody can take them past it.
     for _ in 0..3 {
