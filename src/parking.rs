@@ -704,6 +704,19 @@ pub fn wait_queued(addr: usize, n: usize) {
   }
 }
 
+/// For tests: the result of thread `h`, which must end within 30 s (else
+/// the test fails rather than hangs); a panic in it fails the test too.
+#[cfg(test)]
+pub fn joined<T: Send + 'static>(h: std::thread::JoinHandle<T>) -> T {
+  let (tx, rx) = std::sync::mpsc::channel();
+  std::thread::spawn(move || tx.send(h.join()));
+  match rx.recv_timeout(Duration::from_secs(30)) {
+    Ok(Ok(v)) => v,
+    Ok(Err(panic)) => std::panic::resume_unwind(panic),
+    Err(_) => panic!("a test thread did not end within 30 s"),
+  }
+}
+
 /// How a sync wait ended.
 pub enum WaitEnd {
   /// A waker decided the outcome (a status code).
@@ -1008,9 +1021,7 @@ mod tests {
     // Taken out of its queue with no outcome (which nothing in the lot does):
     // it gives up at its deadline instead of waiting for an outcome forever.
     assert!(lock().remove(addr, &w));
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || tx.send(waiter.join().unwrap()));
-    assert_eq!(rx.recv_timeout(Duration::from_secs(5)), Ok(STATUS_TIMEOUT));
+    assert_eq!(joined(waiter), STATUS_TIMEOUT);
   }
 
   #[test]
@@ -1051,7 +1062,7 @@ mod tests {
     };
     std::thread::sleep(Duration::from_millis(30));
     lock().wake_front(addr, 42);
-    assert_eq!(t.join().unwrap(), 42);
+    assert_eq!(joined(t), 42);
   }
 
   #[test]

@@ -638,7 +638,7 @@ mod tests {
     }
     drop(senders);
     for h in handles {
-      h.join().unwrap();
+      parking::joined(h);
     }
   }
 }

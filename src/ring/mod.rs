@@ -425,7 +425,7 @@ mod tests {
     let w = words_over(&mem, false);
     mem[1].store(1, SeqCst);
     assert_eq!(wake(&w), 1);
-    assert_eq!(sleeper.join().unwrap(), STATUS_OK);
+    assert_eq!(parking::joined(sleeper), STATUS_OK);
     assert_eq!(mem[0].load(SeqCst), 0, "flag cleared");
     // A moved word: no sleep at all.
     assert_eq!(wait(&w, 0, 0, 1001, None, &mut || false), STATUS_OK);
@@ -516,7 +516,7 @@ mod tests {
     // stamp this waiter watches may never change again for it.
     mem[2].store(4, SeqCst);
     wake(&over(mem));
-    assert_eq!(sleeper.join().unwrap(), STATUS_OK);
+    assert_eq!(parking::joined(sleeper), STATUS_OK);
     assert_eq!(
       wait(&over(mem), 5, 3, 1003, None, &mut || false),
       STATUS_OK,
@@ -552,7 +552,7 @@ mod tests {
     assert!(old < 0, "the exchange sees the sleeper's bit");
     let w = words_over(&mem, true);
     assert_eq!(wake(&w), 1);
-    assert_eq!(sleeper.join().unwrap(), STATUS_OK);
+    assert_eq!(parking::joined(sleeper), STATUS_OK);
     assert_eq!(mem[1].load(SeqCst), 8);
     // A timed-out sleeper leaves no bit behind.
     assert_eq!(

@@ -250,7 +250,7 @@ mod tests {
       })
       .collect();
     for h in handles {
-      h.join().unwrap();
+      parking::joined(h);
     }
     assert_eq!(leaders.load(SeqCst), 200);
     assert_eq!(mem[0].load(SeqCst), 200);

@@ -172,7 +172,7 @@ mod tests {
     assert_eq!(count_down(&w, 2), STATUS_OK);
     assert_eq!(count_down(&w, 2), STATUS_OUT_OF_RANGE);
     assert_eq!(count_down(&w, 1), STATUS_OK);
-    assert_eq!(waiter.join().unwrap(), STATUS_OK);
+    assert_eq!(parking::joined(waiter), STATUS_OK);
     assert_eq!(wait(&w, 901, None, &mut || false), STATUS_OK);
     assert_eq!(mem[1].load(SeqCst), 0);
   }

@@ -445,7 +445,7 @@ mod tests {
       })
       .collect();
     for h in handles {
-      h.join().unwrap();
+      parking::joined(h);
     }
     assert_eq!(counter.load(Relaxed), 80_000);
     assert_eq!(word.load(Relaxed), 0);
@@ -471,7 +471,7 @@ mod tests {
       terminating.store(true, SeqCst);
       lot.thread_exit(311);
     }
-    assert_eq!(waiter.join().unwrap(), STATUS_TERMINATED);
+    assert_eq!(parking::joined(waiter), STATUS_TERMINATED);
     // Poisoned (its owner did die holding it), but not held by the waiter.
     assert_eq!(word.load(Relaxed), POISONED);
   }
@@ -498,7 +498,7 @@ mod tests {
     // A stray write frees the word (owner and PARKED gone): the waiter's next
     // look sees it and steps again, taking the lock.
     word.store(0, SeqCst);
-    assert_eq!(waiter.join().unwrap(), STATUS_TERMINATED);
+    assert_eq!(parking::joined(waiter), STATUS_TERMINATED);
     assert_eq!(word.load(SeqCst), 0);
   }
 
@@ -524,7 +524,7 @@ mod tests {
     // 321 exits before its event loop runs the outcome: 322 gets the lock,
     // not poisoned, since 321 never saw it.
     parking::lock().thread_exit(321);
-    assert_eq!(waiter.join().unwrap(), STATUS_OK);
+    assert_eq!(parking::joined(waiter), STATUS_OK);
     assert_eq!(word.load(Relaxed) & (OWNER | POISONED), 322);
     // The outcome, if its delivery ever runs, has nothing left to hand over.
     assert!(parking::delivered(321, 7).is_none());
@@ -543,7 +543,7 @@ mod tests {
     };
     std::thread::sleep(Duration::from_millis(30));
     parking::lock().thread_exit(301);
-    assert_eq!(waiter.join().unwrap(), STATUS_POISONED);
+    assert_eq!(parking::joined(waiter), STATUS_POISONED);
     assert_eq!(word.load(Relaxed) & OWNER, 302);
   }
 }

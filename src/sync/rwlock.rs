@@ -597,7 +597,7 @@ mod tests {
       terminating.store(true, SeqCst);
       lot.thread_exit(731);
     }
-    assert_eq!(writer.join().unwrap(), STATUS_TERMINATED);
+    assert_eq!(parking::joined(writer), STATUS_TERMINATED);
     // Poisoned (its writer did die holding it), but not held.
     assert_eq!(w.load(SeqCst) & !WAITING, POISONED);
   }
@@ -660,7 +660,7 @@ mod tests {
       STATUS_TIMEOUT
     );
     assert_eq!(read_unlock(&w, a), STATUS_OK); // last reader: hands over to the writer
-    let (st, held, unlocked) = writer.join().unwrap();
+    let (st, held, unlocked) = parking::joined(writer);
     assert_eq!(
       (st, held, unlocked),
       (STATUS_OK, WRITE_LOCKED | 712, STATUS_OK)
@@ -695,7 +695,7 @@ mod tests {
     parking::wait_queued(a, 3);
     assert_eq!(write_unlock(&w, a, 721), STATUS_OK);
     for r in readers {
-      assert_eq!(r.join().unwrap(), (STATUS_OK, STATUS_OK));
+      assert_eq!(parking::joined(r), (STATUS_OK, STATUS_OK));
     }
     assert_eq!(w.load(SeqCst), 0);
   }

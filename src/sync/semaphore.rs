@@ -373,7 +373,7 @@ mod tests {
       terminating.store(true, SeqCst);
       lot.thread_exit(451);
     }
-    assert_eq!(waiter.join().unwrap(), STATUS_TERMINATED);
+    assert_eq!(parking::joined(waiter), STATUS_TERMINATED);
     assert_eq!(
       word.load(SeqCst),
       1,
@@ -397,7 +397,7 @@ mod tests {
       assert_eq!(try_acquire(&word, addr, 1, 10), STATUS_WOULD_BLOCK);
       assert_eq!(release(&word, addr, 1, 10), STATUS_OK);
     }
-    assert_eq!(big.join().unwrap(), STATUS_OK);
+    assert_eq!(parking::joined(big), STATUS_OK);
     assert_eq!(word.load(Relaxed), 0);
   }
 
@@ -426,7 +426,7 @@ mod tests {
       })
       .collect();
     for h in handles {
-      h.join().unwrap();
+      parking::joined(h);
     }
     assert!(peak.load(SeqCst) <= 3);
     assert_eq!(word.load(Relaxed), 3);
