@@ -35,7 +35,10 @@ const RTT_RUNS = 5; // own CPUs: report the median run
 const SHARED_RUNS = 3; // one CPU (information)
 const TIMEOUT_MS = 120_000;
 
-const STREAM_MODES = ['channelStreamExclusive', 'channelStream', 'plainStream', 'postMessageStream'];
+const STREAM_MODES = ['channelStreamExclusive', 'channelStream', 'plainStream', 'postMessageStream', 'linePingPong'];
+// The probe of each stream run: round trips of a cache line between the two
+// threads (workers/channel-pair.mjs linePingPong), the machine's state for that run.
+const PROBE_N = 100_000;
 const LARGE_MODES = ['channelStream256', 'channelInto256', 'postMessageStream256'];
 const LARGE_N = 200_000;
 const LARGE_WARMUP = 400_000;
@@ -53,6 +56,7 @@ const medianOf = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 function objectsFor(mode) {
   if (['channelStream', 'channelStreamExclusive', 'channelStream256', 'channelInto256', 'channelValues', 'channelJson'].includes(mode)) return { ch: new Channel() };
   if (mode === 'channelRtt') return { req: new Channel(), resp: new Channel() };
+  if (mode === 'linePingPong') return { sab: new SharedArrayBuffer(128) };
   if (mode === 'plainStream') return { sab: new SharedArrayBuffer(PlainByteRing.byteLengthFor(PLAIN_BYTES)), cap: PLAIN_BYTES };
   return {}; // postMessage modes use the port pair
 }
@@ -72,8 +76,8 @@ async function pairRun(modes, r, n, warmup, cpus) {
     order,
     timed,
     warm,
-    n: Object.fromEntries(modes.map((m) => [m, n])),
-    warmup: Object.fromEntries(modes.map((m) => [m, warmup])),
+    n: Object.fromEntries(modes.map((m) => [m, m === 'linePingPong' ? PROBE_N : n])),
+    warmup: Object.fromEntries(modes.map((m) => [m, m === 'linePingPong' ? PROBE_N : warmup])),
   };
   const [a, b] = await runPair(PAIR_WORKER, common, { cpus, timeoutMs: TIMEOUT_MS, withPorts: true });
   const out = { order, pinned: [a.pinned, b.pinned], perSec: {}, rtUs: {}, bad: {}, sleepsPer: {}, preemptionsPer: {} };
@@ -82,8 +86,8 @@ async function pairRun(modes, r, n, warmup, cpus) {
     const bm = b.modes[m];
     const start = am.start < bm.start ? am.start : bm.start;
     const end = am.end > bm.end ? am.end : bm.end;
-    out.perSec[m] = n / (Number(end - start) / 1e9);
-    out.rtUs[m] = Number(am.end - am.start) / n / 1e3;
+    out.perSec[m] = common.n[m] / (Number(end - start) / 1e9);
+    out.rtUs[m] = Number(am.end - am.start) / common.n[m] / 1e3;
     out.bad[m] = am.bad + bm.bad;
     if (am.switches && bm.switches) {
       out.sleepsPer[m] = (am.switches.voluntary + bm.switches.voluntary) / n;
@@ -115,6 +119,15 @@ function perRun(runs, mode, figure) {
 }
 const kps = (r, m) => `${(r.perSec[m] / 1e3).toFixed(0)} k/s`;
 const us = (r, m) => `${r.rtUs[m].toFixed(2)} µs`;
+
+/** The stream runs' probe, one figure per run: how long a cache line took to go from A to B and back. */
+function lineNote(runs) {
+  const ns = runs.map((r) => `${(r.rtUs.linePingPong * 1e3).toFixed(0)} ns`).join(', ');
+  return (
+    `The machine's state in each run (a probe, not a contender): a cache line's round trip between A and B, ${fmt(PROBE_N)} times, took ${ns} per round trip (A's time divided by the round trips; runs in the order above). ` +
+    'Each 64-byte message moves at least one line of data and, while the receiver keeps up, the tail\'s line too, so the rings\' rates move with this figure, which varies between runs on this VM.'
+  );
+}
 
 /** An information row's spec: a speed ratio of messages/s, no target. */
 const infoSpec = (id, name) => ({ id, name, unit: 'ops/s', compare: 'speed' });
@@ -190,6 +203,7 @@ export async function channelBenches() {
             `Median of ${STREAM_RUNS} runs: ${perRun(runs, 'channelStreamExclusive', kps)}.`,
           ...common,
           `The hand-written ring of the next row (the ceiling for this protocol in JS) reached ${(med.plainStream / med.postMessageStream).toFixed(1)}× postMessage in the same runs.`,
+          lineNote(runs),
         ],
         checks: [orderCheck('shmkit Channel (exclusive ends)', runs, 'channelStreamExclusive', STREAM_N, 'messages in order')],
         details: { messages: STREAM_N, bytes: 64, cpus: own, medians: med, runs },
@@ -206,6 +220,7 @@ export async function channelBenches() {
             'one set() to write and one slice() to read, Atomics.store to publish, the receiver\'s position in steps of 1/16 of the ring as a claimed ChannelReceiver does) and nothing else: no argument checks, no closed bit, no sleeping (it spins), no staleness tokens, no store of the receiver\'s real position at every message. ' +
             'Both move the same 64-byte messages between the same two threads in the same runs; what neither can beat here is the cost of moving each message\'s cache lines between the two CPUs.',
           `hand-written ring, ${STREAM_RUNS} runs: ${perRun(runs, 'plainStream', kps)}. shmkit (exclusive ends): ${perRun(runs, 'channelStreamExclusive', kps)}.`,
+          lineNote(runs),
         ],
         checks: [orderCheck('hand-written byte ring', runs, 'plainStream', STREAM_N, 'messages in order')],
         details: { medians: med },

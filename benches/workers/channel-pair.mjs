@@ -27,6 +27,9 @@
 //                         resp.send(a) (a[0] = m[0]); A checks r[0]
 //     postMessageRtt      A port.postMessage(q) (copied); B echoes the Uint8Array
 //                         it got (copied again); A sends the next on receipt
+//   linePingPong        not a contender: A and B bounce a counter through two
+//                         cache lines; A times the round trips (the cost of moving
+//                         a line between the two CPUs in this run)
 // Every mode runs on objects of its own (timed / warm); the postMessage modes
 // share one MessageChannel whose ports were transferred to the two workers.
 // Follows the harness protocol: warm every mode, READY, wait for GO; then per
@@ -245,7 +248,29 @@ function postMessageValues(_, count) {
   });
 }
 
+// The state of the machine for this run, not a contender: A and B pass a
+// counter back and forth through two words on cache lines of their own (A
+// writes one, B the other), spinning on Atomics.load; A times the round
+// trips. Every byte a ring moves between the two CPUs pays this transfer.
+function linePingPong({ sab }, count) {
+  const mine = new Int32Array(sab, role === 0 ? 0 : 64, 1);
+  const theirs = new Int32Array(sab, role === 0 ? 64 : 0, 1);
+  if (role === 0) {
+    for (let i = 1; i <= count; i++) {
+      Atomics.store(mine, 0, i);
+      while (Atomics.load(theirs, 0) !== i);
+    }
+    return 0;
+  }
+  for (let i = 1; i <= count; i++) {
+    while (Atomics.load(theirs, 0) !== i);
+    Atomics.store(mine, 0, i);
+  }
+  return 0;
+}
+
 const MODES = {
+  linePingPong,
   channelStream,
   channelStreamExclusive,
   plainStream,
