@@ -83,6 +83,12 @@ export interface LockOptions {
  * {@link Barrier.waitAsync}, {@link Latch.waitAsync}, the `with…Async`
  * helpers, and the `…Async` forms of {@link RingBuffer}, {@link Queue} and
  * {@link Channel}.
+ *
+ * The async calls one ring or channel object makes on one side (its pushes
+ * and writes; its pops and reads; a Channel's or an end's sends; its
+ * receives) are served in the order they were made. A call that waits for
+ * the ones before it keeps its own `timeout` (counted from the call) and
+ * `signal`, and the calls after it go on when it ends.
  */
 export interface AsyncLockOptions extends LockOptions {
   /**
@@ -1168,7 +1174,7 @@ export declare class RwLock {
    * @returns The read guard; call `unlock()` exactly once (or use `using`).
    * @throws {errors.DeadlockError} `ERR_SHMKIT_DEADLOCK` at once, whatever
    *   the timeout, when this thread holds the write lock, or already holds a
-   *   read lock (through this object) and a writer is waiting (the writer
+   *   read lock (through any object over this lock) and a writer is waiting (the writer
    *   waits for that read lock, the new read would wait for the writer);
    *   also, after a wait, when the lock is handed to this thread's own queued
    *   async call while it blocks here (it would wait for itself).
@@ -1215,8 +1221,8 @@ export declare class RwLock {
    * @param options `timeout` in milliseconds; default: no limit.
    * @returns The write guard; call `unlock()` exactly once (or use `using`).
    * @throws {errors.DeadlockError} `ERR_SHMKIT_DEADLOCK` at once, whatever
-   *   the timeout, when this thread holds a read lock through this object
-   *   (read locks are not upgraded) or the write lock, or waiting would close
+   *   the timeout, when this thread holds a read lock (through any object
+   *   over this lock: read locks are not upgraded) or the write lock, or waiting would close
    *   a cycle of threads blocked on locks; also, after a wait, when the lock
    *   is handed to this thread's own queued async call while it blocks here
    *   (it would wait for itself).
@@ -1771,7 +1777,10 @@ declare abstract class TypedRing<T extends TypedArrayType> {
 
   /**
    * Producer: resolves once `value` is pushed, waiting for room without
-   * blocking the thread.
+   * blocking the thread. This object's async pushes and writes are served in
+   * the order they were made: a call waits for the earlier ones to settle
+   * (its `timeout`, counted from the call, and its `signal` still apply
+   * meanwhile).
    *
    * @param options `timeout` in milliseconds (default: no limit) and an
    *   abort `signal` (default: none).
@@ -1798,7 +1807,10 @@ declare abstract class TypedRing<T extends TypedArrayType> {
 
   /**
    * Consumer: resolves with the oldest value, removed, waiting without
-   * blocking the thread while empty and open.
+   * blocking the thread while empty and open. This object's async pops and
+   * reads are served in the order they were made (the k-th pending call
+   * gets the k-th value); a call waits for the earlier ones to settle, its
+   * `timeout` (from the call) and `signal` still applying.
    *
    * @param options `timeout` in milliseconds (default: no limit) and an
    *   abort `signal` (default: none).
@@ -1834,7 +1846,8 @@ declare abstract class TypedRing<T extends TypedArrayType> {
 
   /**
    * Producer: the asynchronous form of {@link TypedRing.write}: writes all of
-   * `values` as room appears, without blocking the thread.
+   * `values` as room appears, without blocking the thread, after this
+   * object's earlier async pushes and writes (as {@link TypedRing.pushAsync}).
    *
    * @param values A typed array of the same kind (see {@link BatchOf}).
    *   Do not modify it before the promise settles.
@@ -1872,7 +1885,8 @@ declare abstract class TypedRing<T extends TypedArrayType> {
   read(target: BatchOf<T>, options?: LockOptions | null): number;
 
   /**
-   * Consumer: the asynchronous form of {@link TypedRing.read}.
+   * Consumer: the asynchronous form of {@link TypedRing.read}, served after
+   * this object's earlier async pops and reads (as {@link TypedRing.popAsync}).
    *
    * @param target A typed array of the same kind (see {@link BatchOf}).
    * @param options `timeout` in milliseconds (default: no limit) and an
@@ -2395,7 +2409,8 @@ export type ChannelMessage = ArrayBufferView | string;
  * ({@link Channel.byteLengthFor} bytes) that any thread can reopen, for
  * **any number of senders and receivers**. Each message is delivered whole,
  * exactly once, to one receiver: messages never tear or interleave, and
- * those of one sender arrive in the order sent. Messages are copied in and
+ * those of one sender arrive in the order sent (a thread's pending async
+ * sends through one object included: they are served in call order). Messages are copied in and
  * out; a received message is a fresh `Uint8Array` of its own.
  *
  * Strings are sent as UTF-8 (decode with `TextDecoder`), and
@@ -2533,7 +2548,10 @@ export declare class Channel {
 
   /**
    * Resolves once `message` is sent, waiting (for the other senders, and for
-   * room) without blocking the thread.
+   * room) without blocking the thread. This object's async sends are served
+   * in the order they were made, so they arrive in that order: a call waits
+   * for the earlier ones to settle (its `timeout`, counted from the call,
+   * and its `signal` still apply meanwhile).
    *
    * @param message Bytes (any `ArrayBufferView`) or a string (UTF-8). Bytes
    *   are copied into the channel only once there is room: do not modify
@@ -2583,6 +2601,9 @@ export declare class Channel {
 
   /**
    * Resolves with the next message, waiting without blocking the thread.
+   * This object's async receives ({@link Channel.recvAsync},
+   * {@link Channel.recvIntoAsync}, {@link Channel.recvValueAsync}) are served
+   * in the order they were made: the k-th pending call gets the k-th message.
    *
    * @param options `timeout` in milliseconds (for the whole call; default:
    *   no limit) and an abort `signal` (default: none).
@@ -2665,9 +2686,10 @@ export declare class Channel {
    * @param options `timeout` in milliseconds; default: no limit.
    * @throws What {@link Channel.send} throws (a serialised value longer than
    *   `byteCapacity - 4` bytes is `ERR_OUT_OF_RANGE`, naming the serialised
-   *   size), and the `Error`
-   *   `v8.serialize` throws for a value that cannot be cloned (a function,
-   *   or a `SharedArrayBuffer`, so any shmkit object, for example).
+   *   size); a `TypeError` `ERR_INVALID_ARG_VALUE` for a value that cannot be
+   *   serialised (a function, a symbol, or a `SharedArrayBuffer`, so any
+   *   shmkit object, for example; `v8.serialize`'s own error is its
+   *   `cause`); and what a getter of the value throws while it is read.
    */
   sendValue(value: unknown, options?: LockOptions | null): void;
 
@@ -2676,7 +2698,8 @@ export declare class Channel {
    * {@link Channel.trySend}.
    *
    * @returns `true` when sent, `false` when not (no room, or the send lock is busy).
-   * @throws What {@link Channel.trySend} throws, and what `v8.serialize` throws.
+   * @throws What {@link Channel.trySend} throws, and what
+   *   {@link Channel.sendValue} throws for a value that cannot be serialised.
    */
   trySendValue(value: unknown): boolean;
 
@@ -2686,7 +2709,7 @@ export declare class Channel {
    * @param options `timeout` in milliseconds (default: no limit) and an
    *   abort `signal` (default: none).
    * @returns A promise that rejects as {@link Channel.sendAsync} does, or
-   *   with what `v8.serialize` throws.
+   *   as {@link Channel.sendValue} throws for a value that cannot be serialised.
    */
   sendValueAsync(value: unknown, options?: AsyncLockOptions | null): Promise<void>;
 

@@ -1,5 +1,6 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
+import { inspect } from 'node:util';
 import { Channel, ChannelSender, ChannelReceiver, RingBuffer, Queue } from '../index.mjs';
 import { spawn, sleep, rejectsWithCode, waitFor, bounded, flags } from './helpers.mjs';
 
@@ -344,6 +345,8 @@ test('Channel exclusive ends: async calls run in call order; misuse has codes', 
   assert.equal(ch.tryRecv(), undefined, 'the receiving side is claimed');
   const tx = await ch.senderAsync();
   const sends = [tx.sendAsync('one'), tx.sendValueAsync([2]), tx.sendAsync(new Uint16Array([3]))];
+  assert.match(inspect(tx), /^ChannelSender \{\n  claimed: true,\n  pendingAsyncCalls: \d,\n  channel: Channel \{/);
+  assert.match(inspect(rx), /^ChannelReceiver \{\n  claimed: true,\n  pendingAsyncCalls: [1-3],/, 'its three receives (those not served yet)');
   const [a, b, c] = await Promise.all(got);
   await Promise.all(sends);
   assert.equal(new TextDecoder().decode(a), 'one');

@@ -535,6 +535,7 @@ test('Signal-like objects at their oddest: a throwing reason getter, an abort fr
   g.unlock();
   const ch = new Channel({ byteCapacity: 64 });
   const tx = ch.sender();
+  while (tx.trySend('fill')); // full: the send below has to wait, and listens to its signal
   const before = process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
   const signal = lazy();
   await assert.rejects(tx.sendAsync('x', { signal, timeout: 60_000 }), (e) => e === signal.reason);

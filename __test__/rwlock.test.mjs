@@ -137,6 +137,42 @@ test('a recursive read behind a waiting writer is a DeadlockError', async () => 
   assert.equal(await writer.result(), 'wrote');
 });
 
+test('the recursion rules hold through every object over one lock in a thread, not only the one that read', async () => {
+  // In a worker: the lock from workerData, the same lock attached again, and
+  // the same lock received again in a message (a new SharedArrayBuffer object
+  // over the same memory).
+  const rw = new RwLock();
+  const f = flags();
+  const reader = spawn(async ({ RwLock, attach }, { rw, again, f }, port) => {
+    const other = attach(again).rw;
+    const received = await new Promise((resolve) => port.once('message', (m) => resolve(RwLock.from(m))));
+    const outcome = (fn) => {
+      try {
+        fn();
+        return 'ok';
+      } catch (err) {
+        return err.code;
+      }
+    };
+    const r = rw.read();
+    const upgrades = [other, received].map((h) => outcome(() => h.write({ timeout: 2_000 })));
+    Atomics.store(f, 0, 1); // a writer may queue now
+    const t0 = Date.now();
+    while (!/writersWaiting: 1/.test(require('node:util').inspect(rw)) && Date.now() - t0 < 5_000);
+    const recursive = [other, received].map((h) => outcome(() => h.read({ timeout: 2_000 })));
+    r.unlock();
+    return { upgrades, recursive, after: outcome(() => received.write({ timeout: 5_000 }).unlock()) };
+  }, { rw, again: { rw }, f });
+  reader.worker.postMessage(rw);
+  await waitFor(() => Atomics.load(f, 0) === 1, 'the reader to hold its read lock');
+  const writer = spawn(({}, { rw }) => (rw.write({ timeout: 10_000 }).unlock(), 'wrote'), { rw });
+  const { upgrades, recursive, after } = await reader.result();
+  assert.deepEqual(upgrades, ['ERR_SHMKIT_DEADLOCK', 'ERR_SHMKIT_DEADLOCK'], 'write() while this thread reads, through another object');
+  assert.deepEqual(recursive, ['ERR_SHMKIT_DEADLOCK', 'ERR_SHMKIT_DEADLOCK'], 'a recursive read behind the waiting writer, through another object');
+  assert.equal(after, 'ok', 'once unlocked (through the first object), every object may write');
+  assert.equal(await writer.result(), 'wrote');
+});
+
 test('timeouts and aborts', async () => {
   const rw = new RwLock();
   const w = rw.write();

@@ -18,6 +18,7 @@ const { Mutex, internals } = require('./mutex.js');
 const shared = require('./shared.js');
 const errors = require('./errors.js');
 const ring = require('./ring-common.js');
+const { Turns } = require('./turns.js');
 
 const { HEAD, TAIL, STATE, CLOSED, INDEX_WAITING, INDEX_MASK, HEAD_TOKEN, TAIL_TOKEN, DATA_OFFSET, RECV_POS } = ring;
 const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
@@ -118,6 +119,8 @@ class Channel {
   #recvLock;
   #sendWord; // the embedded Mutexes' views, for the inline fast path
   #recvWord;
+  #sendTurns = new Turns('Channel'); // this object's async sends, in call order (lib/turns.js)
+  #recvTurns = new Turns('Channel'); // and its async receives
 
   /** Bytes a Channel with `byteCapacity` (rounded up to a power of two) occupies. */
   static byteLengthFor(byteCapacity) {
@@ -615,12 +618,28 @@ class Channel {
     }
   }
 
-  /** Resolves once sent. `{ timeout, signal }`. */
+  /** Resolves once sent (after this object's earlier async sends). `{ timeout, signal }`. */
   async sendAsync(message, options) {
     const bytes = this.#payload(message);
     const timeout = ring.timeoutOf(options);
     const signal = ring.signalOf(options);
     const t0 = ring.now(timeout);
+    // Nothing of this object's pending: a send that finds the lock free and room needs no turn.
+    if (this.#sendTurns.pending === 0 && !signal?.aborted && this.#sendNow(bytes)) return undefined;
+    return this.#sendTurns.run(() => this.#sendAsyncInTurn(bytes, timeout, t0, signal), timeout, t0, signal);
+  }
+
+  /** True when `bytes` went out at once: the send lock was free (the inline fast path) and there was room. */
+  #sendNow(bytes) {
+    if (!this.#grab(true)) return false;
+    try {
+      return this.#put(bytes, false) === true;
+    } finally {
+      internals.unlock(this.#sendLock);
+    }
+  }
+
+  async #sendAsyncInTurn(bytes, timeout, t0, signal) {
     if (!(await this.#lockForCallAsync(true, timeout, t0, signal))) throw ring.closedError('Channel');
     try {
       await this.#sendHeldAsync(bytes, timeout, t0, signal);
@@ -639,7 +658,7 @@ class Channel {
     return this.#receive(undefined, options);
   }
 
-  /** Resolves with a message; `undefined` once closed and drained. `{ timeout, signal }`. */
+  /** Resolves with a message (after this object's earlier async receives); `undefined` once closed and drained. `{ timeout, signal }`. */
   async recvAsync(options) {
     return this.#receiveAsync(undefined, options);
   }
@@ -667,10 +686,28 @@ class Channel {
     }
   }
 
-  async #receiveAsync(into, options) {
+  #receiveAsync(into, options) {
     const timeout = ring.timeoutOf(options);
     const signal = ring.signalOf(options);
     const t0 = ring.now(timeout);
+    if (this.#recvTurns.pending === 0 && !signal?.aborted) {
+      const m = this.#receiveNow(into); // a message there needs no turn
+      if (m !== undefined) return m;
+    }
+    return this.#recvTurns.run(() => this.#receiveAsyncInTurn(into, timeout, t0, signal), timeout, t0, signal);
+  }
+
+  /** A message (or its length, see #take) if the receive lock was free (the inline fast path) and one was there. */
+  #receiveNow(into) {
+    if (!this.#grab(false)) return undefined;
+    try {
+      return this.#take(into);
+    } finally {
+      internals.unlock(this.#recvLock);
+    }
+  }
+
+  async #receiveAsyncInTurn(into, timeout, t0, signal) {
     if (!(await this.#lockForCallAsync(false, timeout, t0, signal))) return undefined;
     try {
       return await this.#recvHeldAsync(timeout, t0, signal, into);
@@ -694,7 +731,7 @@ class Channel {
     return this.#receive(bytesOf(target, 'target'), options);
   }
 
-  /** Resolves with the length of the message copied into `target`; `undefined` once closed and drained. `{ timeout, signal }`. */
+  /** Resolves with the length of the message copied into `target` (after this object's earlier async receives); `undefined` once closed and drained. `{ timeout, signal }`. */
   async recvIntoAsync(target, options) {
     return this.#receiveAsync(bytesOf(target, 'target'), options);
   }
@@ -740,8 +777,7 @@ class Channel {
       #ch;
       #unlock;
       #what;
-      #chain = Promise.resolve();
-      #pending = 0;
+      #turns;
       #busy = false; // inside a blocking or try call (see #enter)
       #deferred = null; // the unlock of a release() made inside such a call, or while async calls were pending
 
@@ -750,6 +786,7 @@ class Channel {
         this.#ch = ch;
         this.#unlock = unlock;
         this.#what = what;
+        this.#turns = new Turns(what);
       }
 
       /**
@@ -762,7 +799,7 @@ class Channel {
        */
       static #enter(end) {
         if (end.#unlock === null) throw End.#released(end);
-        if (end.#pending > 0) {
+        if (end.#turns.pending > 0) {
           throw new errors.DeadlockError(`${end.#what}: a blocking call while an async one of this ${end.#what} is pending would wait for itself`);
         }
         if (end.#busy) {
@@ -775,7 +812,7 @@ class Channel {
       /** Ends what #enter began (in a finally): gives the side back if release() came meanwhile. */
       static #leave(end) {
         end.#busy = false;
-        if (end.#pending === 0) End.#unlockDeferred(end);
+        if (end.#turns.pending === 0) End.#unlockDeferred(end);
       }
 
       /** Gives the side back if a release() is waiting to (see release()). */
@@ -788,101 +825,19 @@ class Channel {
       }
 
       /**
-       * Runs `op(channel, timeout, t0)` after the async calls before it. The
-       * call's own `timeout` (from `t0`) and `signal` count from now: while
-       * it waits for its turn, either one settles it, and its turn is skipped.
+       * Runs `op(channel)` in its turn, after the async calls of this end
+       * made before it (see lib/turns.js); the call's own `timeout` (from
+       * `t0`) and `signal` count from now.
        */
       static #queue(end, op, timeout, t0, signal) {
         if (end.#unlock === null) return Promise.reject(End.#released(end));
-        if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
-        end.#pending++;
-        return new Promise((resolve, reject) => {
-          // Once its turn has come, the call is no longer the timer's or the
-          // signal's to end (even if a signal-like object keeps calling its
-          // listener): it holds the side until its operation is over.
-          let started = false;
-          let settled = false;
-          let timer;
-          const onAbort = () => giveUp(() => signal.reason);
-          const stopWatching = () => {
-            clearTimeout(timer);
-            try {
-              signal?.removeEventListener('abort', onAbort);
-            } catch {
-              // A signal-like object that throws here must not strand the call (or the chain).
-            }
-          };
-          // The call stops counting as pending before its caller hears of
-          // it, so that `await tx.sendAsync(m); tx.release()` releases at
-          // once.
-          const settle = () => {
-            if (settled) return false;
-            settled = true;
-            end.#pending--;
-            return true;
-          };
-          // After its promise is settled (so that it settles whatever the
-          // unlock does), and still before its caller resumes (a later
-          // microtask): the last call of a released end gives the side back,
-          // so that after `p = tx.sendAsync(m); tx.release(); await p` the
-          // side is free.
-          const handBack = () => {
-            if (end.#pending === 0 && !end.#busy) End.#unlockDeferred(end); // (a release() left its unlock there)
-          };
-          const giveUp = (reason) => {
-            if (started || !settle()) return;
-            stopWatching();
-            let err;
-            try {
-              err = reason();
-            } catch (thrown) {
-              err = thrown; // a signal-like object's reason getter that throws
-            }
-            reject(err);
-            handBack();
-          };
-          try {
-            signal?.addEventListener('abort', onAbort, { once: true });
-          } catch (err) {
-            giveUp(() => err); // a signal-like object that throws here: the call ends, the end stays usable
-            return;
-          }
-          // `aborted` read safely: a signal-like object's getter may throw (that ends the call too).
-          const abortedNow = () => {
-            try {
-              return signal !== undefined && signal.aborted === true;
-            } catch (err) {
-              giveUp(() => err);
-              return false;
-            }
-          };
-          if (!settled && abortedNow()) giveUp(() => signal.reason); // aborted from inside addEventListener
-          if (settled) return;
-          if (timeout >= 0 && timeout < 2 ** 31) {
-            timer = setTimeout(() => giveUp(() => new errors.TimeoutError(`${end.#what}: the wait timed out after ${timeout} ms`)), timeout);
-          }
-          const turn = async () => {
-            if (!settled && abortedNow()) giveUp(() => signal.reason); // a signal that aborted without telling its listeners
-            if (settled) return; // it gave up while queued
-            started = true;
-            stopWatching();
-            let value;
-            try {
-              value = await op(end.#ch, timeout, t0);
-            } catch (err) {
-              settle();
-              reject(err);
-              handBack();
-              return;
-            }
-            settle();
-            resolve(value);
-            handBack();
-          };
-          // A turn never rejects (it settles its own call), and the chain must
-          // never break: release() and every later call wait on it.
-          end.#chain = end.#chain.then(turn).catch(() => {});
-        });
+        // Once settled, and still before its caller resumes: the last call of
+        // a released end gives the side back, so that after `p =
+        // tx.sendAsync(m); tx.release(); await p` the side is free.
+        const handBack = () => {
+          if (end.#turns.pending === 0 && !end.#busy) End.#unlockDeferred(end); // (a release() left its unlock there)
+        };
+        return end.#turns.run(() => op(end.#ch), timeout, t0, signal, handBack);
       }
 
       static {
@@ -912,13 +867,19 @@ class Channel {
         this.#unlock = null;
         // Async calls pending: when the last settles. From inside one of its
         // own calls: at that call's end.
-        if (this.#pending > 0 || this.#busy) this.#deferred = unlock;
+        if (this.#turns.pending > 0 || this.#busy) this.#deferred = unlock;
         else unlock();
       }
 
       /** `release()` unless released, for `using tx = channel.sender()`. */
       [Symbol.dispose]() {
         if (this.#unlock !== null) this.release();
+      }
+
+      [inspectSymbol](depth, options, inspect) {
+        const state = { claimed: this.#unlock !== null, pendingAsyncCalls: this.#turns.pending };
+        if (depth >= 0) state.channel = this.#ch;
+        return `${this.#what} ${inspect(state, { ...options, depth: options.depth === null ? null : options.depth - 1 })}`;
       }
     }
 
@@ -1073,7 +1034,20 @@ class Channel {
 // Channel and for its claimed ends.
 /** `value` serialized for a channel of `byteCapacity` (this side's channel), or a RangeError that says so. */
 function serialized(side, value) {
-  const bytes = v8.serialize(value);
+  let bytes;
+  try {
+    bytes = v8.serialize(value);
+  } catch (err) {
+    // The serializer's own refusal (a function, a symbol, a SharedArrayBuffer
+    // and so any shmkit object...) is a plain Error without a code: given
+    // one. What a getter of the value threw passes as it is.
+    if (err?.constructor === Error && / could not be cloned\.$/.test(err.message)) {
+      const coded = errors.invalidArgValue('value', value, `cannot be serialized: ${err.message} (sendValue carries structured-cloneable values without shared memory)`);
+      coded.cause = err;
+      throw coded;
+    }
+    throw err;
+  }
   const cap = (side.channel ?? side).byteCapacity;
   if (bytes.length > cap - 4) {
     throw errors.outOfRange('the serialized value', `at most ${cap - 4} bytes (the channel's byteCapacity less 4; make the channel larger)`, bytes.length);

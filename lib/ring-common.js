@@ -6,6 +6,7 @@
 const { native, FAST, waitAsync } = require('./runtime.js');
 const { timeoutOf, signalOf, isAbortOf } = require('./validate.js');
 const errors = require('./errors.js');
+const { Turns } = require('./turns.js');
 
 const HEAD = native.RING_HEAD_WORD;
 const TAIL = native.RING_TAIL_WORD;
@@ -324,6 +325,8 @@ class TypedRing {
   #spins;
   #pw; // what producers' sleeps watch (see blockUntil): undefined for the head itself
   #cw; // and consumers': undefined for the tail
+  #pushTurns; // this object's async pushes and writes, in call order (lib/turns.js)
+  #popTurns; // and its async pops and reads
 
   /**
    * Called by the subclass constructor once its memory is set up. `protocol`:
@@ -342,6 +345,8 @@ class TypedRing {
       ring.#spins = protocol.spins;
       ring.#pw = watch?.producers;
       ring.#cw = watch?.consumers;
+      ring.#pushTurns = new Turns(what);
+      ring.#popTurns = new Turns(what);
     };
   }
 
@@ -371,12 +376,19 @@ class TypedRing {
     blockUntil(this.#what, this.#c, HEAD, this.#pf, () => this.#pushOrNothing(v), timeout, this.#spins, this.#pw);
   }
 
-  /** Resolves once `v` is pushed. `{ timeout, signal }`. */
+  /** Resolves once `v` is pushed (after this object's earlier async pushes and writes). `{ timeout, signal }`. */
   async pushAsync(v, options) {
     checkValue(this.#bigint, v);
     const timeout = timeoutOf(options);
     const signal = signalOf(options);
-    await blockUntilAsync(this.#what, this.#c, HEAD, this.#pf, () => this.#pushOrNothing(v), timeout, signal, this.#pw);
+    // Nothing of this object's pending: a push that finds room needs no turn.
+    if (this.#pushTurns.pending === 0 && !signal?.aborted && this.tryPush(v)) return;
+    await this.#pushTurns.run(
+      (_, t0) => blockUntilAsync(this.#what, this.#c, HEAD, this.#pf, () => this.#pushOrNothing(v), left(timeout, t0), signal, this.#pw),
+      timeout,
+      now(timeout),
+      signal,
+    );
   }
 
   /** Pops a value, blocking while empty; `undefined` once closed and drained. `{ timeout }`. */
@@ -387,11 +399,21 @@ class TypedRing {
     return blockUntil(this.#what, this.#c, TAIL, this.#cf, () => this.#popOrEnd(), timeout, this.#spins, this.#cw).v;
   }
 
-  /** Resolves with a value; `undefined` once closed and drained. `{ timeout, signal }`. */
+  /** Resolves with a value (after this object's earlier async pops and reads); `undefined` once closed and drained. `{ timeout, signal }`. */
   async popAsync(options) {
     const timeout = timeoutOf(options);
     const signal = signalOf(options);
-    return (await blockUntilAsync(this.#what, this.#c, TAIL, this.#cf, () => this.#popOrEnd(), timeout, signal, this.#cw)).v;
+    if (this.#popTurns.pending === 0 && !signal?.aborted) {
+      const v = this.tryPop(); // a value there needs no turn
+      if (v !== undefined) return v;
+    }
+    const got = await this.#popTurns.run(
+      (_, t0) => blockUntilAsync(this.#what, this.#c, TAIL, this.#cf, () => this.#popOrEnd(), left(timeout, t0), signal, this.#cw),
+      timeout,
+      now(timeout),
+      signal,
+    );
+    return got.v;
   }
 
   /** Writes all of `values`, blocking while full. `{ timeout }`: a shmkit error carries `written`. */
@@ -412,17 +434,19 @@ class TypedRing {
     return written;
   }
 
-  /** Resolves once all of `values` are written. `{ timeout, signal }`. */
+  /** Resolves once all of `values` are written (after this object's earlier async pushes and writes). `{ timeout, signal }`. */
   async writeAsync(values, options) {
     checkBatch(this.#bigint, values);
     const timeout = timeoutOf(options);
     const signal = signalOf(options);
     let written = 0;
-    try {
-      await blockUntilAsync(this.#what, this.#c, HEAD, this.#pf, () => {
+    const writeAll = (_, t0) =>
+      blockUntilAsync(this.#what, this.#c, HEAD, this.#pf, () => {
         written += this.pushMany(values.subarray(written));
         return written === values.length ? written : undefined;
-      }, timeout, signal, this.#pw);
+      }, left(timeout, t0), signal, this.#pw);
+    try {
+      await this.#pushTurns.run(writeAll, timeout, now(timeout), signal);
     } catch (err) {
       if (isAbortOf(signal, err)) throw err; // the caller's reason: left as it is
       throw withWritten(err, written);
@@ -440,14 +464,19 @@ class TypedRing {
     return blockUntil(this.#what, this.#c, TAIL, this.#cf, () => this.#readOrEnd(target), timeout, this.#spins, this.#cw);
   }
 
-  /** Resolves with how many values were read into `target` (at least one; 0 once closed and drained). */
+  /** Resolves with how many values were read into `target` (at least one; 0 once closed and drained; after this object's earlier async pops and reads). */
   async readAsync(target, options) {
     checkBatch(this.#bigint, target);
     const timeout = timeoutOf(options);
     const signal = signalOf(options);
     if (signal?.aborted) throw signal.reason; // as every async wait, even one with nothing to wait for
     if (target.length === 0) return 0;
-    return blockUntilAsync(this.#what, this.#c, TAIL, this.#cf, () => this.#readOrEnd(target), timeout, signal, this.#cw);
+    return this.#popTurns.run(
+      (_, t0) => blockUntilAsync(this.#what, this.#c, TAIL, this.#cf, () => this.#readOrEnd(target), left(timeout, t0), signal, this.#cw),
+      timeout,
+      now(timeout),
+      signal,
+    );
   }
 
   /** Ends the stream: pushes throw ERR_SHMKIT_CLOSED; pops drain, then return `undefined`; sleepers wake. */

@@ -19,6 +19,29 @@ const kGuard = Symbol('shmkit.RwLockGuard');
 
 let release; // (rwlock, write) => void, defined inside RwLock (it reads #i32)
 
+// How many read locks this thread holds on each RwLock, whichever object
+// over its memory took them: two objects reopening one lock in one thread
+// (attach() twice, RwLock.from() of a value that came again) share the
+// count, so a recursive read() or a write() after read() is refused through
+// either. Keyed by the memory (native.objectKey); an entry lives while some
+// object over that memory does.
+const readHolds = new Map(); // objectKey -> WeakRef<{ reads: number }>
+const forgetHolds = new FinalizationRegistry((key) => {
+  if (readHolds.get(key)?.deref() === undefined) readHolds.delete(key);
+});
+
+/** The read-hold count this thread keeps for the RwLock in `i32`. */
+function holdsOf(i32) {
+  const key = native.objectKey(i32);
+  let holds = readHolds.get(key)?.deref();
+  if (holds === undefined) {
+    holds = { reads: 0 };
+    readHolds.set(key, new WeakRef(holds));
+    forgetHolds.register(holds, key);
+  }
+  return holds;
+}
+
 /** Shared part of the two guard classes. */
 class RwLockGuard {
   #rwlock;
@@ -80,10 +103,11 @@ class RwLock {
   }
 
   #i32;
-  #reads = 0; // read locks this thread holds through this instance
+  #holds; // the read locks this thread holds on this lock, through any object (holdsOf)
 
   constructor(options) {
     this.#i32 = shared.setUp(this, RwLock, native.KIND_RWLOCK, options).i32;
+    this.#holds = holdsOf(this.#i32);
   }
 
   /** Reopens an RwLock received from another thread (or placed at `{ buffer, byteOffset }`). */
@@ -92,7 +116,7 @@ class RwLock {
   }
 
   #guard(write) {
-    if (!write) this.#reads++;
+    if (!write) this.#holds.reads++;
     return write ? new RwLockWriteGuard(this, true, kGuard) : new RwLockReadGuard(this, false, kGuard);
   }
 
@@ -116,7 +140,7 @@ class RwLock {
   read(options) {
     const timeout = timeoutOf(options);
     if (this.#fastRead()) return this.#guard(false);
-    if (this.#reads > 0) {
+    if (this.#holds.reads > 0) {
       // A recursive read that cannot be granted at once would wait behind a
       // writer that waits for this very read lock.
       const status = native.rwlockTryLock(this.#i32, false);
@@ -143,7 +167,7 @@ class RwLock {
   /** Blocks until write-locked; returns a write guard. `{ timeout }`. */
   write(options) {
     const timeout = timeoutOf(options);
-    if (this.#reads > 0) {
+    if (this.#holds.reads > 0) {
       throw new errors.DeadlockError('RwLock: write() while this thread holds a read lock would deadlock (no upgrades)');
     }
     if (this.#fastWrite()) return this.#guard(true);
@@ -240,7 +264,7 @@ class RwLock {
   static {
     release = (rwlock, write) => {
       const i32 = rwlock.#i32;
-      if (!write) rwlock.#reads--;
+      if (!write) rwlock.#holds.reads--;
       if (FAST) {
         if (write) {
           if (Atomics.compareExchange(i32, W, WRITE_LOCKED | TID, 0) === (WRITE_LOCKED | TID)) return;

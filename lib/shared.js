@@ -41,6 +41,7 @@ function place(Class, options, open, need = Class.byteLength) {
   if (options === undefined || options === null) options = {};
   else if (typeof options !== 'object') throw errors.invalidArgType('options', 'an object', options);
   let { buffer, byteOffset } = options;
+  const where = open ? 'value' : 'options'; // what the caller passed: Class.from's value, or a constructor's options
   if (buffer === undefined) {
     if (open) throw errors.invalidArgType('value.buffer', 'a SharedArrayBuffer', buffer);
     if (byteOffset !== undefined && byteOffset !== 0) {
@@ -57,9 +58,9 @@ function place(Class, options, open, need = Class.byteLength) {
     throw errors.invalidArgType('options.buffer', 'a SharedArrayBuffer', buffer);
   }
   if (byteOffset === undefined) byteOffset = 0;
-  if (typeof byteOffset !== 'number') throw errors.invalidArgType('options.byteOffset', 'a number', byteOffset);
+  if (typeof byteOffset !== 'number') throw errors.invalidArgType(`${where}.byteOffset`, 'a number', byteOffset);
   if (!Number.isSafeInteger(byteOffset) || byteOffset < 0) {
-    throw errors.outOfRange('options.byteOffset', 'a non-negative integer', byteOffset);
+    throw errors.outOfRange(`${where}.byteOffset`, 'a non-negative integer', byteOffset);
   }
   const align = native.OBJECT_ALIGN;
   if (byteOffset % align !== 0) {
@@ -69,8 +70,11 @@ function place(Class, options, open, need = Class.byteLength) {
   }
   if (byteOffset + need > buffer.byteLength) {
     if (open) {
+      // Opening reads the header first (then `need` is the header's size),
+      // and then the whole object the header describes.
+      const what = need === native.HEADER_BYTES ? `at least its ${need}-byte header` : `${need} bytes`;
       throw new errors.BadLayoutError(
-        `the buffer is too small: a ${Class.name} at byteOffset ${byteOffset} needs ${need} bytes, ${buffer.byteLength - byteOffset} are there`,
+        `the buffer is too small: a ${Class.name} at byteOffset ${byteOffset} needs ${what}, ${Math.max(0, buffer.byteLength - byteOffset)} are there`,
       );
     }
     if (buffer.byteLength < need) {

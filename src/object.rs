@@ -111,6 +111,18 @@ pub fn object_byte_length(kind: u32, param: u32, elem: u32) -> Result<u32> {
   object_bytes(kind, param, elem).map_err(|e| Error::new(Status::InvalidArg, e))
 }
 
+/// A number naming the memory of the object in `view` in this process: the
+/// same through every handle on that memory (every reopening, in any thread)
+/// for as long as the memory lives, and different for any other live
+/// object. JS keys per-thread bookkeeping by it (an RwLock's read holds).
+#[napi(catch_unwind)]
+pub fn object_key(view: Region) -> Result<f64> {
+  // Objects start at multiples of OBJECT_ALIGN (8) bytes, and so does their
+  // state word (byte 16): the address over 8 is exact as an f64 for every
+  // address below 2^56, which covers user space even with 5-level paging.
+  Ok((view.addr(STATE_WORD)? >> 3) as f64)
+}
+
 /// How many waiters are queued on the first state word of the object in
 /// `view` (for inspection; the answer may be stale at once).
 #[napi(catch_unwind)]
