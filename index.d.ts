@@ -2961,7 +2961,10 @@ export interface BufferPoolOptions {
    * The most memory, in bytes, the pool keeps for reuse: a non-negative
    * integer, or `Infinity`. Default 67108864 (64 MiB). A release that would
    * exceed it drops the least recently released buffers first; a buffer
-   * larger than the limit is detached and dropped.
+   * larger than the limit is detached and dropped. It counts the buffers'
+   * bytes only: each retained buffer also costs its ArrayBuffer object and
+   * about a hundred bytes of bookkeeping (which matters for pools of very
+   * small buffers).
    */
   maxRetainedBytes?: number | undefined;
 }
@@ -3220,7 +3223,9 @@ export declare class SlabPool {
    *
    * @throws {errors.StaleBlockError} `ERR_SHMKIT_STALE_BLOCK` when the id is
    *   stale (the block was released, or acquired again since), forged, or
-   *   out of range.
+   *   out of range. Generations count in 30 bits: an id kept while its block
+   *   is handed on 2^30 more times would be taken for the current hand-off,
+   *   and an id from another SlabPool is not told apart from this pool's.
    * @throws {errors.NotOwnerError} `ERR_SHMKIT_NOT_OWNER` when the block is
    *   not handed off: opened already, or its owner still holds it.
    * @throws {TypeError} `ERR_INVALID_ARG_TYPE` when `id` is not a number.

@@ -71,6 +71,9 @@ struct Ledger {
   by_memory: HashMap<(usize, usize), LoanId>,
   loans: HashMap<LoanId, Loan>,
   leaked: VecDeque<LoanId>,
+  /// About how many ids in `leaked` name loans closed since (a hint for
+  /// when to sweep them out).
+  stale: usize,
 }
 
 static LEDGER: LazyLock<Mutex<Ledger>> = LazyLock::new(Mutex::default);
@@ -103,7 +106,9 @@ impl Ledger {
       if self.by_memory.get(&loan.key) == Some(&id) {
         self.by_memory.remove(&loan.key);
       }
-      if !loan.leaked {
+      if loan.leaked {
+        self.stale += 1;
+      } else {
         loan.pool.outstanding.fetch_sub(1, Relaxed);
       }
     }
@@ -117,6 +122,7 @@ impl Ledger {
     if let Some(loan) = self.loans.remove(&id) {
       if loan.leaked {
         loan.pool.leaked.fetch_sub(1, Relaxed);
+        self.stale += 1;
       } else {
         loan.pool.outstanding.fetch_sub(1, Relaxed);
       }
@@ -151,6 +157,15 @@ impl Ledger {
     loan.pool.outstanding.fetch_sub(1, Relaxed);
     loan.pool.leaked.fetch_add(1, Relaxed);
     self.leaked.push_back(id);
+    if self.leaked.len() > LEAKED_MEMORY && self.stale * 8 >= self.leaked.len() {
+      // Leaked loans that came back since (closed by `returned`) hold places
+      // too: sweep them out first, so the bound counts loans still out. (At
+      // least an eighth of the ids go each time: a sweep costs O(1) per leak
+      // over time.)
+      let loans = &self.loans;
+      self.leaked.retain(|id| loans.contains_key(id));
+      self.stale = 0;
+    }
     while self.leaked.len() > LEAKED_MEMORY {
       if let Some(old) = self.leaked.pop_front() {
         // Still counted in `leaked`; only the chance of recognising it ends.
@@ -396,7 +411,7 @@ pub fn buffer_pool_stats(env: &Env, id: u32) -> Result<Object<'_>> {
 
 impl PoolState {
   fn acquire(&mut self, len: usize, serial: u64) -> i64 {
-    let Some(kept) = self.classes.get_mut(&len).and_then(|c| c.pop_back()) else {
+    let Some(kept) = self.take_from_class(len, |class| class.pop_back()) else {
       return -1; // counted by `lend`, once the caller has the new buffer
     };
     self.acquired += 1;
@@ -442,20 +457,83 @@ impl PoolState {
       return;
     };
     // The oldest buffer overall is the oldest of its class: the front.
-    let class = self.classes.entry(len).or_default();
-    if class.front().is_some_and(|r| r.stamp == stamp) {
-      if let Some(kept) = class.pop_front() {
-        self.evicted.push(kept.slot);
-        self.free_slots.push(kept.slot);
-      }
+    let oldest = |class: &mut VecDeque<Retained>| match class.front() {
+      Some(r) if r.stamp == stamp => class.pop_front(),
+      _ => None,
+    };
+    if let Some(kept) = self.take_from_class(len, oldest) {
+      self.evicted.push(kept.slot);
+      self.free_slots.push(kept.slot);
     }
     self.retained -= len as u64;
+  }
+
+  /// `take` applied to the class of `len`; a class left empty is removed, so
+  /// that a pool that has seen many lengths keeps no bookkeeping for the
+  /// ones it no longer holds.
+  fn take_from_class(
+    &mut self,
+    len: usize,
+    take: impl FnOnce(&mut VecDeque<Retained>) -> Option<Retained>,
+  ) -> Option<Retained> {
+    let class = self.classes.get_mut(&len)?;
+    let kept = take(class);
+    if class.is_empty() {
+      self.classes.remove(&len);
+    }
+    kept
   }
 }
 
 #[cfg(test)]
 mod tests {
   use super::*;
+
+  /// A pool on its own, outside the thread's registry (and the ledger's counters of none).
+  fn bare_pool(max_retained: u64) -> PoolState {
+    PoolState {
+      id: u64::MAX,
+      counters: Arc::default(),
+      max_retained,
+      retained: 0,
+      acquired: 0,
+      released: 0,
+      hits: 0,
+      misses: 0,
+      classes: HashMap::default(),
+      lru: BTreeMap::new(),
+      stamp: 0,
+      free_slots: Vec::new(),
+      next_slot: 0,
+      evicted: Vec::new(),
+    }
+  }
+
+  #[test]
+  fn a_length_no_buffer_is_retained_of_keeps_no_class() {
+    let mut pool = bare_pool(1 << 20);
+    // Taken back by acquire.
+    for len in 1..=1000 {
+      pool.release((0x10_0000 + len * 4096, len));
+    }
+    assert_eq!(pool.classes.len(), 1000);
+    for (serial, len) in (1..=1000).enumerate() {
+      assert!(pool.acquire(len, serial as u64) >= 0);
+    }
+    assert!(pool.classes.is_empty() && pool.lru.is_empty() && pool.retained == 0);
+    // Dropped by eviction: 2,000 lengths of 1 KiB and more through a 64 KiB pool.
+    let mut pool = bare_pool(64 << 10);
+    for len in 1024..3024 {
+      pool.release((0x10_0000 + len * 4096, len));
+    }
+    assert_eq!(pool.classes.len(), pool.lru.len());
+    assert!(pool.classes.len() < 64, "{} classes", pool.classes.len());
+    assert_eq!(
+      pool.retained,
+      pool.lru.values().map(|&l| l as u64).sum::<u64>()
+    );
+    // (dropping the pool forgets its loans in the ledger)
+  }
 
   #[test]
   fn loans_close_leak_and_come_back() {
@@ -507,6 +585,34 @@ mod tests {
     assert_eq!(ledger.open_loan_of(2, (0x2000, 64)), None); // leaked
     ledger.returned((0x1000, 64));
     assert_eq!(ledger.open_loan_of(1, (0x1000, 64)), None); // released
+  }
+
+  #[test]
+  fn leaked_loans_that_came_back_do_not_use_up_the_memory_of_leaks() {
+    let pool = Arc::new(LoanCounters::default());
+    let mut ledger = Ledger::default();
+    let addr = |i: usize| (0x10_0000 + i * 64, 64);
+    // Round trips whose sender's handle was collected before the buffer came
+    // back: each leaks, then is released by the receiver.
+    for i in 0..(3 * LEAKED_MEMORY) {
+      ledger.lend((1, i as u64), addr(i), &pool);
+      ledger.collected((1, i as u64));
+      ledger.returned(addr(i));
+    }
+    assert_eq!(pool.leaked.load(Relaxed), 0);
+    // One still out, then many more round trips: it is still recognised.
+    let out = 3 * LEAKED_MEMORY;
+    ledger.lend((1, out as u64), addr(out), &pool);
+    ledger.collected((1, out as u64));
+    for i in (out + 1)..(out + 1 + 3 * LEAKED_MEMORY) {
+      ledger.lend((1, i as u64), addr(i), &pool);
+      ledger.collected((1, i as u64));
+      ledger.returned(addr(i));
+    }
+    assert_eq!(pool.leaked.load(Relaxed), 1);
+    ledger.returned(addr(out));
+    assert_eq!(pool.leaked.load(Relaxed), 0, "the loan still out came back");
+    assert!(ledger.leaked.len() <= LEAKED_MEMORY);
   }
 
   #[test]
