@@ -270,22 +270,7 @@ fn memory_of(ab: &ArrayBuffer) -> (usize, usize) {
 pub fn buffer_pool_new(max_retained_bytes: f64) -> Result<u32> {
   let id = NEXT_POOL.fetch_add(1, Relaxed);
   let key = u32::try_from(id).map_err(|_| Error::new(Status::GenericFailure, "too many pools"))?;
-  let pool = PoolState {
-    id,
-    counters: Arc::default(),
-    max_retained: max_retained_bytes.max(0.0) as u64,
-    retained: 0,
-    acquired: 0,
-    released: 0,
-    hits: 0,
-    misses: 0,
-    classes: HashMap::default(),
-    lru: BTreeMap::new(),
-    stamp: 0,
-    free_slots: Vec::new(),
-    next_slot: 0,
-    evicted: Vec::new(),
-  };
+  let pool = PoolState::new(id, max_retained_bytes.max(0.0) as u64);
   POOLS.with(|pools| pools.borrow_mut().insert(key, pool));
   Ok(key)
 }
@@ -410,6 +395,26 @@ pub fn buffer_pool_stats(env: &Env, id: u32) -> Result<Object<'_>> {
 }
 
 impl PoolState {
+  /// An empty pool `id` that keeps at most `max_retained` bytes.
+  fn new(id: u64, max_retained: u64) -> PoolState {
+    PoolState {
+      id,
+      counters: Arc::default(),
+      max_retained,
+      retained: 0,
+      acquired: 0,
+      released: 0,
+      hits: 0,
+      misses: 0,
+      classes: HashMap::default(),
+      lru: BTreeMap::new(),
+      stamp: 0,
+      free_slots: Vec::new(),
+      next_slot: 0,
+      evicted: Vec::new(),
+    }
+  }
+
   fn acquire(&mut self, len: usize, serial: u64) -> i64 {
     let Some(kept) = self.take_from_class(len, |class| class.pop_back()) else {
       return -1; // counted by `lend`, once the caller has the new buffer
@@ -489,30 +494,10 @@ impl PoolState {
 mod tests {
   use super::*;
 
-  /// A pool on its own, outside the thread's registry (and the ledger's counters of none).
-  fn bare_pool(max_retained: u64) -> PoolState {
-    PoolState {
-      id: u64::MAX,
-      counters: Arc::default(),
-      max_retained,
-      retained: 0,
-      acquired: 0,
-      released: 0,
-      hits: 0,
-      misses: 0,
-      classes: HashMap::default(),
-      lru: BTreeMap::new(),
-      stamp: 0,
-      free_slots: Vec::new(),
-      next_slot: 0,
-      evicted: Vec::new(),
-    }
-  }
-
   #[test]
   fn a_length_no_buffer_is_retained_of_keeps_no_class() {
-    let mut pool = bare_pool(1 << 20);
-    // Taken back by acquire.
+    let mut pool = PoolState::new(u64::MAX, 1 << 20); // outside the thread's registry
+                                                      // Taken back by acquire.
     for len in 1..=1000 {
       pool.release((0x10_0000 + len * 4096, len));
     }
@@ -522,7 +507,7 @@ mod tests {
     }
     assert!(pool.classes.is_empty() && pool.lru.is_empty() && pool.retained == 0);
     // Dropped by eviction: 2,000 lengths of 1 KiB and more through a 64 KiB pool.
-    let mut pool = bare_pool(64 << 10);
+    let mut pool = PoolState::new(u64::MAX, 64 << 10);
     for len in 1024..3024 {
       pool.release((0x10_0000 + len * 4096, len));
     }
