@@ -2217,6 +2217,11 @@ export declare class RingBuffer<T extends TypedArrayType = TypedArrayType> exten
  * never block the thread. Sizes and `peek` are snapshots that other threads
  * may change at once.
  *
+ * A worker terminated in the middle of a push or pop does not wedge it: the
+ * next thread stuck at that slot (after its retries, a few milliseconds)
+ * finishes the step, so a push cut short is delivered and a pop cut short
+ * loses its value with its thread.
+ *
  * **Closing** ends the stream for good: pushes throw
  * {@link errors.ClosedError} (`ERR_SHMKIT_CLOSED`), including waiting ones;
  * pops keep draining, then return `undefined` (batch reads `0`) instead of

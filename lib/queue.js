@@ -21,8 +21,15 @@
 // wait; so a consumer that takes an item and sees the next one ready while
 // others sleep wakes the next sleeper, and producers pass room on the same
 // way. A sleeper also looks at its slot every 20 ms by itself.
+//
+// A thread terminated between its claim and its stamp store would leave the
+// slot claimed for good (termination lands where JS calls a function, and
+// the store is an Atomics call). So around that store the thread notes the
+// step in its step record (STEP, plain stores, where termination never
+// lands); its exit hands an open step to Rust, and a thread that finds the
+// slot stuck after its retries has Rust finish it (src/ring/stranded.rs).
 
-const { native } = require('./runtime.js');
+const { native, STEP } = require('./runtime.js');
 const shared = require('./shared.js');
 const errors = require('./errors.js');
 const ring = require('./ring-common.js');
@@ -56,6 +63,7 @@ class Queue extends ring.TypedRing {
   #cap;
   #oneLap;
   #bigint;
+  #key; // native.objectKey: names this Queue's memory in the step record
 
   /** Bytes a Queue of `capacity` elements of `Type` occupies. */
   static byteLengthFor(Type, capacity) {
@@ -82,6 +90,7 @@ class Queue extends ring.TypedRing {
     this.#oneLap = 2 * param;
     this.#stampsAt = DATA_OFFSET / 4;
     this.#bigint = T === BigInt64Array || T === BigUint64Array;
+    this.#key = native.objectKey(i32);
     // Sleepers watch the stamp of the slot they need next (src/ring/mod.rs).
     const stampWord = stampWordOf(param);
     ring.initTypedRing(this, i32, 'Queue', this.#bigint, ring.MPMC, { producers: stampWord, consumers: stampWord });
@@ -116,8 +125,16 @@ class Queue extends ring.TypedRing {
         const next = index + 1 < cap ? (tail + 1) | 0 : ((tail & ~(oneLap - 1)) + oneLap) | 0;
         const seen = Atomics.compareExchange(c, TAIL, tail, next);
         if (seen === tail) {
+          // The step record, written inline (a call would be a place where
+          // termination lands), the key last: whole once it names a Queue.
+          const word = this.#stampsAt + index;
+          STEP[1] = word;
+          STEP[2] = tail;
+          STEP[3] = (tail + 1) | 0;
+          STEP[0] = this.#key;
           this.#data[index] = v;
-          Atomics.store(c, this.#stampsAt + index, (tail + 1) | 0);
+          Atomics.store(c, word, (tail + 1) | 0);
+          STEP[0] = 0; // the step is done
           const state = Atomics.load(c, STATE);
           if (state & CONSUMERS_WAITING) native.ringWakeOne(c, TAIL, CONSUMERS_WAITING);
           if (state & PRODUCERS_WAITING && this.#ready(next, next)) native.ringWakeOne(c, HEAD, PRODUCERS_WAITING); // room for the next producer too
@@ -132,6 +149,8 @@ class Queue extends ring.TypedRing {
         tail = Atomics.load(c, TAIL); // another producer is mid-push
       }
     }
+    // Stuck at the slot at `tail`: a consumer terminated mid-pop may have left it.
+    if (this.#rescued(tail)) return this.tryPush(v);
     ring.noteStall();
     return false;
   }
@@ -150,8 +169,14 @@ class Queue extends ring.TypedRing {
         const next = index + 1 < cap ? (head + 1) | 0 : ((head & ~(oneLap - 1)) + oneLap) | 0;
         const seen = Atomics.compareExchange(c, HEAD, head, next);
         if (seen === head) {
+          const word = this.#stampsAt + index; // the step record, as in tryPush
+          STEP[1] = word;
+          STEP[2] = (head + 1) | 0;
+          STEP[3] = (head + oneLap) | 0;
+          STEP[0] = this.#key;
           const v = this.#data[index];
-          Atomics.store(c, this.#stampsAt + index, (head + oneLap) | 0);
+          Atomics.store(c, word, (head + oneLap) | 0);
+          STEP[0] = 0;
           const state = Atomics.load(c, STATE);
           if (state & PRODUCERS_WAITING) native.ringWakeOne(c, HEAD, PRODUCERS_WAITING);
           if (state & CONSUMERS_WAITING && this.#ready(next, (next + 1) | 0)) native.ringWakeOne(c, TAIL, CONSUMERS_WAITING); // the next item is there too
@@ -165,8 +190,16 @@ class Queue extends ring.TypedRing {
         head = Atomics.load(c, HEAD); // another consumer is mid-pop
       }
     }
+    // Stuck at the slot at `head`: a producer terminated mid-push may have left it.
+    if (this.#rescued(head)) return this.tryPop();
     ring.noteStall();
     return undefined;
+  }
+
+  /** True when Rust finished a step a terminated thread left open at the slot of `position` (src/ring/stranded.rs). */
+  #rescued(position) {
+    const index = position & (this.#oneLap - 1);
+    return index < this.#cap && native.queueRescue(this.#c, this.#stampsAt + index);
   }
 
   /** Pushes as many of `values` as fit now, in order; returns how many. Never blocks. */

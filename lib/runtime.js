@@ -34,7 +34,7 @@ const state =
   globalThis[kState] ??
   (globalThis[kState] = (() => {
     const pending = new Map(); // async waiter id -> settle(status)
-    const s = { pending, nextId: 0, tid: 0 };
+    const s = { pending, nextId: 0, tid: 0, step: null };
     s.tid = register((id, status) => {
       const settle = pending.get(id);
       if (settle === undefined) return;
@@ -48,6 +48,11 @@ const state =
         });
       }
     });
+    // The thread's Queue step record (src/ring/stranded.rs), once per thread;
+    // a plain array where the runtime allows no external buffers (a step a
+    // termination cuts short is then not finished by others).
+    const record = native.queueStepRecord();
+    s.step = new Float64Array(record ?? 4);
     return s;
   })());
 
@@ -70,6 +75,8 @@ function track(id, settle) {
 
 /** This thread's shmkit id (Node `threadId + 1`), the value lock words store. */
 const TID = state.tid;
+/** This thread's Queue step record (see lib/queue.js). */
+const STEP = state.step;
 
 // setTimeout takes at most 2^31 - 1 ms; longer timeouts are chained.
 const MAX_TIMER = 0x7fffffff;
@@ -179,4 +186,4 @@ function waitAsync(what, start, cancel, finish, timeout, signal) {
   });
 }
 
-module.exports = { native, FAST, TID, waitAsync };
+module.exports = { native, FAST, TID, STEP, waitAsync };

@@ -406,6 +406,7 @@ impl Drop for ReservedId {
 
 /// The cleanup hook: the thread is gone.
 fn thread_exit(tid: u32) {
+  crate::ring::stranded::strand_open_step(); // a Queue step it was terminated in
   parking::lock().thread_exit(tid);
   let sink = SINKS.lock().remove(&tid);
   if let Some(sink) = sink {

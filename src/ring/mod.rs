@@ -84,6 +84,8 @@ use crate::parking::{self, FlaggedSleep};
 use crate::region::Region;
 use crate::threads;
 
+pub mod stranded;
+
 /// No more pushes.
 pub const CLOSED: i32 = 1;
 /// Consumers sleep until the tail moves.

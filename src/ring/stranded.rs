@@ -1,0 +1,227 @@
+//! Queue steps left half done by a terminated thread, and who finishes them.
+//!
+//! A Queue push claims its slot (a compare-and-swap of the tail), writes the
+//! value and then publishes the slot's stamp; a pop claims (the head), reads
+//! the value and then frees the stamp (lib/queue.js). `worker.terminate()`
+//! stops JS where it calls a function, and the stamp's `Atomics.store` is
+//! such a call: a thread terminated right there leaves its slot claimed for
+//! good. Every later item then waits behind that slot (a stranded push), or
+//! producers find the slot full a lap later (a stranded pop): the queue is
+//! wedged. Plain stores to a typed array are not such points, so a thread
+//! notes what finishing the step takes with plain stores before that call,
+//! and clears the note after it, in a record of its own:
+//!
+//! ```text
+//! step record: 4 f64, one per thread (thread-local memory Rust owns; JS
+//! writes it through an external ArrayBuffer, see `queue_step_record`)
+//!   [0] the Queue's objectKey (its state word's address / 8); 0: no open step
+//!   [1] the stamp's word index in the Queue
+//!   [2] the stamp the slot holds while the step is open
+//!   [3] the stamp the step stores
+//! ```
+//!
+//! The thread's exit ([`strand_open_step`], from its env cleanup hook, on
+//! that thread once its JS has stopped) moves an open step into a
+//! process-wide table keyed by the stamp word's address. It does not touch
+//! the Queue: the dying thread no longer has a view that keeps the memory
+//! alive. A thread that finds a slot stuck (lib/queue.js, after its bounded
+//! retries) passes its own view of the stamp to [`queue_rescue`], which
+//! finishes a stranded step there if there is one: a compare-and-swap from
+//! the stamp the step left to the one it meant, so a step finished since (or
+//! memory reused since by another object) is left alone. A rescued push
+//! delivers its value; a rescued pop frees the slot, its value lost with its
+//! thread, as if that thread had died just after the pop.
+
+use std::cell::Cell;
+use std::collections::HashMap;
+use std::ptr;
+use std::sync::atomic::Ordering::SeqCst;
+use std::sync::LazyLock;
+
+use napi::bindgen_prelude::{sys, ArrayBuffer, FromNapiValue};
+use napi::{Env, Error, Result, Status};
+use napi_derive::napi;
+use parking_lot::Mutex;
+
+use crate::layout::STATE_WORD;
+use crate::region::Region;
+
+/// Words of a step record.
+const RECORD_WORDS: usize = 4;
+
+thread_local! {
+  /// This thread's step record (see the module documentation). Const
+  /// thread-local storage: it lives as long as the OS thread, which outlives
+  /// the thread's JS environment and so every access from JS.
+  static RECORD: [Cell<f64>; RECORD_WORDS] = const { [const { Cell::new(0.0) }; RECORD_WORDS] };
+  /// Whether JS has been given this thread's record already.
+  static GIVEN: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Stranded steps: stamp word address -> (the stamp it holds, the stamp it should get).
+static STRANDED: LazyLock<Mutex<HashMap<usize, (i32, i32)>>> =
+  LazyLock::new(|| Mutex::new(HashMap::new()));
+
+/// This thread's step record as an ArrayBuffer of 32 bytes over the memory
+/// Rust reads at the thread's exit, or `undefined` where the runtime allows
+/// no external buffers (a terminated thread's steps are then not rescued).
+/// Once per thread: a second call is an error (two ArrayBuffers over the
+/// same memory are not allowed).
+#[napi(catch_unwind)]
+pub fn queue_step_record(env: &Env) -> Result<Option<ArrayBuffer<'_>>> {
+  if GIVEN.with(|g| g.replace(true)) {
+    return Err(Error::new(
+      Status::GenericFailure,
+      "this thread's Queue step record was handed out already",
+    ));
+  }
+  let data = RECORD.with(|r| r.as_ptr()) as *mut std::ffi::c_void;
+  let mut value = ptr::null_mut();
+  // SAFETY: `data` points at this thread's record, RECORD_WORDS * 8 bytes of
+  // thread-local storage that outlives the thread's JS environment (so every
+  // access through the buffer); no finalizer is needed (Rust owns it), and
+  // no other ArrayBuffer is made over it (GIVEN).
+  let status = unsafe {
+    sys::napi_create_external_arraybuffer(
+      env.raw(),
+      data,
+      RECORD_WORDS * 8,
+      None,
+      ptr::null_mut(),
+      &mut value,
+    )
+  };
+  if status == sys::Status::napi_no_external_buffers_allowed {
+    return Ok(None);
+  }
+  if status != sys::Status::napi_ok {
+    return Err(Error::new(
+      Status::GenericFailure,
+      format!("cannot make the Queue step record (Node-API status {status})"),
+    ));
+  }
+  // SAFETY: `value` is the ArrayBuffer just made on this env.
+  Ok(Some(unsafe {
+    ArrayBuffer::from_napi_value(env.raw(), value)?
+  }))
+}
+
+/// Reads this thread's step record and, if a step is open, strands it:
+/// called by the thread's exit.
+pub fn strand_open_step() {
+  let [key, word, from, to] = RECORD.with(|r| {
+    let words = [r[0].get(), r[1].get(), r[2].get(), r[3].get()];
+    r[0].set(0.0);
+    words
+  });
+  if let Some((addr, from, to)) = stranded_step(key, word, from, to) {
+    STRANDED.lock().insert(addr, (from, to));
+  }
+}
+
+/// The stamp word address and stamps of an open step record, or `None`
+/// when none is open (or the record is not one shmkit wrote).
+fn stranded_step(key: f64, word: f64, from: f64, to: f64) -> Option<(usize, i32, i32)> {
+  let whole = |x: f64, max: f64| x.fract() == 0.0 && x >= 0.0 && x <= max;
+  let stamp = |x: f64| {
+    (x.fract() == 0.0 && x >= f64::from(i32::MIN) && x <= f64::from(i32::MAX)).then_some(x as i32)
+  };
+  if key == 0.0 || !whole(key, (usize::MAX >> 3) as f64) || !whole(word, f64::from(u32::MAX)) {
+    return None;
+  }
+  // The object starts STATE_WORD words before its state word.
+  let start = (key as usize).checked_mul(8)?.checked_sub(STATE_WORD * 4)?;
+  let addr = start.checked_add((word as usize).checked_mul(4)?)?;
+  Some((addr, stamp(from)?, stamp(to)?))
+}
+
+/// Finishes the step a terminated thread left open at word `word` of the
+/// Queue in `view`, if it left one there: true when that changed the word.
+#[napi(catch_unwind)]
+pub fn queue_rescue(view: Region, word: u32) -> Result<bool> {
+  let cell = view.word(word as usize)?;
+  let addr = view.addr(word as usize)?;
+  let Some((from, to)) = STRANDED.lock().remove(&addr) else {
+    return Ok(false);
+  };
+  Ok(cell.compare_exchange(from, to, SeqCst, SeqCst).is_ok())
+}
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+  use std::ptr::NonNull;
+  use std::sync::atomic::AtomicI32;
+
+  /// 64 words where an object would start: 8-aligned, as objects are.
+  #[repr(C, align(8))]
+  struct Object([AtomicI32; 64]);
+
+  fn object() -> Box<Object> {
+    Box::new(Object(std::array::from_fn(|_| AtomicI32::new(0))))
+  }
+
+  /// A Region over `words`.
+  fn region(words: &[AtomicI32]) -> Region {
+    // SAFETY: `words` outlives the region in each test, and is only accessed atomically.
+    unsafe { Region::from_raw(NonNull::from(&words[0]), words.len()) }
+  }
+
+  fn key_of(words: &[AtomicI32]) -> f64 {
+    ((&words[STATE_WORD] as *const AtomicI32 as usize) >> 3) as f64
+  }
+
+  /// As a thread that dies with a step open: writes the record, then exits.
+  fn die_in_step(key: f64, word: u32, from: i32, to: i32) {
+    std::thread::spawn(move || {
+      RECORD.with(|r| {
+        r[1].set(f64::from(word));
+        r[2].set(f64::from(from));
+        r[3].set(f64::from(to));
+        r[0].set(key);
+      });
+      strand_open_step();
+    })
+    .join()
+    .unwrap();
+  }
+
+  #[test]
+  fn a_stranded_step_is_finished_once_by_the_thread_stuck_on_its_word() {
+    let object = object();
+    let words = &object.0;
+    let view = region(words);
+    words[40].store(96, SeqCst); // free for the producer at position 96
+    die_in_step(key_of(words), 40, 96, 97); // a push claimed it and died
+    assert!(
+      !queue_rescue(region(words), 41).unwrap(),
+      "another word: nothing"
+    );
+    assert!(queue_rescue(view, 40).unwrap());
+    assert_eq!(words[40].load(SeqCst), 97, "published");
+    assert!(!queue_rescue(region(words), 40).unwrap(), "once");
+  }
+
+  #[test]
+  fn a_step_finished_meanwhile_is_left_alone() {
+    let object = object();
+    let words = &object.0;
+    words[20].store(500, SeqCst); // it went on: not the stamp the step left
+    die_in_step(key_of(words), 20, 33, 16);
+    assert!(!queue_rescue(region(words), 20).unwrap());
+    assert_eq!(words[20].load(SeqCst), 500);
+  }
+
+  #[test]
+  fn no_open_step_and_bad_records_strand_nothing() {
+    assert_eq!(stranded_step(0.0, 40.0, 1.0, 2.0), None);
+    assert_eq!(stranded_step(0.5, 40.0, 1.0, 2.0), None);
+    assert_eq!(stranded_step(1e6, -1.0, 1.0, 2.0), None);
+    assert_eq!(stranded_step(1e6, 40.0, 1e10, 2.0), None);
+    assert_eq!(stranded_step(1.0, 0.0, 1.0, 2.0), None, "before address 0");
+    assert_eq!(
+      stranded_step(1e6, 40.0, -5.0, 2.0),
+      Some((8_000_000 - 16 + 160, -5, 2))
+    );
+  }
+}
