@@ -125,7 +125,7 @@ function lineNote(runs) {
   const ns = runs.map((r) => `${(r.rtUs.linePingPong * 1e3).toFixed(0)} ns`).join(', ');
   return (
     `The machine's state in each run (a probe, not a contender): a cache line's round trip between A and B, ${fmt(PROBE_N)} times, took ${ns} per round trip (A's time divided by the round trips; runs in the order above). ` +
-    'Each 64-byte message moves at least one line of data and, while the receiver keeps up, the tail\'s line too, so the rings\' rates move with this figure, which varies between runs on this VM.'
+    'Each 64-byte message moves at least one line of data between the CPUs (and, while the receiver keeps up, the tail\'s line too); the probe tells a run where that transfer was slow from one where something else was.'
   );
 }
 

@@ -34,7 +34,8 @@ const state =
   globalThis[kState] ??
   (globalThis[kState] = (() => {
     const pending = new Map(); // async waiter id -> settle(status)
-    const s = { pending, nextId: 0, tid: 0, step: null };
+    // readHolds: RwLock read locks per lock (lib/rwlock.js), shared by every copy too.
+    const s = { pending, nextId: 0, tid: 0, step: null, readHolds: new Map() };
     s.tid = register((id, status) => {
       const settle = pending.get(id);
       if (settle === undefined) return;
@@ -186,4 +187,7 @@ function waitAsync(what, start, cancel, finish, timeout, signal) {
   });
 }
 
-module.exports = { native, FAST, TID, STEP, waitAsync };
+/** This thread's RwLock read-lock counts by lock (see lib/rwlock.js). */
+const READ_HOLDS = state.readHolds;
+
+module.exports = { native, FAST, TID, STEP, READ_HOLDS, waitAsync };

@@ -3,7 +3,7 @@
 // src/sync/rwlock.rs; the fast paths here are the four transitions it gives to
 // JS (reader count +1 / -1 with no flag set, 0 <-> WRITE_LOCKED|me).
 
-const { native, FAST, TID, waitAsync } = require('./runtime.js');
+const { native, FAST, TID, READ_HOLDS: readHolds, waitAsync } = require('./runtime.js');
 const { timeoutOf, signalOf, func } = require('./validate.js');
 const shared = require('./shared.js');
 const errors = require('./errors.js');
@@ -23,9 +23,10 @@ let release; // (rwlock, write) => void, defined inside RwLock (it reads #i32)
 // over its memory took them: two objects reopening one lock in one thread
 // (attach() twice, RwLock.from() of a value that came again) share the
 // count, so a recursive read() or a write() after read() is refused through
-// either. Keyed by the memory (native.objectKey); an entry lives while some
-// object over that memory does.
-const readHolds = new Map(); // objectKey -> WeakRef<{ reads: number }>
+// either, and through every copy of this module loaded in the thread (the map
+// is in the thread's runtime state). Keyed by the memory (native.objectKey):
+// objectKey -> WeakRef<{ reads: number }>; an entry lives while some object
+// over that memory does.
 const forgetHolds = new FinalizationRegistry((key) => {
   if (readHolds.get(key)?.deref() === undefined) readHolds.delete(key);
 });
