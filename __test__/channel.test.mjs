@@ -370,6 +370,23 @@ test('Channel exclusive ends: async calls run in call order; misuse has codes', 
   await rejectsWithCode(assert, () => new ChannelReceiver(), 'ERR_ILLEGAL_CONSTRUCTOR');
 });
 
+test('Channel exclusive ends: an async call made from code a blocking call runs (an options getter) takes its turn after that call', async () => {
+  const ch = new Channel({ byteCapacity: 64 });
+  const rx = ch.receiver();
+  ch.send('a');
+  ch.send('b');
+  let inner;
+  const outer = rx.recv({
+    get timeout() {
+      inner = rx.recvAsync({ timeout: 2_000 });
+      return 2_000;
+    },
+  });
+  assert.equal(new TextDecoder().decode(outer), 'a', 'the call made first gets the first message');
+  assert.equal(new TextDecoder().decode(await inner), 'b');
+  rx.release();
+});
+
 test('Channel exclusive ends: a queued async call keeps its own timeout and signal; an aborted signal always wins', async () => {
   const ch = new Channel({ byteCapacity: 128 });
   const rx = ch.receiver();

@@ -173,6 +173,19 @@ test('the recursion rules hold through every object over one lock in a thread, n
   assert.equal(await writer.result(), 'wrote');
 });
 
+test('a new lock in the memory of an old one does not inherit its read holds', () => {
+  const buffer = new SharedArrayBuffer(RwLock.byteLength);
+  const old = new RwLock({ buffer });
+  old.read(); // never unlocked: the old lock is abandoned with it
+  assert.throws(() => old.write({ timeout: 10 }), { code: 'ERR_SHMKIT_DEADLOCK' });
+  const fresh = new RwLock({ buffer }); // created again in place (as a new lock in reused memory would be)
+  const w = fresh.write({ timeout: 1_000 });
+  w.unlock();
+  const r = fresh.read();
+  assert.throws(() => RwLock.from(fresh).write({ timeout: 10 }), { code: 'ERR_SHMKIT_DEADLOCK' }, 'its own holds still count');
+  r.unlock();
+});
+
 test('timeouts and aborts', async () => {
   const rw = new RwLock();
   const w = rw.write();

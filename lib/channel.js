@@ -837,7 +837,9 @@ class Channel {
         const handBack = () => {
           if (end.#turns.pending === 0 && !end.#busy) End.#unlockDeferred(end); // (a release() left its unlock there)
         };
-        return end.#turns.run(() => op(end.#ch), timeout, t0, signal, handBack);
+        // Made from code that one of this end's blocking or try calls ran (a
+        // getter of its options): its turn comes after that call, not in it.
+        return end.#turns.run(() => op(end.#ch), timeout, t0, signal, handBack, !end.#busy);
       }
 
       static {

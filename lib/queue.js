@@ -64,6 +64,7 @@ class Queue extends ring.TypedRing {
   #oneLap;
   #bigint;
   #key; // native.objectKey: names this Queue's memory in the step record
+  #creation; // its creation stamp (native.CREATION_WORD), also in the record
 
   /** Bytes a Queue of `capacity` elements of `Type` occupies. */
   static byteLengthFor(Type, capacity) {
@@ -91,6 +92,7 @@ class Queue extends ring.TypedRing {
     this.#stampsAt = DATA_OFFSET / 4;
     this.#bigint = T === BigInt64Array || T === BigUint64Array;
     this.#key = native.objectKey(i32);
+    this.#creation = Atomics.load(i32, native.CREATION_WORD);
     // Sleepers watch the stamp of the slot they need next (src/ring/mod.rs).
     const stampWord = stampWordOf(param);
     ring.initTypedRing(this, i32, 'Queue', this.#bigint, ring.MPMC, { producers: stampWord, consumers: stampWord });
@@ -131,6 +133,7 @@ class Queue extends ring.TypedRing {
           STEP[1] = word;
           STEP[2] = tail;
           STEP[3] = (tail + 1) | 0;
+          STEP[4] = this.#creation;
           STEP[0] = this.#key;
           this.#data[index] = v;
           Atomics.store(c, word, (tail + 1) | 0);
@@ -173,6 +176,7 @@ class Queue extends ring.TypedRing {
           STEP[1] = word;
           STEP[2] = (head + 1) | 0;
           STEP[3] = (head + oneLap) | 0;
+          STEP[4] = this.#creation;
           STEP[0] = this.#key;
           const v = this.#data[index];
           Atomics.store(c, word, (head + oneLap) | 0);

@@ -53,7 +53,7 @@ const state =
     // a plain array where the runtime allows no external buffers (a step a
     // termination cuts short is then not finished by others).
     const record = native.queueStepRecord();
-    s.step = new Float64Array(record ?? 4);
+    s.step = new Float64Array(record ?? 5);
     return s;
   })());
 

@@ -25,8 +25,10 @@ let release; // (rwlock, write) => void, defined inside RwLock (it reads #i32)
 // count, so a recursive read() or a write() after read() is refused through
 // either, and through every copy of this module loaded in the thread (the map
 // is in the thread's runtime state). Keyed by the memory (native.objectKey):
-// objectKey -> WeakRef<{ reads: number }>; an entry lives while some object
-// over that memory does.
+// objectKey -> WeakRef<{ creation, reads }>; an entry lives while some object
+// over that memory does. `creation` is the lock's creation stamp
+// (native.CREATION_WORD): a new lock in memory an old one had (freed and
+// reused) starts from a record of its own, whatever the old one left.
 const forgetHolds = new FinalizationRegistry((key) => {
   if (readHolds.get(key)?.deref() === undefined) readHolds.delete(key);
 });
@@ -34,9 +36,10 @@ const forgetHolds = new FinalizationRegistry((key) => {
 /** The read-hold count this thread keeps for the RwLock in `i32`. */
 function holdsOf(i32) {
   const key = native.objectKey(i32);
+  const creation = Atomics.load(i32, native.CREATION_WORD);
   let holds = readHolds.get(key)?.deref();
-  if (holds === undefined) {
-    holds = { reads: 0 };
+  if (holds === undefined || holds.creation !== creation) {
+    holds = { creation, reads: 0 };
     readHolds.set(key, new WeakRef(holds));
     forgetHolds.register(holds, key);
   }

@@ -37,12 +37,13 @@ class Turns {
    * Runs `op(timeout, t0, signal)` (which returns a value or a promise) in
    * its turn; resolves or rejects as it does. `after()`, if given, runs once
    * the call has settled and stopped counting as pending, before its caller
-   * resumes.
+   * resumes. `atOnce` false: not at once even when nothing is pending (its
+   * turn comes after the current job, as a later call's would).
    */
-  run(op, timeout, t0, signal, after = ignore) {
+  run(op, timeout, t0, signal, after = ignore, atOnce = true) {
     if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
     this.#pending++;
-    if (this.#pending === 1) {
+    if (this.#pending === 1 && atOnce) {
       let result;
       try {
         result = Promise.resolve(op(timeout, t0, signal));

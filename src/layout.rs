@@ -89,6 +89,15 @@ pub const CHANNEL_MAX_BYTES: u32 = 1 << 30;
 /// Word index (in i32 units) of the first state word after the header.
 pub const STATE_WORD: usize = (HEADER_BYTES / 4) as usize;
 
+/// Word index of the creation stamp of a Queue and of an RwLock (in the
+/// reserved space after the first state word): a number unique in the
+/// process, written when the object is created, so that a new object in
+/// memory that an old one had is told from it. JS keys per-thread records by
+/// memory and creation stamp (an RwLock's read holds, a Queue's step record;
+/// see lib/rwlock.js and `crate::ring::stranded`). Only compared, never trusted.
+#[napi]
+pub const CREATION_WORD: u32 = 5;
+
 /// Byte size of a Mutex: header + one state word, rounded up to the alignment.
 #[napi]
 pub const MUTEX_BYTES: u32 = 24;

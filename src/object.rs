@@ -6,8 +6,9 @@ use napi::{Error, Result, Status};
 use napi_derive::napi;
 
 use crate::layout::{
-  kind_name, object_bytes, CHANNEL_RECV_LOCK, CHANNEL_SEND_LOCK, KIND_CHANNEL, KIND_MUTEX,
-  KIND_QUEUE, LAYOUT_VERSION, MAGIC, MUTEX_BYTES, RING_DATA_OFFSET, STATE_WORD,
+  kind_name, object_bytes, CHANNEL_RECV_LOCK, CHANNEL_SEND_LOCK, CREATION_WORD, KIND_CHANNEL,
+  KIND_MUTEX, KIND_QUEUE, KIND_RWLOCK, LAYOUT_VERSION, MAGIC, MUTEX_BYTES, RING_DATA_OFFSET,
+  STATE_WORD,
 };
 use crate::parking;
 use crate::region::Region;
@@ -40,6 +41,11 @@ pub fn create_object(view: Region, kind: u32, param: u32, elem: u32, initial: i3
   view.word(2)?.store(need as i32, Ordering::Relaxed);
   view.word(3)?.store(param as i32, Ordering::Relaxed);
   view.word(STATE_WORD)?.store(initial, Ordering::Relaxed);
+  if kind == KIND_QUEUE || kind == KIND_RWLOCK {
+    view
+      .word(CREATION_WORD as usize)?
+      .store(crate::ring::ring_token(), Ordering::Relaxed);
+  }
   if kind == KIND_QUEUE {
     // A Queue's slot stamps start as their own index (see lib/queue.js).
     let first = (RING_DATA_OFFSET / 4) as usize;

@@ -12,12 +12,13 @@
 //! and clears the note after it, in a record of its own:
 //!
 //! ```text
-//! step record: 4 f64, one per thread (thread-local memory Rust owns; JS
+//! step record: 5 f64, one per thread (thread-local memory Rust owns; JS
 //! writes it through an external ArrayBuffer, see `queue_step_record`)
 //!   [0] the Queue's objectKey (its state word's address / 8); 0: no open step
 //!   [1] the stamp's word index in the Queue
 //!   [2] the stamp the slot holds while the step is open
 //!   [3] the stamp the step stores
+//!   [4] the Queue's creation stamp (`crate::layout::CREATION_WORD`)
 //! ```
 //!
 //! The thread's exit ([`strand_open_step`], from its env cleanup hook, on
@@ -26,9 +27,12 @@
 //! the Queue: the dying thread no longer has a view that keeps the memory
 //! alive. A thread that finds a slot stuck (lib/queue.js, after its bounded
 //! retries) passes its own view of the stamp to [`queue_rescue`], which
-//! finishes a stranded step there if there is one: a compare-and-swap from
-//! the stamp the step left to the one it meant, so a step finished since (or
-//! memory reused since by another object) is left alone. A rescued push
+//! finishes a stranded step there if there is one and the Queue there is
+//! the one the step was in (its creation stamp: memory freed and reused by a
+//! new Queue holds the same stamp values, but not the same creation stamp),
+//! with a compare-and-swap from the stamp the step left to the one it meant,
+//! so a step finished since is left alone. A stranded step whose Queue is
+//! dropped stays in the table (a few bytes per such termination). A rescued push
 //! delivers its value; a rescued pop frees the slot, its value lost with its
 //! thread, as if that thread had died just after the pop.
 
@@ -43,11 +47,11 @@ use napi::{Env, Error, Result, Status};
 use napi_derive::napi;
 use parking_lot::Mutex;
 
-use crate::layout::STATE_WORD;
+use crate::layout::{CREATION_WORD, STATE_WORD};
 use crate::region::Region;
 
 /// Words of a step record.
-const RECORD_WORDS: usize = 4;
+const RECORD_WORDS: usize = 5;
 
 thread_local! {
   /// This thread's step record (see the module documentation). Const
@@ -58,8 +62,18 @@ thread_local! {
   static GIVEN: Cell<bool> = const { Cell::new(false) };
 }
 
-/// Stranded steps: stamp word address -> (the stamp it holds, the stamp it should get).
-static STRANDED: LazyLock<Mutex<HashMap<usize, (i32, i32)>>> =
+/// A step a terminated thread left open.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Step {
+  /// The creation stamp of the Queue it was in.
+  creation: i32,
+  /// The stamp the slot holds, and the one the step stores.
+  from: i32,
+  to: i32,
+}
+
+/// Stranded steps by stamp word address.
+static STRANDED: LazyLock<Mutex<HashMap<usize, Step>>> =
   LazyLock::new(|| Mutex::new(HashMap::new()));
 
 /// This thread's step record as an ArrayBuffer of 32 bytes over the memory
@@ -109,19 +123,19 @@ pub fn queue_step_record(env: &Env) -> Result<Option<ArrayBuffer<'_>>> {
 /// Reads this thread's step record and, if a step is open, strands it:
 /// called by the thread's exit.
 pub fn strand_open_step() {
-  let [key, word, from, to] = RECORD.with(|r| {
-    let words = [r[0].get(), r[1].get(), r[2].get(), r[3].get()];
+  let record: [f64; RECORD_WORDS] = RECORD.with(|r| {
+    let words = std::array::from_fn(|i| r[i].get());
     r[0].set(0.0);
     words
   });
-  if let Some((addr, from, to)) = stranded_step(key, word, from, to) {
-    STRANDED.lock().insert(addr, (from, to));
+  if let Some((addr, step)) = stranded_step(record) {
+    STRANDED.lock().insert(addr, step);
   }
 }
 
-/// The stamp word address and stamps of an open step record, or `None`
-/// when none is open (or the record is not one shmkit wrote).
-fn stranded_step(key: f64, word: f64, from: f64, to: f64) -> Option<(usize, i32, i32)> {
+/// The stamp word address and step of an open step record, or `None` when
+/// none is open (or the record is not one shmkit wrote).
+fn stranded_step([key, word, from, to, creation]: [f64; RECORD_WORDS]) -> Option<(usize, Step)> {
   let whole = |x: f64, max: f64| x.fract() == 0.0 && x >= 0.0 && x <= max;
   let stamp = |x: f64| {
     (x.fract() == 0.0 && x >= f64::from(i32::MIN) && x <= f64::from(i32::MAX)).then_some(x as i32)
@@ -132,7 +146,12 @@ fn stranded_step(key: f64, word: f64, from: f64, to: f64) -> Option<(usize, i32,
   // The object starts STATE_WORD words before its state word.
   let start = (key as usize).checked_mul(8)?.checked_sub(STATE_WORD * 4)?;
   let addr = start.checked_add((word as usize).checked_mul(4)?)?;
-  Some((addr, stamp(from)?, stamp(to)?))
+  let step = Step {
+    creation: stamp(creation)?,
+    from: stamp(from)?,
+    to: stamp(to)?,
+  };
+  Some((addr, step))
 }
 
 /// Finishes the step a terminated thread left open at word `word` of the
@@ -141,10 +160,20 @@ fn stranded_step(key: f64, word: f64, from: f64, to: f64) -> Option<(usize, i32,
 pub fn queue_rescue(view: Region, word: u32) -> Result<bool> {
   let cell = view.word(word as usize)?;
   let addr = view.addr(word as usize)?;
-  let Some((from, to)) = STRANDED.lock().remove(&addr) else {
-    return Ok(false);
-  };
-  Ok(cell.compare_exchange(from, to, SeqCst, SeqCst).is_ok())
+  let creation = view.word(CREATION_WORD as usize)?.load(SeqCst);
+  let mut stranded = STRANDED.lock();
+  match stranded.get(&addr) {
+    Some(step) if step.creation == creation => {
+      let step = *step;
+      stranded.remove(&addr);
+      Ok(
+        cell
+          .compare_exchange(step.from, step.to, SeqCst, SeqCst)
+          .is_ok(),
+      )
+    }
+    _ => Ok(false), // none, or another Queue's (this memory held another one then)
+  }
 }
 
 #[cfg(test)]
@@ -171,13 +200,15 @@ mod tests {
     ((&words[STATE_WORD] as *const AtomicI32 as usize) >> 3) as f64
   }
 
-  /// As a thread that dies with a step open: writes the record, then exits.
-  fn die_in_step(key: f64, word: u32, from: i32, to: i32) {
+  /// As a thread that dies with a step open in the Queue whose creation
+  /// stamp is `creation`: writes the record, then exits.
+  fn die_in_step(key: f64, creation: i32, word: u32, from: i32, to: i32) {
     std::thread::spawn(move || {
       RECORD.with(|r| {
         r[1].set(f64::from(word));
         r[2].set(f64::from(from));
         r[3].set(f64::from(to));
+        r[4].set(f64::from(creation));
         r[0].set(key);
       });
       strand_open_step();
@@ -191,8 +222,9 @@ mod tests {
     let object = object();
     let words = &object.0;
     let view = region(words);
+    words[CREATION_WORD as usize].store(7, SeqCst);
     words[40].store(96, SeqCst); // free for the producer at position 96
-    die_in_step(key_of(words), 40, 96, 97); // a push claimed it and died
+    die_in_step(key_of(words), 7, 40, 96, 97); // a push claimed it and died
     assert!(
       !queue_rescue(region(words), 41).unwrap(),
       "another word: nothing"
@@ -206,22 +238,46 @@ mod tests {
   fn a_step_finished_meanwhile_is_left_alone() {
     let object = object();
     let words = &object.0;
+    words[CREATION_WORD as usize].store(8, SeqCst);
     words[20].store(500, SeqCst); // it went on: not the stamp the step left
-    die_in_step(key_of(words), 20, 33, 16);
+    die_in_step(key_of(words), 8, 20, 33, 16);
     assert!(!queue_rescue(region(words), 20).unwrap());
     assert_eq!(words[20].load(SeqCst), 500);
   }
 
   #[test]
+  fn a_new_queue_in_the_memory_of_one_with_a_stranded_step_is_left_alone() {
+    let object = object();
+    let words = &object.0;
+    words[CREATION_WORD as usize].store(9, SeqCst);
+    words[30].store(3, SeqCst);
+    die_in_step(key_of(words), 9, 30, 3, 4); // then that Queue is dropped
+                                             // A new Queue in the same memory: the same stamp values, another creation stamp.
+    words[CREATION_WORD as usize].store(10, SeqCst);
+    assert!(!queue_rescue(region(words), 30).unwrap());
+    assert_eq!(words[30].load(SeqCst), 3, "untouched");
+  }
+
+  #[test]
   fn no_open_step_and_bad_records_strand_nothing() {
-    assert_eq!(stranded_step(0.0, 40.0, 1.0, 2.0), None);
-    assert_eq!(stranded_step(0.5, 40.0, 1.0, 2.0), None);
-    assert_eq!(stranded_step(1e6, -1.0, 1.0, 2.0), None);
-    assert_eq!(stranded_step(1e6, 40.0, 1e10, 2.0), None);
-    assert_eq!(stranded_step(1.0, 0.0, 1.0, 2.0), None, "before address 0");
+    let step = |from, to| Step {
+      creation: 1,
+      from,
+      to,
+    };
+    assert_eq!(stranded_step([0.0, 40.0, 1.0, 2.0, 1.0]), None);
+    assert_eq!(stranded_step([0.5, 40.0, 1.0, 2.0, 1.0]), None);
+    assert_eq!(stranded_step([1e6, -1.0, 1.0, 2.0, 1.0]), None);
+    assert_eq!(stranded_step([1e6, 40.0, 1e10, 2.0, 1.0]), None);
+    assert_eq!(stranded_step([1e6, 40.0, 1.0, 2.0, 0.5]), None);
     assert_eq!(
-      stranded_step(1e6, 40.0, -5.0, 2.0),
-      Some((8_000_000 - 16 + 160, -5, 2))
+      stranded_step([1.0, 0.0, 1.0, 2.0, 1.0]),
+      None,
+      "before address 0"
+    );
+    assert_eq!(
+      stranded_step([1e6, 40.0, -5.0, 2.0, 1.0]),
+      Some((8_000_000 - 16 + 160, step(-5, 2)))
     );
   }
 }
