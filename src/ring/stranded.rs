@@ -91,10 +91,12 @@ pub fn queue_step_record(env: &Env) -> Result<Option<ArrayBuffer<'_>>> {
   }
   let data = RECORD.with(|r| r.as_ptr()) as *mut std::ffi::c_void;
   let mut value = ptr::null_mut();
-  // SAFETY: `data` points at this thread's record, RECORD_WORDS * 8 bytes of
-  // thread-local storage that outlives the thread's JS environment (so every
-  // access through the buffer); no finalizer is needed (Rust owns it), and
-  // no other ArrayBuffer is made over it (GIVEN).
+  // The record is RECORD_WORDS * 8 bytes of thread-local storage, which
+  // outlives the thread's JS environment (so every access through the
+  // buffer); Rust owns it (no finalizer), and GIVEN keeps a second
+  // ArrayBuffer off it.
+  // SAFETY: a Node-API call on this thread's env; `data` is valid for the
+  // buffer's whole life, as said above.
   let status = unsafe {
     sys::napi_create_external_arraybuffer(
       env.raw(),
