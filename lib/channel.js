@@ -596,6 +596,11 @@ class Channel {
   trySend(message) {
     const bytes = this.#payload(message, true);
     if (Atomics.load(this.#c, STATE) & CLOSED) throw ring.closedError('Channel');
+    return this.#trySendBytes(bytes);
+  }
+
+  /** True when `bytes` went out at once: the send lock was free and there was room. */
+  #trySendBytes(bytes) {
     if (!this.#tryLock(this.#sendLock, this.#sendWord)) return false;
     try {
       return this.#put(bytes, true) === true;
@@ -625,18 +630,8 @@ class Channel {
     const signal = ring.signalOf(options);
     const t0 = ring.now(timeout);
     // Nothing of this object's pending: a send that finds the lock free and room needs no turn.
-    if (this.#sendTurns.pending === 0 && !signal?.aborted && this.#sendNow(bytes)) return undefined;
+    if (this.#sendTurns.pending === 0 && !signal?.aborted && this.#trySendBytes(bytes)) return undefined;
     return this.#sendTurns.run(() => this.#sendAsyncInTurn(bytes, timeout, t0, signal), timeout, t0, signal);
-  }
-
-  /** True when `bytes` went out at once: the send lock was free (the inline fast path) and there was room. */
-  #sendNow(bytes) {
-    if (!this.#grab(true)) return false;
-    try {
-      return this.#put(bytes, false) === true;
-    } finally {
-      internals.unlock(this.#sendLock);
-    }
   }
 
   async #sendAsyncInTurn(bytes, timeout, t0, signal) {
@@ -691,20 +686,10 @@ class Channel {
     const signal = ring.signalOf(options);
     const t0 = ring.now(timeout);
     if (this.#recvTurns.pending === 0 && !signal?.aborted) {
-      const m = this.#receiveNow(into); // a message there needs no turn
+      const m = this.#tryReceive(into); // a message there needs no turn
       if (m !== undefined) return m;
     }
     return this.#recvTurns.run(() => this.#receiveAsyncInTurn(into, timeout, t0, signal), timeout, t0, signal);
-  }
-
-  /** A message (or its length, see #take) if the receive lock was free (the inline fast path) and one was there. */
-  #receiveNow(into) {
-    if (!this.#grab(false)) return undefined;
-    try {
-      return this.#take(into);
-    } finally {
-      internals.unlock(this.#recvLock);
-    }
   }
 
   async #receiveAsyncInTurn(into, timeout, t0, signal) {
