@@ -690,6 +690,19 @@ pub fn kept(
   st
 }
 
+/// For tests: a fresh shared word (0), its address (its parking key), and
+/// threads `tids` registered as live.
+#[cfg(test)]
+pub fn test_word(tids: &[u32]) -> (std::sync::Arc<AtomicI32>, usize) {
+  let word = std::sync::Arc::new(AtomicI32::new(0));
+  let addr = std::sync::Arc::as_ptr(&word) as usize;
+  let mut lot = lock();
+  for &tid in tids {
+    lot.register(tid);
+  }
+  (word, addr)
+}
+
 /// For tests: waits until at least `n` waiters are queued on `addr`, and
 /// panics (failing the test) if they are not within 5 s.
 #[cfg(test)]

@@ -453,10 +453,7 @@ mod tests {
 
   #[test]
   fn retry_woken_waiter_of_a_terminating_thread_gives_the_lock_back() {
-    let word = Arc::new(AtomicI32::new(0));
-    let addr = Arc::as_ptr(&word) as usize;
-    parking::lock().register(311);
-    parking::lock().register(312);
+    let (word, addr) = parking::test_word(&[311, 312]);
     assert_eq!(lock(&word, addr, 311, None, &mut never), STATUS_OK);
     let terminating = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let waiter = {
@@ -478,10 +475,7 @@ mod tests {
 
   #[test]
   fn waiter_stepping_again_after_a_stray_write_as_its_thread_is_terminated_gives_the_lock_back() {
-    let word = Arc::new(AtomicI32::new(0));
-    let addr = Arc::as_ptr(&word) as usize;
-    parking::lock().register(331);
-    parking::lock().register(332);
+    let (word, addr) = parking::test_word(&[331, 332]);
     assert_eq!(lock(&word, addr, 331, None, &mut never), STATUS_OK);
     // "Terminated" exactly when it holds the lock: its looks during the wait
     // see a live thread, its check after taking the lock a terminating one.
@@ -504,11 +498,7 @@ mod tests {
 
   #[test]
   fn lock_handed_to_a_thread_that_exits_before_delivery_is_not_poisoned() {
-    let word = Arc::new(AtomicI32::new(0));
-    let addr = Arc::as_ptr(&word) as usize;
-    for tid in [321, 322, 323] {
-      parking::lock().register(tid);
-    }
+    let (word, addr) = parking::test_word(&[321, 322, 323]);
     crate::threads::tests::POSTS_QUEUE.lock().insert(321);
     assert_eq!(lock(&word, addr, 323, None, &mut never), STATUS_OK);
     // 321 waits asynchronously, 322 blocks behind it.
@@ -532,10 +522,7 @@ mod tests {
 
   #[test]
   fn dying_owner_wakes_waiters() {
-    let word = Arc::new(AtomicI32::new(0));
-    let addr = Arc::as_ptr(&word) as usize;
-    parking::lock().register(301);
-    parking::lock().register(302);
+    let (word, addr) = parking::test_word(&[301, 302]);
     assert_eq!(lock(&word, addr, 301, None, &mut never), STATUS_OK);
     let waiter = {
       let word = word.clone();

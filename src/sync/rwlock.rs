@@ -575,10 +575,7 @@ mod tests {
 
   #[test]
   fn retry_woken_writer_of_a_terminating_thread_gives_the_lock_back() {
-    let w = Arc::new(AtomicI32::new(0));
-    let a = Arc::as_ptr(&w) as usize;
-    parking::lock().register(731);
-    parking::lock().register(732);
+    let (w, a) = parking::test_word(&[731, 732]);
     assert_eq!(lock(&w, a, 731, Side::Write, None, &mut never), STATUS_OK);
     let terminating = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let writer = {
@@ -633,10 +630,7 @@ mod tests {
 
   #[test]
   fn a_waiting_writer_blocks_new_readers_and_gets_in() {
-    let w = Arc::new(AtomicI32::new(0));
-    let a = Arc::as_ptr(&w) as usize;
-    parking::lock().register(711);
-    parking::lock().register(712);
+    let (w, a) = parking::test_word(&[711, 712]);
     assert_eq!(lock(&w, a, 711, Side::Read, None, &mut never), STATUS_OK);
     let writer = {
       let w = w.clone();
@@ -670,9 +664,7 @@ mod tests {
 
   #[test]
   fn writer_unlock_admits_all_queued_readers() {
-    let w = Arc::new(AtomicI32::new(0));
-    let a = Arc::as_ptr(&w) as usize;
-    parking::lock().register(721);
+    let (w, a) = parking::test_word(&[721]);
     assert_eq!(lock(&w, a, 721, Side::Write, None, &mut never), STATUS_OK);
     let readers: Vec<_> = (0..3)
       .map(|i| {

@@ -349,10 +349,7 @@ mod tests {
 
   #[test]
   fn retry_woken_waiter_of_a_terminating_thread_gives_the_permits_back() {
-    let word = Arc::new(AtomicI32::new(0));
-    let addr = Arc::as_ptr(&word) as usize;
-    parking::lock().register(451);
-    parking::lock().register(452);
+    let (word, addr) = parking::test_word(&[451, 452]);
     // 451 waits for a permit asynchronously, 452 blocks behind it.
     assert_eq!(acquire_async(&word, addr, 451, 1, 2, 9), STATUS_PENDING);
     let terminating = Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -383,9 +380,7 @@ mod tests {
 
   #[test]
   fn big_waiter_is_not_starved() {
-    let word = Arc::new(AtomicI32::new(0));
-    let addr = Arc::as_ptr(&word) as usize;
-    parking::lock().register(401);
+    let (word, addr) = parking::test_word(&[401]);
     let big = {
       let word = word.clone();
       std::thread::spawn(move || acquire(&word, addr, 401, 3, 10, None, &mut || false))
