@@ -1088,17 +1088,22 @@ export declare class RwLockWriteGuard extends RwLockGuard {
  *   that would queue behind a waiting writer (which waits for this thread's
  *   own read lock), and a write-lock wait that would close a cycle of
  *   threads all throw {@link errors.DeadlockError} (`ERR_SHMKIT_DEADLOCK`)
- *   at once. The async forms just queue. Read locks are counted per
- *   `RwLock` object: two objects for the same memory in one thread (say, two
- *   `RwLock.from()` calls) do not see each other's read locks.
+ *   at once. The async forms just queue. Read locks are counted per thread
+ *   and lock, whichever object over the lock's memory took them (say, two
+ *   `RwLock.from()` calls in one thread).
  * - **Dead writers are detected**: if a thread exits while holding the write
  *   lock, the next thread to lock (for reading or writing) takes it over and
  *   gets {@link errors.OwnerDiedError} (`ERR_SHMKIT_OWNER_DIED`) carrying its
  *   guard; the lock stays *poisoned*, reporting that error to every
  *   acquisition, until {@link RwLock.clearPoison}.
- * - **Dead readers are not tracked**: a thread that exits holding a read
- *   lock leaves it held for good, and writers then wait until their
- *   `timeout`. Give writers timeouts where readers may die.
+ * - **Dead readers' locks are given back**: read locks a thread still holds
+ *   when it exits (it returns, throws, or is terminated) are released by the
+ *   next write attempt on the lock; a writer already waiting is woken to do
+ *   so. A thread tracks its read locks on up to 64 locks at once; read locks
+ *   on more locks than that stay held if it exits holding them, and so can
+ *   one whose worker is terminated right between taking it and counting it,
+ *   or every one where the runtime allows no external ArrayBuffers. Give
+ *   writers timeouts where readers may die.
  *
  * @example
  * ```js
@@ -1231,7 +1236,7 @@ export declare class RwLock {
    *   the write lock** (`error.guard`, an {@link RwLockWriteGuard}): repair
    *   the data, call {@link RwLock.clearPoison}, then `error.guard.unlock()`.
    * @throws {errors.TimeoutError} `ERR_SHMKIT_TIMEOUT` when `timeout` passed
-   *   first (for example behind a reader that died holding its read lock).
+   *   first (for example behind a reader that keeps its read lock).
    * @throws {errors.TerminatedError} `ERR_SHMKIT_TERMINATED` when this worker
    *   is being terminated while it waits.
    * @throws {TypeError} `ERR_INVALID_ARG_TYPE` / {RangeError} `ERR_OUT_OF_RANGE` for bad options.
@@ -1327,8 +1332,9 @@ export declare class RwLock {
 
   /**
    * How many read locks are held now, by all threads (a thread holding two
-   * counts twice; read locks of dead readers still count); `0` while a
-   * writer holds the lock. It may change at once.
+   * counts twice; read locks of a thread that exited holding them count
+   * until a write attempt gives them back); `0` while a writer holds the
+   * lock. It may change at once.
    */
   get readers(): number;
 

@@ -2,7 +2,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import { RwLock, RwLockReadGuard, RwLockWriteGuard, errors } from '../index.mjs';
-import { spawn, flags, sleep, rejectsWithCode, waitFor } from './helpers.mjs';
+import { spawn, flags, sleep, rejectsWithCode, waitFor, bounded } from './helpers.mjs';
 
 test('readers never see a half-written record while writers update it', async () => {
   const rw = new RwLock();
@@ -248,6 +248,106 @@ test('a writer that dies holding the lock poisons it; waiters take over', async 
   assert.equal(rw.isWriteLocked, false);
   rw.clearPoison();
   assert.equal(rw.withWrite(() => 'clean'), 'clean');
+});
+
+test('read locks a worker still holds when it exits are given back; only its own', async () => {
+  const rw = new RwLock();
+  const f = flags();
+  const mine = rw.read(); // a live reader, which keeps its lock throughout
+  // Returns holding two (one recursive); the second worker reads, then is
+  // terminated while it waits.
+  const returns = spawn(({}, { rw }) => {
+    rw.read();
+    rw.read();
+    return rw.readers;
+  }, { rw });
+  assert.equal(await returns.result(), 3);
+  const terminated = spawn(({}, { rw, f }) => {
+    rw.read({ timeout: 5_000 });
+    Atomics.store(f, 0, 1);
+    Atomics.wait(f, 1, 0, 10_000);
+  }, { rw, f });
+  await waitFor(() => Atomics.load(f, 0) === 1, 'the second reader');
+  assert.equal(rw.readers, 4);
+  // A writer in another worker waits, blocked, for the readers.
+  const writer = spawn(({}, { rw, f }) => {
+    const g = rw.write({ timeout: 10_000 });
+    const readers = Atomics.load(f, 2); // set by the main thread once it let go
+    g.unlock();
+    return readers;
+  }, { rw, f });
+  await waitFor(() => inspect(rw).includes('writersWaiting: 1'), 'the writer to queue');
+  await terminated.worker.terminate();
+  await sleep(50);
+  // The dead threads' read locks are given back; the live one still holds.
+  assert.equal(rw.readers, 1);
+  assert.match(inspect(rw), /writersWaiting: 1/);
+  Atomics.store(f, 2, 7);
+  mine.unlock();
+  assert.equal(await writer.result(), 7, 'the writer got the lock once the live reader let go');
+  assert.equal(rw.readers, 0);
+  assert.equal(rw.withWrite(() => 'free'), 'free');
+});
+
+test('read locks a worker exits holding are given back to a later writer, async or try', async () => {
+  const rw = new RwLock();
+  const held = spawn(({}, { rw }) => {
+    rw.read();
+    return 'left holding it';
+  }, { rw });
+  await held.result();
+  assert.equal(rw.readers, 1, 'counted until a writer comes');
+  const g = rw.tryWrite();
+  assert.ok(g, 'tryWrite gets the lock');
+  g.unlock();
+  // An async writer already waiting when the reader is terminated.
+  const f = flags();
+  const reader = spawn(({}, { rw, f }) => {
+    const r = rw.read();
+    Atomics.store(f, 0, 1);
+    Atomics.wait(f, 1, 0, 10_000);
+    r.unlock();
+  }, { rw, f });
+  await waitFor(() => Atomics.load(f, 0) === 1, 'the reader');
+  const w = rw.writeAsync({ timeout: 10_000 });
+  await sleep(10);
+  await reader.worker.terminate();
+  (await bounded(w, 5_000, 'writeAsync')).unlock();
+  assert.equal(rw.readers, 0);
+});
+
+test('read locks an exiting worker held on an old lock are not taken from a new lock in that memory', async () => {
+  const buffer = new SharedArrayBuffer(RwLock.byteLength);
+  const old = new RwLock({ buffer });
+  const f = flags();
+  const oldReader = spawn(({}, { old, f }) => {
+    old.read();
+    Atomics.store(f, 0, 1);
+    Atomics.wait(f, 1, 0, 10_000);
+    return 'gone';
+  }, { old, f });
+  await waitFor(() => Atomics.load(f, 0) === 1, 'the old lock\'s reader');
+  const fresh = new RwLock({ buffer }); // a new lock where the old one was
+  const newReader = spawn(({}, { fresh, f }) => {
+    const r = fresh.read();
+    Atomics.store(f, 2, 1);
+    Atomics.wait(f, 3, 0, 10_000);
+    r.unlock();
+    return 'done';
+  }, { fresh, f });
+  await waitFor(() => Atomics.load(f, 2) === 1, 'the new lock\'s reader');
+  Atomics.store(f, 1, 1);
+  Atomics.notify(f, 1);
+  assert.equal(await oldReader.result(), 'gone');
+  await sleep(20);
+  assert.equal(fresh.tryWrite(), null, 'the new lock\'s reader still holds it');
+  assert.equal(fresh.readers, 1);
+  Atomics.store(f, 3, 1);
+  Atomics.notify(f, 3);
+  assert.equal(await newReader.result(), 'done');
+  const g = fresh.tryWrite();
+  assert.ok(g);
+  g.unlock();
 });
 
 test('a write-lock cycle between two workers is a DeadlockError', async () => {

@@ -35,7 +35,7 @@ const state =
   (globalThis[kState] = (() => {
     const pending = new Map(); // async waiter id -> settle(status)
     // readHolds: RwLock read locks per lock (lib/rwlock.js), shared by every copy too.
-    const s = { pending, nextId: 0, tid: 0, step: null, readHolds: new Map() };
+    const s = { pending, nextId: 0, tid: 0, step: null, readHolds: new Map(), holdTable: null };
     s.tid = register((id, status) => {
       const settle = pending.get(id);
       if (settle === undefined) return;
@@ -54,6 +54,9 @@ const state =
     // termination cuts short is then not finished by others).
     const record = native.queueStepRecord();
     s.step = new Float64Array(record ?? 5);
+    // The thread's RwLock hold table (src/sync/read_holds.rs), the same way:
+    // without external buffers, read locks a thread exits holding stay held.
+    s.holdTable = new Float64Array(native.rwlockHoldTable() ?? native.RWLOCK_HOLD_SLOTS * 3);
     return s;
   })());
 
@@ -189,5 +192,7 @@ function waitAsync(what, start, cancel, finish, timeout, signal) {
 
 /** This thread's RwLock read-lock counts by lock (see lib/rwlock.js). */
 const READ_HOLDS = state.readHolds;
+/** This thread's RwLock hold table (see lib/rwlock.js). */
+const HOLD_TABLE = state.holdTable;
 
-module.exports = { native, FAST, TID, STEP, READ_HOLDS, waitAsync };
+module.exports = { native, FAST, TID, STEP, READ_HOLDS, HOLD_TABLE, waitAsync };

@@ -85,8 +85,10 @@ pub enum Grant {
   Notify,
 }
 
-/// A grant that could not be delivered: what, where, to whom, and the
-/// condvar notify it carried (see [`Waiter::pass_on`]), if any.
+/// A grant that could not be delivered, or the read locks a thread held when
+/// it exited (see `crate::sync::read_holds`): what, where, to whom, and the
+/// condvar notify it carried (see [`Waiter::pass_on`]), if any. `want` counts
+/// permits, or read locks (0 and 1 both mean one).
 #[derive(Clone, Copy, Debug)]
 pub struct Lost {
   pub addr: usize,
@@ -94,6 +96,9 @@ pub struct Lost {
   pub grant: Grant,
   pub want: u32,
   pub pass_on: usize,
+  /// The creation stamp of the object the grant was taken on, or 0 (any):
+  /// see `crate::sync::read_holds`.
+  pub creation: i32,
 }
 
 /// How a waiter is told its outcome.
@@ -481,6 +486,7 @@ impl Lot {
             grant: if granted { w.grant } else { Grant::Nothing },
             want: w.want,
             pass_on: w.pass_on,
+            creation: 0,
           };
           // Ids come from a per-thread counter and stay taken while their
           // outcome is on its way, so none is recorded twice.

@@ -21,7 +21,7 @@ use std::collections::HashMap;
 use std::ptr;
 use std::sync::LazyLock;
 
-use napi::bindgen_prelude::{Function, JsValue};
+use napi::bindgen_prelude::{ArrayBuffer, FromNapiValue, Function, JsValue};
 use napi::{sys, Env, Error, Result, Status};
 use napi_derive::napi;
 use parking_lot::Mutex;
@@ -404,10 +404,62 @@ impl Drop for ReservedId {
   }
 }
 
+/// An ArrayBuffer over the `len` bytes at `data`: a per-thread record that JS
+/// writes with plain stores and Rust reads at the thread's exit (see
+/// `crate::ring::stranded` and `crate::sync::read_holds`). `None` where the
+/// runtime allows no external buffers. Rust owns the memory (no finalizer).
+/// Once per thread: `given` records that JS has it, and a second call is an
+/// error (two ArrayBuffers over the same memory are not allowed).
+///
+/// # Safety
+///
+/// `data` must be valid for reads and writes of `len` bytes for as long as
+/// the thread's JS environment lives (thread-local storage of the calling
+/// thread is), and `given` must be the calling thread's flag for that memory.
+pub unsafe fn record_buffer<'env>(
+  env: &'env Env,
+  given: &'static std::thread::LocalKey<Cell<bool>>,
+  data: *mut std::ffi::c_void,
+  len: usize,
+  what: &str,
+) -> Result<Option<ArrayBuffer<'env>>> {
+  if given.with(|g| g.replace(true)) {
+    return Err(Error::new(
+      Status::GenericFailure,
+      format!("this thread's {what} was handed out already"),
+    ));
+  }
+  let mut value = ptr::null_mut();
+  // SAFETY: a Node-API call on this thread's env; the caller vouches for
+  // `data` and `len` (see above), and `given` keeps a second buffer off them.
+  let status = unsafe {
+    sys::napi_create_external_arraybuffer(env.raw(), data, len, None, ptr::null_mut(), &mut value)
+  };
+  if status == sys::Status::napi_no_external_buffers_allowed {
+    return Ok(None);
+  }
+  if status != sys::Status::napi_ok {
+    return Err(Error::new(
+      Status::GenericFailure,
+      format!("cannot make the {what} (Node-API status {status})"),
+    ));
+  }
+  // SAFETY: `value` is the ArrayBuffer just made on this env.
+  Ok(Some(unsafe {
+    ArrayBuffer::from_napi_value(env.raw(), value)?
+  }))
+}
+
 /// The cleanup hook: the thread is gone.
 fn thread_exit(tid: u32) {
   crate::ring::stranded::strand_open_step(); // a Queue step it was terminated in
-  parking::lock().thread_exit(tid);
+  let holds = crate::sync::read_holds::take_read_holds(tid); // read locks it still held
+  let mut lot = parking::lock();
+  lot.thread_exit(tid);
+  for lost in holds {
+    lot.lose(lost);
+  }
+  drop(lot);
   let sink = SINKS.lock().remove(&tid);
   if let Some(sink) = sink {
     // SAFETY: removed from SINKS under its lock, so no thread posts to it again;

@@ -38,17 +38,17 @@
 
 use std::cell::Cell;
 use std::collections::HashMap;
-use std::ptr;
 use std::sync::atomic::Ordering::SeqCst;
 use std::sync::LazyLock;
 
-use napi::bindgen_prelude::{sys, ArrayBuffer, FromNapiValue};
-use napi::{Env, Error, Result, Status};
+use napi::bindgen_prelude::ArrayBuffer;
+use napi::{Env, Result};
 use napi_derive::napi;
 use parking_lot::Mutex;
 
 use crate::layout::{CREATION_WORD, STATE_WORD};
 use crate::region::Region;
+use crate::threads;
 
 /// Words of a step record.
 const RECORD_WORDS: usize = 5;
@@ -76,50 +76,18 @@ struct Step {
 static STRANDED: LazyLock<Mutex<HashMap<usize, Step>>> =
   LazyLock::new(|| Mutex::new(HashMap::new()));
 
-/// This thread's step record as an ArrayBuffer of 32 bytes over the memory
+/// This thread's step record as an ArrayBuffer of 40 bytes over the memory
 /// Rust reads at the thread's exit, or `undefined` where the runtime allows
 /// no external buffers (a terminated thread's steps are then not rescued).
 /// Once per thread: a second call is an error (two ArrayBuffers over the
 /// same memory are not allowed).
 #[napi(catch_unwind)]
 pub fn queue_step_record(env: &Env) -> Result<Option<ArrayBuffer<'_>>> {
-  if GIVEN.with(|g| g.replace(true)) {
-    return Err(Error::new(
-      Status::GenericFailure,
-      "this thread's Queue step record was handed out already",
-    ));
-  }
   let data = RECORD.with(|r| r.as_ptr()) as *mut std::ffi::c_void;
-  let mut value = ptr::null_mut();
-  // The record is RECORD_WORDS * 8 bytes of thread-local storage, which
-  // outlives the thread's JS environment (so every access through the
-  // buffer); Rust owns it (no finalizer), and GIVEN keeps a second
-  // ArrayBuffer off it.
-  // SAFETY: a Node-API call on this thread's env; `data` is valid for the
-  // buffer's whole life, as said above.
-  let status = unsafe {
-    sys::napi_create_external_arraybuffer(
-      env.raw(),
-      data,
-      RECORD_WORDS * 8,
-      None,
-      ptr::null_mut(),
-      &mut value,
-    )
-  };
-  if status == sys::Status::napi_no_external_buffers_allowed {
-    return Ok(None);
-  }
-  if status != sys::Status::napi_ok {
-    return Err(Error::new(
-      Status::GenericFailure,
-      format!("cannot make the Queue step record (Node-API status {status})"),
-    ));
-  }
-  // SAFETY: `value` is the ArrayBuffer just made on this env.
-  Ok(Some(unsafe {
-    ArrayBuffer::from_napi_value(env.raw(), value)?
-  }))
+  // SAFETY: the record is RECORD_WORDS * 8 bytes of this thread's
+  // thread-local storage, which outlives its JS environment (so every access
+  // through the buffer), and GIVEN keeps a second ArrayBuffer off it.
+  unsafe { threads::record_buffer(env, &GIVEN, data, RECORD_WORDS * 8, "Queue step record") }
 }
 
 /// Reads this thread's step record and, if a step is open, strands it:

@@ -5,5 +5,6 @@ pub mod barrier;
 pub mod condvar;
 pub mod latch;
 pub mod mutex;
+pub mod read_holds;
 pub mod rwlock;
 pub mod semaphore;

@@ -3,8 +3,10 @@
 //! ```text
 //! byte 0            16                20           24
 //!      +------------+-----------------+------------+
-//!      | header     | state (i32)     | reserved   |
+//!      | header     | state (i32)     | creation   |
 //!      +------------+-----------------+------------+
+//!
+//! creation: the lock's creation stamp (`crate::layout::CREATION_WORD`)
 //!
 //! state:  bit 31     POISONED         a writer died holding the lock
 //!         bit 30     WRITE_LOCKED     a writer holds it; LOW is its thread id
@@ -32,10 +34,11 @@
 //! lock to.
 //!
 //! A writer that dies holding the lock poisons it (every later acquisition
-//! reports POISONED until cleared), and its waiters take over. Readers are not
-//! tracked per thread: a reader that dies holding a read lock leaves it held
-//! (use timeouts). Relocking from the writer's own thread, and write-lock
-//! cycles between threads, are deadlocks.
+//! reports POISONED until cleared), and its waiters take over. The word does
+//! not say who the readers are; each thread counts its own read locks, and
+//! those of a thread that exits holding them are given back by the next
+//! operation that steps here (`crate::sync::read_holds`). Relocking from the
+//! writer's own thread, and write-lock cycles between threads, are deadlocks.
 
 use std::sync::atomic::{AtomicI32, Ordering::*};
 use std::sync::Arc;
@@ -45,7 +48,7 @@ use napi::{Env, Result};
 use napi_derive::napi;
 
 use crate::error::*;
-use crate::layout::STATE_WORD;
+use crate::layout::{CREATION_WORD, STATE_WORD};
 use crate::parking::{self, Grant, Lot, QueueKind, WaitEnd, Waiter};
 use crate::region::Region;
 use crate::threads;
@@ -133,16 +136,23 @@ fn side_grant(side: Side) -> Grant {
 }
 
 /// Under the lot lock: read or write locks handed to async waiters whose
-/// thread was terminated before it could learn so are released again.
-fn give_back(lot: &mut Lot, word: &AtomicI32, addr: usize) {
+/// thread was terminated before it could learn so are released again, and so
+/// are read locks a thread held when it exited, if taken on this lock (its
+/// creation stamp is `creation`), not on one that was here before.
+fn give_back(lot: &mut Lot, word: &AtomicI32, addr: usize, creation: i32) {
   for lost in lot.take_lost(addr) {
+    if lost.creation != 0 && lost.creation != creation {
+      continue;
+    }
     // The record is gone from the lot: retry until the word takes it (JS
     // fast paths change the reader count without the lot lock), or until the
     // word shows nothing to give back.
     loop {
       let s = word.load(Relaxed);
       let next = match lost.grant {
-        Grant::ReadLock if s & WRITE_LOCKED == 0 && s & LOW > 0 => s - 1,
+        Grant::ReadLock if s & WRITE_LOCKED == 0 && s & LOW > 0 => {
+          s - (lost.want.max(1) as i32).min(s & LOW)
+        }
         Grant::WriteLock if s & WRITE_LOCKED != 0 && (s & LOW) as u32 == lost.tid => {
           s & (POISONED | WAITING)
         }
@@ -155,8 +165,18 @@ fn give_back(lot: &mut Lot, word: &AtomicI32, addr: usize) {
   }
 }
 
-fn step(lot: &mut Lot, word: &AtomicI32, addr: usize, me: u32, side: Side, sync: bool) -> Step {
-  give_back(lot, word, addr);
+/// One look at the lock whose word is `word` at `addr`, with creation stamp
+/// `creation`, under the lot lock.
+fn step(
+  lot: &mut Lot,
+  word: &AtomicI32,
+  addr: usize,
+  creation: i32,
+  me: u32,
+  side: Side,
+  sync: bool,
+) -> Step {
+  give_back(lot, word, addr, creation);
   let s = word.load(Acquire);
   if s & WRITE_LOCKED != 0 {
     let owner = (s & LOW) as u32;
@@ -262,6 +282,7 @@ fn unlock_side(word: &AtomicI32, addr: usize, me: u32, side: Side) {
 fn lock(
   word: &AtomicI32,
   addr: usize,
+  creation: i32,
   me: u32,
   side: Side,
   deadline: Option<Instant>,
@@ -277,7 +298,7 @@ fn lock(
   let mut waited = false;
   loop {
     let mut lot = parking::lock();
-    let (s, owner) = match step(&mut lot, word, addr, me, side, true) {
+    let (s, owner) = match step(&mut lot, word, addr, creation, me, side, true) {
       Step::Done(st) => {
         drop(lot);
         return parking::kept(st, waited, interrupted, || {
@@ -320,10 +341,10 @@ fn lock(
 }
 
 /// Async read or write lock: acquires now, or queues waiter `id` (PENDING).
-fn lock_async(word: &AtomicI32, addr: usize, me: u32, side: Side, id: u32) -> i32 {
+fn lock_async(word: &AtomicI32, addr: usize, creation: i32, me: u32, side: Side, id: u32) -> i32 {
   let mut lot = parking::lock();
   loop {
-    match step(&mut lot, word, addr, me, side, false) {
+    match step(&mut lot, word, addr, creation, me, side, false) {
       Step::Done(st) => return st,
       Step::Deadlock | Step::Again => continue,
       Step::Queue { s, owner } => {
@@ -488,6 +509,11 @@ fn cancel(word: &AtomicI32, addr: usize, me: u32, id: u32, side: Side) -> bool {
   removed
 }
 
+/// The creation stamp of the lock in `view`.
+fn creation_of(view: &Region) -> Result<i32> {
+  Ok(view.word(CREATION_WORD as usize)?.load(Relaxed))
+}
+
 fn side(write: bool) -> Side {
   if write {
     Side::Write
@@ -501,10 +527,12 @@ fn side(write: bool) -> Side {
 #[napi(catch_unwind)]
 pub fn rwlock_lock(env: Env, view: Region, write: bool, timeout_ms: f64) -> Result<i32> {
   let (word, addr) = view.state()?;
+  let creation = creation_of(&view)?;
   let me = threads::current()?;
   Ok(lock(
     word,
     addr,
+    creation,
     me,
     side(write),
     parking::deadline(timeout_ms),
@@ -516,10 +544,11 @@ pub fn rwlock_lock(env: Env, view: Region, write: bool, timeout_ms: f64) -> Resu
 #[napi(catch_unwind)]
 pub fn rwlock_try_lock(view: Region, write: bool) -> Result<i32> {
   let (word, addr) = view.state()?;
+  let creation = creation_of(&view)?;
   let me = threads::current()?;
   let mut lot = parking::lock();
   loop {
-    match step(&mut lot, word, addr, me, side(write), false) {
+    match step(&mut lot, word, addr, creation, me, side(write), false) {
       Step::Done(st) => return Ok(st),
       Step::Again => continue,
       Step::Deadlock | Step::Queue { .. } => return Ok(STATUS_WOULD_BLOCK),
@@ -531,7 +560,15 @@ pub fn rwlock_try_lock(view: Region, write: bool) -> Result<i32> {
 #[napi(catch_unwind)]
 pub fn rwlock_lock_async(view: Region, write: bool, id: u32) -> Result<i32> {
   let (word, addr) = view.state()?;
-  Ok(lock_async(word, addr, threads::current()?, side(write), id))
+  let creation = creation_of(&view)?;
+  Ok(lock_async(
+    word,
+    addr,
+    creation,
+    threads::current()?,
+    side(write),
+    id,
+  ))
 }
 
 /// Releases a read (or write) lock, handing it on to waiters.
@@ -576,12 +613,15 @@ mod tests {
   #[test]
   fn retry_woken_writer_of_a_terminating_thread_gives_the_lock_back() {
     let (w, a) = parking::test_word(&[731, 732]);
-    assert_eq!(lock(&w, a, 731, Side::Write, None, &mut never), STATUS_OK);
+    assert_eq!(
+      lock(&w, a, 0, 731, Side::Write, None, &mut never),
+      STATUS_OK
+    );
     let terminating = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let writer = {
       let (w, terminating) = (w.clone(), terminating.clone());
       std::thread::spawn(move || {
-        lock(&w, a, 732, Side::Write, None, &mut || {
+        lock(&w, a, 0, 732, Side::Write, None, &mut || {
           terminating.load(SeqCst)
         })
       })
@@ -605,22 +645,28 @@ mod tests {
     let a = &w as *const _ as usize;
     parking::lock().register(701);
     parking::lock().register(702);
-    assert_eq!(lock(&w, a, 701, Side::Read, None, &mut never), STATUS_OK);
-    assert_eq!(lock(&w, a, 702, Side::Read, None, &mut never), STATUS_OK);
+    assert_eq!(lock(&w, a, 0, 701, Side::Read, None, &mut never), STATUS_OK);
+    assert_eq!(lock(&w, a, 0, 702, Side::Read, None, &mut never), STATUS_OK);
     assert_eq!(w.load(SeqCst), 2);
     let d = parking::deadline(10.0);
-    assert_eq!(lock(&w, a, 702, Side::Write, d, &mut never), STATUS_TIMEOUT);
+    assert_eq!(
+      lock(&w, a, 0, 702, Side::Write, d, &mut never),
+      STATUS_TIMEOUT
+    );
     assert_eq!(w.load(SeqCst), 2, "a timed-out writer leaves no flag");
     assert_eq!(read_unlock(&w, a), STATUS_OK);
     assert_eq!(read_unlock(&w, a), STATUS_OK);
     assert_eq!(read_unlock(&w, a), STATUS_NOT_OWNER);
-    assert_eq!(lock(&w, a, 701, Side::Write, None, &mut never), STATUS_OK);
     assert_eq!(
-      lock(&w, a, 701, Side::Write, None, &mut never),
+      lock(&w, a, 0, 701, Side::Write, None, &mut never),
+      STATUS_OK
+    );
+    assert_eq!(
+      lock(&w, a, 0, 701, Side::Write, None, &mut never),
       STATUS_DEADLOCK
     );
     assert_eq!(
-      lock(&w, a, 701, Side::Read, None, &mut never),
+      lock(&w, a, 0, 701, Side::Read, None, &mut never),
       STATUS_DEADLOCK
     );
     assert_eq!(write_unlock(&w, a, 702), STATUS_NOT_OWNER);
@@ -631,13 +677,14 @@ mod tests {
   #[test]
   fn a_waiting_writer_blocks_new_readers_and_gets_in() {
     let (w, a) = parking::test_word(&[711, 712]);
-    assert_eq!(lock(&w, a, 711, Side::Read, None, &mut never), STATUS_OK);
+    assert_eq!(lock(&w, a, 0, 711, Side::Read, None, &mut never), STATUS_OK);
     let writer = {
       let w = w.clone();
       std::thread::spawn(move || {
         let st = lock(
           &w,
           a,
+          0,
           712,
           Side::Write,
           parking::deadline(5_000.0),
@@ -650,7 +697,15 @@ mod tests {
     parking::wait_queued(writers_key(a), 1);
     // A new reader must not pass the waiting writer.
     assert_eq!(
-      lock(&w, a, 711, Side::Read, parking::deadline(5.0), &mut never),
+      lock(
+        &w,
+        a,
+        0,
+        711,
+        Side::Read,
+        parking::deadline(5.0),
+        &mut never
+      ),
       STATUS_TIMEOUT
     );
     assert_eq!(read_unlock(&w, a), STATUS_OK); // last reader: hands over to the writer
@@ -663,9 +718,49 @@ mod tests {
   }
 
   #[test]
+  fn read_locks_of_an_exited_thread_are_given_back_on_their_lock_only() {
+    let (w, a) = parking::test_word(&[741, 742, 743]);
+    for tid in [741, 741, 742] {
+      assert_eq!(lock(&w, a, 5, tid, Side::Read, None, &mut never), STATUS_OK);
+    }
+    {
+      let lost = |want, creation| parking::Lost {
+        addr: a,
+        tid: 741,
+        grant: Grant::ReadLock,
+        want,
+        pass_on: 0,
+        creation,
+      };
+      let mut lot = parking::lock();
+      // 741 exits counting its two read locks on this lock (created as 5),
+      // and one on a lock that had this memory before (created as 4).
+      lot.lose(lost(2, 5));
+      lot.lose(lost(1, 4));
+    }
+    // 742 still reads: a writer waits for it, and only for it.
+    let soon = parking::deadline(20.0);
+    assert_eq!(
+      lock(&w, a, 5, 743, Side::Write, soon, &mut never),
+      STATUS_TIMEOUT
+    );
+    assert_eq!(w.load(SeqCst), 1);
+    assert_eq!(read_unlock(&w, a), STATUS_OK);
+    assert_eq!(
+      lock(&w, a, 5, 743, Side::Write, None, &mut never),
+      STATUS_OK
+    );
+    assert_eq!(write_unlock(&w, a, 743), STATUS_OK);
+    assert_eq!(w.load(SeqCst), 0);
+  }
+
+  #[test]
   fn writer_unlock_admits_all_queued_readers() {
     let (w, a) = parking::test_word(&[721]);
-    assert_eq!(lock(&w, a, 721, Side::Write, None, &mut never), STATUS_OK);
+    assert_eq!(
+      lock(&w, a, 0, 721, Side::Write, None, &mut never),
+      STATUS_OK
+    );
     let readers: Vec<_> = (0..3)
       .map(|i| {
         let w = w.clone();
@@ -674,6 +769,7 @@ mod tests {
           let st = lock(
             &w,
             a,
+            0,
             730 + i,
             Side::Read,
             parking::deadline(5_000.0),

@@ -1,0 +1,150 @@
+//! Read locks a thread still holds when it exits, given back.
+//!
+//! An RwLock counts its readers in its state word, not who they are (see
+//! `crate::sync::rwlock`). So that a thread that exits holding read locks
+//! (it returns, throws, or is terminated) does not leave them held for good,
+//! each thread also counts its own read locks, per lock, in a table of its
+//! own:
+//!
+//! ```text
+//! hold table: SLOTS entries of 3 f64, one table per thread (thread-local
+//! memory Rust owns; JS writes it through an external ArrayBuffer, see
+//! `rwlock_hold_table`)
+//!   [3i]     the lock's objectKey (its state word's address / 8); 0: a free entry
+//!   [3i + 1] the lock's creation stamp (`crate::layout::CREATION_WORD`)
+//!   [3i + 2] how many read locks the thread holds on it
+//! ```
+//!
+//! lib/rwlock.js raises a count only once the lock is taken and lowers it
+//! before it unlocks, with plain stores, which are not points where
+//! `worker.terminate()` can stop JS. So the table never counts a read lock
+//! the thread does not hold; at worst (terminated between the two) one it
+//! holds is missing from it, and stays held, as all did before.
+//!
+//! The thread's exit ([`take_read_holds`], from its env cleanup hook, on that
+//! thread once its JS has stopped) turns each counted entry into a lost read
+//! grant of the parking lot ([`crate::parking::Lot::lose`]): it does not
+//! touch the lock, whose memory the dead thread no longer keeps alive. The
+//! lock's waiters are woken, and the next operation on it that goes through
+//! Rust gives the read locks back, if the lock there is still the one they
+//! were taken on (its creation stamp: memory freed and reused by a new lock
+//! is at the same address). A write attempt is such an operation (the JS
+//! fast path fails while readers hold the lock); a read is not, so
+//! `readers` can count them until a writer comes.
+
+use std::cell::Cell;
+
+use napi::bindgen_prelude::ArrayBuffer;
+use napi::{Env, Result};
+use napi_derive::napi;
+
+use crate::parking::{Grant, Lost};
+use crate::sync::rwlock::LOW;
+use crate::threads;
+
+/// Entries of a hold table: read locks on more locks than this at once are
+/// not given back when their thread exits holding them.
+#[napi]
+pub const RWLOCK_HOLD_SLOTS: u32 = 64;
+const WORDS: usize = RWLOCK_HOLD_SLOTS as usize * 3;
+
+thread_local! {
+  /// This thread's hold table (see the module documentation). Const
+  /// thread-local storage: it lives as long as the OS thread, which outlives
+  /// the thread's JS environment and so every access from JS.
+  static TABLE: [Cell<f64>; WORDS] = const { [const { Cell::new(0.0) }; WORDS] };
+  /// Whether JS has been given this thread's table already.
+  static GIVEN: Cell<bool> = const { Cell::new(false) };
+}
+
+/// This thread's RwLock hold table as an ArrayBuffer of `RWLOCK_HOLD_SLOTS *
+/// 24` bytes over the memory Rust reads at the thread's exit, or `undefined`
+/// where the runtime allows no external buffers (read locks of a thread that
+/// exits are then not given back). Once per thread: a second call is an
+/// error.
+#[napi(catch_unwind)]
+pub fn rwlock_hold_table(env: &Env) -> Result<Option<ArrayBuffer<'_>>> {
+  let data = TABLE.with(|t| t.as_ptr()) as *mut std::ffi::c_void;
+  // SAFETY: the table is WORDS * 8 bytes of this thread's thread-local
+  // storage, which outlives its JS environment (so every access through the
+  // buffer), and GIVEN keeps a second ArrayBuffer off it.
+  unsafe { threads::record_buffer(env, &GIVEN, data, WORDS * 8, "RwLock hold table") }
+}
+
+/// Empties this thread's hold table: the read locks it counts, as grants of
+/// thread `tid` lost, for the parking lot to give back. Called by the
+/// thread's exit.
+pub fn take_read_holds(tid: u32) -> Vec<Lost> {
+  TABLE.with(|t| {
+    let mut lost = Vec::new();
+    for entry in t.chunks_exact(3) {
+      let words = [entry[0].get(), entry[1].get(), entry[2].get()];
+      entry.iter().for_each(|w| w.set(0.0));
+      lost.extend(held(tid, words));
+    }
+    lost
+  })
+}
+
+/// The read locks one entry counts, as a lost grant, or `None` for a free
+/// entry, no holds, or values shmkit does not write.
+fn held(tid: u32, [key, creation, count]: [f64; 3]) -> Option<Lost> {
+  let whole = |x: f64, min: f64, max: f64| x.fract() == 0.0 && x >= min && x <= max;
+  if !whole(key, 1.0, (usize::MAX >> 3) as f64)
+    || !whole(creation, f64::from(i32::MIN), f64::from(i32::MAX))
+    || creation == 0.0
+    || !whole(count, 1.0, f64::from(LOW))
+  {
+    return None;
+  }
+  Some(Lost {
+    addr: (key as usize).checked_mul(8)?,
+    tid,
+    grant: Grant::ReadLock,
+    want: count as u32,
+    pass_on: 0,
+    creation: creation as i32,
+  })
+}
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+
+  #[test]
+  fn entries_become_lost_grants_once_and_odd_values_are_skipped() {
+    let lost = std::thread::spawn(|| {
+      TABLE.with(|t| {
+        let put = |i: usize, words: [f64; 3]| {
+          for (k, w) in words.into_iter().enumerate() {
+            t[3 * i + k].set(w);
+          }
+        };
+        put(0, [100.0, 7.0, 2.0]); // two read locks on the lock at 800
+        put(1, [200.0, -3.0, 0.0]); // none any more
+        put(5, [300.0, 9.0, 1.0]);
+        put(6, [400.5, 9.0, 1.0]); // not a key
+        put(7, [500.0, 0.0, 1.0]); // no creation stamp
+        put(8, [600.0, 9.0, f64::from(LOW) + 1.0]); // more than a lock can count
+        put(9, [700.0, 9.0, f64::NAN]);
+      });
+      let first = take_read_holds(42);
+      (first, take_read_holds(42))
+    })
+    .join()
+    .unwrap();
+    let (first, second) = lost;
+    let seen: Vec<_> = first
+      .iter()
+      .map(|l| (l.addr, l.tid, l.grant, l.want, l.creation))
+      .collect();
+    assert_eq!(
+      seen,
+      [
+        (800, 42, Grant::ReadLock, 2, 7),
+        (2400, 42, Grant::ReadLock, 1, 9)
+      ]
+    );
+    assert!(second.is_empty(), "the table is emptied");
+  }
+}
