@@ -35,11 +35,13 @@ const state =
   (globalThis[kState] = (() => {
     const pending = new Map(); // async waiter id -> settle(status)
     // readHolds: RwLock read locks per lock (lib/rwlock.js), shared by every copy too.
-    const s = { pending, nextId: 0, tid: 0, step: null, readHolds: new Map(), holdTable: null };
+    // delivering: the id of the async wait whose outcome is being settled now, else 0.
+    const s = { pending, nextId: 0, tid: 0, step: null, readHolds: new Map(), holdTable: null, delivering: 0 };
     s.tid = register((id, status) => {
       const settle = pending.get(id);
       if (settle === undefined) return;
       forgetIn(s, id);
+      s.delivering = id;
       try {
         settle(status);
       } catch (err) {
@@ -47,6 +49,8 @@ const state =
         process.nextTick(() => {
           throw err;
         });
+      } finally {
+        s.delivering = 0;
       }
     });
     // The thread's Queue step record (src/ring/stranded.rs), once per thread;
@@ -56,7 +60,7 @@ const state =
     s.step = new Float64Array(record ?? 5);
     // The thread's RwLock hold table (src/sync/read_holds.rs), the same way:
     // without external buffers, read locks a thread exits holding stay held.
-    s.holdTable = new Float64Array(native.rwlockHoldTable() ?? native.RWLOCK_HOLD_SLOTS * 3);
+    s.holdTable = new Float64Array(native.rwlockHoldTable() ?? native.RWLOCK_HOLD_SLOTS * 3 + 1);
     return s;
   })());
 
@@ -194,5 +198,7 @@ function waitAsync(what, start, cancel, finish, timeout, signal) {
 const READ_HOLDS = state.readHolds;
 /** This thread's RwLock hold table (see lib/rwlock.js). */
 const HOLD_TABLE = state.holdTable;
+/** This thread's runtime state, for what changes: `delivering` (see lib/rwlock.js). */
+const THREAD_STATE = state;
 
-module.exports = { native, FAST, TID, STEP, READ_HOLDS, HOLD_TABLE, waitAsync };
+module.exports = { native, FAST, TID, STEP, READ_HOLDS, HOLD_TABLE, THREAD_STATE, waitAsync };

@@ -3,7 +3,7 @@
 // src/sync/rwlock.rs; the fast paths here are the four transitions it gives to
 // JS (reader count +1 / -1 with no flag set, 0 <-> WRITE_LOCKED|me).
 
-const { native, FAST, TID, READ_HOLDS: readHolds, HOLD_TABLE: holdTable, waitAsync } = require('./runtime.js');
+const { native, FAST, TID, READ_HOLDS: readHolds, HOLD_TABLE: holdTable, THREAD_STATE: thread, waitAsync } = require('./runtime.js');
 const { timeoutOf, signalOf, func } = require('./validate.js');
 const shared = require('./shared.js');
 const errors = require('./errors.js');
@@ -25,26 +25,25 @@ let release; // (rwlock, write) => void, defined inside RwLock (it reads #i32)
 // count, so a recursive read() or a write() after read() is refused through
 // either, and through every copy of this module loaded in the thread (the map
 // is in the thread's runtime state). Keyed by the memory (native.objectKey):
-// objectKey -> WeakRef<{ key, creation, reads, entry, cell }>; an entry lives
-// while some object over that memory does. `creation` is the lock's creation stamp
+// objectKey -> WeakRef<{ key, creation, reads, entry }>; an entry lives while
+// some object over that memory does. `creation` is the lock's creation stamp
 // (native.CREATION_WORD): a new lock in memory an old one had (freed and
 // reused) starts from a record of its own, whatever the old one left.
 //
-// A record also counts its read locks in this thread's hold table
-// (src/sync/read_holds.rs has its layout: [objectKey, creation, count] per
-// entry), which Rust reads when the thread exits, so that read locks a
-// thread still holds then are given back. A record takes an entry at its
-// first read lock (`entry`, its index there, also in `cell` for the
-// finalizer; -1 while it has none, or when all were taken) and keeps it
-// while it lives. The count there goes up only once a lock is taken and down
+// While a record counts read locks, it also counts them in this thread's
+// hold table (src/sync/read_holds.rs has its layout: [objectKey, creation,
+// count] per entry; `entry` is the record's index there, or -1), which Rust
+// reads when the thread exits, so that read locks a thread still holds then
+// are given back. The count there goes up only once a lock is taken and down
 // before it is released, with plain stores (which worker.terminate() cannot
-// cut in two), so it never counts a read lock the thread does not hold.
-const forgetHolds = new FinalizationRegistry((cell) => {
-  if (readHolds.get(cell.key)?.deref() === undefined) readHolds.delete(cell.key);
-  // Free again, unless it counts read locks no guard can release any more
-  // (left for the thread's exit to give back).
-  if (cell.entry >= 0 && holdTable[cell.entry + 2] === 0) holdTable[cell.entry] = 0;
+// cut in two), so it never counts a read lock the thread does not hold. An
+// entry is freed when its count is back to 0 (a record collected while it
+// counts read locks keeps its entry: no guard can release them any more, and
+// the exit gives them back).
+const forgetHolds = new FinalizationRegistry((key) => {
+  if (readHolds.get(key)?.deref() === undefined) readHolds.delete(key);
 });
+const ACCEPTED = native.RWLOCK_HOLD_ACCEPTED; // the table's word for an async wait's id
 
 /** The read-hold count this thread keeps for the RwLock in `i32`. */
 function holdsOf(i32) {
@@ -52,35 +51,47 @@ function holdsOf(i32) {
   const creation = Atomics.load(i32, native.CREATION_WORD);
   let holds = readHolds.get(key)?.deref();
   if (holds === undefined || holds.creation !== creation) {
-    const cell = { key, entry: -1 };
-    holds = { key, creation, reads: 0, entry: -1, cell };
+    holds = { key, creation, reads: 0, entry: -1 };
     readHolds.set(key, new WeakRef(holds));
-    forgetHolds.register(holds, cell);
+    forgetHolds.register(holds, key);
   }
   return holds;
 }
 
 /** One more read lock counted in `holds` (just taken). */
 function countRead(holds) {
-  const reads = ++holds.reads;
   const at = holds.entry >= 0 ? holds.entry : entryFor(holds);
-  if (at >= 0) holdTable[at + 2] = reads;
+  const reads = ++holds.reads;
+  if (at >= 0) {
+    // With the count, in one run of plain stores: the async wait whose
+    // outcome (this read lock) is being delivered, if so (see
+    // src/sync/read_holds.rs: a delivery cut short after this point leaves
+    // the lock to the table, before it to the lot).
+    holdTable[ACCEPTED] = thread.delivering;
+    holdTable[at + 2] = reads;
+  }
 }
 
 /** One read lock fewer counted in `holds` (about to be released). */
 function uncountRead(holds) {
   const reads = --holds.reads;
-  if (holds.entry >= 0) holdTable[holds.entry + 2] = reads;
+  const at = holds.entry;
+  if (at < 0) return;
+  holdTable[at + 2] = reads;
+  if (reads === 0) {
+    holdTable[at] = 0; // free again
+    holds.entry = -1;
+  }
 }
 
 /** A free entry of the hold table, now `holds`'s; -1 when all are taken (these read locks are then not given back if the thread exits holding them). */
 function entryFor(holds) {
-  for (let at = 0; at < holdTable.length; at += 3) {
+  for (let at = 0; at < ACCEPTED; at += 3) {
     if (holdTable[at] === 0) {
       holdTable[at + 1] = holds.creation;
       holdTable[at + 2] = 0;
       holdTable[at] = holds.key;
-      holds.entry = holds.cell.entry = at;
+      holds.entry = at;
       return at;
     }
   }

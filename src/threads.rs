@@ -139,6 +139,16 @@ unsafe extern "C" fn deliver(
       parking::undeliverable(lost);
     }
   };
+  // A read lock JS counted before the call failed is its thread's, given
+  // back at its exit (see `crate::sync::read_holds`), not twice.
+  let undelivered = || {
+    if lost.is_some_and(|l| l.grant == parking::Grant::ReadLock)
+      && crate::sync::read_holds::counted_while_delivered(id)
+    {
+      return;
+    }
+    undeliverable();
+  };
   if env.is_null() || callback.is_null() {
     return undeliverable(); // the waker is being torn down with this outcome queued
   }
@@ -156,7 +166,7 @@ unsafe extern "C" fn deliver(
     if sys::napi_call_function(env, undefined, callback, 2, argv.as_ptr(), &mut result)
       != sys::Status::napi_ok
     {
-      undeliverable(); // the thread's JavaScript is being terminated
+      undelivered(); // the thread's JavaScript is being terminated
     }
   }
 }

@@ -13,7 +13,16 @@
 //!   [3i]     the lock's objectKey (its state word's address / 8); 0: a free entry
 //!   [3i + 1] the lock's creation stamp (`crate::layout::CREATION_WORD`)
 //!   [3i + 2] how many read locks the thread holds on it
+//!   [3 * SLOTS] the id of the async wait whose read lock JS counted last,
+//!               while its outcome was being delivered (else 0)
 //! ```
+//!
+//! An async read lock reaches JS as an outcome its thread's waker delivers
+//! (`crate::threads`); if the thread is terminated during that delivery, the
+//! lot gives the lock back as undelivered. JS may have counted it by then, so
+//! it writes that wait's id next to the count, in the same run of plain
+//! stores, and an undelivered read lock whose id is there is left to the
+//! table (given back once, at the exit).
 //!
 //! lib/rwlock.js raises a count only once the lock is taken and lowers it
 //! before it unlocks, with plain stores, which are not points where
@@ -46,7 +55,11 @@ use crate::threads;
 /// not given back when their thread exits holding them.
 #[napi]
 pub const RWLOCK_HOLD_SLOTS: u32 = 64;
-const WORDS: usize = RWLOCK_HOLD_SLOTS as usize * 3;
+const ENTRY_WORDS: usize = RWLOCK_HOLD_SLOTS as usize * 3;
+/// Index of the table's last word, the id of the async wait JS counted last.
+#[napi]
+pub const RWLOCK_HOLD_ACCEPTED: u32 = ENTRY_WORDS as u32;
+const WORDS: usize = ENTRY_WORDS + 1;
 
 thread_local! {
   /// This thread's hold table (see the module documentation). Const
@@ -58,7 +71,7 @@ thread_local! {
 }
 
 /// This thread's RwLock hold table as an ArrayBuffer of `RWLOCK_HOLD_SLOTS *
-/// 24` bytes over the memory Rust reads at the thread's exit, or `undefined`
+/// 24 + 8` bytes over the memory Rust reads at the thread's exit, or `undefined`
 /// where the runtime allows no external buffers (read locks of a thread that
 /// exits are then not given back). Once per thread: a second call is an
 /// error.
@@ -77,13 +90,21 @@ pub fn rwlock_hold_table(env: &Env) -> Result<Option<ArrayBuffer<'_>>> {
 pub fn take_read_holds(tid: u32) -> Vec<Lost> {
   TABLE.with(|t| {
     let mut lost = Vec::new();
-    for entry in t.chunks_exact(3) {
+    t[ENTRY_WORDS].set(0.0);
+    for entry in t[..ENTRY_WORDS].chunks_exact(3) {
       let words = [entry[0].get(), entry[1].get(), entry[2].get()];
       entry.iter().for_each(|w| w.set(0.0));
       lost.extend(held(tid, words));
     }
     lost
   })
+}
+
+/// True when JS counted the read lock of async wait `id` (of this thread) in
+/// its table while that outcome was being delivered: if the delivery then
+/// fails, the table gives the lock back, not the lot.
+pub fn counted_while_delivered(id: u32) -> bool {
+  TABLE.with(|t| t[ENTRY_WORDS].get() == f64::from(id))
 }
 
 /// The read locks one entry counts, as a lost grant, or `None` for a free
@@ -146,5 +167,19 @@ mod tests {
       ]
     );
     assert!(second.is_empty(), "the table is emptied");
+  }
+
+  #[test]
+  fn the_wait_counted_during_its_delivery_is_named_by_its_id() {
+    std::thread::spawn(|| {
+      assert!(!counted_while_delivered(5));
+      TABLE.with(|t| t[ENTRY_WORDS].set(5.0));
+      assert!(counted_while_delivered(5));
+      assert!(!counted_while_delivered(6));
+      take_read_holds(1);
+      assert!(!counted_while_delivered(5), "cleared at the exit");
+    })
+    .join()
+    .unwrap();
   }
 }

@@ -288,20 +288,24 @@ fn lock(
   deadline: Option<Instant>,
   interrupted: &mut dyn FnMut() -> bool,
 ) -> i32 {
+  // A read lock taken while our thread is being terminated is given back at
+  // once (see `parking::kept`): its JS would never count it (see
+  // `crate::sync::read_holds`), so its exit could not. So is any lock once we
+  // have waited (woken with RETRY, or stepping again after a stray write).
+  let reading = side == Side::Read;
   if let Some(st) = spin(word, me, side) {
-    return st;
+    return parking::kept(st, reading, interrupted, || {
+      unlock_side(word, addr, me, side)
+    });
   }
   let since = Instant::now();
-  // Once we have waited (woken with RETRY, or stepping again after a stray
-  // write), a lock taken while our thread is being terminated is given back
-  // (see `parking::kept`): its JS will never see it.
   let mut waited = false;
   loop {
     let mut lot = parking::lock();
     let (s, owner) = match step(&mut lot, word, addr, creation, me, side, true) {
       Step::Done(st) => {
         drop(lot);
-        return parking::kept(st, waited, interrupted, || {
+        return parking::kept(st, waited || reading, interrupted, || {
           unlock_side(word, addr, me, side)
         });
       }
@@ -540,16 +544,28 @@ pub fn rwlock_lock(env: Env, view: Region, write: bool, timeout_ms: f64) -> Resu
   ))
 }
 
-/// Locks without waiting: OK, POISONED or WOULD_BLOCK.
+/// Locks without waiting: OK, POISONED or WOULD_BLOCK (or TERMINATED: a
+/// read lock taken as this thread is being terminated is given back, as in
+/// `lock`).
 #[napi(catch_unwind)]
-pub fn rwlock_try_lock(view: Region, write: bool) -> Result<i32> {
+pub fn rwlock_try_lock(env: Env, view: Region, write: bool) -> Result<i32> {
   let (word, addr) = view.state()?;
   let creation = creation_of(&view)?;
   let me = threads::current()?;
   let mut lot = parking::lock();
   loop {
     match step(&mut lot, word, addr, creation, me, side(write), false) {
-      Step::Done(st) => return Ok(st),
+      Step::Done(st) => {
+        drop(lot);
+        return Ok(parking::kept(
+          st,
+          !write,
+          &mut || threads::interrupted(&env),
+          || {
+            read_unlock(word, addr);
+          },
+        ));
+      }
       Step::Again => continue,
       Step::Deadlock | Step::Queue { .. } => return Ok(STATUS_WOULD_BLOCK),
     }
