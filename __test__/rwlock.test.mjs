@@ -278,8 +278,9 @@ test('read locks a worker still holds when it exits are given back; only its own
   }, { rw, f });
   await waitFor(() => inspect(rw).includes('writersWaiting: 1'), 'the writer to queue');
   await terminated.worker.terminate();
-  await sleep(50);
   // The dead threads' read locks are given back; the live one still holds.
+  await waitFor(() => rw.readers === 1, 'the dead readers\' locks given back');
+  await sleep(20);
   assert.equal(rw.readers, 1);
   assert.match(inspect(rw), /writersWaiting: 1/);
   Atomics.store(f, 2, 7);
@@ -314,6 +315,45 @@ test('read locks a worker exits holding are given back to a later writer, async 
   await reader.worker.terminate();
   (await bounded(w, 5_000, 'writeAsync')).unlock();
   assert.equal(rw.readers, 0);
+});
+
+test('an async read lock counted as its worker is terminated in the middle of its delivery is given back once', async () => {
+  const rw = new RwLock();
+  const f = flags();
+  const w = rw.write(); // the worker's readAsync queues behind it
+  const worker = spawn(({ RwLockReadGuard }, { rw, f }) => {
+    // resolve(guard) looks up guard.then while the outcome is being
+    // delivered, after the read lock is counted: stop there until terminated.
+    Object.defineProperty(Object.prototype, 'then', {
+      configurable: true,
+      get() {
+        if (this instanceof RwLockReadGuard) {
+          Atomics.store(f, 0, 2);
+          Atomics.wait(f, 1, 0, 10_000);
+        }
+        return undefined;
+      },
+    });
+    Atomics.store(f, 0, 1);
+    rw.readAsync({ timeout: 10_000 });
+  }, { rw, f });
+  await waitFor(() => Atomics.load(f, 0) === 1, 'the worker');
+  await waitFor(() => inspect(rw).includes('readersWaiting: 1'), 'the async reader to queue');
+  w.unlock(); // hands it the read lock
+  await waitFor(() => Atomics.load(f, 0) === 2, 'the delivery');
+  const mine = rw.read();
+  assert.equal(rw.readers, 2);
+  await worker.worker.terminate();
+  await waitFor(() => {
+    const g = rw.tryWrite(); // (a write attempt gives dead readers' locks back)
+    g?.unlock();
+    return rw.readers === 1;
+  }, 'the worker\'s read lock given back');
+  assert.equal(rw.tryWrite(), null, 'this thread\'s read lock still holds: given back once, not twice');
+  mine.unlock();
+  const g = rw.tryWrite();
+  assert.ok(g);
+  g.unlock();
 });
 
 test('read locks an exiting worker held on an old lock are not taken from a new lock in that memory', async () => {

@@ -17,18 +17,20 @@
 //!               while its outcome was being delivered (else 0)
 //! ```
 //!
+//! lib/rwlock.js raises a count only once the lock is taken and lowers it
+//! before it unlocks, with plain stores, which are not points where
+//! `worker.terminate()` can stop JS. So the table never counts a read lock
+//! the thread does not hold; at worst (terminated between the two, a few
+//! function calls) one it holds is missing from it, and stays held, as all
+//! did before. A read lock Rust takes for a thread that is being terminated
+//! is given back at once (`crate::sync::rwlock`): JS would never count it.
+//!
 //! An async read lock reaches JS as an outcome its thread's waker delivers
 //! (`crate::threads`); if the thread is terminated during that delivery, the
 //! lot gives the lock back as undelivered. JS may have counted it by then, so
 //! it writes that wait's id next to the count, in the same run of plain
 //! stores, and an undelivered read lock whose id is there is left to the
 //! table (given back once, at the exit).
-//!
-//! lib/rwlock.js raises a count only once the lock is taken and lowers it
-//! before it unlocks, with plain stores, which are not points where
-//! `worker.terminate()` can stop JS. So the table never counts a read lock
-//! the thread does not hold; at worst (terminated between the two) one it
-//! holds is missing from it, and stays held, as all did before.
 //!
 //! The thread's exit ([`take_read_holds`], from its env cleanup hook, on that
 //! thread once its JS has stopped) turns each counted entry into a lost read
@@ -38,8 +40,8 @@
 //! Rust gives the read locks back, if the lock there is still the one they
 //! were taken on (its creation stamp: memory freed and reused by a new lock
 //! is at the same address). A write attempt is such an operation (the JS
-//! fast path fails while readers hold the lock); a read is not, so
-//! `readers` can count them until a writer comes.
+//! fast path fails while readers hold the lock); a read may not be (the JS
+//! fast path takes it), so `readers` can count them until a writer comes.
 
 use std::cell::Cell;
 
