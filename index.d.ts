@@ -1,5 +1,9 @@
 // Type declarations for shmkit. Written by hand: keep them in step with
 // index.js and lib/*.js (scripts that compare the two may live next to the tests).
+// Not declared, on purpose: class Turns (lib/turns.js), internal plumbing that
+// index.js does not export and no public object exposes (each ring, Channel
+// and Channel end keeps one in a private field); the call order it gives is
+// documented where users meet it (AsyncLockOptions and each async method).
 
 /**
  * Shared-memory synchronisation for Node.js `worker_threads`. Every object

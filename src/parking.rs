@@ -677,9 +677,9 @@ impl Lot {
 
 /// The end of a blocking acquire (a lock, read or write lock, permits)
 /// with outcome `st`: when the caller has waited (`waited`: woken, or
-/// stepping again after a stray write) and what it took is now its
-/// (`st` OK or POISONED) while its thread is being terminated, JS will
-/// never see it. `give_back` then returns it (an unlock or a grant, which
+/// stepping again after a stray write; an RwLock read passes true at once,
+/// see `crate::sync::read_holds`) and what it took is now its (`st` OK or
+/// POISONED) while its thread is being terminated, JS will never see it. `give_back` then returns it (an unlock or a grant, which
 /// also passes on a RETRY wake-up the caller may have been the only one
 /// woken with), and the call ends TERMINATED instead of leaving it to a
 /// dead thread (a false poison, or lost permits).

@@ -134,23 +134,19 @@ unsafe extern "C" fn deliver(
   } else {
     None
   };
-  let undeliverable = || {
-    if let Some(lost) = lost {
+  // `js_ran`: the call into JS was made. A read lock JS counted before the
+  // call failed is its thread's, given back at its exit (see
+  // `crate::sync::read_holds`), not twice.
+  let undeliverable = |js_ran: bool| {
+    let Some(lost) = lost else { return };
+    let counted = lost.grant == parking::Grant::ReadLock
+      && crate::sync::read_holds::counted_while_delivered(id);
+    if !(js_ran && counted) {
       parking::undeliverable(lost);
     }
   };
-  // A read lock JS counted before the call failed is its thread's, given
-  // back at its exit (see `crate::sync::read_holds`), not twice.
-  let undelivered = || {
-    if lost.is_some_and(|l| l.grant == parking::Grant::ReadLock)
-      && crate::sync::read_holds::counted_while_delivered(id)
-    {
-      return;
-    }
-    undeliverable();
-  };
   if env.is_null() || callback.is_null() {
-    return undeliverable(); // the waker is being torn down with this outcome queued
+    return undeliverable(false); // the waker is being torn down with this outcome queued
   }
   let mut argv = [ptr::null_mut(); 2];
   let mut undefined = ptr::null_mut();
@@ -166,7 +162,7 @@ unsafe extern "C" fn deliver(
     if sys::napi_call_function(env, undefined, callback, 2, argv.as_ptr(), &mut result)
       != sys::Status::napi_ok
     {
-      undelivered(); // the thread's JavaScript is being terminated
+      undeliverable(true); // the thread's JavaScript is being terminated
     }
   }
 }
