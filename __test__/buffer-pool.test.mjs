@@ -198,6 +198,47 @@ test('BufferPool: buffers acquired and dropped without release are counted as le
   assert.equal(pool.stats.leaked, 5);
 });
 
+test('BufferPool: released in any order, within the job or later, a buffer is no leak; every dropped one is, once', async () => {
+  const pool = new BufferPool();
+  const later = [];
+  (() => {
+    // 100 buffers, more than the pool keeps out of its registry at once: the
+    // odd ones released now in a shuffled order, every fourth one later, the
+    // rest dropped.
+    const abs = Array.from({ length: 100 }, () => pool.acquire(4096));
+    const odd = abs.filter((_, i) => i % 2 === 1);
+    for (let i = odd.length - 1; i > 0; i--) {
+      const j = (i * 7919) % (i + 1);
+      [odd[i], odd[j]] = [odd[j], odd[i]];
+    }
+    for (const ab of odd) pool.release(ab);
+    for (let i = 0; i < 100; i += 4) later.push(abs[i]);
+  })();
+  assert.equal(pool.stats.outstanding, 50);
+  await sleep(1); // a later job
+  for (const ab of later) pool.release(ab);
+  assert.equal(pool.stats.outstanding, 25);
+  assert.ok(await collectUntil(() => pool.stats.leaked === 25), `25 leaks counted (stats: ${JSON.stringify(pool.stats)})`);
+  for (let i = 0; i < 3; i++) {
+    gc();
+    await sleep(10);
+  }
+  assert.deepEqual([pool.stats.leaked, pool.stats.outstanding, pool.stats.released], [25, 0, 75], 'no release counted as a leak');
+});
+
+test('BufferPool: a buffer dropped in a job that never ends is still counted, after a few dozen more acquires', async () => {
+  const pool = new BufferPool();
+  (() => {
+    new Uint8Array(pool.acquire(4096)).fill(1); // dropped
+    for (let i = 0; i < 40; i++) pool.release(pool.acquire(4096));
+    gc(); // in the same job: nothing may still hold the dropped one
+  })();
+  // No more gc() from here: only the one above can have collected it.
+  const until = Date.now() + 5_000;
+  while (pool.stats.leaked !== 1 && Date.now() < until) await sleep(10);
+  assert.deepEqual([pool.stats.leaked, pool.stats.outstanding], [1, 0]);
+});
+
 test('BufferPool: a buffer transferred away whose sender handle is collected counts as leaked until it comes back', async () => {
   const pool = new BufferPool();
   const w = spawn(async ({}, {}, port) => {

@@ -166,7 +166,7 @@ async function singleThreadRows() {
               `fresh: ab = new ArrayBuffer(${fmt(bytes)}); the same writes; ab dropped. The writes alone, on one buffer that stays put: ${usOf(r.writes.nsPerOp)} per op (the floor both paths share), ` +
               `so no pool, however cheap, could beat fresh by more than ${(r.fresh.nsPerOp / r.writes.nsPerOp).toFixed(1)}× in this run (fresh ÷ the writes alone). ` +
               `Best of ${TIMING.rounds} interleaved rounds (medians: pooled ${usOf(r.pooled.medianNsPerOp)}, fresh ${usOf(r.fresh.medianNsPerOp)}); ${fmt(r.pooled.iterations)} pooled and ${fmt(r.fresh.iterations)} fresh ops per round; each round ends with one event-loop turn (so that work left for the event loop is counted). Main thread, not pinned; no contention.`,
-            `pooled path = writes + acquire/release bookkeeping (two native calls, the loan ledger, a FinalizationRegistry watch per acquire) + the detach in release(). ${transferNote} ` +
+            `pooled path = writes + acquire/release bookkeeping (two native calls, the loan ledger, the leak watch: a buffer released within its job and 32 acquires skips the FinalizationRegistry, so here 1 acquire in 32 registers one) + the detach in release(). ${transferNote} ` +
               `fresh path = allocation (zero-filled) + GC of the dropped buffers + either zeroing memory the allocator reuses or a page fault per page on new memory (which of the two depends on the allocator's state, so the fresh figure swings from run to run).`,
           ],
           checks: [
@@ -208,7 +208,7 @@ async function singleThreadRows() {
         notes: [
           `For information: where the 64 KiB figure goes. cycle: ab = pool.acquire(${fmt(detachBytes)}); pool.release(ab) (no writes). ` +
             `detach: ${DETACH_CODE} in a loop on one ${sizeName(detachBytes)} buffer, which is what release() does to the caller's handle on this runtime. ` +
-            `So of ${usOf(r.cycle.nsPerOp)} per cycle, ${usOf(r.detach.nsPerOp)} is the detach and ${usOf(Math.max(0, rest))} the pool itself (validation, two native calls, the loan ledger, the FinalizationRegistry watch registered per acquire and unregistered per release). ` +
+            `So of ${usOf(r.cycle.nsPerOp)} per cycle, ${usOf(r.detach.nsPerOp)} is the detach and ${usOf(Math.max(0, rest))} the pool itself (validation, two native calls, the loan ledger, the leak watch: the pool holds each buffer itself until the end of the job or 32 more acquires, so only 1 cycle in 32 registers and unregisters one with the FinalizationRegistry). ` +
             `${against}Medians: cycle ${usOf(r.cycle.medianNsPerOp)}, detach ${usOf(r.detach.medianNsPerOp)}.`,
         ],
         details: { bytes: detachBytes, timing: r, poolOnlyNs: rest },

@@ -7,7 +7,7 @@
 // the LRU, the limit, the statistics, and the process-wide ledger of loans
 // that lets a buffer be released into any thread's pool. A
 // FinalizationRegistry tells the kernel when a handed-out buffer is collected
-// without a release (a leak).
+// without a release (a leak); see `#recent` for when a buffer joins it.
 //
 // release(ab) detaches `ab` while keeping its memory: a transfer to a fresh
 // handle, so a use after release reads a length-0 buffer instead of someone
@@ -94,6 +94,14 @@ function lookUpDetachArrayBuffer() {
 // must not be able to vouch for a buffer that is not a loan.
 const Registry = FinalizationRegistry;
 const { register, unregister } = Registry.prototype;
+const { push, pop } = Array.prototype;
+
+/**
+ * After how many acquires, or how many bytes handed out, the buffers in
+ * `#recent` join the registry (they also do at the end of the current job).
+ */
+const RECENT_LOANS = 32;
+const RECENT_BYTES = 32 * 1024 * 1024;
 
 /** A per-thread pool of recycled, transferable ArrayBuffers. */
 class BufferPool {
@@ -102,6 +110,19 @@ class BufferPool {
   #max;
   #serial = 0; // names each loan, with the pool
   #watch; // FinalizationRegistry of handed-out buffers: serial when collected
+  // The latest handed-out buffers, not yet in #watch: [buffer, serial, ...].
+  // A FinalizationRegistry costs about 0.15 µs per buffer (register, then
+  // unregister at its release), most of a hot acquire + release; a buffer
+  // released soon after it was acquired (before the end of the job, and of
+  // the next RECENT_LOANS acquires) never pays it. Held strongly here, a
+  // buffer cannot be collected, so cannot leak, before it joins #watch: at
+  // the end of the job (a microtask), or once RECENT_LOANS acquires or
+  // RECENT_BYTES bytes have been handed out since the last join, whichever
+  // comes first. A released one leaves at once.
+  #recent = [];
+  #sinceJoin = 0; // acquires since the last join
+  #bytesSinceJoin = 0;
+  #joinQueued = false;
 
   constructor(options) {
     const opts = validate.options(options);
@@ -113,6 +134,52 @@ class BufferPool {
     this.#id = id;
     this.#watch = new Registry((serial) => native.bufferPoolCollected(id, serial));
     pools.register(this, id);
+  }
+
+  /** Moves every buffer of `#recent` still out into `#watch`. */
+  #joinWatch() {
+    const recent = this.#recent;
+    for (let i = 0; i < recent.length; i += 2) {
+      const ab = recent[i];
+      if (ab !== undefined) register.call(this.#watch, ab, recent[i + 1], ab);
+    }
+    recent.length = 0;
+    this.#sinceJoin = 0;
+    this.#bytesSinceJoin = 0;
+  }
+
+  /** Puts `ab`, handed out as loan `serial`, under watch (see `#recent`). */
+  #watchLoan(ab, serial, byteLength) {
+    push.call(this.#recent, ab, serial);
+    if (++this.#sinceJoin >= RECENT_LOANS || (this.#bytesSinceJoin += byteLength) >= RECENT_BYTES) this.#joinWatch();
+    if (!this.#joinQueued) {
+      this.#joinQueued = true;
+      queueMicrotask(() => {
+        this.#joinQueued = false;
+        this.#joinWatch();
+      });
+    }
+  }
+
+  /**
+   * Stops watching `buffer` if it is one of this pool's handed-out buffers
+   * (the very object acquire() returned); says whether it was.
+   */
+  #unwatch(buffer) {
+    const recent = this.#recent;
+    const last = recent.length - 2;
+    if (last >= 0 && recent[last] === buffer) {
+      pop.call(recent);
+      pop.call(recent);
+      return true;
+    }
+    for (let i = last - 2; i >= 0; i -= 2) {
+      if (recent[i] === buffer) {
+        recent[i] = undefined;
+        return true;
+      }
+    }
+    return unregister.call(this.#watch, buffer);
   }
 
   /**
@@ -140,7 +207,7 @@ class BufferPool {
       }
       native.bufferPoolLend(this.#id, ab, serial);
     }
-    register.call(this.#watch, ab, serial, ab);
+    this.#watchLoan(ab, serial, byteLength);
     return ab;
   }
 
@@ -167,9 +234,9 @@ class BufferPool {
     }
     // Whether `buffer` is one of this pool's loans, the very object acquire()
     // returned (its watch is taken off here, and put back if it stays).
-    const fast = MAY_DETACH_LOANS ? loanDetacher() : undefined;
-    const unwatched = fast !== undefined && unregister.call(this.#watch, buffer);
-    let kept = unwatched ? detachedLoan(fast, buffer, length) : undefined;
+    const unwatched = this.#unwatch(buffer);
+    const fast = unwatched && MAY_DETACH_LOANS ? loanDetacher() : undefined;
+    let kept = fast !== undefined ? detachedLoan(fast, buffer, length) : undefined;
     if (kept === undefined) {
       try {
         kept = detach(buffer);
@@ -185,9 +252,6 @@ class BufferPool {
         if (unwatched) this.#watchAgain(buffer);
         throw errors.invalidArgValue('buffer', buffer, 'cannot be detached (the runtime marks it untransferable, e.g. the pool behind small Buffers, or V8 keeps it attached, e.g. an asm.js heap)');
       }
-      // When it is the very object acquire() gave, and the look above was not
-      // made (it found `buffer` unwatched, or there is no short way here).
-      if (fast === undefined) unregister.call(this.#watch, buffer);
     }
     let slot = native.bufferPoolRelease(this.#id, kept);
     if (slot < 0) return;
