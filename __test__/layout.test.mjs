@@ -265,3 +265,43 @@ test('random bytes written over the memory by another thread never crash', async
   assert.equal(m2.withLock(() => 'fine'), 'fine');
   assert.equal(s2.tryAcquire(2), true);
 });
+
+test('a timeout says how long it waited, in the blocking and the async forms alike', async () => {
+  const { RingBuffer, Queue, Channel } = esm;
+  const ms = 15;
+  const cases = [
+    ['Semaphore', (o) => new Semaphore(0).acquire(1, o), (o) => new Semaphore(0).acquireAsync(1, o)],
+    ['Latch', (o) => new Latch(1).wait(o), (o) => new Latch(1).waitAsync(o)],
+    ['Barrier', (o) => new Barrier(2).wait(o), (o) => new Barrier(2).waitAsync(o)],
+    ['RingBuffer', (o) => new RingBuffer(Int32Array, 4).pop(o), (o) => new RingBuffer(Int32Array, 4).popAsync(o)],
+    ['Queue', (o) => new Queue(Int32Array, 4).pop(o), (o) => new Queue(Int32Array, 4).popAsync(o)],
+    ['Channel', (o) => new Channel().recv(o), (o) => new Channel().recvAsync(o)],
+  ];
+  // Locks that another thread holds.
+  const mutex = new Mutex();
+  const rw = new RwLock();
+  const release = new Latch(1);
+  const w = spawn(({}, { mutex, rw, release }, port) => {
+    const g = mutex.lock();
+    const r = rw.write();
+    port.postMessage('held');
+    release.wait({ timeout: 10_000 });
+    r.unlock();
+    g.unlock();
+    return 'done';
+  }, { mutex, rw, release });
+  assert.equal(await w.next(), 'held');
+  cases.push(
+    ['Mutex', (o) => mutex.lock(o), (o) => mutex.lockAsync(o)],
+    ['RwLock', (o) => rw.read(o), (o) => rw.readAsync(o)],
+    ['RwLock', (o) => rw.write(o), (o) => rw.writeAsync(o)],
+  );
+  for (const [name, blocking, async] of cases) {
+    const expected = { code: 'ERR_SHMKIT_TIMEOUT', message: new RegExp(`^${name}\\b.*timed out after ${ms} ms$`) };
+    assert.throws(() => blocking({ timeout: ms }), expected, `${name}, blocking`);
+    await assert.rejects(async () => async({ timeout: ms }), expected, `${name}, async`);
+  }
+  release.countDown();
+  assert.deepEqual(await w.next(), { done: 'done' });
+  await w.exited();
+});

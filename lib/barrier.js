@@ -14,10 +14,10 @@ const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
 const LEADER = Object.freeze({ isLeader: true });
 const FOLLOWER = Object.freeze({ isLeader: false });
 
-function outcome(status) {
+function outcome(status, timeout) {
   if (status === STATUS_LEADER) return LEADER;
   if (status === STATUS_OK) return FOLLOWER;
-  throw errors.fromStatus(status, 'Barrier');
+  throw errors.fromStatus(status, 'Barrier', timeout);
 }
 
 /**
@@ -54,7 +54,8 @@ class Barrier {
    * (`ERR_SHMKIT_BARRIER_BROKEN`) until `reset()`.
    */
   wait(options) {
-    return outcome(native.barrierWait(this.#i32, this.#parties, timeoutOf(options)));
+    const timeout = timeoutOf(options);
+    return outcome(native.barrierWait(this.#i32, this.#parties, timeout), timeout);
   }
 
   /** The async form of `wait`. `{ timeout, signal }`; a timeout or abort breaks the barrier. */

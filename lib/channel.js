@@ -560,12 +560,12 @@ class Channel {
   /** Under the send lock: sends `bytes`, waiting while full. */
   #sendHeld(bytes, timeout, t0) {
     if (this.#put(bytes, false)) return;
-    ring.blockUntil('Channel', this.#c, HEAD, INDEX_WAITING, (last) => this.#put(bytes, last), ring.left(timeout, t0), undefined, RECV_POS);
+    ring.blockUntil('Channel', this.#c, HEAD, INDEX_WAITING, (last) => this.#put(bytes, last), ring.left(timeout, t0), undefined, RECV_POS, timeout);
   }
 
   async #sendHeldAsync(bytes, timeout, t0, signal) {
     if (this.#put(bytes, false)) return;
-    await ring.blockUntilAsync('Channel', this.#c, HEAD, INDEX_WAITING, (last) => this.#put(bytes, last), ring.left(timeout, t0), signal, RECV_POS);
+    await ring.blockUntilAsync('Channel', this.#c, HEAD, INDEX_WAITING, (last) => this.#put(bytes, last), ring.left(timeout, t0), signal, RECV_POS, timeout);
   }
 
   /**
@@ -576,13 +576,13 @@ class Channel {
   #recvHeld(timeout, t0, into) {
     const m = this.#take(into);
     if (m !== undefined) return m;
-    return ring.blockUntil('Channel', this.#c, TAIL, INDEX_WAITING, () => this.#takeOrEnd(into), ring.left(timeout, t0)).m;
+    return ring.blockUntil('Channel', this.#c, TAIL, INDEX_WAITING, () => this.#takeOrEnd(into), ring.left(timeout, t0), undefined, undefined, timeout).m;
   }
 
   async #recvHeldAsync(timeout, t0, signal, into) {
     const m = this.#take(into);
     if (m !== undefined) return m;
-    return (await ring.blockUntilAsync('Channel', this.#c, TAIL, INDEX_WAITING, () => this.#takeOrEnd(into), ring.left(timeout, t0), signal)).m;
+    return (await ring.blockUntilAsync('Channel', this.#c, TAIL, INDEX_WAITING, () => this.#takeOrEnd(into), ring.left(timeout, t0), signal, undefined, timeout)).m;
   }
 
   #takeOrEnd(into) {

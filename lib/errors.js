@@ -150,12 +150,13 @@ function illegalConstructor(name, hint) {
 
 /**
  * The error for a native status code that is not a success. `what` names the
- * object for the message ("Mutex", "Semaphore").
+ * object for the message ("Mutex", "Semaphore"); `timeout`, the caller's
+ * timeout in ms, goes into a timeout's message, as the async forms say it.
  */
-function fromStatus(status, what) {
+function fromStatus(status, what, timeout = -1) {
   switch (status) {
     case native.STATUS_TIMEOUT:
-      return new TimeoutError(`${what}: the wait timed out`);
+      return new TimeoutError(timeout >= 0 ? `${what}: the wait timed out after ${timeout} ms` : `${what}: the wait timed out`);
     case native.STATUS_DEADLOCK:
       return new DeadlockError(
         `${what}: waiting would deadlock (this thread, or a cycle of threads, holds the lock it waits for)`,

@@ -70,7 +70,7 @@ class Latch {
     const timeout = timeoutOf(options);
     if (FAST && Atomics.load(this.#i32, W) <= 0) return;
     const status = native.latchWait(this.#i32, timeout);
-    if (status !== STATUS_OK) throw errors.fromStatus(status, 'Latch');
+    if (status !== STATUS_OK) throw errors.fromStatus(status, 'Latch', timeout);
   }
 
   /** Resolves once the count is zero. `{ timeout, signal }`. */

@@ -82,7 +82,7 @@ class Mutex {
     return shared.from(Mutex, value);
   }
 
-  #acquired(status) {
+  #acquired(status, timeout) {
     if (status === STATUS_OK) return new MutexGuard(this, kGuard);
     if (status === STATUS_POISONED) {
       throw new errors.OwnerDiedError(
@@ -90,7 +90,7 @@ class Mutex {
         new MutexGuard(this, kGuard),
       );
     }
-    throw errors.fromStatus(status, 'Mutex');
+    throw errors.fromStatus(status, 'Mutex', timeout);
   }
 
   /** Blocks until locked; returns the guard. `{ timeout }` in milliseconds. */
@@ -98,7 +98,7 @@ class Mutex {
     const i32 = this.#i32;
     const timeout = options === undefined ? -1 : timeoutOf(options);
     if (FAST && Atomics.compareExchange(i32, W, 0, TID) === 0) return new MutexGuard(this, kGuard);
-    return this.#acquired(native.mutexLock(i32, timeout));
+    return this.#acquired(native.mutexLock(i32, timeout), timeout);
   }
 
   /** Locks without waiting: a guard, or `null` when another holder has it. */

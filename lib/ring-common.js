@@ -199,9 +199,10 @@ function watchOf(ctrl, index, watch) {
  * between its claim and its publish has moved `index` already; a Channel
  * sender passes RECV_POS (see `watchOf`). `attempt` also decides about
  * closing (it throws, or returns a final value). Throws TimeoutError when
- * `timeout` passes.
+ * `timeout` passes; its message names `stated`, the caller's own timeout,
+ * where `timeout` is what is left of it.
  */
-function blockUntil(what, ctrl, index, flag, attempt, timeout, spins = SPINS, watch = undefined) {
+function blockUntil(what, ctrl, index, flag, attempt, timeout, spins = SPINS, watch = undefined, stated = timeout) {
   const deadline = deadlineOf(timeout);
   let spin = timeout !== 0;
   for (;;) {
@@ -217,14 +218,14 @@ function blockUntil(what, ctrl, index, flag, attempt, timeout, spins = SPINS, wa
     if (result !== undefined) return result;
     spin = !stalled; // still paused: after the slice, look once more before spinning again
     const left = remaining(deadline);
-    if (left === 0) throw errors.fromStatus(native.STATUS_TIMEOUT, what);
+    if (left === 0) throw errors.fromStatus(native.STATUS_TIMEOUT, what, stated);
     const status = native.ringWait(ctrl, index, flag, watched, seen, own, left === -1 ? SLICE : Math.min(left, SLICE));
     if (status !== native.STATUS_OK && status !== native.STATUS_TIMEOUT) throw errors.fromStatus(status, what);
   }
 }
 
 /** The async form of `blockUntil`. `{ timeout, signal }` validated by the caller. */
-async function blockUntilAsync(what, ctrl, index, flag, attempt, timeout, signal, watch = undefined) {
+async function blockUntilAsync(what, ctrl, index, flag, attempt, timeout, signal, watch = undefined, stated = timeout) {
   const deadline = deadlineOf(timeout);
   // A Channel sender's sleeps are short (1 ms) until one times out: a
   // receiver may have looked for the sender's waiting bit just before the
@@ -238,7 +239,7 @@ async function blockUntilAsync(what, ctrl, index, flag, attempt, timeout, signal
     const result = attempt(true);
     if (result !== undefined) return result;
     const left = remaining(deadline);
-    if (left === 0) throw errors.fromStatus(native.STATUS_TIMEOUT, what);
+    if (left === 0) throw errors.fromStatus(native.STATUS_TIMEOUT, what, stated);
     try {
       await waitAsync(
         what,
@@ -384,7 +385,7 @@ class TypedRing {
     // Nothing of this object's pending: a push that finds room needs no turn.
     if (this.#pushTurns.pending === 0 && !signal?.aborted && this.tryPush(v)) return;
     await this.#pushTurns.run(
-      (_, t0) => blockUntilAsync(this.#what, this.#c, HEAD, this.#pf, () => this.#pushOrNothing(v), left(timeout, t0), signal, this.#pw),
+      (_, t0) => blockUntilAsync(this.#what, this.#c, HEAD, this.#pf, () => this.#pushOrNothing(v), left(timeout, t0), signal, this.#pw, timeout),
       timeout,
       now(timeout),
       signal,
@@ -408,7 +409,7 @@ class TypedRing {
       if (v !== undefined) return v;
     }
     const got = await this.#popTurns.run(
-      (_, t0) => blockUntilAsync(this.#what, this.#c, TAIL, this.#cf, () => this.#popOrEnd(), left(timeout, t0), signal, this.#cw),
+      (_, t0) => blockUntilAsync(this.#what, this.#c, TAIL, this.#cf, () => this.#popOrEnd(), left(timeout, t0), signal, this.#cw, timeout),
       timeout,
       now(timeout),
       signal,
@@ -444,7 +445,7 @@ class TypedRing {
       blockUntilAsync(this.#what, this.#c, HEAD, this.#pf, () => {
         written += this.pushMany(values.subarray(written));
         return written === values.length ? written : undefined;
-      }, left(timeout, t0), signal, this.#pw);
+      }, left(timeout, t0), signal, this.#pw, timeout);
     try {
       await this.#pushTurns.run(writeAll, timeout, now(timeout), signal);
     } catch (err) {
@@ -472,7 +473,7 @@ class TypedRing {
     if (signal?.aborted) throw signal.reason; // as every async wait, even one with nothing to wait for
     if (target.length === 0) return 0;
     return this.#popTurns.run(
-      (_, t0) => blockUntilAsync(this.#what, this.#c, TAIL, this.#cf, () => this.#readOrEnd(target), left(timeout, t0), signal, this.#cw),
+      (_, t0) => blockUntilAsync(this.#what, this.#c, TAIL, this.#cf, () => this.#readOrEnd(target), left(timeout, t0), signal, this.#cw, timeout),
       timeout,
       now(timeout),
       signal,

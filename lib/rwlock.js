@@ -176,10 +176,10 @@ class RwLock {
     return write ? new RwLockWriteGuard(this, true, kGuard) : new RwLockReadGuard(this, false, kGuard);
   }
 
-  #acquired(status, write) {
+  #acquired(status, write, timeout) {
     if (status === STATUS_OK) return this.#guard(write);
     if (status === STATUS_POISONED) throw poisonedError(this.#guard(write));
-    throw errors.fromStatus(status, 'RwLock');
+    throw errors.fromStatus(status, 'RwLock', timeout);
   }
 
   #fastRead() {
@@ -205,7 +205,7 @@ class RwLock {
       }
       return this.#acquired(status, false);
     }
-    return this.#acquired(native.rwlockLock(this.#i32, false, timeout), false);
+    return this.#acquired(native.rwlockLock(this.#i32, false, timeout), false, timeout);
   }
 
   /** Read-locks without waiting: a read guard, or `null`. */
@@ -227,7 +227,7 @@ class RwLock {
       throw new errors.DeadlockError('RwLock: write() while this thread holds a read lock would deadlock (no upgrades)');
     }
     if (this.#fastWrite()) return this.#guard(true);
-    return this.#acquired(native.rwlockLock(this.#i32, true, timeout), true);
+    return this.#acquired(native.rwlockLock(this.#i32, true, timeout), true, timeout);
   }
 
   /** Write-locks without waiting: a write guard, or `null`. */

@@ -62,8 +62,8 @@ class Semaphore {
     return s >= n && Atomics.compareExchange(this.#i32, W, s, s - n) === s;
   }
 
-  #check(status) {
-    if (status !== STATUS_OK) throw errors.fromStatus(status, 'Semaphore');
+  #check(status, timeout) {
+    if (status !== STATUS_OK) throw errors.fromStatus(status, 'Semaphore', timeout);
   }
 
   /** Blocks until `n` permits (default 1) are taken. `{ timeout }` in milliseconds. */
@@ -72,7 +72,7 @@ class Semaphore {
     n = this.#permits(n);
     const timeout = timeoutOf(options);
     if (FAST && this.#take(n)) return;
-    this.#check(native.semaphoreAcquire(this.#i32, n, this.#max, timeout));
+    this.#check(native.semaphoreAcquire(this.#i32, n, this.#max, timeout), timeout);
   }
 
   /** Takes `n` permits (default 1) if that needs no waiting; true when taken. */
