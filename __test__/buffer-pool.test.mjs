@@ -489,3 +489,54 @@ test('the raw native calls behind acquire/release reject wrong arguments with a 
   assert.equal(pool.acquire(64).byteLength, 64);
   assert.equal(pool.stats.hits, 1);
 });
+
+test('BufferPool: patched Array.prototype accessors and a replaced global ArrayBuffer never make a pool lend or detach Node\'s small-Buffer pool', async () => {
+  // In a child: what it patches would disturb the test runner. Each attack
+  // aims to hand Node's pool (the memory behind small Buffers) to release()'s
+  // fast detach, which does not read Node's untransferable mark.
+  const script = `
+    const { BufferPool } = require(${JSON.stringify(new URL('../index.js', import.meta.url).pathname)});
+    const small = Buffer.from('password=hunter2');
+    const nodePool = small.buffer;
+    const out = {};
+    const attempt = (name, fn) => {
+      let lent = false, code;
+      try { lent = fn() === nodePool; } catch (err) { code = err.code; }
+      for (const k of ['0', '1', '2']) delete Array.prototype[k];
+      out[name] = { lent, code, intact: small.toString(), poolLength: nodePool.byteLength };
+    };
+    // An index accessor that swallows writes and reads back Node's pool.
+    const trap = { get() { return nodePool; }, set() {}, configurable: true };
+    attempt('recent', () => {
+      const pool = new BufferPool();
+      Object.defineProperty(Array.prototype, '0', trap);
+      pool.acquire(16);
+      pool.release(nodePool);
+    });
+    attempt('slots', () => {
+      const pool = new BufferPool();
+      const a = pool.acquire(8192);
+      Object.defineProperty(Array.prototype, '0', trap);
+      pool.release(a);
+      const b = pool.acquire(8192);
+      pool.release(b);
+      return b;
+    });
+    attempt('global ArrayBuffer', () => {
+      const pool = new BufferPool();
+      const Real = ArrayBuffer;
+      globalThis.ArrayBuffer = function (n) { return n === 8192 ? nodePool : new Real(n); };
+      let ab;
+      try { ab = pool.acquire(8192); } finally { globalThis.ArrayBuffer = Real; }
+      pool.release(ab);
+      return ab;
+    });
+    process._rawDebug(JSON.stringify(out));
+  `;
+  const { stderr } = await runNode([], script);
+  const out = JSON.parse(stderr.trim().split('\n').pop());
+  const safe = { lent: false, intact: 'password=hunter2', poolLength: 8192 };
+  assert.deepEqual(out.recent, { ...safe, code: 'ERR_INVALID_ARG_VALUE' });
+  assert.deepEqual(out.slots, safe);
+  assert.deepEqual(out['global ArrayBuffer'], safe);
+});

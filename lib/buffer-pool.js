@@ -38,6 +38,25 @@ const byteLengthOf = Object.getOwnPropertyDescriptor(proto, 'byteLength').get;
 const resizableOf = Object.getOwnPropertyDescriptor(proto, 'resizable')?.get;
 const transfer = Object.getOwnPropertyDescriptor(proto, 'transfer')?.value;
 
+// Globals the pool calls, taken at load: code that replaces them later (a
+// global `ArrayBuffer` that returns Node's own pool, say) cannot hand the
+// pool a buffer it did not make.
+const { structuredClone, queueMicrotask } = globalThis;
+const NewArrayBuffer = ArrayBuffer;
+const binding = typeof process.binding === 'function' ? process.binding : undefined;
+const { setPrototypeOf } = Object;
+
+/**
+ * An array without a prototype: reading or writing any index of it runs no
+ * accessor someone defined on `Array.prototype` or `Object.prototype` (on a
+ * plain array, a write past the end or a read of a hole would).
+ */
+function bareArray() {
+  const a = [];
+  setPrototypeOf(a, null);
+  return a;
+}
+
 function structuredCloneDetach(ab) {
   return structuredClone(ab, { transfer: [ab] });
 }
@@ -81,8 +100,8 @@ function loanDetacher() {
 
 function lookUpDetachArrayBuffer() {
   try {
-    if (typeof process.binding !== 'function' || process.binding.name === 'deprecated') return undefined;
-    const fn = process.binding('buffer').detachArrayBuffer;
+    if (binding === undefined || binding.name === 'deprecated') return undefined;
+    const fn = binding.call(process, 'buffer').detachArrayBuffer;
     return typeof fn === 'function' ? fn : undefined;
   } catch {
     return undefined; // no process.binding (a permission model, a future Node)
@@ -94,7 +113,6 @@ function lookUpDetachArrayBuffer() {
 // must not be able to vouch for a buffer that is not a loan.
 const Registry = FinalizationRegistry;
 const { register, unregister } = Registry.prototype;
-const { push, pop } = Array.prototype;
 
 /**
  * After how many acquires, or how many bytes handed out, the buffers in
@@ -106,7 +124,7 @@ const RECENT_BYTES = 32 * 1024 * 1024;
 /** A per-thread pool of recycled, transferable ArrayBuffers. */
 class BufferPool {
   #id; // the native pool's id (src/pool/buffer.rs)
-  #slots = [];
+  #slots = bareArray();
   #max;
   #serial = 0; // names each loan, with the pool
   #watch; // FinalizationRegistry of handed-out buffers: serial when collected
@@ -118,8 +136,9 @@ class BufferPool {
   // buffer cannot be collected, so cannot leak, before it joins #watch: at
   // the end of the job (a microtask), or once RECENT_LOANS acquires or
   // RECENT_BYTES bytes have been handed out since the last join, whichever
-  // comes first. A released one leaves at once.
-  #recent = [];
+  // comes first. A released one leaves at once. (It never holds more than
+  // RECENT_LOANS buffers: a join empties it.)
+  #recent = bareArray();
   #sinceJoin = 0; // acquires since the last join
   #bytesSinceJoin = 0;
   #joinQueued = false;
@@ -150,7 +169,10 @@ class BufferPool {
 
   /** Puts `ab`, handed out as loan `serial`, under watch (see `#recent`). */
   #watchLoan(ab, serial, byteLength) {
-    push.call(this.#recent, ab, serial);
+    const recent = this.#recent;
+    const n = recent.length;
+    recent[n] = ab;
+    recent[n + 1] = serial;
     if (++this.#sinceJoin >= RECENT_LOANS || (this.#bytesSinceJoin += byteLength) >= RECENT_BYTES) this.#joinWatch();
     if (!this.#joinQueued) {
       this.#joinQueued = true;
@@ -169,8 +191,7 @@ class BufferPool {
     const recent = this.#recent;
     const last = recent.length - 2;
     if (last >= 0 && recent[last] === buffer) {
-      pop.call(recent);
-      pop.call(recent);
+      recent.length = last;
       return true;
     }
     for (let i = last - 2; i >= 0; i -= 2) {
@@ -201,7 +222,7 @@ class BufferPool {
       if (zero) new Uint8Array(ab).fill(0);
     } else {
       try {
-        ab = new ArrayBuffer(byteLength);
+        ab = new NewArrayBuffer(byteLength);
       } catch (err) {
         throw errors.allocationFailed(`BufferPool: cannot allocate ${byteLength} bytes (${err.message})`);
       }
@@ -257,7 +278,7 @@ class BufferPool {
     if (slot < 0) return;
     if (slot >= native.BUFFER_POOL_EVICTED) {
       slot -= native.BUFFER_POOL_EVICTED;
-      for (const s of native.bufferPoolTakeEvicted(this.#id)) this.#slots[s] = undefined;
+      for (let s; (s = native.bufferPoolNextEvicted(this.#id)) >= 0; ) this.#slots[s] = undefined;
     }
     this.#slots[slot] = kept;
   }
@@ -281,7 +302,7 @@ class BufferPool {
   /** Drops every retained buffer (outstanding ones are not affected). */
   trim() {
     native.bufferPoolTrim(this.#id);
-    this.#slots = [];
+    this.#slots = bareArray();
   }
 
   /** `trim()`, for `using pool = new BufferPool()`. */

@@ -272,7 +272,7 @@ fn unlink(slots: &mut [Slot], list: &mut Ends, s: u32, k: usize) {
 }
 
 /// `release()`'s result carries this flag when retained buffers were dropped
-/// to make room: the JS side then clears the slots `take_evicted()` names.
+/// to make room: the JS side then clears the slots `next_evicted()` names.
 #[napi]
 pub const BUFFER_POOL_EVICTED: u32 = 1 << 30;
 
@@ -418,10 +418,13 @@ pub unsafe extern "C" fn raw_release(
   }
 }
 
-/// The slots of pool `id` whose buffers were dropped since the last call.
+/// One slot of pool `id` whose buffer was dropped, and not yet named, or
+/// -1 when there is none left. (One number per call, not an array: the
+/// caller reads a number, which runs no code of anyone's, where reading an
+/// array's elements could meet accessors defined on `Array.prototype`.)
 #[napi(catch_unwind)]
-pub fn buffer_pool_take_evicted(id: u32) -> Result<Vec<u32>> {
-  with_pool(id, |pool| std::mem::take(&mut pool.evicted))
+pub fn buffer_pool_next_evicted(id: u32) -> Result<i64> {
+  with_pool(id, |pool| pool.evicted.pop().map_or(-1, i64::from))
 }
 
 /// Drops every retained buffer of pool `id`; the caller clears all its slots.
