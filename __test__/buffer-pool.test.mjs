@@ -490,7 +490,7 @@ test('the raw native calls behind acquire/release reject wrong arguments with a 
   assert.equal(pool.stats.hits, 1);
 });
 
-test('BufferPool: patched Array.prototype accessors and a replaced global ArrayBuffer never make a pool lend or detach Node\'s small-Buffer pool', async () => {
+test('BufferPool: patched Array.prototype accessors, a replaced Function.prototype.call or FinalizationRegistry method and a replaced global ArrayBuffer never make a pool lend or detach Node\'s small-Buffer pool', async () => {
   // In a child: what it patches would disturb the test runner. Each attack
   // aims to hand Node's pool (the memory behind small Buffers) to release()'s
   // fast detach, which does not read Node's untransferable mark.
@@ -522,6 +522,26 @@ test('BufferPool: patched Array.prototype accessors and a replaced global ArrayB
       pool.release(b);
       return b;
     });
+    // Built-ins the pool calls, replaced after it loaded, vouching for Node's
+    // pool: unregister() says "that was a loan of mine", call() says so for it.
+    attempt('Function.prototype.call', () => {
+      const pool = new BufferPool();
+      pool.release(pool.acquire(16)); // the fast detach, looked up
+      const realCall = Function.prototype.call;
+      Function.prototype.call = function (self, ...args) {
+        if (this.name === 'unregister') return true;
+        return Reflect.apply(this, self, args);
+      };
+      try { pool.release(nodePool); } finally { Function.prototype.call = realCall; }
+    });
+    attempt('FinalizationRegistry.prototype.unregister', () => {
+      const pool = new BufferPool();
+      pool.release(pool.acquire(16));
+      const proto = FinalizationRegistry.prototype;
+      const real = proto.unregister;
+      proto.unregister = () => true;
+      try { pool.release(nodePool); } finally { proto.unregister = real; }
+    });
     attempt('global ArrayBuffer', () => {
       const pool = new BufferPool();
       const Real = ArrayBuffer;
@@ -538,5 +558,7 @@ test('BufferPool: patched Array.prototype accessors and a replaced global ArrayB
   const safe = { lent: false, intact: 'password=hunter2', poolLength: 8192 };
   assert.deepEqual(out.recent, { ...safe, code: 'ERR_INVALID_ARG_VALUE' });
   assert.deepEqual(out.slots, safe);
+  assert.deepEqual(out['Function.prototype.call'], { ...safe, code: 'ERR_INVALID_ARG_VALUE' });
+  assert.deepEqual(out['FinalizationRegistry.prototype.unregister'], { ...safe, code: 'ERR_INVALID_ARG_VALUE' });
   assert.deepEqual(out['global ArrayBuffer'], safe);
 });

@@ -24,19 +24,26 @@ const { isMarkedAsUntransferable } = require('node:worker_threads');
 const { native, FAST } = require('./runtime.js');
 const errors = require('./errors.js');
 const validate = require('./validate.js');
+const intrinsics = require('./intrinsics.js');
 
 const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
 const { MAX_LENGTH } = constants;
 /** A collected pool's native state goes with it. */
 const pools = new FinalizationRegistry((id) => native.bufferPoolDrop(id));
 
-// The intrinsics, taken once: a lookalike object or a subclass cannot
-// override them. The byteLength getter also tells a real ArrayBuffer from
-// anything else (it throws for every other receiver, a SharedArrayBuffer too).
-const proto = ArrayBuffer.prototype;
-const byteLengthOf = Object.getOwnPropertyDescriptor(proto, 'byteLength').get;
-const resizableOf = Object.getOwnPropertyDescriptor(proto, 'resizable')?.get;
-const transfer = Object.getOwnPropertyDescriptor(proto, 'transfer')?.value;
+// The intrinsics, taken once (lib/intrinsics.js): a lookalike object, a
+// subclass or a replaced Function.prototype.call cannot answer for them. The
+// byteLength getter also tells a real ArrayBuffer from anything else (it
+// throws for every other receiver, a SharedArrayBuffer too).
+const {
+  arrayBufferByteLength: byteLengthOf,
+  arrayBufferResizable: resizableOf,
+  arrayBufferTransfer: transfer,
+  registryRegister: register,
+  registryUnregister: unregister,
+  FinalizationRegistry: Registry,
+  uncurryThis,
+} = intrinsics;
 
 // Globals the pool calls, taken at load: code that replaces them later (a
 // global `ArrayBuffer` that returns Node's own pool, say) cannot hand the
@@ -44,6 +51,7 @@ const transfer = Object.getOwnPropertyDescriptor(proto, 'transfer')?.value;
 const { structuredClone, queueMicrotask } = globalThis;
 const NewArrayBuffer = ArrayBuffer;
 const binding = typeof process.binding === 'function' ? process.binding : undefined;
+const callBinding = binding === undefined ? undefined : uncurryThis(binding);
 const { setPrototypeOf } = Object;
 
 /**
@@ -68,7 +76,7 @@ function structuredCloneDetach(ab) {
  */
 const detach =
   typeof transfer === 'function' && typeof isMarkedAsUntransferable === 'function'
-    ? (ab) => (isMarkedAsUntransferable(ab) ? undefined : transfer.call(ab))
+    ? (ab) => (isMarkedAsUntransferable(ab) ? undefined : transfer(ab))
     : structuredCloneDetach;
 
 /**
@@ -101,18 +109,17 @@ function loanDetacher() {
 function lookUpDetachArrayBuffer() {
   try {
     if (binding === undefined || binding.name === 'deprecated') return undefined;
-    const fn = binding.call(process, 'buffer').detachArrayBuffer;
+    const fn = callBinding(process, 'buffer').detachArrayBuffer;
     return typeof fn === 'function' ? fn : undefined;
   } catch {
     return undefined; // no process.binding (a permission model, a future Node)
   }
 }
 
-// FinalizationRegistry and its methods, taken once: the watch on the loans
-// decides which buffers take the short way, so a patched or replaced one
-// must not be able to vouch for a buffer that is not a loan.
-const Registry = FinalizationRegistry;
-const { register, unregister } = Registry.prototype;
+// FinalizationRegistry and its methods are taken once, with the intrinsics
+// above: the watch on the loans decides which buffers take the short way, so
+// a patched or replaced one must not be able to vouch for a buffer that is
+// not a loan.
 
 /**
  * After how many acquires, or how many bytes handed out, the buffers in
@@ -160,7 +167,7 @@ class BufferPool {
     const recent = this.#recent;
     for (let i = 0; i < recent.length; i += 2) {
       const ab = recent[i];
-      if (ab !== undefined) register.call(this.#watch, ab, recent[i + 1], ab);
+      if (ab !== undefined) register(this.#watch, ab, recent[i + 1], ab);
     }
     recent.length = 0;
     this.#sinceJoin = 0;
@@ -200,7 +207,7 @@ class BufferPool {
         return true;
       }
     }
-    return unregister.call(this.#watch, buffer);
+    return unregister(this.#watch, buffer);
   }
 
   /**
@@ -242,14 +249,14 @@ class BufferPool {
   release(buffer) {
     let length;
     try {
-      length = byteLengthOf.call(buffer);
+      length = byteLengthOf(buffer);
     } catch {
       let expected = 'an ArrayBuffer';
       if (types.isSharedArrayBuffer(buffer)) expected += ' (a SharedArrayBuffer is shared, not pooled)';
       else if (ArrayBuffer.isView(buffer)) expected += ' (pass the view\'s .buffer)';
       throw errors.invalidArgType('buffer', expected, buffer);
     }
-    if (resizableOf?.call(buffer)) throw errors.invalidArgValue('buffer', buffer, 'is resizable; pools hold fixed-length buffers');
+    if (resizableOf?.(buffer)) throw errors.invalidArgValue('buffer', buffer, 'is resizable; pools hold fixed-length buffers');
     if (length === 0) {
       throw errors.invalidArgValue('buffer', buffer, 'is detached (already released or transferred) or empty');
     }
@@ -265,7 +272,7 @@ class BufferPool {
         if (unwatched) this.#watchAgain(buffer);
         throw errors.invalidArgValue('buffer', buffer, `cannot be detached (${err.message})`);
       }
-      if (kept === undefined || byteLengthOf.call(buffer) !== 0) {
+      if (kept === undefined || byteLengthOf(buffer) !== 0) {
         // Node marks some buffers untransferable (the shared pool behind
         // small Buffers): structuredClone copies them and transfer() is not
         // used on them. The caller still holds that memory, so it must not
@@ -286,7 +293,7 @@ class BufferPool {
   /** Watches `buffer`, a loan that release() stopped watching and then could not take back, again. */
   #watchAgain(buffer) {
     const serial = native.bufferPoolLoanSerial(this.#id, buffer);
-    if (serial >= 0) register.call(this.#watch, buffer, serial, buffer);
+    if (serial >= 0) register(this.#watch, buffer, serial, buffer);
   }
 
   /** `{ acquired, released, hits, misses, retainedBytes, outstanding, leaked }` (a snapshot). */
@@ -328,8 +335,8 @@ function detachedLoan(fast, buffer, length) {
   let kept;
   try {
     kept = fast(buffer);
-    if (byteLengthOf.call(buffer) !== 0) return undefined;
-    moved = byteLengthOf.call(kept) === length; // throws for a non-ArrayBuffer
+    if (byteLengthOf(buffer) !== 0) return undefined;
+    moved = byteLengthOf(kept) === length; // throws for a non-ArrayBuffer
   } catch {
     // not what Node 20's binding does
   }

@@ -97,6 +97,19 @@ function bytesOf(view, name) {
   return new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
 }
 
+/**
+ * The bytes of `message` (a Uint8Array, another ArrayBuffer view, or a
+ * string, encoded), else ERR_INVALID_ARG_TYPE. Not their length: a call that
+ * reads no options and calls #put at once lets #put check that (one read).
+ * `now`: as for Channel#payload.
+ */
+function bytesOfMessage(message, now) {
+  if (message instanceof Uint8Array) return message;
+  if (typeof message === 'string') return now ? encodedNow(message) : encoder.encode(message);
+  if (ArrayBuffer.isView(message)) return bytesOf(message, 'message');
+  throw errors.invalidArgType('message', 'a Uint8Array (or another ArrayBuffer view) or a string', message);
+}
+
 /** ERR_OUT_OF_RANGE for a message of `len` bytes in a channel of capacity `cap`. */
 function tooLong(what, len, cap) {
   return errors.outOfRange(what, `at most ${cap - 4} (the channel's byte capacity less 4)`, len);
@@ -181,11 +194,7 @@ class Channel {
    * then be encoded into the scratch buffer).
    */
   #payload(message, now) {
-    let bytes;
-    if (message instanceof Uint8Array) bytes = message;
-    else if (typeof message === 'string') bytes = now ? encodedNow(message) : encoder.encode(message);
-    else if (ArrayBuffer.isView(message)) bytes = bytesOf(message, 'message');
-    else throw errors.invalidArgType('message', 'a Uint8Array (or another ArrayBuffer view) or a string', message);
+    const bytes = bytesOfMessage(message, now);
     const len = ring.lengthOf(bytes); // (the intrinsic: a subclass or an own accessor cannot misstate it)
     if (len > this.#cap - 4) throw tooLong('message.byteLength', len, this.#cap);
     return bytes;
@@ -879,7 +888,7 @@ class Channel {
       trySend(message) {
         const ch = endEnter(this);
         try {
-          return ch.#put(ch.#payload(message, true), true) === true;
+          return ch.#put(bytesOfMessage(message, true), true) === true; // (#put checks the length)
         } finally {
           endLeave(this);
         }
@@ -890,8 +899,9 @@ class Channel {
         const ch = endEnter(this);
         try {
           if (options === undefined) {
-            const bytes = ch.#payload(message, true);
-            if (!ch.#put(bytes, false)) ch.#sendHeld(bytes, -1, 0); // no options to read: the streaming case
+            // No options to read: the streaming case. #put checks the length.
+            const bytes = bytesOfMessage(message, true);
+            if (!ch.#put(bytes, false)) ch.#sendHeld(bytes, -1, 0);
             return;
           }
           const early = ch.#payloadOf(message);

@@ -7,6 +7,7 @@ const { native, FAST, waitAsync } = require('./runtime.js');
 const { timeoutOf, signalOf, isAbortOf } = require('./validate.js');
 const errors = require('./errors.js');
 const { Turns } = require('./turns.js');
+const intrinsics = require('./intrinsics.js');
 
 const HEAD = native.RING_HEAD_WORD;
 const TAIL = native.RING_TAIL_WORD;
@@ -272,32 +273,23 @@ function checkValue(bigint, v) {
 // would move it under the copy. `set` reads its source through internal
 // slots; `subarray` would look up the subclass's species, so a part of the
 // caller's array is made with the intrinsic constructor of its type.
-const TypedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype);
-const intrinsicGetter = (key) => Object.getOwnPropertyDescriptor(TypedArrayPrototype, key).get;
-const lengthOfView = intrinsicGetter('length');
-const bufferOfView = intrinsicGetter('buffer');
-const byteOffsetOfView = intrinsicGetter('byteOffset');
-const typeNameOf = intrinsicGetter(Symbol.toStringTag);
-const copyInto = TypedArrayPrototype.set;
+// (lib/intrinsics.js: bound at load, so a replaced Function.prototype.call
+// cannot answer for them either.)
 const VIEW_TYPES = Object.fromEntries(
   [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array, BigInt64Array, BigUint64Array].map((T) => [T.name, T]),
 );
 
 /** A typed array's length, whatever it overrides. */
-function lengthOf(view) {
-  return lengthOfView.call(view);
-}
+const lengthOf = intrinsics.typedArrayLength;
 
 /** Elements [start, end) of `view` as a plain array of its own type over the same memory. */
 function partOf(view, start, end) {
-  const Type = VIEW_TYPES[typeNameOf.call(view)];
-  return new Type(bufferOfView.call(view), byteOffsetOfView.call(view) + start * Type.BYTES_PER_ELEMENT, end - start);
+  const Type = VIEW_TYPES[intrinsics.typedArrayTypeName(view)];
+  return new Type(intrinsics.typedArrayBuffer(view), intrinsics.typedArrayByteOffset(view) + start * Type.BYTES_PER_ELEMENT, end - start);
 }
 
 /** `target.set(source, offset)`, whatever `target` overrides. */
-function copy(target, source, offset) {
-  copyInto.call(target, source, offset);
-}
+const copy = intrinsics.typedArraySet;
 
 /** Throws ERR_INVALID_ARG_TYPE unless `src` is a TypedArray of the ring's kind (numbers or bigints). */
 function checkBatch(bigint, src) {

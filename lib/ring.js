@@ -147,8 +147,18 @@ class RingBuffer extends ring.TypedRing {
     c[TAIL_TOKEN] = this.#token; // its head cache was refreshed right here
     const at = t & this.#mask;
     const first = Math.min(n, this.#cap - at);
-    // (The ring's own array: its set() is the intrinsic; only the source's parts need partOf.)
-    this.#data.set(first === len ? values : ring.partOf(values, 0, first), at);
+    // (The ring's own array: its set() is the intrinsic; only the source's
+    // parts need partOf.) set() copies the source's length at the copy: more
+    // than `len` if another thread has grown the growable SharedArrayBuffer
+    // under it since. Whole, it may only reach free slots: when no unread
+    // value lies after `at`, the rest of the ring (set() stops at its end).
+    if (first === len && used <= at) {
+      try {
+        this.#data.set(values, at);
+      } catch {
+        this.#data.set(ring.partOf(values, 0, first), at); // grown past the end of the ring
+      }
+    } else this.#data.set(ring.partOf(values, 0, first), at);
     if (n > first) this.#data.set(ring.partOf(values, first, n), 0);
     if (Atomics.exchange(c, TAIL, (t + n) & INDEX_MASK) < 0) native.ringWake(c, TAIL, INDEX_WAITING);
     return n;
