@@ -490,7 +490,7 @@ test('the raw native calls behind acquire/release reject wrong arguments with a 
   assert.equal(pool.stats.hits, 1);
 });
 
-test('BufferPool: patched Array.prototype accessors, a replaced Function.prototype.call or FinalizationRegistry method and a replaced global ArrayBuffer never make a pool lend or detach Node\'s small-Buffer pool', async () => {
+test('BufferPool: patched Array.prototype accessors, a replaced Function.prototype.call, FinalizationRegistry method or binding function and a replaced global ArrayBuffer never make a pool lend or detach Node\'s small-Buffer pool', async () => {
   // In a child: what it patches would disturb the test runner. Each attack
   // aims to hand Node's pool (the memory behind small Buffers) to release()'s
   // fast detach, which does not read Node's untransferable mark.
@@ -505,6 +505,22 @@ test('BufferPool: patched Array.prototype accessors, a replaced Function.prototy
       for (const k of ['0', '1', '2']) delete Array.prototype[k];
       out[name] = { lent, code, intact: small.toString(), poolLength: nodePool.byteLength };
     };
+    // The binding's detach, replaced before the process's first release() (so first):
+    // it detaches what it is given but hands back Node's pool as the memory.
+    attempt('binding detachArrayBuffer', () => {
+      const b = process.binding('buffer');
+      const real = b.detachArrayBuffer;
+      b.detachArrayBuffer = (ab) => (real(ab), nodePool);
+      try {
+        const pool = new BufferPool();
+        pool.release(pool.acquire(8192));
+        const ab = pool.acquire(8192, { zero: true });
+        pool.release(ab);
+        return ab;
+      } finally {
+        b.detachArrayBuffer = real;
+      }
+    });
     // An index accessor that swallows writes and reads back Node's pool.
     const trap = { get() { return nodePool; }, set() {}, configurable: true };
     attempt('recent', () => {
@@ -560,5 +576,6 @@ test('BufferPool: patched Array.prototype accessors, a replaced Function.prototy
   assert.deepEqual(out.slots, safe);
   assert.deepEqual(out['Function.prototype.call'], { ...safe, code: 'ERR_INVALID_ARG_VALUE' });
   assert.deepEqual(out['FinalizationRegistry.prototype.unregister'], { ...safe, code: 'ERR_INVALID_ARG_VALUE' });
+  assert.deepEqual(out['binding detachArrayBuffer'], safe);
   assert.deepEqual(out['global ArrayBuffer'], safe);
 });

@@ -93,16 +93,14 @@ const detach =
  * --pending-deprecation in any spelling or source), nor with
  * SHMKIT_NO_FAST_PATH=1 (the test suite runs both ways).
  *
- * Looked up at the first release(), not at load: the lookup costs
- * nothing, but any detach in a thread makes V8 check that thread's
- * typed-array accesses for detached buffers from then on, and a thread that
- * loads shmkit without releasing a buffer must not pay that.
+ * Looked up at load, like the other built-ins: the binding object's
+ * properties are writable, and code that replaced this one later must not
+ * decide what release() keeps. (Looking it up detaches nothing.)
  */
 const MAY_DETACH_LOANS = FAST && detach === structuredCloneDetach;
-let detachLoan = null; // null: not looked up yet; then the function or undefined
+let detachLoan = MAY_DETACH_LOANS ? lookUpDetachArrayBuffer() : undefined; // the function, or undefined
 
 function loanDetacher() {
-  if (detachLoan === null) detachLoan = lookUpDetachArrayBuffer();
   return detachLoan;
 }
 
@@ -159,7 +157,7 @@ class BufferPool {
     const id = native.bufferPoolNew(max === Infinity ? Number.MAX_SAFE_INTEGER : max);
     this.#id = id;
     this.#watch = new Registry((serial) => native.bufferPoolCollected(id, serial));
-    pools.register(this, id);
+    register(pools, this, id);
   }
 
   /** Moves every buffer of `#recent` still out into `#watch`. */
