@@ -355,7 +355,7 @@ test('BufferPool on a runtime without transfer(): its own loans are detached the
     assert.doesNotMatch(stderr, /DEP0111|Warning/, `${args} ${JSON.stringify(env)}: no deprecation warning`);
   }
   // No spy here: Node itself has wrapped process.binding to warn, and the
-  // flag is no longer in sight when the first release() looks it up.
+  // flag is no longer in sight when shmkit loads and looks it up.
   const hidden = `
     delete process.env.NODE_OPTIONS;
     const { BufferPool } = require(${JSON.stringify(new URL('../index.js', import.meta.url).pathname)});

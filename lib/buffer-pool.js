@@ -34,7 +34,9 @@ const pools = new FinalizationRegistry((id) => native.bufferPoolDrop(id));
 // The intrinsics, taken once (lib/intrinsics.js): a lookalike object, a
 // subclass or a replaced Function.prototype.call cannot answer for them. The
 // byteLength getter also tells a real ArrayBuffer from anything else (it
-// throws for every other receiver, a SharedArrayBuffer too).
+// throws for every other receiver, a SharedArrayBuffer too). The watch on
+// the loans (FinalizationRegistry) decides which buffers take the short way,
+// so a patched registry method must not be able to vouch for one either.
 const {
   arrayBufferByteLength: byteLengthOf,
   arrayBufferResizable: resizableOf,
@@ -100,10 +102,6 @@ const detach =
 const MAY_DETACH_LOANS = FAST && detach === structuredCloneDetach;
 let detachLoan = MAY_DETACH_LOANS ? lookUpDetachArrayBuffer() : undefined; // the function, or undefined
 
-function loanDetacher() {
-  return detachLoan;
-}
-
 function lookUpDetachArrayBuffer() {
   try {
     if (binding === undefined || binding.name === 'deprecated') return undefined;
@@ -113,11 +111,6 @@ function lookUpDetachArrayBuffer() {
     return undefined; // no process.binding (a permission model, a future Node)
   }
 }
-
-// FinalizationRegistry and its methods are taken once, with the intrinsics
-// above: the watch on the loans decides which buffers take the short way, so
-// a patched or replaced one must not be able to vouch for a buffer that is
-// not a loan.
 
 /**
  * After how many acquires, or how many bytes handed out, the buffers in
@@ -261,7 +254,7 @@ class BufferPool {
     // Whether `buffer` is one of this pool's loans, the very object acquire()
     // returned (its watch is taken off here, and put back if it stays).
     const unwatched = this.#unwatch(buffer);
-    const fast = unwatched && MAY_DETACH_LOANS ? loanDetacher() : undefined;
+    const fast = unwatched ? detachLoan : undefined;
     let kept = fast !== undefined ? detachedLoan(fast, buffer, length) : undefined;
     if (kept === undefined) {
       try {
@@ -346,11 +339,10 @@ function detachedLoan(fast, buffer, length) {
  * For benches/pool.bench.mjs only, not part of the API: how release()
  * detaches one of the pool's loans on this runtime, by name, and that detach
  * alone. It detaches whatever it is given (the small-Buffer pool too): never
- * for anything but a buffer of one's own. Looking it up is what a release
- * would do anyway.
+ * for anything but a buffer of one's own.
  */
 function loanDetach() {
-  const fast = MAY_DETACH_LOANS ? loanDetacher() : undefined;
+  const fast = detachLoan;
   if (fast !== undefined) return { kind: 'binding', name: "process.binding('buffer').detachArrayBuffer(ab)", detach: fast };
   if (detach === structuredCloneDetach) return { kind: 'structuredClone', name: 'structuredClone(ab, { transfer: [ab] })', detach };
   return { kind: 'transfer', name: 'isMarkedAsUntransferable(ab) ? undefined : ab.transfer()', detach };

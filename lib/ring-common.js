@@ -272,9 +272,9 @@ function checkValue(bigint, v) {
 // indices and publishing the new one, where a call it made on the same ring
 // would move it under the copy. `set` reads its source through internal
 // slots; `subarray` would look up the subclass's species, so a part of the
-// caller's array is made with the intrinsic constructor of its type.
-// (lib/intrinsics.js: bound at load, so a replaced Function.prototype.call
-// cannot answer for them either.)
+// caller's array is made with the intrinsic constructor of its type. They
+// come from lib/intrinsics.js, bound at load, so a replaced
+// Function.prototype.call cannot answer for them either.
 const VIEW_TYPES = Object.fromEntries(
   [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array, BigInt64Array, BigUint64Array].map((T) => [T.name, T]),
 );

@@ -147,12 +147,13 @@ class RingBuffer extends ring.TypedRing {
     c[TAIL_TOKEN] = this.#token; // its head cache was refreshed right here
     const at = t & this.#mask;
     const first = Math.min(n, this.#cap - at);
-    // (The ring's own array: its set() is TypedArray's, or whatever replaced
-    // that on the prototype, which gets nothing it could not reach through
-    // ring.buffer; the source's parts need partOf.) set() copies the source's length at the copy: more
-    // than `len` if another thread has grown the growable SharedArrayBuffer
-    // under it since. Whole, it may only reach free slots: when no unread
-    // value lies after `at`, the rest of the ring (set() stops at its end).
+    // The ring's own array's set() is TypedArray's (or whatever replaced it
+    // on the prototype, which gets nothing it could not reach through
+    // ring.buffer); the source's parts need partOf. set() copies the
+    // source's length at the copy: more than `len` if another thread has
+    // grown the growable SharedArrayBuffer under it since. Whole, it may
+    // only reach free slots: when no unread value lies after `at`, the rest
+    // of the ring (set() stops at its end).
     if (first === len && used <= at) {
       try {
         this.#data.set(values, at);
