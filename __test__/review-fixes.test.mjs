@@ -732,3 +732,60 @@ for (const form of ['wait', 'waitAsync']) {
     assert.equal(waiting(), 0);
   });
 }
+
+// lib/ read the native functions from the generated binding's own exports
+// object, whose properties anyone who reached binding.js by its path could
+// replace. lib/binding.js now hands lib/ a frozen copy taken at load.
+test('replacing the generated binding\'s functions after shmkit loads changes nothing shmkit calls', async () => {
+  const { Worker } = await import('node:worker_threads');
+  const worker = new Worker(
+    `
+    const { parentPort, workerData } = require('node:worker_threads');
+    const shmkit = require(workerData.index);
+    const generated = require(workerData.binding);
+    let replaced = 0;
+    for (const key of Object.keys(generated)) {
+      if (typeof generated[key] === 'function') {
+        generated[key] = () => { throw new Error('replaced ' + key); };
+        replaced++;
+      }
+    }
+    const out = { replaced, frozen: Object.isFrozen(require(workerData.lib)) };
+    const pool = new shmkit.BufferPool();
+    const ab = pool.acquire(4096);
+    pool.release(ab);
+    out.pool = [ab.byteLength, pool.acquire(4096).byteLength, pool.stats.hits];
+    const m = new shmkit.Mutex();
+    const g = m.lock();
+    try {
+      m.lock({ timeout: 20 }); // held by this thread: a native wait, or a deadlock error
+    } catch (err) {
+      out.lock = err.code;
+    }
+    g.unlock();
+    const ring = new shmkit.RingBuffer(Float64Array, 4);
+    ring.push(1.5);
+    out.ring = [ring.pop({ timeout: 100 })];
+    try {
+      ring.pop({ timeout: 20 }); // empty: a native sleep
+    } catch (err) {
+      out.ring.push(err.code);
+    }
+    parentPort.postMessage(out);
+    `,
+    {
+      eval: true,
+      workerData: { index: require.resolve('../index.js'), binding: require.resolve('../binding.js'), lib: require.resolve('../lib/binding.js') },
+    },
+  );
+  const out = await bounded(new Promise((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  }), 10_000, 'the worker');
+  await worker.terminate();
+  assert.ok(out.replaced > 50, `${out.replaced} functions replaced`);
+  assert.equal(out.frozen, true);
+  assert.deepEqual(out.pool, [0, 4096, 1]);
+  assert.equal(out.lock, 'ERR_SHMKIT_DEADLOCK');
+  assert.deepEqual(out.ring, [1.5, 'ERR_SHMKIT_TIMEOUT']);
+});
