@@ -580,32 +580,43 @@ test('BufferPool: patched Array.prototype accessors, a replaced Function.prototy
   assert.deepEqual(out['global ArrayBuffer'], safe);
 });
 
-test('BufferPool: a patched Promise (then, species, constructor) runs no code inside acquire() and does not stop the leak watch', async () => {
+test('BufferPool: a patched Promise (then, species, constructor) or Uint8Array (fill, the global) runs no code inside acquire() and does not stop the leak watch', async () => {
   // acquire() schedules the end-of-job join of its recent loans as a promise
-  // reaction (see lib/buffer-pool.js); in a child, since the patches would
-  // disturb the test runner.
+  // reaction, and zeroes a recycled buffer for { zero: true } (see
+  // lib/buffer-pool.js); in a child, since the patches would disturb the
+  // test runner.
   const script = `
     const { BufferPool } = require(${JSON.stringify(new URL('../index.js', import.meta.url).pathname)});
+    const zeroing = new BufferPool();
+    const dirty = zeroing.acquire(64);
+    new Uint8Array(dirty).fill(7);
+    zeroing.release(dirty);
     let calls = 0;
     class Spy extends Promise { constructor(ex) { calls++; super(ex); } }
     Object.defineProperty(Promise, Symbol.species, { get() { calls++; return Spy; } });
     Promise.prototype.constructor = Spy;
     Promise.prototype.then = function () { calls++; throw new Error('patched then'); };
+    const RealUint8Array = Uint8Array;
+    RealUint8Array.prototype.fill = function () { calls++; throw new Error('patched fill'); };
+    globalThis.Uint8Array = function () { calls++; throw new Error('patched Uint8Array'); };
     const pool = new BufferPool();
-    let threw;
+    let threw, zeroed;
     try {
+      const again = zeroing.acquire(64, { zero: true }); // recycled: zeroed by acquire()
+      zeroed = Array.from(new RealUint8Array(again)).every((b) => b === 0) && zeroing.stats.hits === 1;
       (() => { for (let i = 0; i < 3; i++) pool.acquire(1024); })(); // dropped: leaks
     } catch (err) {
       threw = err.message;
     }
     setTimeout(() => {
       gc();
-      setTimeout(() => console.log(JSON.stringify({ calls, threw: threw ?? null, stats: pool.stats })), 100);
+      setTimeout(() => console.log(JSON.stringify({ calls, threw: threw ?? null, zeroed, stats: pool.stats })), 100);
     }, 10);
   `;
   const { json } = await runNode(['--expose-gc'], script);
   assert.equal(json.calls, 0, 'no patched code ran');
   assert.equal(json.threw, null);
+  assert.equal(json.zeroed, true, 'the recycled buffer came back zeroed');
   assert.equal(json.stats.leaked, 3, 'the dropped loans were watched and counted');
   assert.equal(json.stats.outstanding, 0);
 });

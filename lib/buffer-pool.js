@@ -44,6 +44,8 @@ const {
   registryRegister: register,
   registryUnregister: unregister,
   FinalizationRegistry: Registry,
+  typedArrayFill: fill,
+  Uint8Array: NewUint8Array,
   uncurryThis,
 } = intrinsics;
 
@@ -57,8 +59,9 @@ const { structuredClone } = globalThis;
 // that took acquire() from about 1 µs to 0.5, measured in one process
 // against queueMicrotask. `then` is taken at load, as the other built-ins,
 // and the promise's own `constructor` is undefined, so that `then` makes its
-// result with the intrinsic Promise and looks up no species: no user code
-// runs inside acquire() there.
+// result with the intrinsic Promise and looks up no species: a patched
+// Promise runs nothing inside acquire(). (async_hooks' init hooks do run
+// there, as they did for queueMicrotask.)
 const promiseThen = uncurryThis(Promise.prototype.then);
 const settled = Promise.resolve();
 Object.defineProperty(settled, 'constructor', { value: undefined });
@@ -152,9 +155,10 @@ class BufferPool {
   // buffer cannot be collected, so cannot leak, before it joins #watch: at
   // the end of the job (a microtask), or once RECENT_LOANS acquires or
   // RECENT_BYTES bytes have been handed out since the last join, whichever
-  // comes first. A released one leaves at once. It never holds more than
-  // RECENT_LOANS buffers (a join empties it), so its length is fixed and
-  // #recentEnd says how much is in use: setting the length of an array
+  // comes first. A released one leaves at once. It holds at most
+  // RECENT_LOANS buffers (a join empties it; only a join cut short by a
+  // stack overflow leaves it fuller, and it then grows), so its length is
+  // fixed and #recentEnd says how much is in use: setting the length of an array
   // without a prototype goes through V8's runtime, and a shortened array
   // grows its store again at the next acquire (together about 0.1 µs of a
   // hot 64 KiB cycle, measured in one process against the fixed array).
@@ -165,7 +169,15 @@ class BufferPool {
   #joinQueued = false;
   #joinLater = () => {
     this.#joinQueued = false;
-    this.#joinWatch();
+    try {
+      this.#joinWatch();
+    } catch (err) {
+      // An uncaught exception, as from a queueMicrotask() callback, not an
+      // unhandled rejection of the promise then() made.
+      process.nextTick(() => {
+        throw err;
+      });
+    }
   };
 
   constructor(options) {
@@ -205,8 +217,8 @@ class BufferPool {
     this.#recentEnd = n + 2;
     if (++this.#sinceJoin >= RECENT_LOANS || (this.#bytesSinceJoin += byteLength) >= RECENT_BYTES) this.#joinWatch();
     if (!this.#joinQueued) {
-      this.#joinQueued = true;
       promiseThen(settled, this.#joinLater);
+      this.#joinQueued = true; // (after: if then() threw, the next acquire tries again)
     }
   }
 
@@ -247,7 +259,6 @@ class BufferPool {
     if (slot >= 0) {
       ab = this.#slots[slot];
       this.#slots[slot] = undefined;
-      if (zero) new Uint8Array(ab).fill(0);
     } else {
       try {
         ab = new NewArrayBuffer(byteLength);
@@ -256,7 +267,11 @@ class BufferPool {
       }
       native.bufferPoolLend(this.#id, ab, serial);
     }
+    // Watched before anything else runs (the fill, then the caller), so a
+    // loan cannot go unwatched; the fill with the intrinsics, so no patched
+    // Uint8Array or fill() runs inside acquire().
     this.#watchLoan(ab, serial, byteLength);
+    if (zero && slot >= 0) fill(new NewUint8Array(ab), 0);
     return ab;
   }
 
