@@ -33,7 +33,6 @@ module.exports = {
   typedArrayTypeName: getterOf(TypedArrayPrototype, Symbol.toStringTag),
   typedArraySet: uncurryThis(TypedArrayPrototype.set),
   typedArrayFill: uncurryThis(TypedArrayPrototype.fill),
-  Uint8Array,
   // ArrayBuffer.prototype: byteLength throws for anything but a real ArrayBuffer (a SharedArrayBuffer too).
   arrayBufferByteLength: getterOf(ArrayBuffer.prototype, 'byteLength'),
   arrayBufferResizable: optionalOf(ArrayBuffer.prototype, 'resizable', 'get'),
