@@ -11,13 +11,15 @@ const files = readdirSync(new URL('../__test__/', import.meta.url))
   .sort()
   .map((f) => `__test__/${f}`);
 const extra = process.argv.slice(2);
+// The same report on every Node line (22 writes TAP when its output is not a terminal).
+const reporter = extra.some((a) => a.startsWith('--test-reporter')) ? [] : ['--test-reporter=spec'];
 
 let failed = false;
 for (const [label, noFast] of [['with fast paths', ''], ['fast paths off (SHMKIT_NO_FAST_PATH=1)', '1']]) {
   console.log(`\n# shmkit tests, ${label}`);
   const env = { ...process.env, SHMKIT_NO_FAST_PATH: noFast };
   // Every wait in a test has its own bound; the per-test timeout is the backstop.
-  const run = spawnSync(process.execPath, ['--test', '--test-timeout=120000', ...extra, ...files], { cwd: root, env, stdio: 'inherit' });
+  const run = spawnSync(process.execPath, ['--test', '--test-timeout=120000', ...reporter, ...extra, ...files], { cwd: root, env, stdio: 'inherit' });
   if (run.status !== 0) {
     failed = true;
     console.log(`# FAILED ${label} (exit ${run.status ?? run.signal})`);
