@@ -270,9 +270,11 @@ test('BufferPool: a buffer the runtime will not detach is refused and left as it
 
 test('BufferPool: where transfer() exists, a buffer Node marks untransferable is still refused', async () => {
   // A child Node with ArrayBuffer.prototype.transfer (the V8 flag on Node 20;
-  // the default from Node 21). transfer() itself ignores Node's untransferable
-  // mark, so the pool must ask isMarkedAsUntransferable (Node >= 21) first; on
-  // Node 20 the child stands one in that knows the small-Buffer pool.
+  // the default from Node 21). On Node 20 to 23 transfer() itself ignores
+  // Node's untransferable mark, so the pool must ask isMarkedAsUntransferable
+  // (Node >= 21) first; on Node 20 the child stands one in that knows the
+  // small-Buffer pool. (From Node 24 V8 refuses to detach that pool anyway,
+  // so there this checks the refusal, not the pool's own question.)
   const script = `
     const wt = require('node:worker_threads');
     const small = Buffer.from('password=hunter2');

