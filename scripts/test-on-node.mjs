@@ -86,8 +86,9 @@ function nodeBinary(version) {
     } catch (err) {
       // Another run put its whole copy there first: use that one.
       if (!existsSync(bin(dir))) throw err;
+      return checked(bin(dir), version);
     }
-    return checked(bin(dir), version);
+    return bin(dir); // (the copy just checked)
   } finally {
     rmSync(tmp, { recursive: true, force: true }); // (gone already once renamed)
   }
