@@ -144,11 +144,12 @@ test('a notify posted to an async waiter of a terminated worker is passed on', a
   assert.ok(waited < 2_000, `the other waiter waited ${waited.toFixed(0)} ms`);
 });
 
-test('a second copy of the native addon refuses to load, even on a thread the first one registered', async () => {
-  const { cpSync, mkdtempSync, readdirSync } = await import('node:fs');
+test('a second copy of the native addon refuses to load, even on a thread the first one registered', async (t) => {
+  const { cpSync, mkdtempSync, readdirSync, rmSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const root = new URL('..', import.meta.url).pathname;
   const copy = mkdtempSync(`${tmpdir()}/shmkit-copy-`);
+  t.after(() => rmSync(copy, { recursive: true, force: true }));
   for (const name of ['index.js', 'lib', 'binding.js', ...readdirSync(root).filter((f) => f.endsWith('.node'))]) {
     cpSync(`${root}/${name}`, `${copy}/${name}`, { recursive: true });
   }

@@ -348,7 +348,7 @@ test('hostile writes to head, tail and state never read or write out of bounds',
   assert.ok(calls > 160_000 && errorsSeen > 0, `${calls} calls, ${errorsSeen} errors`);
 });
 
-test('objects in different threads never share a token, even with a process-wide --random-seed', async () => {
+test('objects in different threads never share a token, even with a process-wide --random-seed', async (t) => {
   // The whole-laps case above, with the other object in a worker, in a child
   // process whose V8 flags make every thread's Math.random() the same.
   const script = `
@@ -375,9 +375,11 @@ test('objects in different threads never share a token, even with a process-wide
     }
   `;
   const { execFile } = await import('node:child_process');
-  const { writeFileSync, mkdtempSync } = await import('node:fs');
+  const { writeFileSync, mkdtempSync, rmSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
-  const file = `${mkdtempSync(`${tmpdir()}/shmkit-seed-`)}/seed.cjs`;
+  const dir = mkdtempSync(`${tmpdir()}/shmkit-seed-`);
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = `${dir}/seed.cjs`;
   writeFileSync(file, script);
   const out = await new Promise((resolve, reject) => {
     execFile(process.execPath, ['--random-seed=7', file], { timeout: 30_000 }, (err, stdout, stderr) =>
