@@ -41,7 +41,9 @@
  *   `RangeError` with code `ERR_MEMORY_ALLOCATION_FAILED`. Every other
  *   failure is a {@link errors.ShmkitError} (or subclass) whose `code` starts
  *   with `ERR_SHMKIT_`: `ERR_SHMKIT_LOAD` when shmkit cannot load on a thread
- *   (a second copy of the addon in the process), and `ERR_SHMKIT_INTERNAL`
+ *   (no native addon for the platform, or one that does not load, with the
+ *   loader's errors as `cause`; a second copy of the addon in the process),
+ *   and `ERR_SHMKIT_INTERNAL`
  *   (a `ShmkitError`, or a `TypeError` from an internal native call) for an
  *   outcome or call the JS layer never expects: a bug.
  * - Methods that return a Promise report every failure, argument mistakes

@@ -164,6 +164,38 @@ test('a second copy of the native addon refuses to load, even on a thread the fi
   assert.equal(stdout.trim(), 'ERR_SHMKIT_LOAD');
 });
 
+test('an addon that is missing or does not load: ERR_SHMKIT_LOAD saying how to get one, the loader\'s errors as its cause', async (t) => {
+  const { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const root = new URL('..', import.meta.url).pathname;
+  const copy = mkdtempSync(`${tmpdir()}/shmkit-noaddon-`);
+  t.after(() => rmSync(copy, { recursive: true, force: true }));
+  for (const name of ['index.js', 'index.mjs', 'lib', 'binding.js']) cpSync(`${root}/${name}`, `${copy}/${name}`, { recursive: true });
+  const addons = readdirSync(root).filter((f) => f.endsWith('.node'));
+  assert.ok(addons.length > 0, 'the built addon is in the package root');
+  const script = `
+    try { require(${JSON.stringify(`${copy}/index.js`)}); console.log('loaded'); }
+    catch (err) { console.log(JSON.stringify({ code: err.code, name: err.name, message: err.message, cause: err.cause instanceof Error })); }
+  `;
+  const missing = (await runNode([], script)).json;
+  assert.equal(missing.code, 'ERR_SHMKIT_LOAD');
+  assert.equal(missing.name, 'ShmkitError');
+  assert.match(missing.message, new RegExp(`no native addon for ${process.platform}-${process.arch} is installed`));
+  assert.match(missing.message, /npm install-scripts approve shmkit`, then `npm rebuild shmkit`/);
+  assert.equal(missing.cause, true);
+  // A file in the addon's place that is not one (a cut-short download, another platform's build).
+  for (const name of addons) writeFileSync(`${copy}/${name}`, 'not an addon');
+  const broken = (await runNode([], script)).json;
+  assert.equal(broken.code, 'ERR_SHMKIT_LOAD');
+  assert.match(broken.message, new RegExp(`the native addon for ${process.platform}-${process.arch} does not load \\(.*${addons[0].replaceAll('.', '\\.')}`));
+  // The ESM entry says the same.
+  const esm = await runNode(['--input-type=module'], `
+    try { await import(${JSON.stringify(`${copy}/index.mjs`)}); console.log('loaded'); }
+    catch (err) { console.log(JSON.stringify({ code: err.code })); process.exit(0); } // (Node 20 reports a failed CommonJS module again as uncaught)
+  `);
+  assert.deepEqual(esm.json, { code: 'ERR_SHMKIT_LOAD' });
+});
+
 test('a grant lost with a terminated worker is not inherited by a new object made in the same memory', async () => {
   const buffer = new SharedArrayBuffer(64);
   const sem = new Semaphore(0, { buffer, max: 1 });

@@ -4,7 +4,9 @@
 // errors (`fromStatus`).
 
 const { inspect, types } = require('node:util');
-const native = require('./binding.js');
+// The addon's status codes, read when a status needs an error (lib/binding.js
+// uses this module to report an addon that does not load).
+let native;
 
 /** Base class of shmkit's own errors; `code` starts with `ERR_SHMKIT_`. */
 class ShmkitError extends Error {
@@ -154,6 +156,7 @@ function illegalConstructor(name, hint) {
  * timeout in ms, goes into a timeout's message, as the async forms say it.
  */
 function fromStatus(status, what, timeout = -1) {
+  native ??= require('./binding.js');
   switch (status) {
     case native.STATUS_TIMEOUT:
       return new TimeoutError(timeout >= 0 ? `${what}: the wait timed out after ${timeout} ms` : `${what}: the wait timed out`);
