@@ -5,6 +5,8 @@
 // and Channel end keeps one in a private field); the call order it gives is
 // documented where users meet it (AsyncLockOptions and each async method).
 
+import { inspect, type InspectOptionsStylized } from 'node:util';
+
 /**
  * Shared-memory synchronisation for Node.js `worker_threads`. Every object
  * lives in a `SharedArrayBuffer`, so every thread that receives it (through
@@ -131,7 +133,9 @@ export interface AsyncLockOptions extends LockOptions {
  * ```
  */
 export interface ReceiveIterable<T> extends Iterable<T>, AsyncIterable<T> {
+  /** `for … of`: each `next()` is a blocking receive with the options given (for workers). */
   [Symbol.iterator](): Generator<T, void, unknown>;
+  /** `for await`: each `next()` is an async receive with the options given. */
   [Symbol.asyncIterator](): AsyncGenerator<T, void, unknown>;
 }
 
@@ -330,6 +334,8 @@ export type Attached<T> = 0 extends 1 & T
  * ```
  */
 export declare class MutexGuard {
+  /** What `util.inspect()` and `console.log()` show: the kind and live state, read without taking any lock. */
+  [inspect.custom](depth: number, options: InspectOptionsStylized, inspect: typeof import('node:util').inspect): string;
   #private;
   private constructor(mutex: Mutex);
   /** The mutex this guard holds (or held). */
@@ -400,6 +406,8 @@ export declare class MutexGuard {
  * ```
  */
 export declare class Mutex {
+  /** What `util.inspect()` and `console.log()` show: the kind and live state, read without taking any lock. */
+  [inspect.custom](depth: number, options: InspectOptionsStylized, inspect: typeof import('node:util').inspect): string;
   #private;
   /** Bytes a Mutex occupies in a `SharedArrayBuffer` (currently 24). Reserve this many per Mutex when placing several objects in one buffer. */
   static get byteLength(): number;
@@ -618,6 +626,8 @@ export declare class Mutex {
  * ```
  */
 export declare class Semaphore {
+  /** What `util.inspect()` and `console.log()` show: the kind and live state, read without taking any lock. */
+  [inspect.custom](depth: number, options: InspectOptionsStylized, inspect: typeof import('node:util').inspect): string;
   #private;
   /** Bytes a Semaphore occupies in a `SharedArrayBuffer` (currently 24). */
   static get byteLength(): number;
@@ -833,6 +843,8 @@ export declare class Semaphore {
  * ```
  */
 export declare class Condvar {
+  /** What `util.inspect()` and `console.log()` show: the kind and live state, read without taking any lock. */
+  [inspect.custom](depth: number, options: InspectOptionsStylized, inspect: typeof import('node:util').inspect): string;
   #private;
   /** Bytes a Condvar occupies in a `SharedArrayBuffer` (currently 24). */
   static get byteLength(): number;
@@ -1001,6 +1013,8 @@ export declare class Condvar {
  * {@link RwLockReadGuard} and {@link RwLockWriteGuard}).
  */
 declare abstract class RwLockGuard {
+  /** What `util.inspect()` and `console.log()` show: the kind and live state, read without taking any lock. */
+  [inspect.custom](depth: number, options: InspectOptionsStylized, inspect: typeof import('node:util').inspect): string;
   #private;
   protected constructor(rwlock: RwLock);
   /** The RwLock this guard holds (or held). */
@@ -1129,6 +1143,8 @@ export declare class RwLockWriteGuard extends RwLockGuard {
  * ```
  */
 export declare class RwLock {
+  /** What `util.inspect()` and `console.log()` show: the kind and live state, read without taking any lock. */
+  [inspect.custom](depth: number, options: InspectOptionsStylized, inspect: typeof import('node:util').inspect): string;
   #private;
   /** Bytes an RwLock occupies in a `SharedArrayBuffer` (currently 24). */
   static get byteLength(): number;
@@ -1403,6 +1419,8 @@ export declare class RwLock {
  * ```
  */
 export declare class Barrier {
+  /** What `util.inspect()` and `console.log()` show: the kind and live state, read without taking any lock. */
+  [inspect.custom](depth: number, options: InspectOptionsStylized, inspect: typeof import('node:util').inspect): string;
   #private;
   /** Bytes a Barrier occupies in a `SharedArrayBuffer` (currently 24). */
   static get byteLength(): number;
@@ -1537,6 +1555,8 @@ export declare class Barrier {
  * ```
  */
 export declare class Latch {
+  /** What `util.inspect()` and `console.log()` show: the kind and live state, read without taking any lock. */
+  [inspect.custom](depth: number, options: InspectOptionsStylized, inspect: typeof import('node:util').inspect): string;
   #private;
   /** Bytes a Latch occupies in a `SharedArrayBuffer` (currently 24). */
   static get byteLength(): number;
@@ -2020,6 +2040,8 @@ declare abstract class TypedRing<T extends TypedArrayType> {
  * ```
  */
 export declare class RingBuffer<T extends TypedArrayType = TypedArrayType> extends TypedRing<T> {
+  /** What `util.inspect()` and `console.log()` show: the kind and live state, read without taking any lock. */
+  [inspect.custom](depth: number, options: InspectOptionsStylized, inspect: typeof import('node:util').inspect): string;
   #private;
   /**
    * Bytes a RingBuffer of `capacity` elements of `Type` occupies in a
@@ -2262,6 +2284,8 @@ export declare class RingBuffer<T extends TypedArrayType = TypedArrayType> exten
  * ```
  */
 export declare class Queue<T extends TypedArrayType = TypedArrayType> extends TypedRing<T> {
+  /** What `util.inspect()` and `console.log()` show: the kind and live state, read without taking any lock. */
+  [inspect.custom](depth: number, options: InspectOptionsStylized, inspect: typeof import('node:util').inspect): string;
   #private;
   /**
    * Bytes a Queue of `capacity` elements of `Type` occupies in a
@@ -2471,6 +2495,8 @@ export type ChannelMessage = ArrayBufferView | string;
  * ```
  */
 export declare class Channel {
+  /** What `util.inspect()` and `console.log()` show: the kind and live state, read without taking any lock. */
+  [inspect.custom](depth: number, options: InspectOptionsStylized, inspect: typeof import('node:util').inspect): string;
   #private;
   /**
    * Bytes a Channel of `byteCapacity` occupies in a `SharedArrayBuffer`:
@@ -2873,6 +2899,8 @@ export declare class Channel {
  * it would move the ring under that call.
  */
 declare abstract class ChannelEnd {
+  /** What `util.inspect()` and `console.log()` show: the kind and live state, read without taking any lock. */
+  [inspect.custom](depth: number, options: InspectOptionsStylized, inspect: typeof import('node:util').inspect): string;
   #private;
   /** The channel this end belongs to. */
   get channel(): Channel;
@@ -3044,6 +3072,8 @@ export interface BufferPoolStats {
  * worker.once('message', (back) => pool.release(back));
  */
 export declare class BufferPool {
+  /** What `util.inspect()` and `console.log()` show: the kind and live state, read without taking any lock. */
+  [inspect.custom](depth: number, options: InspectOptionsStylized, inspect: typeof import('node:util').inspect): string;
   #private;
   /**
    * @throws {TypeError} `ERR_INVALID_ARG_TYPE` when `options` is not an object
@@ -3149,6 +3179,8 @@ export interface SlabPoolStats {
  * const mine = slab.open(ids.pop());
  */
 export declare class SlabPool {
+  /** What `util.inspect()` and `console.log()` show: the kind and live state, read without taking any lock. */
+  [inspect.custom](depth: number, options: InspectOptionsStylized, inspect: typeof import('node:util').inspect): string;
   #private;
   /**
    * Bytes a SlabPool of `spec` occupies: a control part (64 + 8 bytes per
@@ -3283,6 +3315,8 @@ export declare class SlabPool {
  * the scope.
  */
 export declare class Block {
+  /** What `util.inspect()` and `console.log()` show: the kind and live state, read without taking any lock. */
+  [inspect.custom](depth: number, options: InspectOptionsStylized, inspect: typeof import('node:util').inspect): string;
   #private;
   private constructor();
   /**
@@ -3432,6 +3466,7 @@ export declare namespace errors {
   class TimeoutError extends ShmkitError {
     /** @param message Default: `'the wait timed out'`. */
     constructor(message?: string);
+    /** Always `'ERR_SHMKIT_TIMEOUT'`. */
     readonly code: 'ERR_SHMKIT_TIMEOUT';
     /**
      * Set only by {@link RingBuffer.write}, {@link RingBuffer.writeAsync},
@@ -3459,6 +3494,7 @@ export declare namespace errors {
      * @param guard The guard of the lock the caller now holds.
      */
     constructor(message: string, guard: LockGuard);
+    /** Always `'ERR_SHMKIT_OWNER_DIED'`. */
     readonly code: 'ERR_SHMKIT_OWNER_DIED';
     /**
      * The guard of the lock the caller now holds: a {@link MutexGuard}, or
@@ -3493,6 +3529,7 @@ export declare namespace errors {
   class DeadlockError extends ShmkitError {
     /** @param message The message. */
     constructor(message?: string);
+    /** Always `'ERR_SHMKIT_DEADLOCK'`. */
     readonly code: 'ERR_SHMKIT_DEADLOCK';
   }
 
@@ -3507,6 +3544,7 @@ export declare namespace errors {
   class BadLayoutError extends ShmkitError {
     /** @param message The message. */
     constructor(message?: string);
+    /** Always `'ERR_SHMKIT_BAD_LAYOUT'`. */
     readonly code: 'ERR_SHMKIT_BAD_LAYOUT';
   }
 
@@ -3517,6 +3555,7 @@ export declare namespace errors {
   class NotSharedError extends ShmkitError {
     /** @param message The message. */
     constructor(message?: string);
+    /** Always `'ERR_SHMKIT_NOT_SHARED'`. */
     readonly code: 'ERR_SHMKIT_NOT_SHARED';
   }
 
@@ -3532,6 +3571,7 @@ export declare namespace errors {
   class NotOwnerError extends ShmkitError {
     /** @param message The message. */
     constructor(message?: string);
+    /** Always `'ERR_SHMKIT_NOT_OWNER'`. */
     readonly code: 'ERR_SHMKIT_NOT_OWNER';
   }
 
@@ -3543,6 +3583,7 @@ export declare namespace errors {
   class BarrierBrokenError extends ShmkitError {
     /** @param message Default: a message naming those causes. */
     constructor(message?: string);
+    /** Always `'ERR_SHMKIT_BARRIER_BROKEN'`. */
     readonly code: 'ERR_SHMKIT_BARRIER_BROKEN';
   }
 
@@ -3557,6 +3598,7 @@ export declare namespace errors {
   class TerminatedError extends ShmkitError {
     /** @param message Default: `'the thread is being terminated'`. */
     constructor(message?: string);
+    /** Always `'ERR_SHMKIT_TERMINATED'`. */
     readonly code: 'ERR_SHMKIT_TERMINATED';
     /** As {@link TimeoutError.written}: set only by a ring's blocking `write`. */
     written?: number;
@@ -3570,6 +3612,7 @@ export declare namespace errors {
   class StaleBlockError extends ShmkitError {
     /** @param message The message. */
     constructor(message?: string);
+    /** Always `'ERR_SHMKIT_STALE_BLOCK'`. */
     readonly code: 'ERR_SHMKIT_STALE_BLOCK';
   }
 
@@ -3584,6 +3627,7 @@ export declare namespace errors {
   class ClosedError extends ShmkitError {
     /** @param message Default: `'closed'`. */
     constructor(message?: string);
+    /** Always `'ERR_SHMKIT_CLOSED'`. */
     readonly code: 'ERR_SHMKIT_CLOSED';
     /**
      * Set by a ring's `write` / `writeAsync`: how many values, from the start
