@@ -1,5 +1,6 @@
 // Type declarations for shmkit. Written by hand: keep them in step with
-// index.js and lib/*.js (scripts that compare the two may live next to the tests).
+// index.js and lib/*.js (__test__/declarations.test.mjs compares the two,
+// member by member, with the TypeScript checker).
 // Not declared, on purpose: class Turns (lib/turns.js), internal plumbing that
 // index.js does not export and no public object exposes (each ring, Channel
 // and Channel end keeps one in a private field); the call order it gives is
