@@ -1894,7 +1894,9 @@ declare abstract class TypedRing<T extends TypedArrayType> {
    *   unmodified (one reason object often serves every call a signal stops),
    *   so it carries no count: the values written until then stay in the
    *   ring. It also rejects with `TypeError` / `RangeError` for bad
-   *   arguments.
+   *   arguments, and with a `TypeError` `ERR_INVALID_ARG_VALUE` that carries
+   *   `written` when `values` loses its bytes before it is all written (its
+   *   buffer transferred or otherwise detached).
    */
   writeAsync(values: BatchOf<T>, options?: AsyncLockOptions | null): Promise<number>;
 

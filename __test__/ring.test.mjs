@@ -389,6 +389,27 @@ test('objects in different threads never share a token, even with a process-wide
   assert.deepEqual(JSON.parse(out.trim().split('\n').pop()), { size: 8, pushed: false });
 });
 
+test('RingBuffer and Queue: writeAsync whose values are transferred away while it waits rejects with ERR_INVALID_ARG_VALUE and written', async () => {
+  const { Queue } = await import('../index.mjs');
+  for (const Ring of [RingBuffer, Queue]) {
+    const r = new Ring(Int32Array, 2);
+    const values = new Int32Array([1, 2, 3]);
+    const pending = r.writeAsync(values, { timeout: 5_000 });
+    await sleep(10);
+    assert.equal(r.size, 2, `${Ring.name}: the first two are in`);
+    structuredClone(values.buffer, { transfer: [values.buffer] }); // as a postMessage with a transfer list would
+    assert.equal(r.tryPop(), 1);
+    const err = await pending.then(() => undefined, (e) => e);
+    assert.equal(err?.code, 'ERR_INVALID_ARG_VALUE', `${Ring.name}: ${err}`);
+    assert.equal(err.written, 2);
+    assert.match(err.message, /after 2 of its 3 values/);
+    assert.deepEqual([r.tryPop(), r.tryPop()], [2, undefined], `${Ring.name}: what was written stays, and nothing else`);
+    // The ring goes on.
+    assert.equal(await r.writeAsync(new Int32Array([4, 5]), { timeout: 5_000 }), 2);
+    assert.deepEqual([r.tryPop(), r.tryPop()], [4, 5]);
+  }
+});
+
 test('RingBuffer and Queue: writeAsync stopped by its signal rejects with the reason unmodified, and keeps what it wrote', async () => {
   const { Queue } = await import('../index.mjs');
   for (const Ring of [RingBuffer, Queue]) {

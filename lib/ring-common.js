@@ -432,11 +432,19 @@ class TypedRing {
     checkBatch(this.#bigint, values);
     const timeout = timeoutOf(options);
     const signal = signalOf(options);
+    const total = lengthOf(values);
     let written = 0;
     const writeAll = (_, t0) =>
       blockUntilAsync(this.#what, this.#c, HEAD, this.#pf, () => {
+        // Its buffer detached meanwhile (transferred, say), its length is 0:
+        // what is left of it cannot be written.
+        if (lengthOf(values) < total) {
+          const err = errors.invalidArgValue('values', values, `lost its bytes (its buffer was detached or shrunk) after ${written} of its ${total} values were written`);
+          err.written = written;
+          throw err;
+        }
         written += this.pushMany(values.subarray(written));
-        return written === values.length ? written : undefined;
+        return written === total ? written : undefined;
       }, left(timeout, t0), signal, this.#pw, timeout);
     try {
       await this.#pushTurns.run(writeAll, timeout, now(timeout), signal);
