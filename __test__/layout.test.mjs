@@ -86,6 +86,44 @@ test('several objects share one SharedArrayBuffer at aligned offsets', async () 
   g.unlock();
 });
 
+test('from() on memory that holds another kind of object names both kinds, for every pair; too little memory says so', () => {
+  const make = {
+    Mutex: () => new esm.Mutex(),
+    Semaphore: () => new esm.Semaphore(1),
+    Condvar: () => new esm.Condvar(),
+    RwLock: () => new esm.RwLock(),
+    Barrier: () => new esm.Barrier(2),
+    Latch: () => new esm.Latch(1),
+    RingBuffer: () => new esm.RingBuffer(Int32Array, 4),
+    Queue: () => new esm.Queue(Int32Array, 4),
+    Channel: () => new esm.Channel({ byteCapacity: 64 }),
+    SlabPool: () => new esm.SlabPool({ blockSize: 64, blocks: 2 }),
+  };
+  const wrong = [];
+  for (const want of Object.keys(make)) {
+    for (const there of Object.keys(make)) {
+      const o = make[there]();
+      const at = { buffer: o.buffer, byteOffset: o.byteOffset }; // no tag: only the memory says what it is
+      if (want === there) {
+        assert.equal(esm[want].from(at).buffer, o.buffer);
+        continue;
+      }
+      try {
+        esm[want].from(at);
+        wrong.push(`${want}.from(a ${there}) opened it`);
+      } catch (err) {
+        if (err.code !== 'ERR_SHMKIT_BAD_LAYOUT' || !err.message.includes(`this memory holds a ${there}, not a ${want}`)) wrong.push(`${want}.from(a ${there}): ${err.code} ${err.message}`);
+      }
+    }
+  }
+  assert.deepEqual(wrong, []);
+  // The right kind in too little memory: its size.
+  const ring = new esm.RingBuffer(Int32Array, 64);
+  const cut = new SharedArrayBuffer(300);
+  new Uint8Array(cut).set(new Uint8Array(ring.buffer, 0, 300));
+  assert.throws(() => esm.RingBuffer.from({ buffer: cut, byteOffset: 0 }), { code: 'ERR_SHMKIT_BAD_LAYOUT', message: /needs 512 bytes, 300 are there/ });
+});
+
 test('bad inputs get clear errors with codes', async () => {
   const sab = new SharedArrayBuffer(64);
   const sem = new Semaphore(1, { max: 1 });

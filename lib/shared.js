@@ -91,10 +91,12 @@ function place(Class, options, open, need = Class.byteLength) {
 
 /**
  * Validates the header of an object being opened; throws BadLayoutError.
- * Returns the `{ param, elem }` it validated.
+ * Returns the `{ param, elem }` it validated. `checker` is
+ * `native.checkObject` (the whole object, which must fit in `i32`) or
+ * `native.checkHeader` (`i32` is the header alone).
  */
-function check(Class, i32, kind) {
-  const header = native.checkObject(i32, kind);
+function check(Class, i32, kind, checker = native.checkObject) {
+  const header = checker(i32, kind);
   if (header.problem !== null && header.problem !== undefined) {
     throw new errors.BadLayoutError(`cannot open a ${Class.name} at byteOffset ${i32.byteOffset}: ${header.problem}`);
   }
@@ -132,15 +134,12 @@ function setUpSized(instance, Class, kind, options, spec) {
   const open = isOpen(options);
   let { param, elem, byteLength } = spec ?? {};
   if (open) {
+    // The header alone first (all of it but the object's size checked): a
+    // header of another kind, or a corrupted one, is named as such here,
+    // not measured with this kind's sizes.
     const head = place(Class, options, true, native.HEADER_BYTES);
-    param = native.objectParam(head);
-    elem = native.objectElem(head);
-    try {
-      byteLength = native.objectByteLength(kind, param, elem);
-    } catch {
-      check(Class, head, kind); // says precisely what is wrong with the header
-      throw new errors.BadLayoutError(`cannot open a ${Class.name}: corrupted header`);
-    }
+    ({ param, elem } = check(Class, head, kind, native.checkHeader));
+    byteLength = native.objectByteLength(kind, param, elem); // (valid: checked with them)
   }
   const i32 = place(Class, options, open, byteLength);
   if (open) {

@@ -98,16 +98,18 @@ pub fn check_object(view: Region, kind: u32) -> Result<CheckedHeader> {
   })
 }
 
-/// The immutable parameter stored in the header of the object in `view`.
+/// Validates the header in `view` for an object of `kind`, all but whether
+/// the object fits in `view`: for a view of the header alone, read to learn
+/// the object's size, so that a header of another kind is named as such
+/// instead of being measured with this kind's sizes.
 #[napi(catch_unwind)]
-pub fn object_param(view: Region) -> Result<u32> {
-  Ok(view.header()?.param)
-}
-
-/// The element type code stored in the header of the object in `view`.
-#[napi(catch_unwind)]
-pub fn object_elem(view: Region) -> Result<u32> {
-  Ok(view.header()?.elem)
+pub fn check_header(view: Region, kind: u32) -> Result<CheckedHeader> {
+  let header = view.header()?;
+  Ok(CheckedHeader {
+    problem: header.validate(kind, usize::MAX).err(),
+    param: header.param,
+    elem: header.elem,
+  })
 }
 
 /// The byte size of an object of `kind` with `param` and element type `elem`
