@@ -3386,7 +3386,9 @@ export declare class Block {
  * tagged object, which cannot be revived in place.
  *
  * Each call makes new objects for the tagged ones it finds: revive a value
- * once and keep the result.
+ * once and keep the result. Within one call, an object that appears twice
+ * (`{ a: m, b: m }` arrives as one object, as structured clone keeps
+ * identity) becomes one live object.
  *
  * @param value Anything; non-objects are returned as they are.
  * @returns `value`, with its shmkit objects live.

@@ -33,6 +33,7 @@ test('attach() revives objects through workerData and postMessage, both ways', a
         data.list[0] instanceof Mutex &&
         data.list[1].deeper instanceof Semaphore &&
         data.map.get('m') instanceof Mutex &&
+        data.map.get('m') === data.list[0] && // sent twice, one object: one live Mutex
         data.n === 1 &&
         data.list[1].deeper.max === 5;
       data.list[0].lock(); // lock it here: the main thread must see it
@@ -45,6 +46,7 @@ test('attach() revives objects through workerData and postMessage, both ways', a
     nested,
   );
   const reply = await w.next();
+  if (reply.ok !== true) await w.worker.terminate(); // (it waits for a second message)
   assert.equal(reply.ok, true);
   const back = attach(reply.back);
   assert.ok(back.mutex instanceof Mutex);
@@ -62,6 +64,12 @@ test('attach() revives objects through workerData and postMessage, both ways', a
   const cyclic = { m: structuredClone(m) };
   cyclic.self = cyclic;
   assert.ok(attach(cyclic).m instanceof Mutex);
+  // One object twice in a value (as structured clone delivers { a: m, b: m }): one live object.
+  const twice = attach(structuredClone({ a: m, b: [m], c: new Map([[1, m]]) }));
+  assert.ok(twice.a instanceof Mutex);
+  assert.equal(twice.b[0], twice.a);
+  assert.equal(twice.c.get(1), twice.a);
+  assert.equal(attach(structuredClone(m)) === twice.a, false, 'each call makes its own');
 });
 
 test('several objects share one SharedArrayBuffer at aligned offsets', async () => {

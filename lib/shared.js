@@ -185,16 +185,24 @@ function isPlainContainer(value) {
  * revived) value is returned.
  */
 function attach(value) {
-  return revive(value, new Set());
+  return revive(value, new Map());
 }
 
 function revive(value, seen) {
   if (value === null || typeof value !== 'object') return value;
+  // Met before in this call (`seen`: each object walked or revived, and what
+  // it became): a tagged object sent twice arrives as one object (structured
+  // clone keeps identity), and becomes one live object.
+  const before = seen.get(value);
+  if (before !== undefined) return before;
   if (typeof value[TAG] === 'string' && classes.has(value[TAG]) && !(value instanceof classes.get(value[TAG]))) {
-    if (Object.getPrototypeOf(value) === Object.prototype) return classes.get(value[TAG]).from(value);
+    if (Object.getPrototypeOf(value) === Object.prototype) {
+      const live = classes.get(value[TAG]).from(value);
+      seen.set(value, live);
+      return live;
+    }
   }
-  if (seen.has(value)) return value;
-  seen.add(value);
+  seen.set(value, value);
   if (value instanceof Map) {
     for (const [k, v] of value) {
       const r = revive(v, seen);
