@@ -410,6 +410,30 @@ test('RingBuffer and Queue: writeAsync whose values are transferred away while i
   }
 });
 
+test('RingBuffer and Queue: writeAsync of a length-tracking view whose buffer grows while it waits writes the values there at the call', async () => {
+  const { Queue } = await import('../index.mjs');
+  for (const Ring of [RingBuffer, Queue]) {
+    const r = new Ring(Int32Array, 2);
+    const grows = new SharedArrayBuffer(12, { maxByteLength: 64 });
+    const values = new Int32Array(grows); // no length: it tracks the buffer's
+    values.set([1, 2, 3]);
+    const pending = r.writeAsync(values, { timeout: 5_000 });
+    await sleep(10);
+    grows.grow(24);
+    values.set([4, 5, 6], 3);
+    const got = [];
+    const until = performance.now() + 5_000;
+    while (got.length < 3 && performance.now() < until) {
+      const v = r.tryPop();
+      if (v === undefined) await sleep(1);
+      else got.push(v);
+    }
+    assert.equal(await pending, 3, `${Ring.name}: resolves with the length at the call`);
+    assert.deepEqual(got, [1, 2, 3]);
+    assert.equal(r.tryPop(), undefined, `${Ring.name}: nothing past it`);
+  }
+});
+
 test('RingBuffer and Queue: writeAsync stopped by its signal rejects with the reason unmodified, and keeps what it wrote', async () => {
   const { Queue } = await import('../index.mjs');
   for (const Ring of [RingBuffer, Queue]) {

@@ -29,16 +29,17 @@ function loadError(err) {
   // an error in the loader's chain (one per file or package it tried, as
   // plain Errors with their messages) that is not a missing module.
   let broken;
-  for (let e = err?.cause, n = 0; e instanceof Error && n < 64; e = e.cause, n++) {
+  for (let e = err, n = 0; e instanceof Error && n < 64; e = e.cause, n++) {
     const first = String(e.message).split('\n')[0];
-    if (!first.startsWith('Cannot find module')) broken ??= first;
+    if (!first.startsWith('Cannot find module') && !first.startsWith('Cannot find native binding')) broken ??= first;
   }
   const what = broken ? `the native addon for ${where} does not load (${broken})` : `no native addon for ${where} is installed`;
   return new ShmkitError(
     `shmkit cannot load: ${what}. The npm package carries one prebuilt for Linux x64 (glibc); elsewhere its ` +
       'install script builds one from the Rust sources with cargo (https://rustup.rs). npm 12 and later skip a ' +
       "dependency's install scripts until they are approved (so does --ignore-scripts): run " +
-      '`npm install-scripts approve shmkit`, then `npm rebuild shmkit`. The loader\'s own errors are in `cause`.',
+      '`npm install-scripts approve shmkit`, then `npm rebuild shmkit` (a global install: ' +
+      '`npm install -g --allow-scripts=shmkit shmkit`). The loader\'s own errors are in `cause`.',
     'ERR_SHMKIT_LOAD',
     { cause: err },
   );
