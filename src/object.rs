@@ -90,12 +90,8 @@ pub struct CheckedHeader {
 /// Validates the header in `view` for an object of `kind`.
 #[napi(catch_unwind)]
 pub fn check_object(view: Region, kind: u32) -> Result<CheckedHeader> {
-  let header = view.header()?;
-  Ok(CheckedHeader {
-    problem: header.validate(kind, view.bytes()).err(),
-    param: header.param,
-    elem: header.elem,
-  })
+  let room = view.bytes();
+  checked(&view, kind, room)
 }
 
 /// Validates the header in `view` for an object of `kind`, all but whether
@@ -104,9 +100,15 @@ pub fn check_object(view: Region, kind: u32) -> Result<CheckedHeader> {
 /// instead of being measured with this kind's sizes.
 #[napi(catch_unwind)]
 pub fn check_header(view: Region, kind: u32) -> Result<CheckedHeader> {
+  checked(&view, kind, usize::MAX)
+}
+
+/// One read of the header in `view`, validated for an object of `kind` in
+/// `room` bytes.
+fn checked(view: &Region, kind: u32, room: usize) -> Result<CheckedHeader> {
   let header = view.header()?;
   Ok(CheckedHeader {
-    problem: header.validate(kind, usize::MAX).err(),
+    problem: header.validate(kind, room).err(),
     param: header.param,
     elem: header.elem,
   })
