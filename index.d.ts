@@ -2440,11 +2440,14 @@ export interface ChannelOptions extends PlacementOptions {
  * What {@link Channel.send} and co. take: bytes (a `Uint8Array`, or any
  * typed array or `DataView`, whose bytes are sent) or a string (sent as UTF-8).
  * A view of a detached buffer holds no bytes (an empty message). An async
- * send copies the bytes when its turn comes, not at the call (a `Uint8Array`
- * with its length then; another view with its offset and length at the call).
- * A message over a growable `SharedArrayBuffer` must not grow while it is
- * being sent: the copy could then run past the message's place in the ring
- * and spoil messages not yet received (nothing outside the channel's memory).
+ * send copies the bytes when its turn comes, not at the call, and sends the
+ * bytes the view held at the call: if its buffer was detached (transferred,
+ * say) or shrunk meanwhile, the send rejects with `ERR_INVALID_ARG_VALUE`
+ * and sends nothing; a view that tracks a buffer which grew meanwhile is
+ * sent at its length at the call. A message of a sync send over a growable
+ * `SharedArrayBuffer` must not grow while it is being sent: the copy could
+ * then run past the message's place in the ring and spoil messages not yet
+ * received (nothing outside the channel's memory).
  */
 export type ChannelMessage = ArrayBufferView | string;
 
@@ -2607,7 +2610,9 @@ export declare class Channel {
    * @returns A promise that rejects with {@link errors.ClosedError}
    *   `ERR_SHMKIT_CLOSED`, {@link errors.TimeoutError} `ERR_SHMKIT_TIMEOUT`,
    *   the signal's `reason` (nothing sent in each case), or `TypeError` /
-   *   `RangeError` for a bad or too long message or bad options.
+   *   `RangeError` for a bad or too long message or bad options
+   *   (`ERR_INVALID_ARG_VALUE` when the message lost bytes before its turn:
+   *   see {@link ChannelMessage}).
    */
   sendAsync(message: ChannelMessage, options?: AsyncLockOptions | null): Promise<void>;
 

@@ -832,7 +832,7 @@ test('Channel recvInto: a target too short keeps the message; any view works; ba
     assert.equal(ch.tryRecv().length, 2);
   }
   // Detached between an async call and its turn: the target holds nothing, the message stays;
-  // a message sent async holds nothing either.
+  // a message sent async lost its bytes: it is not sent (ERR_INVALID_ARG_VALUE), and the channel goes on.
   {
     const rx = ch.receiver();
     ch.send(bytes(10, 4), { timeout: 1000 });
@@ -848,25 +848,59 @@ test('Channel recvInto: a target too short keeps the message; any view works; ba
     const tx = ch.sender();
     const mbuf = new ArrayBuffer(16);
     const blocker = tx.sendAsync(bytes(40, 0), { timeout: 1000 }); // takes the turn before the next
-    const sent = tx.sendAsync(new Uint8Array(mbuf), { timeout: 1000 });
+    const lost = tx.sendAsync(new Uint8Array(mbuf), { timeout: 1000 });
+    const next = tx.sendAsync(bytes(3, 7), { timeout: 1000 });
     structuredClone(mbuf, { transfer: [mbuf] });
     await blocker;
-    await sent;
+    await assert.rejects(lost, (e) => e instanceof TypeError && e.code === 'ERR_INVALID_ARG_VALUE' && /detached or shrunk/.test(e.message));
+    await next;
     tx.release();
     assert.equal(ch.recv({ timeout: 1000 }).length, 40);
-    assert.equal(ch.recv({ timeout: 1000 }).length, 0);
+    assert.deepEqual([...ch.recv({ timeout: 1000 })], [...bytes(3, 7)]);
+    assert.equal(ch.tryRecv(), undefined);
+    // The same through the Channel itself, waiting for room: detached while it waits.
+    await ch.sendAsync(bytes(60, 1), { timeout: 1000 }); // fills the ring
+    const cbuf = new ArrayBuffer(4);
+    const gone = ch.sendAsync(new Uint16Array(cbuf), { timeout: 5000 });
+    structuredClone(cbuf, { transfer: [cbuf] });
+    assert.equal(ch.recv({ timeout: 1000 }).length, 60); // room: the send looks again
+    await assert.rejects(gone, { code: 'ERR_INVALID_ARG_VALUE' });
+    assert.equal(ch.tryRecv(), undefined);
   }
-  // A message over a resizable buffer that grows past the capacity before its async turn: a RangeError, not a wait.
+  // A message over a resizable buffer: sent as it was at the async call. Grown meanwhile (past
+  // the capacity, even), its first bytes go; shrunk, it is not sent.
   {
+    const ch = new Channel({ byteCapacity: 256 });
     const rbuf = new ArrayBuffer(8, { maxByteLength: 1024 });
+    new Uint8Array(rbuf).set(bytes(8, 2));
     const tx = ch.sender();
     const blocker = tx.sendAsync(bytes(40, 0), { timeout: 1000 });
-    const grown = tx.sendAsync(new Uint8Array(rbuf), { timeout: 5000 });
-    rbuf.resize(100);
+    const grown = tx.sendAsync(new Uint8Array(rbuf), { timeout: 5000 }); // tracks the buffer's length
+    const shrunk = tx.sendAsync(new Uint8Array(rbuf, 0, 8), { timeout: 5000 }); // fixed length
+    const tracked = new Uint8Array(rbuf, 4);
+    const shortened = tx.sendAsync(tracked, { timeout: 5000 });
+    rbuf.resize(1000); // past the capacity
     await blocker;
-    await assert.rejects(grown, (e) => e instanceof RangeError && e.code === 'ERR_OUT_OF_RANGE');
+    assert.equal(await grown, undefined);
+    await shrunk;
+    await shortened;
     tx.release();
     assert.equal(ch.recv({ timeout: 1000 }).length, 40);
+    assert.deepEqual([...ch.recv({ timeout: 1000 })], [...bytes(8, 2)]);
+    assert.deepEqual([...ch.recv({ timeout: 1000 })], [...bytes(8, 2)]);
+    assert.deepEqual([...ch.recv({ timeout: 1000 })], [...bytes(8, 2).subarray(4)]);
+    assert.equal(ch.tryRecv(), undefined);
+    rbuf.resize(8);
+    const tx2 = ch.sender();
+    const blocker2 = tx2.sendAsync(bytes(60, 0), { timeout: 1000 });
+    const cut = tx2.sendAsync(new Uint8Array(rbuf, 0, 8), { timeout: 5000 });
+    const cutTracked = tx2.sendAsync(new Uint8Array(rbuf), { timeout: 5000 });
+    rbuf.resize(6);
+    await blocker2;
+    await assert.rejects(cut, { code: 'ERR_INVALID_ARG_VALUE' });
+    await assert.rejects(cutTracked, { code: 'ERR_INVALID_ARG_VALUE' });
+    tx2.release();
+    assert.equal(ch.recv({ timeout: 1000 }).length, 60);
     assert.equal(ch.tryRecv(), undefined);
   }
   // The length the target lacked is on the error; a pooled Buffer at an odd offset is a target like any other.

@@ -98,6 +98,21 @@ function bytesOf(view, name) {
 }
 
 /**
+ * An async send's message as it was at the call, `len` bytes, for its turn:
+ * a view of exactly those bytes (one that tracks its buffer's length could
+ * otherwise grow during the copy, and run past the message's place in the
+ * ring), or ERR_INVALID_ARG_VALUE if some are gone (its buffer was detached,
+ * by a transfer say, or shrunk): the message is not sent, as a ring's
+ * writeAsync does not write what it lost.
+ */
+function asAtCall(bytes, len) {
+  if (ring.lengthOf(bytes) < len) {
+    throw errors.invalidArgValue('message', bytes, `lost its bytes (its buffer was detached or shrunk) before its turn to be sent came; it was not sent`);
+  }
+  return len === 0 ? bytes : ring.partOf(bytes, 0, len);
+}
+
+/**
  * The bytes of `message` (a Uint8Array, another ArrayBuffer view, or a
  * string, encoded), else ERR_INVALID_ARG_TYPE. Not their length: a call that
  * reads no options and calls #put at once lets #put check that (one read).
@@ -358,8 +373,6 @@ class Channel {
    */
   #put(bytes, deep) {
     const c = this.#c;
-    // Its length now: an async send's message may have been detached since
-    // the call (it holds no bytes then) or, over a resizable buffer, grown.
     // Read with the intrinsic, as every part of `bytes` below is: a subclass
     // that misstated its length would have the receiver read the ring's old
     // bytes as part of the message.
@@ -572,9 +585,13 @@ class Channel {
     ring.blockUntil('Channel', this.#c, HEAD, INDEX_WAITING, (last) => this.#put(bytes, last), ring.left(timeout, t0), undefined, RECV_POS, timeout);
   }
 
-  async #sendHeldAsync(bytes, timeout, t0, signal) {
-    if (this.#put(bytes, false)) return;
-    await ring.blockUntilAsync('Channel', this.#c, HEAD, INDEX_WAITING, (last) => this.#put(bytes, last), ring.left(timeout, t0), signal, RECV_POS, timeout);
+  /**
+   * Under the send lock, for an async send: sends the message as it was at
+   * the call (`len` bytes), waiting for room.
+   */
+  async #sendHeldAsync(bytes, len, timeout, t0, signal) {
+    if (this.#put(asAtCall(bytes, len), false)) return;
+    await ring.blockUntilAsync('Channel', this.#c, HEAD, INDEX_WAITING, (last) => this.#put(asAtCall(bytes, len), last), ring.left(timeout, t0), signal, RECV_POS, timeout);
   }
 
   /**
@@ -640,13 +657,14 @@ class Channel {
     const t0 = ring.now(timeout);
     // Nothing of this object's pending: a send that finds the lock free and room needs no turn.
     if (this.#sendTurns.pending === 0 && !signal?.aborted && this.#trySendBytes(bytes)) return undefined;
-    return this.#sendTurns.run(() => this.#sendAsyncInTurn(bytes, timeout, t0, signal), timeout, t0, signal);
+    const len = ring.lengthOf(bytes);
+    return this.#sendTurns.run(() => this.#sendAsyncInTurn(bytes, len, timeout, t0, signal), timeout, t0, signal);
   }
 
-  async #sendAsyncInTurn(bytes, timeout, t0, signal) {
+  async #sendAsyncInTurn(bytes, len, timeout, t0, signal) {
     if (!(await this.#lockForCallAsync(true, timeout, t0, signal))) throw ring.closedError('Channel');
     try {
-      await this.#sendHeldAsync(bytes, timeout, t0, signal);
+      await this.#sendHeldAsync(bytes, len, timeout, t0, signal);
     } finally {
       internals.unlock(this.#sendLock);
     }
@@ -918,7 +936,8 @@ class Channel {
         const timeout = ring.timeoutOf(options);
         const signal = ring.signalOf(options);
         const t0 = ring.now(timeout);
-        return endQueue(this, (ch) => ch.#sendHeldAsync(bytes, timeout, t0, signal), timeout, t0, signal);
+        const len = ring.lengthOf(bytes);
+        return endQueue(this, (ch) => ch.#sendHeldAsync(bytes, len, timeout, t0, signal), timeout, t0, signal);
       }
     };
 
