@@ -1688,8 +1688,11 @@ export type Elem<T extends TypedArrayType> = T extends BigInt64Array | BigUint64
  * nine number typed arrays (values are converted as `TypedArray#set`
  * converts them: truncated, wrapped or clamped to the ring's type), for a
  * `bigint` ring a `BigInt64Array` or `BigUint64Array`. Anything else (a
- * `bigint` array for a `number` ring, a `DataView`, a plain array) is a
- * `TypeError` (`ERR_INVALID_ARG_TYPE`).
+ * `bigint` array for a `number` ring, a `DataView`, a plain array, a
+ * `Proxy` of a typed array) is a `TypeError` (`ERR_INVALID_ARG_TYPE`). The
+ * kind and length are read from the array itself, not from its properties:
+ * a typed array from another realm (a `vm` context) counts, and a subclass
+ * or an own `length` accessor cannot change how many values move.
  */
 export type BatchOf<T extends TypedArrayType> = T extends BigInt64Array | BigUint64Array
   ? BigInt64Array | BigUint64Array
@@ -1860,9 +1863,13 @@ declare abstract class TypedRing<T extends TypedArrayType> {
    * ones before the call returns (and, in a {@link Queue}, other producers'
    * values may come in between).
    *
-   * @param values A typed array of the same kind (see {@link BatchOf}).
+   * @param values A typed array of the same kind (see {@link BatchOf}). Its
+   *   length is read once, at the call, from the array itself (not from a
+   *   `length` property it may define): a view that tracks a growable
+   *   `SharedArrayBuffer` which another thread grows meanwhile is written to
+   *   that length.
    * @param options `timeout` in milliseconds, for the whole call; default: no limit.
-   * @returns `values.length`.
+   * @returns `values.length` (at the call).
    * @throws {errors.TimeoutError} `ERR_SHMKIT_TIMEOUT` when `timeout` passed
    *   first; its `written` property says how many values (from the start of
    *   `values`) were written (they are not taken back).
@@ -1930,7 +1937,9 @@ declare abstract class TypedRing<T extends TypedArrayType> {
    *   1, or `0` once closed and drained (or for an empty `target`). It
    *   rejects with {@link errors.TimeoutError} `ERR_SHMKIT_TIMEOUT`, the
    *   signal's `reason` (nothing read), or `TypeError` / `RangeError` for bad
-   *   arguments.
+   *   arguments, or with a `TypeError` `ERR_INVALID_ARG_VALUE` when `target`
+   *   loses its room before values come (its buffer transferred or
+   *   otherwise detached, or shrunk): nothing is read then.
    */
   readAsync(target: BatchOf<T>, options?: AsyncLockOptions | null): Promise<number>;
 
@@ -2438,16 +2447,19 @@ export interface ChannelOptions extends PlacementOptions {
 
 /**
  * What {@link Channel.send} and co. take: bytes (a `Uint8Array`, or any
- * typed array or `DataView`, whose bytes are sent) or a string (sent as UTF-8).
- * A view of a detached buffer holds no bytes (an empty message). An async
- * send copies the bytes when its turn comes, not at the call, and sends the
- * bytes the view held at the call: if its buffer was detached (transferred,
- * say) or shrunk meanwhile, the send rejects with `ERR_INVALID_ARG_VALUE`
- * and sends nothing; a view that tracks a buffer which grew meanwhile is
- * sent at its length at the call. A message of a sync send over a growable
- * `SharedArrayBuffer` must not grow while it is being sent: the copy could
- * then run past the message's place in the ring and spoil messages not yet
- * received (nothing outside the channel's memory).
+ * typed array or `DataView`, of this realm or another, whose bytes are
+ * sent) or a string (sent as UTF-8). A `Proxy` of a view is not one.
+ *
+ * A view of a detached buffer (or one now out of the bounds of a resizable
+ * buffer that shrank) holds no bytes: a sync send of it sends an empty
+ * message. An async send copies the bytes when its turn comes, not at the
+ * call, and sends the bytes the view held at the call: if its buffer was
+ * detached (transferred, say) or shrunk meanwhile, the send rejects with
+ * `ERR_INVALID_ARG_VALUE` and sends nothing; a view that tracks a buffer
+ * which grew meanwhile is sent at its length at the call. A message of a
+ * sync send over a growable `SharedArrayBuffer` must not grow while it is
+ * being sent: the copy could then run past the message's place in the ring
+ * and spoil messages not yet received (nothing outside the channel's memory).
  */
 export type ChannelMessage = ArrayBufferView | string;
 
@@ -2739,8 +2751,9 @@ export declare class Channel {
    *   `byteCapacity - 4` bytes is `ERR_OUT_OF_RANGE`, naming the serialised
    *   size); a `TypeError` `ERR_INVALID_ARG_VALUE` for a value that cannot be
    *   serialised (a function, a symbol, or a `SharedArrayBuffer`, so any
-   *   shmkit object, for example; `v8.serialize`'s own error is its
-   *   `cause`); and what a getter of the value throws while it is read.
+   *   shmkit object; a `MessagePort`, a `Blob`, or a view of a detached
+   *   buffer, for example; `v8.serialize`'s own error is its `cause`); and
+   *   what a getter of the value throws while it is read.
    */
   sendValue(value: unknown, options?: LockOptions | null): void;
 

@@ -1095,3 +1095,54 @@ test('Channel: code that a call runs (an options getter) cannot move the ring un
   rx.release();
   await sleep(0);
 });
+
+test('Channel: views of another realm, DataViews of detached buffers and Proxies; values the serializer refuses have codes, what a value\'s getter throws passes as it is', async () => {
+  const vm = await import('node:vm');
+  const ch = new Channel({ byteCapacity: 64 });
+  // Another realm's views are views.
+  const other = vm.runInNewContext('({ u8: new Uint8Array([1, 2]), u16: new Uint16Array([0x0403]), dv: new DataView(new Uint8Array([5, 6, 7]).buffer, 1), into: new Uint8Array(4) })');
+  for (const m of [other.u8, other.u16, other.dv]) ch.send(m, { timeout: 1000 });
+  assert.deepEqual([...ch.recv({ timeout: 1000 })], [1, 2]);
+  assert.deepEqual([...ch.recv({ timeout: 1000 })], [3, 4]);
+  assert.equal(ch.recvInto(other.into, { timeout: 1000 }), 2);
+  assert.deepEqual([...other.into.subarray(0, 2)], [6, 7]);
+  // A DataView of a detached buffer holds no bytes, as other views do (its own getters throw).
+  const ab = new ArrayBuffer(8);
+  const dv = new DataView(ab, 2, 4);
+  structuredClone(ab, { transfer: [ab] });
+  ch.send(dv, { timeout: 1000 });
+  assert.equal(ch.trySend(dv), true);
+  const tx = ch.sender();
+  tx.send(dv, { timeout: 1000 });
+  await tx.sendAsync(dv, { timeout: 1000 });
+  tx.release();
+  for (let k = 0; k < 4; k++) assert.equal(ch.recvInto(dv, { timeout: 1000 }), 0, 'an empty message fits');
+  ch.send('abc');
+  assert.throws(() => ch.tryRecvInto(dv), (e) => e.code === 'ERR_OUT_OF_RANGE' && /Received 0$/.test(e.message));
+  assert.equal(ch.tryRecv().length, 3);
+  // A Proxy of a Uint8Array is no view: refused with a code, before anything moves.
+  const proxy = new Proxy(new Uint8Array(4), {});
+  const rx = ch.receiver();
+  for (const call of [() => ch.send(proxy), () => ch.trySend(proxy), () => ch.sendAsync(proxy), () => ch.recvInto(proxy), () => ch.tryRecvInto(proxy), () => rx.recvInto(proxy)]) {
+    await assert.rejects(async () => call(), (e) => e.code === 'ERR_INVALID_ARG_TYPE' && /a Proxy/.test(e.message));
+  }
+  rx.release();
+  const stx = ch.sender();
+  assert.throws(() => stx.trySend(proxy), { code: 'ERR_INVALID_ARG_TYPE' });
+  stx.release();
+  assert.equal(ch.tryRecv(), undefined, 'nothing was sent');
+  // Values the serializer cannot write: ERR_INVALID_ARG_VALUE with its error as the cause, nothing sent.
+  const { port1, port2 } = new MessageChannel();
+  const gone = new ArrayBuffer(8);
+  const goneView = new Uint8Array(gone);
+  structuredClone(gone, { transfer: [gone] });
+  for (const value of [() => {}, Symbol('s'), new SharedArrayBuffer(4), port1, new Blob(['x']), goneView, { deep: [goneView] }]) {
+    assert.throws(() => ch.sendValue(value), (e) => e instanceof TypeError && e.code === 'ERR_INVALID_ARG_VALUE' && e.cause instanceof Error && /cannot be serialized/.test(e.message), inspect(value));
+    await assert.rejects(ch.sendValueAsync(value), { code: 'ERR_INVALID_ARG_VALUE' });
+  }
+  port1.close();
+  port2.close();
+  const mine = new RangeError('from the getter');
+  assert.throws(() => ch.sendValue({ get x() { throw mine; } }), (e) => e === mine);
+  assert.equal(ch.tryRecv(), undefined, 'nothing was sent');
+});

@@ -434,6 +434,91 @@ test('RingBuffer and Queue: writeAsync of a length-tracking view whose buffer gr
   }
 });
 
+test('RingBuffer and Queue: a blocking write of a length-tracking view whose buffer another thread grows while it waits writes the values there at the call', async () => {
+  const { Queue } = await import('../index.mjs');
+  for (const Ring of [RingBuffer, Queue]) {
+    const r = new Ring(Int32Array, 4);
+    const grows = new SharedArrayBuffer(32, { maxByteLength: 256 });
+    new Int32Array(grows).set([1, 2, 3, 4, 5, 6, 7, 8]);
+    const f = flags();
+    const writer = spawn(({}, { r, grows, f }) => {
+      Atomics.store(f, 0, 1);
+      const n = r.write(new Int32Array(grows), { timeout: 10_000 }); // no length: it tracks the buffer's
+      return { n, at: new Int32Array(grows).length };
+    }, { r, grows, f });
+    await waitFor(() => Atomics.load(f, 0) === 1 && r.size === 4, 'the writer to fill the ring');
+    await sleep(20); // it waits for room now
+    grows.grow(128); // 32 values
+    new Int32Array(grows).fill(-1, 8);
+    const got = [];
+    const until = performance.now() + 10_000;
+    while (got.length < 8 && performance.now() < until) {
+      const v = r.tryPop();
+      if (v === undefined) await sleep(1);
+      else got.push(v);
+    }
+    const { n, at } = await writer.result();
+    assert.equal(at, 32, `${Ring.name}: the writer saw the buffer grow`);
+    assert.equal(n, 8, `${Ring.name}: returns the length at the call`);
+    assert.deepEqual(got, [1, 2, 3, 4, 5, 6, 7, 8]);
+    await sleep(10);
+    assert.equal(r.tryPop(), undefined, `${Ring.name}: nothing past it`);
+  }
+});
+
+test('RingBuffer and Queue: readAsync whose target is transferred away while it waits rejects with ERR_INVALID_ARG_VALUE and reads nothing', async () => {
+  const { Queue } = await import('../index.mjs');
+  for (const Ring of [RingBuffer, Queue]) {
+    const r = new Ring(Int32Array, 8);
+    const target = new Int32Array(4);
+    const pending = r.readAsync(target, { timeout: 5_000 });
+    const after = r.readAsync(new Int32Array(4), { timeout: 5_000 }); // the next turn
+    structuredClone(target.buffer, { transfer: [target.buffer] });
+    r.push(1);
+    r.push(2);
+    const err = await pending.then(() => undefined, (e) => e);
+    assert.equal(err?.code, 'ERR_INVALID_ARG_VALUE', `${Ring.name}: ${err}`);
+    assert.match(err.message, /detached or shrunk/);
+    assert.equal(await after, 2, `${Ring.name}: the values wait for the next read`);
+  }
+});
+
+test('RingBuffer and Queue batches: an own length accessor, arrays of another realm and Proxies', async () => {
+  const { Queue } = await import('../index.mjs');
+  const vm = await import('node:vm');
+  const lying = (values, length) => Object.defineProperty(values, 'length', { get: () => length });
+  for (const Ring of [RingBuffer, Queue]) {
+    const r = new Ring(Int32Array, 16);
+    // The length is the array's own, whatever its accessor says: nothing read past its end, nothing lost.
+    assert.equal(r.pushMany(lying(new Int32Array([1, 2, 3, 4]), 8)), 4, `${Ring.name}: pushMany`);
+    assert.equal(r.write(lying(new Int32Array([5, 6]), 5), { timeout: 1000 }), 2, `${Ring.name}: write`);
+    const small = lying(new Int32Array(4), 100);
+    assert.equal(r.popMany(small), 4, `${Ring.name}: popMany`);
+    assert.deepEqual([...Int32Array.from(new Int32Array(small.buffer))], [1, 2, 3, 4]);
+    assert.equal(r.size, 2, `${Ring.name}: what did not fit stays`);
+    assert.equal(r.read(lying(new Int32Array(1), 0), { timeout: 1000 }), 1, `${Ring.name}: read (not "closed and drained")`);
+    assert.equal(await r.readAsync(lying(new Int32Array(1), 0), { timeout: 1000 }), 1, `${Ring.name}: readAsync`);
+    // Another realm's typed arrays are typed arrays: by their kind.
+    const other = vm.runInNewContext('({ ints: new Int32Array([7, 8]), bigs: new BigInt64Array(2), into: new Int32Array(2) })');
+    assert.equal(r.pushMany(other.ints), 2);
+    r.push(9);
+    for (const wrong of [() => r.popMany(other.bigs), () => r.pushMany(other.bigs)]) {
+      assert.throws(wrong, { code: 'ERR_INVALID_ARG_TYPE' }, `${Ring.name}: a BigInt64Array of another realm is one`);
+    }
+    assert.equal(r.size, 3, `${Ring.name}: nothing popped by the refused call`);
+    assert.equal(r.popMany(other.into), 2);
+    assert.deepEqual([...other.into], [7, 8]);
+    const bigRing = new Ring(BigInt64Array, 4);
+    assert.equal(bigRing.pushMany(vm.runInNewContext('new BigInt64Array([1n, 2n])')), 2);
+    // A Proxy of a typed array is not one.
+    const proxy = new Proxy(new Int32Array(2), {});
+    for (const call of [() => r.pushMany(proxy), () => r.popMany(proxy), () => r.write(proxy), () => r.read(proxy)]) {
+      assert.throws(call, { code: 'ERR_INVALID_ARG_TYPE', message: /a Proxy/ });
+    }
+    assert.equal(r.tryPop(), 9, `${Ring.name}: the last value is still there`);
+  }
+});
+
 test('RingBuffer and Queue: writeAsync stopped by its signal rejects with the reason unmodified, and keeps what it wrote', async () => {
   const { Queue } = await import('../index.mjs');
   for (const Ring of [RingBuffer, Queue]) {

@@ -12,6 +12,8 @@
 // publishes nothing (and the next sender learns of it from the lock).
 
 const v8 = require('node:v8');
+const { types } = require('node:util');
+const intrinsics = require('./intrinsics.js');
 const { native, FAST, TID } = require('./runtime.js');
 const { integer, options: optionsOf, isAbortOf } = require('./validate.js');
 const { Mutex, internals } = require('./mutex.js');
@@ -88,13 +90,46 @@ function encodedNow(s) {
 
 /**
  * The bytes of `view` (an ArrayBuffer view) as a Uint8Array, else
- * ERR_INVALID_ARG_TYPE naming `name`. A view of a detached buffer has none.
+ * ERR_INVALID_ARG_TYPE naming `name`. A view of a detached buffer (or out of
+ * a shrunk one's bounds) has none. Read through the intrinsics, from the
+ * view's internal slots: a typed array from another realm is one, a Proxy of
+ * one is not, and a subclass's getters do not count.
  */
 function bytesOf(view, name) {
-  if (view instanceof Uint8Array) return view;
-  if (!ArrayBuffer.isView(view)) throw errors.invalidArgType(name, 'a Uint8Array (or another ArrayBuffer view)', view);
-  if (view.byteLength === 0) return NO_BYTES; // (a detached buffer cannot take a new view)
-  return new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+  const type = intrinsics.typedArrayTypeName(view); // undefined for anything but a TypedArray
+  if (type === 'Uint8Array') return view;
+  let buffer, offset, length;
+  if (type !== undefined) {
+    length = intrinsics.typedArrayByteLength(view); // 0 when detached
+    if (length === 0) return NO_BYTES; // (a detached buffer cannot take a new view)
+    buffer = intrinsics.typedArrayBuffer(view);
+    offset = intrinsics.typedArrayByteOffset(view);
+  } else if (types.isDataView(view)) {
+    try {
+      length = intrinsics.dataViewByteLength(view);
+    } catch {
+      return NO_BYTES; // a DataView's getters throw once its buffer is detached
+    }
+    if (length === 0) return NO_BYTES;
+    buffer = intrinsics.dataViewBuffer(view);
+    offset = intrinsics.dataViewByteOffset(view);
+  } else {
+    throw errors.invalidArgType(name, 'a Uint8Array (or another ArrayBuffer view)', view);
+  }
+  return new Uint8Array(buffer, offset, length);
+}
+
+/**
+ * A message's byte length (from bytesOfMessage). A Proxy of a Uint8Array
+ * passes its quick `instanceof` check but has no internal slots: the
+ * intrinsic throws, and the message is refused as not being bytes.
+ */
+function messageLength(bytes) {
+  try {
+    return ring.lengthOf(bytes);
+  } catch {
+    throw errors.invalidArgType('message', 'a Uint8Array (or another ArrayBuffer view) or a string', bytes);
+  }
 }
 
 /**
@@ -210,7 +245,7 @@ class Channel {
    */
   #payload(message, now) {
     const bytes = bytesOfMessage(message, now);
-    const len = ring.lengthOf(bytes); // (the intrinsic: a subclass or an own accessor cannot misstate it)
+    const len = messageLength(bytes); // (the intrinsic: a subclass or an own accessor cannot misstate it)
     if (len > this.#cap - 4) throw tooLong('message.byteLength', len, this.#cap);
     return bytes;
   }
@@ -376,7 +411,7 @@ class Channel {
     // Read with the intrinsic, as every part of `bytes` below is: a subclass
     // that misstated its length would have the receiver read the ring's old
     // bytes as part of the message.
-    const len = ring.lengthOf(bytes);
+    const len = messageLength(bytes);
     if (len > this.#cap - 4) throw tooLong('message.byteLength', len, this.#cap);
     // Plain reads: only the holder of the send lock writes the tail (the lock
     // orders senders; receivers may set its bit 31, hence the mask), and a
@@ -1049,15 +1084,23 @@ class Channel {
 // methods (send / trySend / sendAsync, recv / tryRecv / recvAsync), for the
 // Channel and for its claimed ends.
 /** `value` serialized for a channel of `byteCapacity` (this side's channel), or a RangeError that says so. */
+/** True for an error that v8.serialize raises itself about a value it cannot write (not one that the value's own code threw). */
+function refusedBySerializer(err) {
+  if (err?.constructor === Error) return / could not be cloned\.$/.test(err.message) || /^Unserializable host object/.test(err.message);
+  return err?.constructor === TypeError && /detached ArrayBuffer/.test(err.message);
+}
+
 function serialized(side, value) {
   let bytes;
   try {
     bytes = v8.serialize(value);
   } catch (err) {
     // The serializer's own refusal (a function, a symbol, a SharedArrayBuffer
-    // and so any shmkit object...) is a plain Error without a code: given
-    // one. What a getter of the value threw passes as it is.
-    if (err?.constructor === Error && / could not be cloned\.$/.test(err.message)) {
+    // and so any shmkit object...; a host object such as a MessagePort or a
+    // Blob, which node:v8 cannot write) is a plain Error without a code, and
+    // a view of a detached buffer a TypeError: given one. What a getter of
+    // the value threw passes as it is.
+    if (refusedBySerializer(err)) {
       const coded = errors.invalidArgValue('value', value, `cannot be serialized: ${err.message} (sendValue carries structured-cloneable values without shared memory)`);
       coded.cause = err;
       throw coded;

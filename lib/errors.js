@@ -95,10 +95,15 @@ class TerminatedError extends ShmkitError {
 
 function describe(value) {
   if (value === null || value === undefined) return String(value);
-  if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`;
-  if (typeof value === 'object') {
-    const name = value.constructor && value.constructor.name;
-    return name ? `an instance of ${name}` : inspect(value, { depth: 0 });
+  if (types.isProxy(value)) return `a Proxy (of ${typeof value === 'function' ? 'a function' : 'an object'})`; // (its traps are not run)
+  try {
+    if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`;
+    if (typeof value === 'object') {
+      const name = value.constructor && value.constructor.name;
+      return name ? `an instance of ${name}` : inspect(value, { depth: 0 });
+    }
+  } catch {
+    return `${typeof value === 'function' ? 'a function' : 'an object'} (whose getters threw)`;
   }
   return `type ${typeof value} (${inspect(value)})`;
 }
@@ -122,8 +127,14 @@ function invalidArgType(name, expected, actual) {
  * Buffers), which has no business in a log.
  */
 function shown(value) {
-  if (types.isAnyArrayBuffer(value)) return `${types.isSharedArrayBuffer(value) ? 'SharedArrayBuffer' : 'ArrayBuffer'} { byteLength: ${value.byteLength} }`;
-  if (ArrayBuffer.isView(value)) return `${value.constructor?.name ?? 'ArrayBufferView'} { byteLength: ${value.byteLength} }`;
+  if (types.isProxy(value)) return describe(value);
+  try {
+    if (types.isAnyArrayBuffer(value)) return `${types.isSharedArrayBuffer(value) ? 'SharedArrayBuffer' : 'ArrayBuffer'} { byteLength: ${value.byteLength} }`;
+    if (ArrayBuffer.isView(value)) return `${value.constructor?.name ?? 'ArrayBufferView'} { byteLength: ${value.byteLength} }`;
+  } catch {
+    // A DataView of a detached buffer throws on byteLength; so may a subclass's getter.
+    return `${types.isDataView(value) ? 'a DataView' : 'a view'} (its buffer detached, or its getters threw)`;
+  }
   return inspect(value, { depth: 0 });
 }
 

@@ -30,9 +30,14 @@ module.exports = {
   typedArrayLength: getterOf(TypedArrayPrototype, 'length'),
   typedArrayBuffer: getterOf(TypedArrayPrototype, 'buffer'),
   typedArrayByteOffset: getterOf(TypedArrayPrototype, 'byteOffset'),
+  typedArrayByteLength: getterOf(TypedArrayPrototype, 'byteLength'),
   typedArrayTypeName: getterOf(TypedArrayPrototype, Symbol.toStringTag),
   typedArraySet: uncurryThis(TypedArrayPrototype.set),
   typedArrayFill: uncurryThis(TypedArrayPrototype.fill),
+  // DataView.prototype: these throw for a view of a detached buffer (or out of a shrunk one's bounds).
+  dataViewBuffer: getterOf(DataView.prototype, 'buffer'),
+  dataViewByteOffset: getterOf(DataView.prototype, 'byteOffset'),
+  dataViewByteLength: getterOf(DataView.prototype, 'byteLength'),
   // ArrayBuffer.prototype: byteLength throws for anything but a real ArrayBuffer (a SharedArrayBuffer too).
   arrayBufferByteLength: getterOf(ArrayBuffer.prototype, 'byteLength'),
   arrayBufferResizable: optionalOf(ArrayBuffer.prototype, 'resizable', 'get'),

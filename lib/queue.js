@@ -210,9 +210,13 @@ class Queue extends ring.TypedRing {
   pushMany(values) {
     ring.checkBatch(this.#bigint, values);
     if (Atomics.load(this.#c, STATE) & CLOSED) throw ring.closedError('Queue');
+    // Its length read once, through its internal slots (as a RingBuffer's
+    // copy does): an own `length` accessor cannot make this read past the
+    // end (pushing undefined) or stop short.
+    const len = ring.lengthOf(values);
     let n = 0;
     try {
-      while (n < values.length && this.tryPush(values[n])) n++;
+      while (n < len && this.tryPush(values[n])) n++;
     } catch (err) {
       if (n === 0 || !(err instanceof errors.ClosedError)) throw err;
     }
@@ -222,8 +226,9 @@ class Queue extends ring.TypedRing {
   /** Pops as many values as are there (up to `target.length`) into `target`; returns how many. Never blocks. */
   popMany(target) {
     ring.checkBatch(this.#bigint, target);
+    const len = ring.lengthOf(target); // (as in pushMany: a value popped always has a place)
     let n = 0;
-    while (n < target.length) {
+    while (n < len) {
       const v = this.tryPop();
       if (v === undefined) break;
       target[n++] = v;

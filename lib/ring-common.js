@@ -291,10 +291,16 @@ function partOf(view, start, end) {
 /** `target.set(source, offset)`, whatever `target` overrides. */
 const copy = intrinsics.typedArraySet;
 
-/** Throws ERR_INVALID_ARG_TYPE unless `src` is a TypedArray of the ring's kind (numbers or bigints). */
+/**
+ * Throws ERR_INVALID_ARG_TYPE unless `src` is a TypedArray of the ring's kind
+ * (numbers or bigints). Its kind from its internal slots, not `instanceof`:
+ * an array made in another realm (a `vm` context) is one too, and a Proxy
+ * of one is not (the intrinsics that copy it would throw on it).
+ */
 function checkBatch(bigint, src) {
-  if (!ArrayBuffer.isView(src) || src instanceof DataView) throw errors.invalidArgType('values', 'a TypedArray', src);
-  const isBig = src instanceof BigInt64Array || src instanceof BigUint64Array;
+  const type = intrinsics.typedArrayTypeName(src); // undefined for anything but a TypedArray
+  if (type === undefined) throw errors.invalidArgType('values', 'a TypedArray', src);
+  const isBig = type === 'BigInt64Array' || type === 'BigUint64Array';
   if (isBig !== bigint) {
     throw errors.invalidArgType('values', bigint ? 'a BigInt64Array or BigUint64Array' : 'a TypedArray of numbers', src);
   }
@@ -354,7 +360,17 @@ class TypedRing {
     return undefined;
   }
 
-  #readOrEnd(target) {
+  /**
+   * Values into `target` if there are any (how many), 0 once closed and
+   * drained, else undefined. `total`, for an async read: the target's length
+   * at the call. A target whose buffer was detached (transferred, say) or
+   * shrunk meanwhile has no room for what it waited for: ERR_INVALID_ARG_VALUE,
+   * nothing read (not a wait for values that could never land).
+   */
+  #readOrEnd(target, total) {
+    if (total !== undefined && lengthOf(target) < total) {
+      throw errors.invalidArgValue('target', target, 'lost its room (its buffer was detached or shrunk) while it waited for values; nothing was read');
+    }
     const n = this.popMany(target);
     if (n > 0) return n;
     if (Atomics.load(this.#c, STATE) & CLOSED) return this.popMany(target);
@@ -413,13 +429,17 @@ class TypedRing {
   write(values, options) {
     checkBatch(this.#bigint, values);
     const timeout = timeoutOf(options);
+    // Its length at the call, read once (an own `length` accessor could say
+    // anything), and what is left of it as a part of that length: a view that
+    // tracks a growable buffer which grows meanwhile writes no more than that.
+    const total = lengthOf(values);
     let written = 0;
     try {
       written = this.pushMany(values);
-      if (written === values.length) return written;
+      if (written >= total) return written; // (more only if it grew just now)
       blockUntil(this.#what, this.#c, HEAD, this.#pf, () => {
-        written += this.pushMany(values.subarray(written));
-        return written === values.length ? written : undefined;
+        written += this.pushMany(partOf(values, written, total));
+        return written === total ? written : undefined;
       }, timeout, this.#spins, this.#pw);
     } catch (err) {
       throw withWritten(err, written);
@@ -445,7 +465,7 @@ class TypedRing {
         }
         // (To the length at the call: a length-tracking view over a buffer
         // that grows meanwhile would go on past it.)
-        written += this.pushMany(values.subarray(written, total));
+        written += this.pushMany(partOf(values, written, total));
         return written === total ? written : undefined;
       }, left(timeout, t0), signal, this.#pw, timeout);
     try {
@@ -461,7 +481,7 @@ class TypedRing {
   read(target, options) {
     checkBatch(this.#bigint, target);
     const timeout = timeoutOf(options);
-    if (target.length === 0) return 0;
+    if (lengthOf(target) === 0) return 0;
     const n = this.popMany(target);
     if (n > 0) return n;
     return blockUntil(this.#what, this.#c, TAIL, this.#cf, () => this.#readOrEnd(target), timeout, this.#spins, this.#cw);
@@ -473,9 +493,10 @@ class TypedRing {
     const timeout = timeoutOf(options);
     const signal = signalOf(options);
     if (signal?.aborted) throw signal.reason; // as every async wait, even one with nothing to wait for
-    if (target.length === 0) return 0;
+    const total = lengthOf(target);
+    if (total === 0) return 0;
     return this.#popTurns.run(
-      (_, t0) => blockUntilAsync(this.#what, this.#c, TAIL, this.#cf, () => this.#readOrEnd(target), left(timeout, t0), signal, this.#cw, timeout),
+      (_, t0) => blockUntilAsync(this.#what, this.#c, TAIL, this.#cf, () => this.#readOrEnd(target, total), left(timeout, t0), signal, this.#cw, timeout),
       timeout,
       now(timeout),
       signal,
