@@ -2751,8 +2751,8 @@ export declare class Channel {
    *   `byteCapacity - 4` bytes is `ERR_OUT_OF_RANGE`, naming the serialised
    *   size); a `TypeError` `ERR_INVALID_ARG_VALUE` for a value that cannot be
    *   serialised (a function, a symbol, or a `SharedArrayBuffer`, so any
-   *   shmkit object; a `MessagePort`, a `Blob`, or a view of a detached
-   *   buffer, for example; `v8.serialize`'s own error is its `cause`); and
+   *   shmkit object; a `MessagePort`, or a view of a detached buffer, for
+   *   example; `v8.serialize`'s own error is its `cause`); and
    *   what a getter of the value throws while it is read.
    */
   sendValue(value: unknown, options?: LockOptions | null): void;

@@ -1083,21 +1083,21 @@ class Channel {
 // The value forms and iteration, written once on top of each side's byte
 // methods (send / trySend / sendAsync, recv / tryRecv / recvAsync), for the
 // Channel and for its claimed ends.
-/** `value` serialized for a channel of `byteCapacity` (this side's channel), or a RangeError that says so. */
 /** True for an error that v8.serialize raises itself about a value it cannot write (not one that the value's own code threw). */
 function refusedBySerializer(err) {
   if (err?.constructor === Error) return / could not be cloned\.$/.test(err.message) || /^Unserializable host object/.test(err.message);
   return err?.constructor === TypeError && /detached ArrayBuffer/.test(err.message);
 }
 
+/** `value` serialized for a channel of `byteCapacity` (this side's channel), or a RangeError that says so. */
 function serialized(side, value) {
   let bytes;
   try {
     bytes = v8.serialize(value);
   } catch (err) {
     // The serializer's own refusal (a function, a symbol, a SharedArrayBuffer
-    // and so any shmkit object...; a host object such as a MessagePort or a
-    // Blob, which node:v8 cannot write) is a plain Error without a code, and
+    // and so any shmkit object...; a host object such as a MessagePort,
+    // which node:v8 cannot write) is a plain Error without a code, and
     // a view of a detached buffer a TypeError: given one. What a getter of
     // the value threw passes as it is.
     if (refusedBySerializer(err)) {
