@@ -3119,8 +3119,11 @@ export declare class BufferPool {
 
   /**
    * Gives `buffer`'s memory back to the pool and detaches `buffer`: its
-   * `byteLength` becomes 0 and its views see nothing, so a use after release
-   * fails loudly instead of reading another user's data. The memory is kept
+   * `byteLength` becomes 0, and a use after release never reaches another
+   * user's data. New views, `slice()` and views' methods (`set`, `fill`, a
+   * `DataView`'s getters) throw; an element of a typed array made before
+   * the release reads `undefined` and a write to it is dropped, without an
+   * error (as after any transfer). The memory is kept
    * for reuse unless that would exceed `maxRetainedBytes`.
    *
    * @param buffer Any non-shared, non-resizable, attached ArrayBuffer (one

@@ -6,8 +6,9 @@
 //       here it is detached (byteLength 0). Old views silently read undefined;
 //       new views, slice and cloning throw.
 //   (c) `BufferPool.release(ab)` takes the buffer back the same way: the
-//       handle you passed in is detached, so a use after release fails loudly
-//       instead of scribbling over memory the pool has handed to someone else.
+//       handle you passed in is detached, as in (b), so a use after release
+//       throws or reads undefined instead of scribbling over memory the pool
+//       has handed to someone else.
 //   (d) A SlabPool block is shared memory, which can never be detached. The
 //       Block object refuses use after release (and the pool refuses a stale
 //       id), but a view you copied out of `block.bytes` earlier still works,
