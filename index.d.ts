@@ -270,7 +270,7 @@ export interface SharedLocation<Tag extends SharedTag = SharedTag> {
 /** Values {@link attach} leaves as they are (it walks only arrays, plain objects and Map values). */
 type NotWalked =
   | ((...args: never[]) => unknown)
-  | Set<unknown>
+  | ReadonlySet<unknown>
   | WeakMap<object, unknown>
   | WeakSet<object>
   | Date
@@ -283,7 +283,8 @@ type NotWalked =
 
 /**
  * The type {@link attach} returns for a value of type `T`: every
- * {@link Shared} object inside arrays, plain objects and `Map` values becomes
+ * {@link Shared} object inside arrays, plain objects and `Map` values (a
+ * `ReadonlyMap`'s too) becomes
  * the live object its tag names (`Shared<'Mutex'>` a {@link Mutex},
  * `Shared<'Latch'>` a {@link Latch}, `Shared<'RingBuffer'>` a
  * `RingBuffer<TypedArrayType>`, …). A live object keeps its type (a
@@ -299,9 +300,11 @@ export type Attached<T> = 0 extends 1 & T
       ? T
       : T extends Map<infer K, infer V>
         ? Map<K, Attached<V>>
-        : T extends object
-          ? { [P in keyof T]: Attached<T[P]> }
-          : T;
+        : T extends ReadonlyMap<infer K, infer V>
+          ? ReadonlyMap<K, Attached<V>>
+          : T extends object
+            ? { [P in keyof T]: Attached<T[P]> }
+            : T;
 
 // ---------------------------------------------------------------------------
 // Mutex

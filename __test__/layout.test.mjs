@@ -204,6 +204,10 @@ test('bad inputs get clear errors with codes', async () => {
     });
     assert.ok(err.message.length > 10, `${what}: a message that says something`);
   }
+  // The argument named as the caller passed it: a from() value, or a constructor's options.
+  assert.throws(() => Mutex.from({ buffer: 'x' }), { code: 'ERR_INVALID_ARG_TYPE', message: /"value\.buffer"/ });
+  assert.throws(() => Mutex.from({ buffer: sab, byteOffset: '0' }), { code: 'ERR_INVALID_ARG_TYPE', message: /"value\.byteOffset"/ });
+  assert.throws(() => new Mutex({ buffer: 'x' }), { code: 'ERR_INVALID_ARG_TYPE', message: /"options\.buffer"/ });
   assert.equal(m.isLocked, false);
   assert.equal(sem.available, 1);
 });

@@ -35,7 +35,7 @@ function loadError(err) {
   }
   const what = broken ? `the native addon for ${where} does not load (${broken})` : `no native addon for ${where} is installed`;
   return new ShmkitError(
-    `shmkit cannot load: ${what}. The npm package carries one prebuilt for Linux x64 (glibc); elsewhere its ` +
+    `shmkit cannot load: ${what}. The npm package carries one prebuilt for Linux x64 (glibc 2.17 or newer); elsewhere its ` +
       'install script builds one from the Rust sources with cargo (https://rustup.rs). npm 12 and later skip a ' +
       "dependency's install scripts until they are approved (so does --ignore-scripts): run " +
       '`npm install-scripts approve shmkit`, then `npm rebuild shmkit` (a global install: ' +

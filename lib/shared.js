@@ -55,7 +55,7 @@ function place(Class, options, open, need = Class.byteLength) {
         `${Class.name} needs a SharedArrayBuffer; got ${ArrayBuffer.isView(buffer) ? 'a view (pass its .buffer, a SharedArrayBuffer)' : 'a plain ArrayBuffer, which threads cannot share'}`,
       );
     }
-    throw errors.invalidArgType('options.buffer', 'a SharedArrayBuffer', buffer);
+    throw errors.invalidArgType(`${where}.buffer`, 'a SharedArrayBuffer', buffer);
   }
   if (byteOffset === undefined) byteOffset = 0;
   if (typeof byteOffset !== 'number') throw errors.invalidArgType(`${where}.byteOffset`, 'a number', byteOffset);

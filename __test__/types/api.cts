@@ -145,6 +145,8 @@ assertType<Equal<Attached<readonly [Shared<'Mutex'>, string]>, readonly [Mutex, 
 assertType<Equal<Attached<Shared>, Mutex | Semaphore | Condvar | RwLock | Barrier | Latch | RingBuffer | Queue | Channel | SlabPool>>();
 assertType<Equal<Attached<Shared<'Barrier' | 'Latch'>>, Barrier | Latch>>();
 assertType<Equal<Attached<RwLock>, RwLock>>();
+assertType<Equal<Attached<ReadonlyMap<string, Shared<'Mutex'>>>, ReadonlyMap<string, Mutex>>>();
+assertType<Equal<Attached<{ ids: ReadonlySet<Shared<'Mutex'>> }>, { ids: ReadonlySet<Shared<'Mutex'>> }>>();
 interface Data2 { cv: Shared<'Condvar'>; rws: Map<number, Shared<'RwLock'>>; gates: [Shared<'Barrier'>, Shared<'Latch'>] }
 const att2 = attach(structuredClone({ cv, rws: new Map([[1, rw]]), gates: [bar, latch] }) as Data2);
 assertType<Equal<typeof att2.cv, Condvar>>();
