@@ -17,7 +17,7 @@
 //
 // Elsewhere, or with SHMKIT_HOST_LINKER=1 (or a linker of your own in
 // CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER), the host's linker links it.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,7 +41,7 @@ function portableLinker() {
     // The package holds the toolchain as one .tar.xz.
     finish: (d) => {
       const xz = path.join(d, 'package', 'x86_64-unknown-linux-gnu.tar.xz');
-      run('mkdir', 'mkdir', [path.join(d, 'toolchain')]);
+      mkdirSync(path.join(d, 'toolchain'));
       run(`tar -xJf ${xz}`, 'tar', ['-xJf', xz, '-C', path.join(d, 'toolchain')], { timeout: 10 * 60_000 });
     },
   });
