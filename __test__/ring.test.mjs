@@ -389,6 +389,18 @@ test('objects in different threads never share a token, even with a process-wide
   assert.deepEqual(JSON.parse(out.trim().split('\n').pop()), { size: 8, pushed: false });
 });
 
+/** Up to `n` values popped from `r` as they come (polling, without blocking this thread), for at most `ms`. */
+async function popUpTo(r, n, ms) {
+  const got = [];
+  const until = performance.now() + ms;
+  while (got.length < n && performance.now() < until) {
+    const v = r.tryPop();
+    if (v === undefined) await sleep(1);
+    else got.push(v);
+  }
+  return got;
+}
+
 test('RingBuffer and Queue: writeAsync whose values are transferred away while it waits rejects with ERR_INVALID_ARG_VALUE and written', async () => {
   const { Queue } = await import('../index.mjs');
   for (const Ring of [RingBuffer, Queue]) {
@@ -421,13 +433,7 @@ test('RingBuffer and Queue: writeAsync of a length-tracking view whose buffer gr
     await sleep(10);
     grows.grow(24);
     values.set([4, 5, 6], 3);
-    const got = [];
-    const until = performance.now() + 5_000;
-    while (got.length < 3 && performance.now() < until) {
-      const v = r.tryPop();
-      if (v === undefined) await sleep(1);
-      else got.push(v);
-    }
+    const got = await popUpTo(r, 3, 5_000);
     assert.equal(await pending, 3, `${Ring.name}: resolves with the length at the call`);
     assert.deepEqual(got, [1, 2, 3]);
     assert.equal(r.tryPop(), undefined, `${Ring.name}: nothing past it`);
@@ -450,13 +456,7 @@ test('RingBuffer and Queue: a blocking write of a length-tracking view whose buf
     await sleep(20); // it waits for room now
     grows.grow(128); // 32 values
     new Int32Array(grows).fill(-1, 8);
-    const got = [];
-    const until = performance.now() + 10_000;
-    while (got.length < 8 && performance.now() < until) {
-      const v = r.tryPop();
-      if (v === undefined) await sleep(1);
-      else got.push(v);
-    }
+    const got = await popUpTo(r, 8, 10_000);
     const { n, at } = await writer.result();
     assert.equal(at, 32, `${Ring.name}: the writer saw the buffer grow`);
     assert.equal(n, 8, `${Ring.name}: returns the length at the call`);
