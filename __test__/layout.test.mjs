@@ -1,6 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
+import { inspect } from 'node:util';
 import { Mutex, MutexGuard, Semaphore, Condvar, RwLock, Barrier, Latch, attach, errors } from '../index.mjs';
 import * as esm from '../index.mjs';
 import { spawn, sleep, rejectsWithCode, waitFor } from './helpers.mjs';
@@ -12,6 +13,25 @@ test('require and import give the same module', () => {
   assert.equal(cjs.Mutex, esm.Mutex);
   assert.equal(cjs.errors.TimeoutError, errors.TimeoutError);
   assert.equal(require('shmkit').Mutex, Mutex, 'the package resolves itself by name');
+});
+
+test('util.inspect: every class shows its state, [Name] past the depth limit, and never throws on a bare prototype copy', () => {
+  const ch = new esm.Channel({ byteCapacity: 64 });
+  const rw = new RwLock();
+  const slab = new esm.SlabPool({ blockSize: 64, blocks: 1 });
+  const m = new Mutex();
+  const objects = {
+    Mutex: m, MutexGuard: m.lock(), RwLock: rw, RwLockReadGuard: rw.read(), Semaphore: new Semaphore(1), Condvar: new Condvar(),
+    Barrier: new Barrier(2), Latch: new Latch(1), RingBuffer: new esm.RingBuffer(Int8Array, 4), Queue: new esm.Queue(Int8Array, 4),
+    Channel: ch, ChannelSender: ch.sender(), ChannelReceiver: ch.receiver(), BufferPool: new esm.BufferPool(), SlabPool: slab, Block: slab.tryAcquire(),
+  };
+  for (const [name, object] of Object.entries(objects)) {
+    assert.match(inspect(object), new RegExp(`^${name} \\{ ?\\n?\\s*\\w+: `), name);
+    assert.equal(inspect({ object }, { depth: 0 }), `{ object: [${name}] }`, name);
+    const bare = Object.create(Object.getPrototypeOf(object));
+    assert.equal(inspect(bare), `${name} <not constructed>`, name);
+  }
+  assert.match(inspect({ tx: objects.ChannelSender }, { depth: 1 }), /channel: \[Channel\]/, "an end's channel, one level down");
 });
 
 test('loadable by name from a worker with require and import', async () => {

@@ -23,7 +23,7 @@ const ring = require('./ring-common.js');
 const { Turns } = require('./turns.js');
 
 const { HEAD, TAIL, STATE, CLOSED, INDEX_WAITING, INDEX_MASK, HEAD_TOKEN, TAIL_TOKEN, DATA_OFFSET, RECV_POS } = ring;
-const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
+const { inspectSymbol, shown } = require('./inspect.js');
 const encoder = new TextEncoder();
 const DEFAULT_BYTES = 64 * 1024;
 const kEnd = Symbol('shmkit.channelEnd'); // only Channel makes its ends
@@ -926,9 +926,13 @@ class Channel {
       }
 
       [inspectSymbol](depth, options, inspect) {
-        const state = { claimed: this.#unlock !== null, pendingAsyncCalls: this.#turns.pending };
-        if (depth >= 0) state.channel = this.#ch;
-        return `${this.#what} ${inspect(state, { ...options, depth: options.depth === null ? null : options.depth - 1 })}`;
+        const constructed = #what in this;
+        const name = constructed ? this.#what : this instanceof ChannelSender ? 'ChannelSender' : 'ChannelReceiver';
+        return shown(name, constructed, depth, options, inspect, () => ({
+          claimed: this.#unlock !== null,
+          pendingAsyncCalls: this.#turns.pending,
+          channel: this.#ch,
+        }));
       }
     }
 
@@ -1075,8 +1079,7 @@ class Channel {
   }
 
   [inspectSymbol](depth, options, inspect) {
-    if (depth < 0) return 'Channel {}';
-    return `Channel ${inspect({ byteSize: this.byteSize, byteCapacity: this.#cap, closed: this.closed }, options)}`;
+    return shown('Channel', #cap in this, depth, options, inspect, () => ({ byteSize: this.byteSize, byteCapacity: this.#cap, closed: this.closed }));
   }
 }
 

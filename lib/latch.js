@@ -11,7 +11,7 @@ const errors = require('./errors.js');
 const { STATUS_OK } = native;
 const W = native.HEADER_BYTES / 4; // count; W + 1: waiting flag
 const MAX = 0x7fffffff;
-const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
+const { inspectSymbol, shown } = require('./inspect.js');
 
 /** A countdown latch in shared memory: waiters are released when the count reaches zero. */
 class Latch {
@@ -93,8 +93,7 @@ class Latch {
   }
 
   [inspectSymbol](depth, options, inspect) {
-    if (depth < 0) return 'Latch {}';
-    return `Latch ${inspect({ count: this.count, waiters: native.waiterCount(this.#i32) }, options)}`;
+    return shown('Latch', #i32 in this, depth, options, inspect, () => ({ count: this.count, waiters: native.waiterCount(this.#i32) }));
   }
 }
 

@@ -12,7 +12,7 @@ const { STATUS_OK, STATUS_POISONED, STATUS_WOULD_BLOCK } = native;
 const W = native.HEADER_BYTES / 4; // index of the state word
 const OWNER = native.MUTEX_OWNER_MASK;
 const POISONED = native.MUTEX_POISONED_BIT | 0;
-const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
+const { inspectSymbol, shown } = require('./inspect.js');
 
 let unlockMutex; // (mutex) => void, defined inside the class (it reads #i32)
 let viewOf; // (mutex) => Int32Array, for the Condvar
@@ -46,8 +46,8 @@ class MutexGuard {
   [Symbol.dispose]() {
     if (this.#held) this.unlock();
   }
-  [inspectSymbol]() {
-    return `MutexGuard { locked: ${this.#held} }`;
+  [inspectSymbol](depth, options, inspect) {
+    return shown('MutexGuard', #held in this, depth, options, inspect, () => ({ locked: this.#held }));
   }
   static {
     dropGuard = (guard) => {
@@ -173,16 +173,16 @@ class Mutex {
   }
 
   [inspectSymbol](depth, options, inspect) {
-    const s = Atomics.load(this.#i32, W);
-    const owner = s & OWNER;
-    const state = {
-      locked: owner !== 0,
-      owner: owner === 0 ? null : owner - 1,
-      waiters: native.waiterCount(this.#i32),
-      poisoned: (s & POISONED) !== 0,
-    };
-    if (depth < 0) return 'Mutex {}';
-    return `Mutex ${inspect(state, options)}`;
+    return shown('Mutex', #i32 in this, depth, options, inspect, () => {
+      const s = Atomics.load(this.#i32, W);
+      const owner = s & OWNER;
+      return {
+        locked: owner !== 0,
+        owner: owner === 0 ? null : owner - 1,
+        waiters: native.waiterCount(this.#i32),
+        poisoned: (s & POISONED) !== 0,
+      };
+    });
   }
 
   static {

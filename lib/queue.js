@@ -35,7 +35,7 @@ const errors = require('./errors.js');
 const ring = require('./ring-common.js');
 
 const { HEAD, TAIL, STATE, CLOSED, CONSUMERS_WAITING, PRODUCERS_WAITING, DATA_OFFSET } = ring;
-const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
+const { inspectSymbol, shown } = require('./inspect.js');
 // Bound on retries of one try operation. Retries happen while another thread
 // is between its claim and its publish; a thread killed right there, or a
 // hostile write, would otherwise make us spin forever.
@@ -281,9 +281,12 @@ class Queue extends ring.TypedRing {
   }
 
   [inspectSymbol](depth, options, inspect) {
-    if (depth < 0) return 'Queue {}';
-    const state = { type: this.#data.constructor.name, size: this.size, capacity: this.#cap, closed: this.closed };
-    return `Queue ${inspect(state, options)}`;
+    return shown('Queue', #data in this, depth, options, inspect, () => ({
+      type: this.#data.constructor.name,
+      size: this.size,
+      capacity: this.#cap,
+      closed: this.closed,
+    }));
   }
 }
 

@@ -15,7 +15,7 @@ const errors = require('./errors.js');
 const ring = require('./ring-common.js');
 
 const { HEAD, TAIL, STATE, CLOSED, INDEX_WAITING, INDEX_MASK, HEAD_TOKEN, TAIL_TOKEN } = ring;
-const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
+const { inspectSymbol, shown } = require('./inspect.js');
 
 /**
  * A typed ring buffer for exactly one producer thread and one consumer thread
@@ -269,9 +269,12 @@ class RingBuffer extends ring.TypedRing {
   }
 
   [inspectSymbol](depth, options, inspect) {
-    if (depth < 0) return 'RingBuffer {}';
-    const state = { type: this.#data.constructor.name, size: this.size, capacity: this.#cap, closed: this.closed };
-    return `RingBuffer ${inspect(state, options)}`;
+    return shown('RingBuffer', #data in this, depth, options, inspect, () => ({
+      type: this.#data.constructor.name,
+      size: this.size,
+      capacity: this.#cap,
+      closed: this.closed,
+    }));
   }
 }
 

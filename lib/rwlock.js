@@ -14,7 +14,7 @@ const FLAGS = native.RWLOCK_FLAGS_MASK | 0;
 const LOW = ~FLAGS;
 const WRITE_LOCKED = native.RWLOCK_WRITE_LOCKED_BIT | 0;
 const POISONED = native.RWLOCK_POISONED_BIT | 0;
-const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
+const { inspectSymbol, shown } = require('./inspect.js');
 const kGuard = Symbol('shmkit.RwLockGuard');
 
 let release; // (rwlock, write) => void, defined inside RwLock (it reads #i32)
@@ -126,8 +126,8 @@ class RwLockGuard {
   [Symbol.dispose]() {
     if (this.#held) this.unlock();
   }
-  [inspectSymbol]() {
-    return `${this.constructor.name} { locked: ${this.#held} }`;
+  [inspectSymbol](depth, options, inspect) {
+    return shown(this.constructor.name, #held in this, depth, options, inspect, () => ({ locked: this.#held }));
   }
 }
 
@@ -304,17 +304,17 @@ class RwLock {
   }
 
   [inspectSymbol](depth, options, inspect) {
-    if (depth < 0) return 'RwLock {}';
-    const s = Atomics.load(this.#i32, W);
-    const [readersWaiting, writersWaiting] = native.rwlockWaiters(this.#i32);
-    const state = {
-      readers: s & WRITE_LOCKED ? 0 : s & LOW,
-      writer: s & WRITE_LOCKED ? (s & LOW) - 1 : null,
-      readersWaiting,
-      writersWaiting,
-      poisoned: (s & POISONED) !== 0,
-    };
-    return `RwLock ${inspect(state, options)}`;
+    return shown('RwLock', #i32 in this, depth, options, inspect, () => {
+      const s = Atomics.load(this.#i32, W);
+      const [readersWaiting, writersWaiting] = native.rwlockWaiters(this.#i32);
+      return {
+        readers: s & WRITE_LOCKED ? 0 : s & LOW,
+        writer: s & WRITE_LOCKED ? (s & LOW) - 1 : null,
+        readersWaiting,
+        writersWaiting,
+        poisoned: (s & POISONED) !== 0,
+      };
+    });
   }
 
   static {

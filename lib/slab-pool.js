@@ -30,7 +30,7 @@ const ring = require('./ring-common.js');
 
 const { TAIL, STATE, CLOSED, CONSUMERS_WAITING } = ring;
 
-const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
+const { inspectSymbol, shown } = require('./inspect.js');
 const BLOCK_SIZE = native.HEADER_BYTES / 4; // word index of the block size
 const MAX_BLOCK_SIZE = 2 ** 31 - 8; // the largest multiple of 8 an i32 holds
 const NONE_FREE = -native.STATUS_WOULD_BLOCK; // slabAcquire's answer when no block is free
@@ -300,8 +300,7 @@ class SlabPool {
   }
 
   [inspectSymbol](depth, options, inspect) {
-    if (depth < 0) return 'SlabPool {}';
-    return `SlabPool ${inspect({ blockSize: this.#blockSize, ...this.stats }, options)}`;
+    return shown('SlabPool', #blockSize in this, depth, options, inspect, () => ({ blockSize: this.#blockSize, ...this.stats }));
   }
 }
 
@@ -377,7 +376,7 @@ class Block {
   }
 
   [inspectSymbol](depth, options, inspect) {
-    return `Block ${inspect({ id: this.id, index: this.#index, state: this.#state }, options)}`;
+    return shown('Block', #index in this, depth, options, inspect, () => ({ id: this.id, index: this.#index, state: this.#state }));
   }
 }
 
