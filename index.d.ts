@@ -45,7 +45,8 @@ import { inspect, type InspectOptionsStylized } from 'node:util';
  *   failure is a {@link errors.ShmkitError} (or subclass) whose `code` starts
  *   with `ERR_SHMKIT_`: `ERR_SHMKIT_LOAD` when shmkit cannot load on a thread
  *   (no native addon for the platform, or one that does not load, with the
- *   loader's errors as `cause`; a second copy of the addon in the process),
+ *   loader's errors as `cause`; a second copy of the addon in the process;
+ *   a second JS realm of a thread that has loaded it, such as a `vm` context),
  *   and `ERR_SHMKIT_INTERNAL`
  *   (a `ShmkitError`, or a `TypeError` from an internal native call) for an
  *   outcome or call the JS layer never expects: a bug.
@@ -3203,7 +3204,12 @@ export interface SlabPoolStats {
  * block.bytes.set(data);
  * ids.push(block.handoff());                   // a Float64 Queue of ids
  * // in the worker:
- * const mine = slab.open(ids.pop());
+ * const id = ids.pop();                        // undefined once ids is closed and drained
+ * if (id !== undefined) {
+ *   const mine = slab.open(id);
+ *   // ... read mine.bytes, then:
+ *   mine.release();
+ * }
  */
 export declare class SlabPool {
   /** What `util.inspect()` and `console.log()` show: the kind and live state, read without taking any lock. */

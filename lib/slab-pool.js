@@ -62,7 +62,7 @@ function specOf(spec) {
   validate.integer('spec.blocks', blocks, 1, native.SLAB_MAX_BLOCKS);
   const { byteLength } = partsOf(blockSize, blocks);
   if (byteLength > Number.MAX_SAFE_INTEGER) {
-    throw errors.outOfRange('spec.blockSize * spec.blocks', `at most ${Number.MAX_SAFE_INTEGER} bytes in all`, blockSize * blocks);
+    throw errors.outOfRange('SlabPool.byteLengthFor(spec)', `at most ${Number.MAX_SAFE_INTEGER} bytes (the blocks, the free list and the control part)`, byteLength);
   }
   return { blockSize, blocks };
 }

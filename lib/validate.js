@@ -47,7 +47,7 @@ function signalOf(opts) {
     typeof signal.addEventListener !== 'function' ||
     typeof signal.removeEventListener !== 'function'
   ) {
-    throw errors.invalidArgType('options.signal', 'an instance of AbortSignal', signal);
+    throw errors.invalidArgType('options.signal', 'an AbortSignal (or an object with a boolean `aborted` and the methods addEventListener and removeEventListener)', signal);
   }
   return signal;
 }
