@@ -1663,8 +1663,10 @@ export declare class Latch {
 /**
  * The element types a {@link RingBuffer} or {@link Queue} can hold, as the
  * typed arrays that hold them: `Int8Array` … `Float64Array` carry `number`
- * values, `BigInt64Array` and `BigUint64Array` carry `bigint` values.
- * (`Float16Array`, `DataView` and typed-array subclasses are not supported.)
+ * values, `BigInt64Array` and `BigUint64Array` carry `bigint` values, and
+ * `Float16Array` carries `number` values where the runtime has it (Node 24
+ * and later; see {@link Float16ArrayIfAny}). `DataView` and typed-array
+ * subclasses are not supported.
  */
 export type TypedArrayType =
   | Int8Array
@@ -1677,7 +1679,18 @@ export type TypedArrayType =
   | Float32Array
   | Float64Array
   | BigInt64Array
-  | BigUint64Array;
+  | BigUint64Array
+  | Float16ArrayIfAny;
+
+/**
+ * `Float16Array` when the TypeScript library in use declares it (`lib`
+ * `esnext` or `es2025`, TypeScript 5.7 and later), else `never`, so that
+ * these declarations compile with older libraries too. At run time a ring
+ * of `Float16Array` needs a Node.js that has it (24 and later); on an older
+ * one, `new RingBuffer(Float16Array, n)` cannot be written, and opening a
+ * Float16 ring's memory is `ERR_SHMKIT_BAD_LAYOUT`.
+ */
+export type Float16ArrayIfAny = typeof globalThis extends { Float16Array: { prototype: infer A } } ? A : never;
 
 /**
  * The value type of one element of `T`: `bigint` for `BigInt64Array` and
@@ -1689,7 +1702,7 @@ export type Elem<T extends TypedArrayType> = T extends BigInt64Array | BigUint64
 /**
  * The typed arrays a ring of `T` accepts for batches (`pushMany`, `write`)
  * and fills in batches (`popMany`, `read`): for a `number` ring any of the
- * nine number typed arrays (values are converted as `TypedArray#set`
+ * number typed arrays (the nine, and `Float16Array` where there is one; values are converted as `TypedArray#set`
  * converts them: truncated, wrapped or clamped to the ring's type), for a
  * `bigint` ring a `BigInt64Array` or `BigUint64Array`. Anything else (a
  * `bigint` array for a `number` ring, a `DataView`, a plain array, a
@@ -1706,7 +1719,8 @@ export type BatchOf<T extends TypedArrayType> = T extends BigInt64Array | BigUin
  * A typed-array constructor producing `T` (`Float64Array` for `T` =
  * `Float64Array`, …): what {@link RingBuffer} and {@link Queue} take as
  * their element `Type`, and what their `Type` getter returns. Only the
- * eleven built-in constructors are accepted at run time, not subclasses.
+ * built-in constructors of {@link TypedArrayType} are accepted at run time,
+ * not subclasses.
  */
 export interface TypedArrayConstructor<T extends TypedArrayType = TypedArrayType> {
   /** The prototype of the arrays it makes: how the element type is inferred. */
@@ -2068,7 +2082,7 @@ export declare class RingBuffer<T extends TypedArrayType = TypedArrayType> exten
    * @param Type The element type, as for the constructor.
    * @param capacity An integer from 1 to 67108864 (2^26); rounded up to a power of two.
    * @throws {TypeError} `ERR_INVALID_ARG_TYPE` when `Type` is not one of the
-   *   eleven typed-array constructors, or `capacity` is not a number.
+   *   typed-array constructors of {@link TypedArrayType}, or `capacity` is not a number.
    * @throws {RangeError} `ERR_OUT_OF_RANGE` when `capacity` is not an integer
    *   from 1 to 67108864.
    */
@@ -2084,8 +2098,9 @@ export declare class RingBuffer<T extends TypedArrayType = TypedArrayType> exten
    *
    * @param Type The element type: `Int8Array`, `Uint8Array`,
    *   `Uint8ClampedArray`, `Int16Array`, `Uint16Array`, `Int32Array`,
-   *   `Uint32Array`, `Float32Array`, `Float64Array` (`number` values),
-   *   `BigInt64Array` or `BigUint64Array` (`bigint` values).
+   *   `Uint32Array`, `Float32Array`, `Float64Array`, `Float16Array` (Node
+   *   24 and later) (`number` values), `BigInt64Array` or `BigUint64Array`
+   *   (`bigint` values).
    * @param capacity How many values it holds at least: an integer from 1 to
    *   67108864 (2^26), rounded up to a power of two (at least 2); see
    *   {@link RingBuffer.capacity}.
@@ -2311,7 +2326,7 @@ export declare class Queue<T extends TypedArrayType = TypedArrayType> extends Ty
    * @param Type The element type, as for the constructor.
    * @param capacity An integer from 1 to 67108864 (2^26); rounded up to a power of two.
    * @throws {TypeError} `ERR_INVALID_ARG_TYPE` when `Type` is not one of the
-   *   eleven typed-array constructors, or `capacity` is not a number.
+   *   typed-array constructors of {@link TypedArrayType}, or `capacity` is not a number.
    * @throws {RangeError} `ERR_OUT_OF_RANGE` when `capacity` is not an integer
    *   from 1 to 67108864.
    */
@@ -2325,8 +2340,8 @@ export declare class Queue<T extends TypedArrayType = TypedArrayType> extends Ty
    * `options.buffer` / `options.byteOffset`. It writes a fresh queue there,
    * whatever those bytes held: to reopen one, use {@link Queue.from}.
    *
-   * @param Type The element type: one of the eleven typed-array
-   *   constructors, as for {@link RingBuffer}.
+   * @param Type The element type: one of the typed-array constructors
+   *   of {@link TypedArrayType}, as for {@link RingBuffer}.
    * @param capacity How many values it holds at least: an integer from 1 to
    *   67108864 (2^26), rounded up to a power of two (at least 2).
    * @param options Where to place it; default (also for `null`): its own

@@ -143,6 +143,47 @@ test('every element type, BigInt included', () => {
   assert.equal(big.size, 0, 'a refused push changes nothing');
 });
 
+test('Float16Array rings and queues where the runtime has it (Node 24 on); elsewhere their memory is refused with a code', async () => {
+  // A Float16 ring's memory, written here as an Int16 ring (same element
+  // size) whose header element code (byte 7) then says Float16 (12).
+  const made = new RingBuffer(Int16Array, 4);
+  new Uint8Array(made.buffer, made.byteOffset + 7, 1)[0] = 12;
+  const at = { buffer: made.buffer, byteOffset: made.byteOffset };
+  if (typeof Float16Array !== 'function') {
+    assert.throws(() => RingBuffer.from(at), { code: 'ERR_SHMKIT_BAD_LAYOUT', message: /element type 12 \(Float16Array\) is not available on this runtime/ });
+    assert.throws(() => new RingBuffer(null, 4), { code: 'ERR_INVALID_ARG_TYPE' });
+    return;
+  }
+  assert.equal(RingBuffer.from(at).Type, Float16Array);
+  const { Queue } = await import('../index.mjs');
+  const ring = new RingBuffer(Float16Array, 8);
+  const queue = new Queue(Float16Array, 8);
+  assert.equal(RingBuffer.byteLengthFor(Float16Array, 8), RingBuffer.byteLengthFor(Int16Array, 8));
+  const values = [0.5, -1.5, 65504, 2 ** -24, 3.140625];
+  const worker = spawn(({}, { ring, queue, values }) => {
+    const sent = ring.write(new Float16Array(values), { timeout: 10_000 });
+    for (const v of values) queue.push(v, { timeout: 10_000 });
+    ring.tryPush(1 / 3); // rounded to the nearest half-precision value
+    ring.close();
+    queue.close();
+    return sent;
+  }, { ring, queue, values });
+  assert.equal(await worker.result(), values.length);
+  const got = [];
+  for (;;) {
+    const v = ring.pop({ timeout: 10_000 });
+    if (v === undefined) break;
+    got.push(v);
+  }
+  assert.deepEqual(got, [...values, new Float16Array([1 / 3])[0]]);
+  assert.notEqual(got.at(-1), 1 / 3);
+  const out = new Float16Array(8);
+  assert.equal(queue.popMany(out), values.length);
+  assert.deepEqual([...out.subarray(0, values.length)], values);
+  assert.equal(ring.Type, Float16Array);
+  assert.match(inspect(queue), /type: 'Float16Array'/);
+});
+
 test('close wakes blocked and async consumers and producers', async () => {
   const empty = new RingBuffer(Int32Array, 4);
   const full = new RingBuffer(Int32Array, 2);

@@ -85,7 +85,7 @@ class Queue extends ring.TypedRing {
       spec = { param: cap, elem, byteLength: native.objectByteLength(native.KIND_QUEUE, cap, elem) };
     }
     const { i32, param, elem } = shared.setUpSized(this, Queue, native.KIND_QUEUE, options, spec);
-    const T = ring.ELEMENT_TYPES[elem];
+    const T = ring.elementType(elem, 'Queue');
     this.#c = i32;
     this.#cap = param;
     this.#oneLap = 2 * param;

@@ -90,7 +90,11 @@ function missed(lastMiss) {
   return now;
 }
 
-/** Element type codes, as the header stores them (index = code). */
+// Float16Array (ES2025) is a global from Node 24 on; where the runtime has
+// none, its code names no type here, and a ring of it cannot be opened.
+const Float16 = typeof globalThis.Float16Array === 'function' ? globalThis.Float16Array : null;
+
+/** Element type codes, as the header stores them (index = code); src/layout.rs `elem_size` has their sizes. */
 const ELEMENT_TYPES = [
   null,
   Int8Array,
@@ -104,13 +108,27 @@ const ELEMENT_TYPES = [
   Float64Array,
   BigInt64Array,
   BigUint64Array,
+  Float16,
 ];
+
+const TYPE_NAMES = `a TypedArray constructor (Int8Array ... BigUint64Array${Float16 === null ? '' : ', Float16Array'})`;
 
 /** The header code of a TypedArray constructor, or throws ERR_INVALID_ARG_TYPE. */
 function elementCode(Type) {
-  const code = ELEMENT_TYPES.indexOf(Type);
-  if (code <= 0) throw errors.invalidArgType('Type', 'a TypedArray constructor (Int8Array ... BigUint64Array)', Type);
+  const code = Type === null ? -1 : ELEMENT_TYPES.indexOf(Type);
+  if (code <= 0) throw errors.invalidArgType('Type', TYPE_NAMES, Type);
   return code;
+}
+
+/**
+ * The TypedArray constructor of header code `elem` (one the native layout
+ * check accepted), or throws ERR_SHMKIT_BAD_LAYOUT for a type this runtime
+ * does not have (a Float16Array ring in memory that a newer Node wrote).
+ */
+function elementType(elem, what) {
+  const T = ELEMENT_TYPES[elem];
+  if (typeof T !== 'function') throw new errors.BadLayoutError(`${what}: element type ${elem} (Float16Array) is not available on this runtime`);
+  return T;
 }
 
 /** `capacity` rounded up to a power of two, or throws. */
@@ -276,7 +294,7 @@ function checkValue(bigint, v) {
 // come from lib/intrinsics.js, bound at load, so a replaced
 // Function.prototype.call cannot answer for them either.
 const VIEW_TYPES = Object.fromEntries(
-  [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array, BigInt64Array, BigUint64Array].map((T) => [T.name, T]),
+  ELEMENT_TYPES.filter((T) => T !== null).map((T) => [T.name, T]),
 );
 
 /** A typed array's length, whatever it overrides. */
@@ -598,6 +616,7 @@ module.exports = {
   SPSC,
   DATA_OFFSET,
   ELEMENT_TYPES,
+  elementType,
   elementCode,
   capacityOf,
   closedError,

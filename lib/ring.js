@@ -52,7 +52,7 @@ class RingBuffer extends ring.TypedRing {
       spec = { param: cap, elem, byteLength: native.objectByteLength(native.KIND_RING, cap, elem) };
     }
     const { i32, param, elem } = shared.setUpSized(this, RingBuffer, native.KIND_RING, options, spec);
-    const T = ring.ELEMENT_TYPES[elem];
+    const T = ring.elementType(elem, 'RingBuffer');
     this.#c = i32;
     this.#cap = param;
     this.#mask = param - 1;

@@ -168,12 +168,20 @@ pub const RING_DATA_OFFSET: u32 = 256;
 #[napi]
 pub const RING_MAX_CAPACITY: u32 = 1 << 26;
 
-/// Byte size of one element of type code `elem` (1 = Int8 ... 11 = BigUint64,
-/// in the order of `ELEMENT_TYPES` in lib/ring.js), or `None`.
+/// Byte size of one element of type code `elem`, or `None`. The codes, in
+/// the order of `ELEMENT_TYPES` in lib/ring-common.js:
+///
+/// | code | type | bytes |
+/// | --- | --- | --- |
+/// | 1, 2, 3 | Int8, Uint8, Uint8Clamped | 1 |
+/// | 4, 5 | Int16, Uint16 | 2 |
+/// | 6, 7, 8 | Int32, Uint32, Float32 | 4 |
+/// | 9, 10, 11 | Float64, BigInt64, BigUint64 | 8 |
+/// | 12 | Float16 (a runtime without Float16Array refuses to open it) | 2 |
 pub fn elem_size(elem: u32) -> Option<u32> {
   match elem {
     1..=3 => Some(1),
-    4..=5 => Some(2),
+    4..=5 | 12 => Some(2),
     6..=8 => Some(4),
     9..=11 => Some(8),
     _ => None,
