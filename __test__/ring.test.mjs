@@ -1,7 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
-import { RingBuffer, errors } from '../index.mjs';
+import { RingBuffer, Queue, errors } from '../index.mjs';
 import { spawn, sleep, rejectsWithCode, waitFor, flags } from './helpers.mjs';
 
 test('1,000,000 values through a RingBuffer between workers: strict order, checksum', async () => {
@@ -155,7 +155,6 @@ test('Float16Array rings and queues where the runtime has it (Node 24 on); elsew
     return;
   }
   assert.equal(RingBuffer.from(at).Type, Float16Array);
-  const { Queue } = await import('../index.mjs');
   const ring = new RingBuffer(Float16Array, 8);
   const queue = new Queue(Float16Array, 8);
   assert.equal(RingBuffer.byteLengthFor(Float16Array, 8), RingBuffer.byteLengthFor(Int16Array, 8));
@@ -443,7 +442,6 @@ async function popUpTo(r, n, ms) {
 }
 
 test('RingBuffer and Queue: writeAsync whose values are transferred away while it waits rejects with ERR_INVALID_ARG_VALUE and written', async () => {
-  const { Queue } = await import('../index.mjs');
   for (const Ring of [RingBuffer, Queue]) {
     const r = new Ring(Int32Array, 2);
     const values = new Int32Array([1, 2, 3]);
@@ -464,7 +462,6 @@ test('RingBuffer and Queue: writeAsync whose values are transferred away while i
 });
 
 test('RingBuffer and Queue: writeAsync of a length-tracking view whose buffer grows while it waits writes the values there at the call', async () => {
-  const { Queue } = await import('../index.mjs');
   for (const Ring of [RingBuffer, Queue]) {
     const r = new Ring(Int32Array, 2);
     const grows = new SharedArrayBuffer(12, { maxByteLength: 64 });
@@ -482,7 +479,6 @@ test('RingBuffer and Queue: writeAsync of a length-tracking view whose buffer gr
 });
 
 test('RingBuffer and Queue: a blocking write of a length-tracking view whose buffer another thread grows while it waits writes the values there at the call', async () => {
-  const { Queue } = await import('../index.mjs');
   for (const Ring of [RingBuffer, Queue]) {
     const r = new Ring(Int32Array, 4);
     const grows = new SharedArrayBuffer(32, { maxByteLength: 256 });
@@ -508,7 +504,6 @@ test('RingBuffer and Queue: a blocking write of a length-tracking view whose buf
 });
 
 test('RingBuffer and Queue: readAsync whose target is transferred away while it waits rejects with ERR_INVALID_ARG_VALUE and reads nothing', async () => {
-  const { Queue } = await import('../index.mjs');
   for (const Ring of [RingBuffer, Queue]) {
     const r = new Ring(Int32Array, 8);
     const target = new Int32Array(4);
@@ -525,7 +520,6 @@ test('RingBuffer and Queue: readAsync whose target is transferred away while it 
 });
 
 test('RingBuffer and Queue batches: an own length accessor, arrays of another realm and Proxies', async () => {
-  const { Queue } = await import('../index.mjs');
   const vm = await import('node:vm');
   const lying = (values, length) => Object.defineProperty(values, 'length', { get: () => length });
   for (const Ring of [RingBuffer, Queue]) {
@@ -561,7 +555,6 @@ test('RingBuffer and Queue batches: an own length accessor, arrays of another re
 });
 
 test('RingBuffer and Queue: writeAsync stopped by its signal rejects with the reason unmodified, and keeps what it wrote', async () => {
-  const { Queue } = await import('../index.mjs');
   for (const Ring of [RingBuffer, Queue]) {
     const r = new Ring(Int32Array, 2);
     const ac = new AbortController();

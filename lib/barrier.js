@@ -10,7 +10,7 @@ const errors = require('./errors.js');
 const { STATUS_OK, STATUS_LEADER } = native;
 const W = native.HEADER_BYTES / 4; // generation word; W + 1: arrived
 const BROKEN = 1 << 31;
-const { inspectSymbol, shown } = require('./inspect.js');
+const { inspectSymbol, inspected } = require('./inspect.js');
 const LEADER = Object.freeze({ isLeader: true });
 const FOLLOWER = Object.freeze({ isLeader: false });
 
@@ -98,7 +98,7 @@ class Barrier {
   }
 
   [inspectSymbol](depth, options, inspect) {
-    return shown('Barrier', #i32 in this, depth, options, inspect, () => {
+    return inspected('Barrier', #i32 in this, depth, options, inspect, () => {
       native.barrierSettle(this.#i32);
       const g = Atomics.load(this.#i32, W);
       return { parties: this.#parties, waiting: this.waiting, generation: g & ~BROKEN, broken: (g & BROKEN) !== 0 };

@@ -26,7 +26,7 @@ const errors = require('./errors.js');
 const validate = require('./validate.js');
 const intrinsics = require('./intrinsics.js');
 
-const { inspectSymbol, shown } = require('./inspect.js');
+const { inspectSymbol, inspected } = require('./inspect.js');
 const { MAX_LENGTH } = constants;
 /** A collected pool's native state goes with it. */
 const pools = new FinalizationRegistry((id) => native.bufferPoolDrop(id));
@@ -354,7 +354,7 @@ class BufferPool {
   }
 
   [inspectSymbol](depth, options, inspect) {
-    return shown('BufferPool', #max in this, depth, options, inspect, () => ({ maxRetainedBytes: this.#max, ...this.stats }));
+    return inspected('BufferPool', #max in this, depth, options, inspect, () => ({ maxRetainedBytes: this.#max, ...this.stats }));
   }
 }
 

@@ -23,7 +23,7 @@ const ring = require('./ring-common.js');
 const { Turns } = require('./turns.js');
 
 const { HEAD, TAIL, STATE, CLOSED, INDEX_WAITING, INDEX_MASK, HEAD_TOKEN, TAIL_TOKEN, DATA_OFFSET, RECV_POS } = ring;
-const { inspectSymbol, shown } = require('./inspect.js');
+const { inspectSymbol, inspected } = require('./inspect.js');
 const encoder = new TextEncoder();
 const DEFAULT_BYTES = 64 * 1024;
 const kEnd = Symbol('shmkit.channelEnd'); // only Channel makes its ends
@@ -928,7 +928,7 @@ class Channel {
       [inspectSymbol](depth, options, inspect) {
         const constructed = #what in this;
         const name = constructed ? this.#what : this instanceof ChannelSender ? 'ChannelSender' : 'ChannelReceiver';
-        return shown(name, constructed, depth, options, inspect, () => ({
+        return inspected(name, constructed, depth, options, inspect, () => ({
           claimed: this.#unlock !== null,
           pendingAsyncCalls: this.#turns.pending,
           channel: this.#ch,
@@ -1079,7 +1079,7 @@ class Channel {
   }
 
   [inspectSymbol](depth, options, inspect) {
-    return shown('Channel', #cap in this, depth, options, inspect, () => ({ byteSize: this.byteSize, byteCapacity: this.#cap, closed: this.closed }));
+    return inspected('Channel', #cap in this, depth, options, inspect, () => ({ byteSize: this.byteSize, byteCapacity: this.#cap, closed: this.closed }));
   }
 }
 

@@ -11,7 +11,7 @@ const errors = require('./errors.js');
 
 const { STATUS_OK, STATUS_TIMEOUT, STATUS_POISONED } = native;
 const W = native.HEADER_BYTES / 4; // the waiter count
-const { inspectSymbol, shown } = require('./inspect.js');
+const { inspectSymbol, inspected } = require('./inspect.js');
 
 function heldGuard(guard) {
   if (!(guard instanceof MutexGuard)) throw errors.invalidArgType('guard', 'a MutexGuard', guard);
@@ -158,7 +158,7 @@ class Condvar {
   }
 
   [inspectSymbol](depth, options, inspect) {
-    return shown('Condvar', #i32 in this, depth, options, inspect, () => ({ waiters: native.waiterCount(this.#i32) }));
+    return inspected('Condvar', #i32 in this, depth, options, inspect, () => ({ waiters: native.waiterCount(this.#i32) }));
   }
 }
 

@@ -17,10 +17,10 @@ const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
  * show, and runs only when there is something to read. The fields stand in for
  * the object itself, so they are shown with the depth left to it.
  */
-function shown(name, constructed, depth, options, inspect, state) {
+function inspected(name, constructed, depth, options, inspect, state) {
   if (depth < 0) return options.stylize(`[${name}]`, 'special');
   if (!constructed) return `${name} ${options.stylize('<not constructed>', 'special')}`;
   return `${name} ${inspect(state(), { ...options, depth })}`;
 }
 
-module.exports = { inspectSymbol, shown };
+module.exports = { inspectSymbol, inspected };

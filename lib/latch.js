@@ -11,7 +11,7 @@ const errors = require('./errors.js');
 const { STATUS_OK } = native;
 const W = native.HEADER_BYTES / 4; // count; W + 1: waiting flag
 const MAX = 0x7fffffff;
-const { inspectSymbol, shown } = require('./inspect.js');
+const { inspectSymbol, inspected } = require('./inspect.js');
 
 /** A countdown latch in shared memory: waiters are released when the count reaches zero. */
 class Latch {
@@ -93,7 +93,7 @@ class Latch {
   }
 
   [inspectSymbol](depth, options, inspect) {
-    return shown('Latch', #i32 in this, depth, options, inspect, () => ({ count: this.count, waiters: native.waiterCount(this.#i32) }));
+    return inspected('Latch', #i32 in this, depth, options, inspect, () => ({ count: this.count, waiters: native.waiterCount(this.#i32) }));
   }
 }
 

@@ -12,7 +12,7 @@ const { STATUS_OK, STATUS_POISONED, STATUS_WOULD_BLOCK } = native;
 const W = native.HEADER_BYTES / 4; // index of the state word
 const OWNER = native.MUTEX_OWNER_MASK;
 const POISONED = native.MUTEX_POISONED_BIT | 0;
-const { inspectSymbol, shown } = require('./inspect.js');
+const { inspectSymbol, inspected } = require('./inspect.js');
 
 let unlockMutex; // (mutex) => void, defined inside the class (it reads #i32)
 let viewOf; // (mutex) => Int32Array, for the Condvar
@@ -47,7 +47,7 @@ class MutexGuard {
     if (this.#held) this.unlock();
   }
   [inspectSymbol](depth, options, inspect) {
-    return shown('MutexGuard', #held in this, depth, options, inspect, () => ({ locked: this.#held }));
+    return inspected('MutexGuard', #held in this, depth, options, inspect, () => ({ locked: this.#held }));
   }
   static {
     dropGuard = (guard) => {
@@ -173,7 +173,7 @@ class Mutex {
   }
 
   [inspectSymbol](depth, options, inspect) {
-    return shown('Mutex', #i32 in this, depth, options, inspect, () => {
+    return inspected('Mutex', #i32 in this, depth, options, inspect, () => {
       const s = Atomics.load(this.#i32, W);
       const owner = s & OWNER;
       return {

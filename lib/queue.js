@@ -35,7 +35,7 @@ const errors = require('./errors.js');
 const ring = require('./ring-common.js');
 
 const { HEAD, TAIL, STATE, CLOSED, CONSUMERS_WAITING, PRODUCERS_WAITING, DATA_OFFSET } = ring;
-const { inspectSymbol, shown } = require('./inspect.js');
+const { inspectSymbol, inspected } = require('./inspect.js');
 // Bound on retries of one try operation. Retries happen while another thread
 // is between its claim and its publish; a thread killed right there, or a
 // hostile write, would otherwise make us spin forever.
@@ -281,7 +281,7 @@ class Queue extends ring.TypedRing {
   }
 
   [inspectSymbol](depth, options, inspect) {
-    return shown('Queue', #data in this, depth, options, inspect, () => ({
+    return inspected('Queue', #data in this, depth, options, inspect, () => ({
       type: this.#data.constructor.name,
       size: this.size,
       capacity: this.#cap,

@@ -15,7 +15,7 @@ const errors = require('./errors.js');
 const ring = require('./ring-common.js');
 
 const { HEAD, TAIL, STATE, CLOSED, INDEX_WAITING, INDEX_MASK, HEAD_TOKEN, TAIL_TOKEN } = ring;
-const { inspectSymbol, shown } = require('./inspect.js');
+const { inspectSymbol, inspected } = require('./inspect.js');
 
 /**
  * A typed ring buffer for exactly one producer thread and one consumer thread
@@ -269,7 +269,7 @@ class RingBuffer extends ring.TypedRing {
   }
 
   [inspectSymbol](depth, options, inspect) {
-    return shown('RingBuffer', #data in this, depth, options, inspect, () => ({
+    return inspected('RingBuffer', #data in this, depth, options, inspect, () => ({
       type: this.#data.constructor.name,
       size: this.size,
       capacity: this.#cap,

@@ -14,7 +14,7 @@ const FLAGS = native.RWLOCK_FLAGS_MASK | 0;
 const LOW = ~FLAGS;
 const WRITE_LOCKED = native.RWLOCK_WRITE_LOCKED_BIT | 0;
 const POISONED = native.RWLOCK_POISONED_BIT | 0;
-const { inspectSymbol, shown } = require('./inspect.js');
+const { inspectSymbol, inspected } = require('./inspect.js');
 const kGuard = Symbol('shmkit.RwLockGuard');
 
 let release; // (rwlock, write) => void, defined inside RwLock (it reads #i32)
@@ -127,7 +127,7 @@ class RwLockGuard {
     if (this.#held) this.unlock();
   }
   [inspectSymbol](depth, options, inspect) {
-    return shown(this.constructor.name, #held in this, depth, options, inspect, () => ({ locked: this.#held }));
+    return inspected(this.constructor.name, #held in this, depth, options, inspect, () => ({ locked: this.#held }));
   }
 }
 
@@ -304,7 +304,7 @@ class RwLock {
   }
 
   [inspectSymbol](depth, options, inspect) {
-    return shown('RwLock', #i32 in this, depth, options, inspect, () => {
+    return inspected('RwLock', #i32 in this, depth, options, inspect, () => {
       const s = Atomics.load(this.#i32, W);
       const [readersWaiting, writersWaiting] = native.rwlockWaiters(this.#i32);
       return {

@@ -11,7 +11,7 @@ const errors = require('./errors.js');
 const { STATUS_OK, STATUS_WOULD_BLOCK, STATUS_OUT_OF_RANGE } = native;
 const W = native.HEADER_BYTES / 4; // index of the state word
 const AVAILABLE = native.SEMAPHORE_MAX_PERMITS;
-const { inspectSymbol, shown } = require('./inspect.js');
+const { inspectSymbol, inspected } = require('./inspect.js');
 
 /**
  * A counting semaphore in shared memory that any thread can reopen. Waiters
@@ -153,7 +153,7 @@ class Semaphore {
   }
 
   [inspectSymbol](depth, options, inspect) {
-    return shown('Semaphore', #i32 in this, depth, options, inspect, () => ({
+    return inspected('Semaphore', #i32 in this, depth, options, inspect, () => ({
       available: this.available,
       max: this.#max,
       waiters: native.waiterCount(this.#i32),

@@ -30,7 +30,7 @@ const ring = require('./ring-common.js');
 
 const { TAIL, STATE, CLOSED, CONSUMERS_WAITING } = ring;
 
-const { inspectSymbol, shown } = require('./inspect.js');
+const { inspectSymbol, inspected } = require('./inspect.js');
 const BLOCK_SIZE = native.HEADER_BYTES / 4; // word index of the block size
 const MAX_BLOCK_SIZE = 2 ** 31 - 8; // the largest multiple of 8 an i32 holds
 const NONE_FREE = -native.STATUS_WOULD_BLOCK; // slabAcquire's answer when no block is free
@@ -300,7 +300,7 @@ class SlabPool {
   }
 
   [inspectSymbol](depth, options, inspect) {
-    return shown('SlabPool', #blockSize in this, depth, options, inspect, () => ({ blockSize: this.#blockSize, ...this.stats }));
+    return inspected('SlabPool', #blockSize in this, depth, options, inspect, () => ({ blockSize: this.#blockSize, ...this.stats }));
   }
 }
 
@@ -376,7 +376,7 @@ class Block {
   }
 
   [inspectSymbol](depth, options, inspect) {
-    return shown('Block', #index in this, depth, options, inspect, () => ({ id: this.id, index: this.#index, state: this.#state }));
+    return inspected('Block', #index in this, depth, options, inspect, () => ({ id: this.id, index: this.#index, state: this.#state }));
   }
 }
 

@@ -90,8 +90,7 @@ pub struct CheckedHeader {
 /// Validates the header in `view` for an object of `kind`.
 #[napi(catch_unwind)]
 pub fn check_object(view: Region, kind: u32) -> Result<CheckedHeader> {
-  let room = view.bytes();
-  checked(&view, kind, room)
+  checked(&view, kind, view.bytes())
 }
 
 /// Validates the header in `view` for an object of `kind`, all but whether
