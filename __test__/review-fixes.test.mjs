@@ -822,3 +822,56 @@ test('replacing the generated binding\'s functions after shmkit loads changes no
   assert.equal(out.lock, 'ERR_SHMKIT_DEADLOCK');
   assert.deepEqual(out.ring, [1.5, 'ERR_SHMKIT_TIMEOUT']);
 });
+
+test("a thread's exit records are ordinary memory: moved to another thread by its own code, they crash nothing and count for nothing", async () => {
+  const { Queue } = await import('../index.mjs');
+  const rw = new RwLock();
+  const q = new Queue(Float64Array, 8);
+  // The worker moves its Queue step record and RwLock hold table (reachable
+  // through the runtime state on globalThis) to the main thread, as a
+  // transfer() and a transfer list would move any ArrayBuffer, and exits
+  // holding a read lock.
+  const mover = spawn(({}, { rw }, port) => {
+    const state = globalThis[Symbol.for('shmkit.runtime.v1')];
+    const move = (ab) => (typeof ab.transfer === 'function' ? ab.transfer() : ab);
+    const step = move(state.step.buffer);
+    const table = move(state.holdTable.buffer);
+    rw.read();
+    port.postMessage({ step, table }, [step, table]);
+    return rw.readers;
+  }, { rw });
+  const { step, table } = await mover.next();
+  assert.equal(await mover.result(), 1);
+  assert.equal(step.byteLength, 40);
+  assert.equal(table.byteLength, 193 * 8);
+  // Its read lock stays held: its table went with the buffer.
+  assert.equal(rw.readers, 1);
+  // Writes into the moved memory (forged records included) while other
+  // workers come and go, use the same Queue and lock, and exit holding read
+  // locks: theirs are given back.
+  const words = [new Float64Array(step), new Float64Array(table)];
+  const scribble = setInterval(() => {
+    for (const w of words) for (let i = 0; i < w.length; i++) w[i] = i % 3 === 0 ? 1e6 + i : Math.random() * 1e9;
+  }, 1);
+  try {
+    for (let i = 0; i < 6; i++) {
+      const w = spawn(({}, { rw, q, i }) => {
+        for (let k = 0; k < 100; k++) {
+          q.push(k, { timeout: 5_000 });
+          if (q.pop({ timeout: 5_000 }) !== k) return 'out of order';
+        }
+        rw.read();
+        return i;
+      }, { rw, q, i });
+      assert.equal(await w.result(), i);
+      assert.equal(rw.readers, 2);
+      // A write attempt goes through Rust, which gives the dead worker's read
+      // lock back; the mover's stays.
+      assert.equal(rw.tryWrite(), null);
+      assert.equal(rw.readers, 1, `worker ${i}'s read lock given back`);
+    }
+  } finally {
+    clearInterval(scribble);
+  }
+  assert.equal(q.size, 0);
+});

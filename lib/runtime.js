@@ -53,14 +53,11 @@ const state =
         s.delivering = 0;
       }
     });
-    // The thread's Queue step record (src/ring/stranded.rs), once per thread;
-    // a plain array where the runtime allows no external buffers (a step a
-    // termination cuts short is then not finished by others).
-    const record = native.queueStepRecord();
-    s.step = new Float64Array(record ?? 5);
-    // The thread's RwLock hold table (src/sync/read_holds.rs), the same way:
-    // without external buffers, read locks a thread exits holding stay held.
-    s.holdTable = new Float64Array(native.rwlockHoldTable() ?? native.RWLOCK_HOLD_SLOTS * 3 + 1);
+    // The thread's Queue step record (src/ring/stranded.rs) and RwLock hold
+    // table (src/sync/read_holds.rs): buffers this thread writes with plain
+    // stores and Rust reads at its exit, kept alive by Rust until then.
+    s.step = new Float64Array(keptRecord(native.queueStepRecord, 5));
+    s.holdTable = new Float64Array(keptRecord(native.rwlockHoldTable, native.RWLOCK_HOLD_SLOTS * 3 + 1));
     return s;
   })());
 
@@ -70,6 +67,17 @@ function register(onWake) {
   } catch (err) {
     throw new errors.ShmkitError(`shmkit cannot load on this thread: ${err.message}`, 'ERR_SHMKIT_LOAD');
   }
+}
+
+/** A new buffer of `words` f64, handed to `keep` (the native call that keeps it as a record of this thread). */
+function keptRecord(keep, words) {
+  const buffer = new ArrayBuffer(words * 8);
+  try {
+    keep(buffer);
+  } catch (err) {
+    throw new errors.ShmkitError(`shmkit cannot load on this thread: ${err.message}`, 'ERR_SHMKIT_LOAD');
+  }
+  return buffer;
 }
 
 function forgetIn(s, id) {

@@ -488,10 +488,18 @@ impl Lot {
             pass_on: w.pass_on,
             creation: 0,
           };
-          // Ids come from a per-thread counter and stay taken while their
-          // outcome is on its way, so none is recorded twice.
-          let before = UNDELIVERED.lock().insert((w.tid, *id), lost);
-          debug_assert!(before.is_none());
+          // shmkit's JS takes ids from a per-thread counter and keeps each
+          // taken while its outcome is on its way. An id used again before
+          // then (a direct call of the binding) would make two outcomes
+          // under one name, of which only one could be delivered: this one
+          // is not posted, and what it grants is given back.
+          let mut undelivered = UNDELIVERED.lock();
+          if undelivered.contains_key(&(w.tid, *id)) {
+            drop(undelivered);
+            self.lose(lost);
+            return;
+          }
+          undelivered.insert((w.tid, *id), lost);
         }
         if !crate::threads::post(w.tid, *id, status, recorded) {
           if let Some(lost) = delivered(w.tid, *id) {

@@ -10,6 +10,14 @@
 //! Memory is only ever touched through [`AtomicI32`] references obtained from
 //! [`Region::word`], which checks the index; no plain Rust reference to the
 //! shared bytes is ever formed, because other threads write them concurrently.
+//! Those other threads are JavaScript, outside Rust's memory model: shmkit's
+//! own JS uses `Atomics` on every word Rust reads, but for one on x86 (a
+//! Channel receiver's plain store of its position, word 4, in
+//! lib/channel.js), and any code may write any word with a plain store. What
+//! Rust relies on is that an aligned 32-bit access never tears on the targets
+//! shmkit supports, so each load sees some whole value, and every value it
+//! can see is checked before use: a stray or hostile write gives a wrong
+//! result or an error, never an access outside the region.
 
 use std::ptr::{self, NonNull};
 use std::sync::atomic::AtomicI32;
@@ -30,7 +38,8 @@ impl Region {
   ///
   /// # Safety
   /// `ptr` must be valid for reads and writes of `words` aligned i32 words for
-  /// as long as the region is used, and only accessed atomically by others.
+  /// as long as the region is used; others may access them concurrently (see
+  /// the module documentation), so they are only accessed through atomics.
   pub unsafe fn from_raw(ptr: NonNull<AtomicI32>, words: usize) -> Region {
     Region { ptr, words }
   }
@@ -54,8 +63,8 @@ impl Region {
       ));
     }
     // SAFETY: `index < self.words`, and `from_raw`'s contract makes the first
-    // `self.words` words valid, aligned and atomically accessed for the life of
-    // `self`; `AtomicI32` has the same layout as `i32`.
+    // `self.words` words valid and aligned for the life of `self`; `AtomicI32`
+    // has the same layout as `i32`.
     Ok(unsafe { &*self.ptr.as_ptr().add(index) })
   }
 
@@ -135,7 +144,7 @@ impl FromNapiValue for Region {
         // above). The typed array is an argument of the current call, so its
         // buffer stays alive until the call returns, and a Region never
         // outlives the call.
-        // SAFETY: as above; shared memory is only accessed atomically.
+        // SAFETY: as above; a Region only accesses it through atomics.
         Ok(unsafe { Region::from_raw(p, length) })
       }
       _ => Err(Error::new(

@@ -18,10 +18,12 @@
 
 use std::cell::Cell;
 use std::collections::HashMap;
+use std::panic::AssertUnwindSafe;
 use std::ptr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::LazyLock;
 
-use napi::bindgen_prelude::{ArrayBuffer, FromNapiValue, Function, JsValue};
+use napi::bindgen_prelude::{Function, JsValue, Unknown};
 use napi::{sys, Env, Error, Result, Status};
 use napi_derive::napi;
 use parking_lot::Mutex;
@@ -39,6 +41,9 @@ struct Sink(sys::napi_threadsafe_function);
 // SAFETY: `napi_call_threadsafe_function` may be called from any thread, and
 // the handle is only released (by its owning thread, in the cleanup hook) after
 // it has been removed from `SINKS` under the same lock every caller holds.
+// Node's own teardown of the function comes after that hook: Node runs
+// cleanup hooks last-added first, and the function was made before the hook
+// was added (see `register_thread`).
 unsafe impl Send for Sink {}
 
 static SINKS: LazyLock<Mutex<HashMap<u32, Sink>>> = LazyLock::new(|| Mutex::new(HashMap::new()));
@@ -117,6 +122,20 @@ unsafe extern "C" fn deliver(
   // SAFETY: `data` was produced by `Box::into_raw` in `post` and is handed to
   // us exactly once.
   let delivery = *unsafe { Box::from_raw(data.cast::<Delivery>()) };
+  // A panic here would abort the process (this is called from C): none
+  // leaves it.
+  let _ = std::panic::catch_unwind(AssertUnwindSafe(|| {
+    // SAFETY: `env` and `callback` as Node passed them to this call.
+    unsafe { deliver_outcome(env, callback, delivery) }
+  }));
+}
+
+/// `deliver`'s work: hands `delivery` to JS.
+///
+/// # Safety
+/// `env` and `callback` must be the ones Node passed to `deliver` (either may
+/// be null while the waker is torn down).
+unsafe fn deliver_outcome(env: sys::napi_env, callback: sys::napi_value, delivery: Delivery) {
   let Delivery {
     tid,
     id,
@@ -139,9 +158,10 @@ unsafe extern "C" fn deliver(
   // `crate::sync::read_holds`), not twice.
   let undeliverable = |js_ran: bool| {
     let Some(lost) = lost else { return };
-    let counted = lost.grant == parking::Grant::ReadLock
-      && crate::sync::read_holds::counted_while_delivered(id);
-    if !(js_ran && counted) {
+    let counted = || {
+      lost.grant == parking::Grant::ReadLock && crate::sync::read_holds::counted_while_delivered(id)
+    };
+    if !(js_ran && counted()) {
       parking::undeliverable(lost);
     }
   };
@@ -383,10 +403,13 @@ pub fn register_thread(
     ))?;
     check(sys::napi_create_reference(raw, noop_fn, 1, &mut noop_ref))?;
   }
+  // The hook first: once it is there, nothing below can fail, so the sink
+  // is never in SINKS without the hook that takes it out.
+  env.add_env_cleanup_hook(tid, thread_exit)?;
   CURRENT.with(|c| c.set(tid));
+  ENV.with(|e| e.set(raw));
   NOOP.with(|n| n.set(noop_ref));
   SINKS.lock().insert(tid, Sink(tsfn));
-  env.add_env_cleanup_hook(tid, thread_exit)?;
   reserved.keep();
   Ok(tid)
 }
@@ -410,56 +433,142 @@ impl Drop for ReservedId {
   }
 }
 
-/// An ArrayBuffer over the `len` bytes at `data`: a per-thread record that JS
-/// writes with plain stores and Rust reads at the thread's exit (see
-/// `crate::ring::stranded` and `crate::sync::read_holds`). `None` where the
-/// runtime allows no external buffers. Rust owns the memory (no finalizer).
-/// Once per thread: `given` records that JS has it, and a second call is an
-/// error (two ArrayBuffers over the same memory are not allowed).
-///
-/// # Safety
-///
-/// `data` must be valid for reads and writes of `len` bytes for as long as
-/// the thread's JS environment lives (thread-local storage of the calling
-/// thread is), and `given` must be the calling thread's flag for that memory.
-pub unsafe fn record_buffer<'env>(
-  env: &'env Env,
-  given: &'static std::thread::LocalKey<Cell<bool>>,
-  data: *mut std::ffi::c_void,
-  len: usize,
-  what: &str,
-) -> Result<Option<ArrayBuffer<'env>>> {
-  if given.with(|g| g.replace(true)) {
-    return Err(Error::new(
-      Status::GenericFailure,
-      format!("this thread's {what} was handed out already"),
-    ));
-  }
-  let mut value = ptr::null_mut();
-  // SAFETY: a Node-API call on this thread's env; the caller vouches for
-  // `data` and `len` (see above), and `given` keeps a second buffer off them.
-  let status = unsafe {
-    sys::napi_create_external_arraybuffer(env.raw(), data, len, None, ptr::null_mut(), &mut value)
-  };
-  if status == sys::Status::napi_no_external_buffers_allowed {
-    return Ok(None);
-  }
-  if status != sys::Status::napi_ok {
-    return Err(Error::new(
-      Status::GenericFailure,
-      format!("cannot make the {what} (Node-API status {status})"),
-    ));
-  }
-  // SAFETY: `value` is the ArrayBuffer just made on this env.
-  Ok(Some(unsafe {
-    ArrayBuffer::from_napi_value(env.raw(), value)?
-  }))
+/// A per-thread record that JS writes with plain stores, on paths where a
+/// call into Rust would cost too much, and Rust reads when the thread exits
+/// ([`crate::ring::stranded`] and [`crate::sync::read_holds`]).
+#[derive(Clone, Copy, Debug)]
+pub enum Record {
+  /// The thread's open Queue step.
+  QueueStep = 0,
+  /// The thread's RwLock read locks.
+  ReadHolds = 1,
 }
 
-/// The cleanup hook: the thread is gone.
+thread_local! {
+  /// The calling thread's env, while it is registered (for [`read_record`]).
+  static ENV: Cell<sys::napi_env> = const { Cell::new(ptr::null_mut()) };
+  /// References to the thread's records, by [`Record`]; null until kept.
+  static RECORDS: [Cell<sys::napi_ref>; 2] = const { [const { Cell::new(ptr::null_mut()) }; 2] };
+}
+
+/// Keeps `buffer`, an ordinary ArrayBuffer of `words` f64 that the calling
+/// thread's JS made, as that thread's record `which`. The memory stays V8's
+/// (a reference keeps the buffer alive): a record that JS detaches, or
+/// transfers to another thread, reads as missing at the exit, never as
+/// memory freed or written by another thread. Once per thread, after its
+/// registration.
+pub fn keep_record(
+  env: &Env,
+  which: Record,
+  buffer: &Unknown<'_>,
+  words: usize,
+  what: &str,
+) -> Result<()> {
+  current()?;
+  if RECORDS.with(|r| !r[which as usize].get().is_null()) {
+    return Err(Error::new(
+      Status::GenericFailure,
+      format!("this thread's {what} is kept already"),
+    ));
+  }
+  let raw = env.raw();
+  let buffer = buffer.raw();
+  let mut is_array_buffer = false;
+  let mut data = ptr::null_mut();
+  let mut len = 0;
+  // SAFETY: Node-API calls on the calling thread's env (we are inside one of
+  // its callbacks) with `buffer` from its arguments; each reports by status.
+  let fits = unsafe {
+    sys::napi_is_arraybuffer(raw, buffer, &mut is_array_buffer) == sys::Status::napi_ok
+      && is_array_buffer
+      && sys::napi_get_arraybuffer_info(raw, buffer, &mut data, &mut len) == sys::Status::napi_ok
+  };
+  if !fits || len != words * 8 || data.is_null() || !(data as usize).is_multiple_of(8) {
+    return Err(Error::new(
+      Status::InvalidArg,
+      format!(
+        "the {what} must be a new ArrayBuffer of {} bytes",
+        words * 8
+      ),
+    ));
+  }
+  let mut reference = ptr::null_mut();
+  // SAFETY: as above; the reference is deleted at the thread's exit.
+  check(unsafe { sys::napi_create_reference(raw, buffer, 1, &mut reference) })?;
+  RECORDS.with(|r| r[which as usize].set(reference));
+  Ok(())
+}
+
+/// Copies the calling thread's record `which` into `out`, one f64 per word:
+/// false when the thread has none, or it is no longer `out.len()` words long
+/// (detached by a transfer, say). Call it only on a registered thread while
+/// its env lives: inside its Node-API callbacks, or from its cleanup hook,
+/// which runs before Node-API's own teardown of the env (Node runs cleanup
+/// hooks last-added first, and the env's was added when the addon loaded on
+/// the thread, before the registration added this one).
+pub fn read_record(which: Record, out: &mut [f64]) -> bool {
+  let env = ENV.with(|e| e.get());
+  let reference = RECORDS.with(|r| r[which as usize].get());
+  if env.is_null() || reference.is_null() {
+    return false;
+  }
+  let mut scope = ptr::null_mut();
+  // SAFETY: `env` is the calling thread's live env (see above) and
+  // `reference` was made on it; each call reports by status.
+  if unsafe { sys::napi_open_handle_scope(env, &mut scope) } != sys::Status::napi_ok {
+    return false;
+  }
+  let mut value = ptr::null_mut();
+  let mut data = ptr::null_mut();
+  let mut len = 0;
+  // SAFETY: as above, inside the scope just opened.
+  let found = unsafe {
+    sys::napi_get_reference_value(env, reference, &mut value) == sys::Status::napi_ok
+      && !value.is_null()
+      && sys::napi_get_arraybuffer_info(env, value, &mut data, &mut len) == sys::Status::napi_ok
+  };
+  let fits = found && len == out.len() * 8 && !data.is_null() && (data as usize).is_multiple_of(8);
+  if fits {
+    let words = data.cast::<u64>();
+    for (i, w) in out.iter_mut().enumerate() {
+      // SAFETY: the buffer is alive (the reference holds it, and no JS runs
+      // during this call to detach it), `len` covers word i, and `data` is
+      // 8-aligned. The load is atomic because nothing in Rust's memory
+      // model says who else may write that memory (only this thread's JS
+      // does, and it is not running).
+      *w = f64::from_bits(unsafe { AtomicU64::from_ptr(words.add(i)) }.load(Ordering::Relaxed));
+    }
+  }
+  // SAFETY: closes the scope opened above, on the same env.
+  unsafe { sys::napi_close_handle_scope(env, scope) };
+  fits
+}
+
+/// Lets the calling thread's records go (at its exit).
+fn drop_records() {
+  let env = ENV.with(|e| e.replace(ptr::null_mut()));
+  for which in [Record::QueueStep, Record::ReadHolds] {
+    let reference = RECORDS.with(|r| r[which as usize].replace(ptr::null_mut()));
+    if !env.is_null() && !reference.is_null() {
+      // SAFETY: a reference made on this thread's env, which still lives
+      // (see `read_record`); deleted once, since it was just taken out.
+      unsafe { sys::napi_delete_reference(env, reference) };
+    }
+  }
+}
+
+/// The cleanup hook: the thread is gone. A panic in it would abort the
+/// process (it is called from C), so none leaves it: what is left undone is
+/// then what a thread whose records were lost leaves (a Queue step, read
+/// locks held for good).
 fn thread_exit(tid: u32) {
+  let _ = std::panic::catch_unwind(|| exit_thread(tid));
+}
+
+fn exit_thread(tid: u32) {
   crate::ring::stranded::strand_open_step(); // a Queue step it was terminated in
   let holds = crate::sync::read_holds::take_read_holds(tid); // read locks it still held
+  drop_records();
   let mut lot = parking::lock();
   lot.thread_exit(tid);
   for lost in holds {

@@ -162,7 +162,7 @@ impl BlockWords<'_> {
   /// an id already opened can never open a later one. Returns that
   /// generation, or the refusal (STALE or NOT_OWNER).
   pub fn hand_off(&self, me: i32, generation: u32) -> std::result::Result<u32, i32> {
-    let next = (generation + 1) & GEN_MASK;
+    let next = generation.wrapping_add(1) & GEN_MASK; // (a generation past GEN_MASK is refused below)
     match self.give_up_to(me, generation, pack(next, TRANSIT)) {
       STATUS_OK => Ok(next),
       refused => Err(refused),
@@ -277,6 +277,7 @@ fn words_of(view: &Region, index: u32) -> Result<Option<BlockWords<'_>>> {
 #[napi(catch_unwind)]
 pub fn slab_acquire(view: Region, list: Region, capacity: u32) -> Result<i64> {
   let me = threads::current()? as i32;
+  block_count(&view)?; // a bad view fails before the pop, which would lose the index
   let Some(index) = FreeList::open(&list, capacity)?.pop()? else {
     return Ok(-(STATUS_WOULD_BLOCK as i64));
   };
@@ -317,11 +318,12 @@ pub fn slab_release(
   generation: u32,
 ) -> Result<i32> {
   let me = threads::current()? as i32;
+  let list = FreeList::open(&list, capacity)?; // a bad list fails before the block is freed
   let status = words_of(&view, index)?.map_or(STATUS_STALE, |w| w.free(me, generation));
   if status != STATUS_OK {
     return Ok(status);
   }
-  put_back(&FreeList::open(&list, capacity)?, index)
+  put_back(&list, index)
 }
 
 /// How long a push waits out a free list that looks full (see [`put_back`]).

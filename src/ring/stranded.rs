@@ -12,8 +12,8 @@
 //! and clears the note after it, in a record of its own:
 //!
 //! ```text
-//! step record: 5 f64, one per thread (thread-local memory Rust owns; JS
-//! writes it through an external ArrayBuffer, see `queue_step_record`)
+//! step record: 5 f64, one per thread (an ArrayBuffer JS made and writes,
+//! which Rust reads at the thread's exit; see `queue_step_record`)
 //!   [0] the Queue's objectKey (its state word's address / 8); 0: no open step
 //!   [1] the stamp's word index in the Queue
 //!   [2] the stamp the slot holds while the step is open
@@ -36,31 +36,21 @@
 //! delivers its value; a rescued pop frees the slot, its value lost with its
 //! thread, as if that thread had died just after the pop.
 
-use std::cell::Cell;
 use std::collections::HashMap;
 use std::sync::atomic::Ordering::SeqCst;
 use std::sync::LazyLock;
 
-use napi::bindgen_prelude::ArrayBuffer;
+use napi::bindgen_prelude::Unknown;
 use napi::{Env, Result};
 use napi_derive::napi;
 use parking_lot::Mutex;
 
 use crate::layout::{CREATION_WORD, STATE_WORD};
 use crate::region::Region;
-use crate::threads;
+use crate::threads::{self, Record};
 
 /// Words of a step record.
 const RECORD_WORDS: usize = 5;
-
-thread_local! {
-  /// This thread's step record (see the module documentation). Const
-  /// thread-local storage: it lives as long as the OS thread, which outlives
-  /// the thread's JS environment and so every access from JS.
-  static RECORD: [Cell<f64>; RECORD_WORDS] = const { [const { Cell::new(0.0) }; RECORD_WORDS] };
-  /// Whether JS has been given this thread's record already.
-  static GIVEN: Cell<bool> = const { Cell::new(false) };
-}
 
 /// A step a terminated thread left open.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -76,28 +66,31 @@ struct Step {
 static STRANDED: LazyLock<Mutex<HashMap<usize, Step>>> =
   LazyLock::new(|| Mutex::new(HashMap::new()));
 
-/// This thread's step record as an ArrayBuffer of 40 bytes over the memory
-/// Rust reads at the thread's exit, or `undefined` where the runtime allows
-/// no external buffers (a terminated thread's steps are then not rescued).
-/// Once per thread: a second call is an error (two ArrayBuffers over the
-/// same memory are not allowed).
+/// Keeps `buffer`, a new ArrayBuffer of 40 bytes, as the calling thread's
+/// step record, which Rust reads at the thread's exit. Once per thread, by
+/// shmkit's loader.
 #[napi(catch_unwind)]
-pub fn queue_step_record(env: &Env) -> Result<Option<ArrayBuffer<'_>>> {
-  let data = RECORD.with(|r| r.as_ptr()) as *mut std::ffi::c_void;
-  // SAFETY: the record is RECORD_WORDS * 8 bytes of this thread's
-  // thread-local storage, which outlives its JS environment (so every access
-  // through the buffer), and GIVEN keeps a second ArrayBuffer off it.
-  unsafe { threads::record_buffer(env, &GIVEN, data, RECORD_WORDS * 8, "Queue step record") }
+pub fn queue_step_record(env: &Env, buffer: Unknown<'_>) -> Result<()> {
+  threads::keep_record(
+    env,
+    Record::QueueStep,
+    &buffer,
+    RECORD_WORDS,
+    "Queue step record",
+  )
 }
 
 /// Reads this thread's step record and, if a step is open, strands it:
 /// called by the thread's exit.
 pub fn strand_open_step() {
-  let record: [f64; RECORD_WORDS] = RECORD.with(|r| {
-    let words = std::array::from_fn(|i| r[i].get());
-    r[0].set(0.0);
-    words
-  });
+  let mut record = [0.0; RECORD_WORDS];
+  if threads::read_record(Record::QueueStep, &mut record) {
+    strand(record);
+  }
+}
+
+/// Strands the step of `record`, if it holds an open one.
+fn strand(record: [f64; RECORD_WORDS]) {
   if let Some((addr, step)) = stranded_step(record) {
     STRANDED.lock().insert(addr, step);
   }
@@ -171,20 +164,15 @@ mod tests {
   }
 
   /// As a thread that dies with a step open in the Queue whose creation
-  /// stamp is `creation`: writes the record, then exits.
+  /// stamp is `creation`: its exit reads this record.
   fn die_in_step(key: f64, creation: i32, word: u32, from: i32, to: i32) {
-    std::thread::spawn(move || {
-      RECORD.with(|r| {
-        r[1].set(f64::from(word));
-        r[2].set(f64::from(from));
-        r[3].set(f64::from(to));
-        r[4].set(f64::from(creation));
-        r[0].set(key);
-      });
-      strand_open_step();
-    })
-    .join()
-    .unwrap();
+    strand([
+      key,
+      f64::from(word),
+      f64::from(from),
+      f64::from(to),
+      f64::from(creation),
+    ]);
   }
 
   #[test]

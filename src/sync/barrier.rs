@@ -65,6 +65,9 @@ fn arrive(
     break_generation(lot, w, g); // a party died waiting in this generation
     return Arrival::Done(STATUS_BROKEN);
   }
+  // The count fits the word's i32 (a header never holds more parties; a
+  // direct call of the binding might pass more).
+  let parties = parties.min(i32::MAX as u32);
   let arrived = (w.arrived.load(Relaxed).max(0) as u32).min(parties.saturating_sub(1));
   if arrived + 1 >= parties {
     w.arrived.store(0, Relaxed);

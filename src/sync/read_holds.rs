@@ -7,8 +7,8 @@
 //! own:
 //!
 //! ```text
-//! hold table: SLOTS entries of 3 f64, one table per thread (thread-local
-//! memory Rust owns; JS writes it through an external ArrayBuffer, see
+//! hold table: SLOTS entries of 3 f64, one table per thread (an ArrayBuffer
+//! JS made and writes, which Rust reads at the thread's exit; see
 //! `rwlock_hold_table`)
 //!   [3i]     the lock's objectKey (its state word's address / 8); 0: a free entry
 //!   [3i + 1] the lock's creation stamp (`crate::layout::CREATION_WORD`)
@@ -43,15 +43,13 @@
 //! fast path fails while readers hold the lock); a read may not be (the JS
 //! fast path takes it), so `readers` can count them until a writer comes.
 
-use std::cell::Cell;
-
-use napi::bindgen_prelude::ArrayBuffer;
+use napi::bindgen_prelude::Unknown;
 use napi::{Env, Result};
 use napi_derive::napi;
 
 use crate::parking::{Grant, Lost};
 use crate::sync::rwlock::LOW;
-use crate::threads;
+use crate::threads::{self, Record};
 
 /// Entries of a hold table: read locks on more locks than this at once are
 /// not given back when their thread exits holding them.
@@ -63,50 +61,43 @@ const ENTRY_WORDS: usize = RWLOCK_HOLD_SLOTS as usize * 3;
 pub const RWLOCK_HOLD_ACCEPTED: u32 = ENTRY_WORDS as u32;
 const WORDS: usize = ENTRY_WORDS + 1;
 
-thread_local! {
-  /// This thread's hold table (see the module documentation). Const
-  /// thread-local storage: it lives as long as the OS thread, which outlives
-  /// the thread's JS environment and so every access from JS.
-  static TABLE: [Cell<f64>; WORDS] = const { [const { Cell::new(0.0) }; WORDS] };
-  /// Whether JS has been given this thread's table already.
-  static GIVEN: Cell<bool> = const { Cell::new(false) };
-}
-
-/// This thread's RwLock hold table as an ArrayBuffer of `RWLOCK_HOLD_SLOTS *
-/// 24 + 8` bytes over the memory Rust reads at the thread's exit, or `undefined`
-/// where the runtime allows no external buffers (read locks of a thread that
-/// exits are then not given back). Once per thread: a second call is an
-/// error.
+/// Keeps `buffer`, a new ArrayBuffer of `RWLOCK_HOLD_SLOTS * 24 + 8` bytes,
+/// as the calling thread's hold table, which Rust reads at the thread's exit.
+/// Once per thread, by shmkit's loader.
 #[napi(catch_unwind)]
-pub fn rwlock_hold_table(env: &Env) -> Result<Option<ArrayBuffer<'_>>> {
-  let data = TABLE.with(|t| t.as_ptr()) as *mut std::ffi::c_void;
-  // SAFETY: the table is WORDS * 8 bytes of this thread's thread-local
-  // storage, which outlives its JS environment (so every access through the
-  // buffer), and GIVEN keeps a second ArrayBuffer off it.
-  unsafe { threads::record_buffer(env, &GIVEN, data, WORDS * 8, "RwLock hold table") }
+pub fn rwlock_hold_table(env: &Env, buffer: Unknown<'_>) -> Result<()> {
+  threads::keep_record(env, Record::ReadHolds, &buffer, WORDS, "RwLock hold table")
 }
 
-/// Empties this thread's hold table: the read locks it counts, as grants of
-/// thread `tid` lost, for the parking lot to give back. Called by the
-/// thread's exit.
+/// The read locks this thread's hold table counts, as grants of thread `tid`
+/// lost, for the parking lot to give back. Called by the thread's exit.
 pub fn take_read_holds(tid: u32) -> Vec<Lost> {
-  TABLE.with(|t| {
-    let mut lost = Vec::new();
-    t[ENTRY_WORDS].set(0.0);
-    for entry in t[..ENTRY_WORDS].chunks_exact(3) {
-      let words = [entry[0].get(), entry[1].get(), entry[2].get()];
-      entry.iter().for_each(|w| w.set(0.0));
-      lost.extend(held(tid, words));
-    }
-    lost
-  })
+  let mut table = [0.0; WORDS];
+  if threads::read_record(Record::ReadHolds, &mut table) {
+    holds_in(tid, &table)
+  } else {
+    Vec::new()
+  }
+}
+
+/// The read locks `table` counts, as grants of thread `tid` lost.
+fn holds_in(tid: u32, table: &[f64; WORDS]) -> Vec<Lost> {
+  table[..ENTRY_WORDS]
+    .chunks_exact(3)
+    .filter_map(|entry| held(tid, [entry[0], entry[1], entry[2]]))
+    .collect()
 }
 
 /// True when JS counted the read lock of async wait `id` (of this thread) in
 /// its table while that outcome was being delivered: if the delivery then
 /// fails, the table gives the lock back, not the lot.
 pub fn counted_while_delivered(id: u32) -> bool {
-  TABLE.with(|t| t[ENTRY_WORDS].get() == f64::from(id))
+  let mut table = [0.0; WORDS];
+  threads::read_record(Record::ReadHolds, &mut table) && counted_in(&table, id)
+}
+
+fn counted_in(table: &[f64; WORDS], id: u32) -> bool {
+  table[ENTRY_WORDS] == f64::from(id)
 }
 
 /// The read locks one entry counts, as a lost grant, or `None` for a free
@@ -135,29 +126,17 @@ mod tests {
   use super::*;
 
   #[test]
-  fn entries_become_lost_grants_once_and_odd_values_are_skipped() {
-    let lost = std::thread::spawn(|| {
-      TABLE.with(|t| {
-        let put = |i: usize, words: [f64; 3]| {
-          for (k, w) in words.into_iter().enumerate() {
-            t[3 * i + k].set(w);
-          }
-        };
-        put(0, [100.0, 7.0, 2.0]); // two read locks on the lock at 800
-        put(1, [200.0, -3.0, 0.0]); // none any more
-        put(5, [300.0, 9.0, 1.0]);
-        put(6, [400.5, 9.0, 1.0]); // not a key
-        put(7, [500.0, 0.0, 1.0]); // no creation stamp
-        put(8, [600.0, 9.0, f64::from(LOW) + 1.0]); // more than a lock can count
-        put(9, [700.0, 9.0, f64::NAN]);
-      });
-      let first = take_read_holds(42);
-      (first, take_read_holds(42))
-    })
-    .join()
-    .unwrap();
-    let (first, second) = lost;
-    let seen: Vec<_> = first
+  fn entries_become_lost_grants_and_odd_values_are_skipped() {
+    let mut table = [0.0; WORDS];
+    let mut put = |i: usize, words: [f64; 3]| table[3 * i..3 * i + 3].copy_from_slice(&words);
+    put(0, [100.0, 7.0, 2.0]); // two read locks on the lock at 800
+    put(1, [200.0, -3.0, 0.0]); // none any more
+    put(5, [300.0, 9.0, 1.0]);
+    put(6, [400.5, 9.0, 1.0]); // not a key
+    put(7, [500.0, 0.0, 1.0]); // no creation stamp
+    put(8, [600.0, 9.0, f64::from(LOW) + 1.0]); // more than a lock can count
+    put(9, [700.0, 9.0, f64::NAN]);
+    let seen: Vec<_> = holds_in(42, &table)
       .iter()
       .map(|l| (l.addr, l.tid, l.grant, l.want, l.creation))
       .collect();
@@ -168,20 +147,21 @@ mod tests {
         (2400, 42, Grant::ReadLock, 1, 9)
       ]
     );
-    assert!(second.is_empty(), "the table is emptied");
   }
 
   #[test]
   fn the_wait_counted_during_its_delivery_is_named_by_its_id() {
-    std::thread::spawn(|| {
-      assert!(!counted_while_delivered(5));
-      TABLE.with(|t| t[ENTRY_WORDS].set(5.0));
-      assert!(counted_while_delivered(5));
-      assert!(!counted_while_delivered(6));
-      take_read_holds(1);
-      assert!(!counted_while_delivered(5), "cleared at the exit");
-    })
-    .join()
-    .unwrap();
+    let mut table = [0.0; WORDS];
+    assert!(!counted_in(&table, 5));
+    table[ENTRY_WORDS] = 5.0;
+    assert!(counted_in(&table, 5));
+    assert!(!counted_in(&table, 6));
+  }
+
+  #[test]
+  fn a_thread_without_a_table_holds_nothing() {
+    // A Rust test thread never registered, so it kept no table.
+    assert!(take_read_holds(1).is_empty());
+    assert!(!counted_while_delivered(0));
   }
 }
