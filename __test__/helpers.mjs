@@ -2,6 +2,7 @@
 // broken primitive fails a test instead of hanging the suite.
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
+import { afterEach } from 'node:test';
 
 const entry = fileURLToPath(new URL('../index.js', import.meta.url));
 
@@ -50,11 +51,22 @@ export async function waitFor(cond, what = 'a condition', ms = 10_000) {
   }
 }
 
+// Workers `spawn` started that have not exited. A test that fails (or times
+// out) while its workers still run does not leave them running: after each
+// test, every live one is terminated, so one failure cannot keep the file's
+// process from exiting or hold its later tests up.
+const live = new Set();
+afterEach(async () => {
+  const left = [...live];
+  live.clear();
+  await bounded(Promise.all(left.map((w) => w.terminate())), 10_000, 'terminating the workers a test left running');
+});
+
 /**
  * Starts a worker running `fn(shmkit, data, port)` where `data` is
  * `attach(workerData)`. `fn` is sent as source, so it must not close over
  * anything. Returns helpers to read its messages and await its exit, all
- * bounded.
+ * bounded. A worker still running when its test ends is terminated.
  */
 export function spawn(fn, workerData = {}, { env } = {}) {
   const code = `
@@ -72,6 +84,7 @@ export function spawn(fn, workerData = {}, { env } = {}) {
     }
   `;
   const worker = new Worker(code, { eval: true, workerData, env: env ?? process.env });
+  live.add(worker);
   const queue = [];
   const waiting = [];
   let gone = null; // set once the worker has exited
@@ -80,6 +93,7 @@ export function spawn(fn, workerData = {}, { env } = {}) {
   const exit = new Promise((resolve) => {
     worker.once('error', (e) => (error = e));
     worker.once('exit', (code) => {
+      live.delete(worker);
       gone = error ?? new Error(`worker exited with code ${code} before sending a message`);
       for (const w of waiting.splice(0)) w.reject(gone);
       resolve({ code, error });
