@@ -8,49 +8,57 @@ import { bounded, spawn } from './helpers.mjs';
 test('Channel values(): a worker sends structured values and closes; for await gets every one, in order', async () => {
   const ch = new Channel({ byteCapacity: 4096 });
   const w = spawn((_, { ch }) => {
-    for (let i = 0; i < 500; i++) ch.sendValue({ i, tag: `v${i}`, big: BigInt(i) * 3n });
+    for (let i = 0; i < 500; i++) ch.sendValue({ i, tag: `v${i}`, big: BigInt(i) * 3n }, { timeout: 10_000 });
     ch.close();
     return 'sent';
   }, { ch });
   const got = [];
-  await bounded(
-    (async () => {
-      for await (const v of ch.values()) got.push(v);
-    })(),
-    20_000,
-    'the values loop',
-  );
-  assert.equal(await w.result(), 'sent');
+  const loop = (async () => {
+    for await (const v of ch.values({ timeout: 10_000 })) got.push(v);
+  })();
+  const [, sent] = await Promise.all([bounded(loop, 20_000, 'the values loop'), w.result()]);
+  assert.equal(sent, 'sent');
   assert.equal(got.length, 500);
   got.forEach((v, i) => assert.deepEqual(v, { i, tag: `v${i}`, big: BigInt(i) * 3n }));
 });
 
 test('RingBuffer values() blocking in a worker: the timeout is per wait (the loop outlives it), and ends the idle loop', async () => {
+  const TIMEOUT = 600;
   const ring = new RingBuffer(Float64Array, 64);
-  const w = spawn((_, { ring }) => {
+  const w = spawn((_, { ring, TIMEOUT }) => {
     let n = 0;
     let sum = 0;
+    let last = 0; // when the last value came
     const t0 = performance.now();
     try {
-      for (const v of ring.values({ timeout: 250 })) {
+      for (const v of ring.values({ timeout: TIMEOUT })) {
         n++;
         sum += v;
+        last = performance.now() - t0;
       }
       return { n, sum, code: 'ended without an error' };
     } catch (err) {
-      return { n, sum, code: err.code, ms: performance.now() - t0 };
+      return { n, sum, code: err.code, last, ms: performance.now() - t0 };
     }
-  }, { ring });
-  // Four bursts 100 ms apart: the loop lasts over 300 ms, each wait well under 250.
-  for (let burst = 0; burst < 4; burst++) {
-    if (burst > 0) await new Promise((r) => setTimeout(r, 100));
-    for (let i = 1; i <= 250; i++) await ring.pushAsync(burst * 250 + i, { timeout: 10_000 });
-  }
-  const { n, sum, code, ms } = await w.result();
-  assert.equal(n, 1000);
-  assert.equal(sum, 500_500);
+  }, { ring, TIMEOUT });
+  // Nine bursts 100 ms apart: values still come 800 ms on, past a timeout of
+  // 600 ms for the whole loop, while each wait (about 100 ms) leaves 500 ms
+  // for a slow timer or thread on a busy machine. A loop that ends early
+  // stops the bursts at once, not a full ring's timeout later.
+  const ended = new AbortController();
+  const result = w.result().finally(() => ended.abort(new Error('the worker\'s loop ended before the last burst')));
+  const bursts = (async () => {
+    for (let burst = 0; burst < 9; burst++) {
+      if (burst > 0) await new Promise((r) => setTimeout(r, 100));
+      for (let i = 1; i <= 100; i++) await ring.pushAsync(burst * 100 + i, { timeout: 10_000, signal: ended.signal });
+    }
+  })();
+  const [{ n, sum, code, last, ms }] = await Promise.all([result, bursts]);
+  assert.equal(n, 900);
+  assert.equal(sum, 405_450);
   assert.equal(code, 'ERR_SHMKIT_TIMEOUT');
-  assert.ok(ms > 300, `the loop ended after ${ms} ms`);
+  assert.ok(last > TIMEOUT, `the last value came ${last.toFixed(0)} ms into the loop, within one timeout`);
+  assert.ok(ms - last >= TIMEOUT - 1, `the idle loop ended ${(ms - last).toFixed(0)} ms after the last value`);
 });
 
 test('for await over RingBuffer and Queue values(), with a per-wait timeout', async () => {
@@ -61,8 +69,11 @@ test('for await over RingBuffer and Queue values(), with a per-wait timeout', as
     return 'done';
   }, { ring });
   const got = [];
-  for await (const v of ring.values({ timeout: 10_000 })) got.push(v);
-  assert.equal(await w.result(), 'done');
+  const loop = (async () => {
+    for await (const v of ring.values({ timeout: 10_000 })) got.push(v);
+  })();
+  const [, done] = await Promise.all([loop, w.result()]);
+  assert.equal(done, 'done');
   assert.deepEqual(got, Array.from({ length: 100 }, (_, i) => i));
   const q = new Queue(BigInt64Array, 4);
   q.push(5n);
@@ -81,7 +92,7 @@ test('Channel values() yields a sent undefined like any value: only the end of t
   for (const v of [1, undefined, 3]) ch.sendValue(v);
   ch.close();
   const got = [];
-  for await (const v of ch.values()) got.push(v);
+  for await (const v of ch.values({ timeout: 10_000 })) got.push(v);
   assert.deepEqual(got, [1, undefined, 3]);
   assert.equal(ch.byteSize, 0);
   // Not closed: the blocking loop through a receiver yields it too, then times out.
@@ -119,9 +130,11 @@ test('a ChannelReceiver\'s messages() in a worker ends at close, blocking form',
     rx.release();
     return lengths;
   }, { ch });
-  for (let i = 0; i < 300; i++) await ch.sendAsync(new Uint8Array(i % 100), { timeout: 10_000 });
-  ch.close();
-  const lengths = await w.result();
+  const sending = (async () => {
+    for (let i = 0; i < 300; i++) await ch.sendAsync(new Uint8Array(i % 100), { timeout: 10_000 });
+    ch.close();
+  })();
+  const [, lengths] = await Promise.all([sending, w.result()]);
   assert.deepEqual(lengths, Array.from({ length: 300 }, (_, i) => i % 100));
 });
 
@@ -159,9 +172,12 @@ test('Queue values() across two consumer workers: each value once', async () => 
   };
   const a = spawn(consumer, { q });
   const b = spawn(consumer, { q });
-  for (let i = 0; i < 2000; i++) await q.pushAsync(i, { timeout: 10_000 });
-  q.close();
-  const all = [...(await a.result()), ...(await b.result())].sort((x, y) => x - y);
+  const pushing = (async () => {
+    for (let i = 0; i < 2000; i++) await q.pushAsync(i, { timeout: 10_000 });
+    q.close();
+  })();
+  const [, fromA, fromB] = await Promise.all([pushing, a.result(), b.result()]);
+  const all = [...fromA, ...fromB].sort((x, y) => x - y);
   assert.deepEqual(all, Array.from({ length: 2000 }, (_, i) => i));
 });
 
