@@ -2,13 +2,24 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import { Channel, ChannelSender, ChannelReceiver, RingBuffer, Queue } from '../index.mjs';
+import { createRequire } from 'node:module';
 import { spawn, sleep, rejectsWithCode, waitFor, bounded, flags } from './helpers.mjs';
+
+const require = createRequire(import.meta.url);
+const native = require('../lib/binding.js');
+const { HEAD, TAIL, INDEX_WAITING, RECV_POS, DATA_OFFSET } = require('../lib/ring-common.js');
+
+/** Reads the state word of the Channel's internal lock at byte `at` (native.CHANNEL_SEND_LOCK or CHANNEL_RECV_LOCK). */
+function lockWord(ch, at) {
+  const words = new Int32Array(ch.buffer, ch.byteOffset + at, native.HEADER_BYTES / 4 + 1);
+  return () => Atomics.load(words, native.HEADER_BYTES / 4);
+}
 
 /** A worker that claims both sides of `ch` and keeps them until it gets a message (then releases them and exits). */
 async function holdBothSides(ch) {
   const holder = spawn(async ({}, { ch }, port) => {
-    const tx = ch.sender();
-    const rx = ch.receiver();
+    const tx = ch.sender({ timeout: 10_000 });
+    const rx = ch.receiver({ timeout: 10_000 });
     port.postMessage('claimed');
     await new Promise((r) => port.once('message', r));
     tx.release();
@@ -18,49 +29,82 @@ async function holdBothSides(ch) {
   return holder;
 }
 
-test('Channel: random-size messages from 2 senders to 2 receivers arrive intact, in order per sender', async () => {
-  const PER_SENDER = 20_000;
+// The size and bytes of message `seq` of sender `id` (1..3), for the test
+// below: sizes over the whole range a 4 KiB ring holds, 0 ..= 4092. Sent to
+// the workers as source. From 3 bytes up a message starts with its sender and
+// its seq (16 bits); the 0- to 2-byte ones carry [id, seq & 0xff] cut short.
+function mixedMessage(id, seq) {
+  let h = Math.imul((id * 0x9e3779b1 + seq) | 0, 0x85ebca6b) >>> 0;
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
+  h = (h ^ (h >>> 16)) >>> 0;
+  let size;
+  if (seq % 97 === 0) size = h % 3; // too short for the header
+  else if (seq % 89 === 0) size = 4092 - (h % 8); // the most the ring holds, or just below
+  else size = 3 + Math.floor((h / 2 ** 32) ** 3 * 4090); // 3 ..= 4092, mostly small
+  const m = new Uint8Array(size);
+  const head = [id, seq & 0xff, seq >>> 8];
+  for (let i = 0; i < size; i++) m[i] = i < 3 ? head[i] : (i * 31 + seq * 7 + id * 101) & 0xff;
+  return m;
+}
+
+test('Channel: messages of every size from 0 to capacity - 4, from 3 senders to 2 receivers in workers, arrive intact, in order per sender and exactly once', async () => {
+  const PER_SENDER = 6_000;
+  const SENDERS = 3;
   const ch = new Channel({ byteCapacity: 4096 });
-  const senders = [1, 2].map((id) =>
-    spawn(async ({}, { ch, id, PER_SENDER }) => {
-      let seed = id * 7919;
-      const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
+  // One word per (sender, seq): each receiver counts what it got there, so a
+  // duplicate shows even when the two copies go to different receivers.
+  const seen = new Int32Array(new SharedArrayBuffer(4 * SENDERS * PER_SENDER));
+  const make = mixedMessage.toString();
+  const all = [];
+  for (let id = 1; id <= SENDERS; id++) for (let seq = 0; seq < PER_SENDER; seq++) all.push(mixedMessage(id, seq));
+  const sizes = all.map((m) => m.length);
+  assert.equal(Math.min(...sizes), 0);
+  assert.equal(Math.max(...sizes), 4092);
+  assert.equal(new Set(sizes.map((n) => n >> 8)).size, 16, 'sizes in every 256-byte band of the range');
+  const senders = [1, 2, 3].map((id) =>
+    spawn(async ({}, { ch, id, PER_SENDER, make }) => {
+      const mixedMessage = (0, eval)(`(${make})`);
       for (let seq = 0; seq < PER_SENDER; seq++) {
-        // [sender id, seq (4 bytes), size] then a pattern the receiver re-derives.
-        const size = seq % 1000 === 0 ? 4092 : 6 + Math.floor(rand() * rand() * 600);
-        const m = new Uint8Array(size);
-        const dv = new DataView(m.buffer);
-        dv.setUint8(0, id);
-        dv.setUint32(1, seq, true);
-        for (let i = 5; i < size; i++) m[i] = (i * 31 + seq + id) & 0xff;
+        const m = mixedMessage(id, seq);
         if (seq % 3 === 0) await ch.sendAsync(m, { timeout: 10_000 });
         else ch.send(m, { timeout: 10_000 });
       }
       return 'sent';
-    }, { ch, id, PER_SENDER }),
+    }, { ch, id, PER_SENDER, make }),
   );
   const receivers = [0, 1].map((k) =>
-    spawn(async ({}, { ch, k }) => {
-      const last = [0, -1, -1];
+    spawn(async ({}, { ch, k, seen, PER_SENDER, make }) => {
+      const mixedMessage = (0, eval)(`(${make})`);
+      const last = [0, -1, -1, -1];
+      const short = []; // the messages too short to name their sender and seq
       let got = 0;
       const check = (m) => {
-        const dv = new DataView(m.buffer, m.byteOffset, m.byteLength);
-        const id = dv.getUint8(0);
-        const seq = dv.getUint32(1, true);
+        got++;
+        if (m.length < 3) return void short.push([...m].join('.'));
+        const [id, seq] = [m[0], m[1] | (m[2] << 8)];
+        if (!(id >= 1 && id <= 3) || seq >= PER_SENDER) throw new Error(`a ${m.length}-byte message from sender ${id}, seq ${seq}: no such message`);
         if (seq <= last[id]) throw new Error(`sender ${id}: seq ${seq} after ${last[id]}`);
         last[id] = seq;
-        for (let i = 5; i < m.length; i++) if (m[i] !== ((i * 31 + seq + id) & 0xff)) throw new Error(`torn message ${id}/${seq}`);
-        got++;
+        const want = mixedMessage(id, seq);
+        if (m.length !== want.length) throw new Error(`sender ${id}, seq ${seq}: ${m.length} bytes, sent ${want.length}`);
+        for (let i = 3; i < m.length; i++) if (m[i] !== want[i]) throw new Error(`sender ${id}, seq ${seq}: byte ${i} torn`);
+        Atomics.add(seen, (id - 1) * PER_SENDER + seq, 1);
       };
-      if (k === 0) for (const m of ch) check(m);
-      else for await (const m of ch) check(m);
-      return got;
-    }, { ch, k }),
+      if (k === 0) for (const m of ch.messages({ timeout: 10_000 })) check(m);
+      else for await (const m of ch.messages({ timeout: 10_000 })) check(m);
+      return { got, short };
+    }, { ch, k, seen, PER_SENDER, make }),
   );
-  assert.deepEqual(await Promise.all(senders.map((s) => s.result(60_000))), ['sent', 'sent']);
-  ch.close();
-  const got = await Promise.all(receivers.map((r) => r.result(60_000)));
-  assert.equal(got[0] + got[1], 2 * PER_SENDER);
+  // All awaited together: a receiver that throws fails the test at once.
+  const sent = Promise.all(senders.map((s) => s.result(60_000))).then((r) => (ch.close(), r));
+  const [done, got] = await Promise.all([sent, Promise.all(receivers.map((r) => r.result(60_000)))]);
+  assert.deepEqual(done, ['sent', 'sent', 'sent']);
+  assert.ok(got[0].got > 0 && got[1].got > 0, `both receivers took messages: ${got[0].got}, ${got[1].got}`);
+  const counts = [...seen].map((n, i) => [i, n]).filter(([i, n]) => n !== (all[i].length < 3 ? 0 : 1));
+  assert.deepEqual(counts, [], '[message, times received] for every message not received exactly once');
+  const shortSent = all.filter((m) => m.length < 3).map((m) => [...m].join('.')).sort();
+  assert.deepEqual([...got[0].short, ...got[1].short].sort(), shortSent, 'the 0- to 2-byte messages, each once');
+  assert.equal(got[0].got + got[1].got, SENDERS * PER_SENDER);
   assert.equal(ch.byteSize, 0);
 });
 
@@ -88,45 +132,57 @@ test('Channel: empty and capacity-sized messages, strings, values, limits', asyn
   assert.equal(await ch.recvAsync({ timeout: 0 }).catch((e) => e.code), 'ERR_SHMKIT_TIMEOUT');
 });
 
-test('Channel: close wakes blocked receivers and senders', async () => {
-  const ch = new Channel({ byteCapacity: 64 });
-  const receiver = spawn(({}, { ch }) => String(ch.recv({ timeout: 10_000 })), { ch });
-  const asyncRecv = ch.recvAsync({ timeout: 10_000 });
-  await sleep(30);
-  ch.close();
-  assert.equal(await receiver.result(), 'undefined');
-  assert.equal(await asyncRecv, undefined);
-  assert.throws(() => ch.send('late'), { code: 'ERR_SHMKIT_CLOSED' });
-  const full = new Channel({ byteCapacity: 64 });
-  full.send(new Uint8Array(60));
-  const sender = spawn(({}, { full }) => {
+test('Channel: close() wakes receivers parked on an empty channel and senders parked on a full one, blocking and async, before it returns', async () => {
+  // A channel's receivers (senders) take turns at its receive (send) lock, so
+  // only one of them parks on the ring: one channel per waiter.
+  const [emptyA, emptyB, fullA, fullB] = [0, 1, 2, 3].map(() => new Channel({ byteCapacity: 64 }));
+  for (const full of [fullA, fullB]) full.send(new Uint8Array(60));
+  const receiver = spawn(({}, { ch }) => String(ch.recv({ timeout: 10_000 })), { ch: emptyA });
+  const asyncRecv = emptyB.recvAsync({ timeout: 10_000 });
+  const sender = spawn(({}, { ch }) => {
     try {
-      full.send('more', { timeout: 10_000 });
+      ch.send('more', { timeout: 10_000 });
       return 'sent';
     } catch (err) {
       return err.code;
     }
-  }, { full });
-  await sleep(30);
-  full.close();
-  assert.equal(await sender.result(), 'ERR_SHMKIT_CLOSED');
-  assert.equal(full.recv().length, 60, 'a closed channel drains');
-  assert.equal(full.recv(), undefined);
+  }, { ch: fullA });
+  const asyncSend = fullB.sendAsync('more', { timeout: 10_000 }).then(() => 'sent', (err) => err.code);
+  // Receivers sleep on the tail word, senders on the head word.
+  const sleepers = (ch, index) => native.ringWaiters(new Int32Array(ch.buffer, ch.byteOffset, 64), index, INDEX_WAITING);
+  const waiters = [[emptyA, TAIL], [emptyB, TAIL], [fullA, HEAD], [fullB, HEAD]];
+  await waitFor(() => waiters.every(([ch, index]) => sleepers(ch, index) === 1), 'both receivers and both senders parked');
+  // A wake takes the sleepers off the queue before close() returns; a close()
+  // that only set the flag would leave them parked until their next look.
+  const left = waiters.map(([ch, index]) => (ch.close(), sleepers(ch, index)));
+  assert.deepEqual(left, [0, 0, 0, 0], 'still parked right after close()');
+  const [r, ar, s, as] = await Promise.all([receiver.result(), bounded(asyncRecv, 10_000, 'recvAsync'), sender.result(), bounded(asyncSend, 10_000, 'sendAsync')]);
+  assert.deepEqual([r, ar, s, as], ['undefined', undefined, 'ERR_SHMKIT_CLOSED', 'ERR_SHMKIT_CLOSED']);
+  assert.throws(() => emptyA.send('late'), { code: 'ERR_SHMKIT_CLOSED' });
+  for (const full of [fullA, fullB]) {
+    assert.equal(full.recv({ timeout: 1_000 }).length, 60, 'a closed channel drains');
+    assert.equal(full.recv({ timeout: 1_000 }), undefined);
+  }
 });
 
 test('Channel: a sender that dies holding the send lock does not break the channel', async () => {
   const ch = new Channel({ byteCapacity: 256 });
-  const dying = spawn(({ Mutex }, { ch }) => {
-    ch.send('before');
+  const dying = spawn(({ Mutex }, { ch, at }) => {
+    ch.send('before', { timeout: 1_000 });
     // Take the internal send lock the way a sender dying mid-send would hold it.
-    Mutex.from({ buffer: ch.buffer, byteOffset: ch.byteOffset + 200 }).lock();
+    Mutex.from({ buffer: ch.buffer, byteOffset: ch.byteOffset + at }).lock({ timeout: 1_000 });
     throw new Error('dies mid-send');
-  }, { ch });
-  await dying.exited();
+  }, { ch, at: native.CHANNEL_SEND_LOCK });
+  const tid = dying.worker.threadId + 1; // shmkit's id for a thread: the one a lock word holds
+  const { error } = await dying.exited();
+  assert.match(String(error?.message), /dies mid-send/, 'it died where meant to, not earlier');
+  const lock = lockWord(ch, native.CHANNEL_SEND_LOCK);
+  assert.equal(lock() & native.MUTEX_OWNER_MASK, tid, 'the send lock is held by the dead thread');
   ch.send('after', { timeout: 1_000 });
+  assert.equal(lock(), 0, 'taken over and given back');
   const dec = new TextDecoder();
-  assert.equal(dec.decode(ch.recv()), 'before');
-  assert.equal(dec.decode(ch.recv()), 'after');
+  assert.equal(dec.decode(ch.recv({ timeout: 1_000 })), 'before');
+  assert.equal(dec.decode(ch.recv({ timeout: 1_000 })), 'after');
 });
 
 // A claimed receiver publishes its position in steps (1/16 of the ring, or
@@ -136,7 +192,8 @@ async function receiveSomeThen(ending) {
   const ch = new Channel({ byteCapacity: 4096 });
   for (let i = 0; i < 10; i++) ch.send(new Uint8Array(20).fill(i)); // 24 bytes each: 10 fit in one step (256)
   const worker = spawn(async ({}, { ch, ending }, port) => {
-    const rx = ch.receiver();
+    const rx = ch.receiver({ timeout: 10_000 });
+    // (No options: the streaming path, whose head lags; the messages are there, so it cannot wait.)
     const got = [rx.recv()[0], rx.recv()[0], rx.recv()[0]];
     if (ending === 'release') rx.release();
     port.postMessage(got);
@@ -170,7 +227,7 @@ test('Channel: a claimed receiver publishes at least every 1/16 of the ring, so 
   // Its three messages (72 bytes) are below a step and more are waiting, so
   // it has not published them in the head yet; byteSize reads how far it got.
   const words = new Int32Array(ch.buffer, ch.byteOffset);
-  assert.equal(words[16], 0, 'head not yet published');
+  assert.equal(words[HEAD], 0, 'head not yet published');
   assert.equal(ch.byteSize, 7 * 24);
   worker.worker.postMessage('release');
   await worker.exited(); // the holder exits without release(): taken over below
@@ -197,9 +254,9 @@ test('Channel: a sender never waits for room a claimed receiver has taken but no
   const ch = new Channel({ byteCapacity: 4096 });
   let n = 0;
   while (ch.trySend(new Uint8Array(28).fill(n & 255))) n++;
-  const rx = await ch.receiverAsync();
+  const rx = await ch.receiverAsync({ timeout: 1_000 });
   let i = 0;
-  for await (const m of rx) {
+  for await (const m of rx.messages({ timeout: 1_000 })) {
     assert.equal(m[0], i % n & 255);
     if (++i === 3 * n) break;
     await ch.sendAsync(m, { timeout: 1_000 }); // room: the message just taken
@@ -213,8 +270,8 @@ test('Channel: a sender never waits for room a claimed receiver has taken but no
   const step = flags();
   while (full.trySend(new Uint8Array(16))) {}
   const worker = spawn(({}, { full, step }) => {
-    const rx = full.receiver();
-    rx.recv();
+    const rx = full.receiver({ timeout: 10_000 });
+    rx.recv({ timeout: 10_000 });
     Atomics.store(step, 0, 1);
     const waited = Atomics.wait(step, 1, 0, 10_000); // until the other thread has sent
     rx.release();
@@ -233,7 +290,8 @@ test('Channel: a sender never waits for room a claimed receiver has taken but no
     slow.send(new Uint8Array(16).fill(9), { timeout: 10_000 });
     return 'sent';
   }, { slow });
-  await sleep(50); // asleep by now
+  const parked = () => native.ringWaiters(new Int32Array(slow.buffer, slow.byteOffset, 64), HEAD, INDEX_WAITING);
+  await waitFor(() => parked() === 1, 'the sender asleep on the head');
   const srx = slow.receiver();
   srx.recv();
   assert.equal(await sender.result(), 'sent');
@@ -247,16 +305,21 @@ test('Channel: a forged unpublished-position word is checked before a takeover u
     for (let i = 0; i < 4; i++) ch.send(new Uint8Array(4).fill(i));
     ch.recv(); // head at 8
     const words = new Int32Array(ch.buffer, ch.byteOffset);
-    const worker = spawn(({ Mutex }, { ch }) => {
+    const worker = spawn(({ Mutex }, { ch, at }) => {
       // Hold the receive lock as a receiver dying mid-claim would.
-      Mutex.from({ buffer: ch.buffer, byteOffset: ch.byteOffset + 224 }).lock();
+      Mutex.from({ buffer: ch.buffer, byteOffset: ch.byteOffset + at }).lock({ timeout: 1_000 });
       throw new Error('dies holding the receive lock');
-    }, { ch });
-    await worker.exited();
-    words[4] = forged;
+    }, { ch, at: native.CHANNEL_RECV_LOCK });
+    const tid = worker.worker.threadId + 1;
+    const { error } = await worker.exited();
+    assert.match(String(error?.message), /dies holding the receive lock/);
+    const lock = lockWord(ch, native.CHANNEL_RECV_LOCK);
+    assert.equal(lock() & native.MUTEX_OWNER_MASK, tid, 'the receive lock is held by the dead thread: the next recv takes it over');
+    words[RECV_POS] = forged;
     assert.equal(ch.recv({ timeout: 1_000 })[0], 1, `forged ${forged}: dropped`);
-    assert.equal(words[4], 0, 'the word is cleared once looked at');
-    assert.equal(ch.recv()[0], 2);
+    assert.equal(words[RECV_POS], 0, 'the word is cleared once looked at');
+    assert.equal(lock(), 0, 'taken over and given back');
+    assert.equal(ch.recv({ timeout: 1_000 })[0], 2);
   }
 });
 
@@ -264,12 +327,113 @@ test('Channel: a corrupted message length in shared memory is an error, not a cr
   const ch = new Channel({ byteCapacity: 128 });
   ch.send('abc');
   const words = new Int32Array(ch.buffer, ch.byteOffset);
-  words[256 / 4] = 0x7fffffff; // the first message's length
+  words[DATA_OFFSET / 4] = 0x7fffffff; // the first message's length
   assert.throws(() => ch.recv(), { code: 'ERR_SHMKIT_BAD_LAYOUT' });
-  words[256 / 4] = 3;
+  words[DATA_OFFSET / 4] = 3;
   assert.equal(new TextDecoder().decode(ch.recv()), 'abc');
-  words[32] = 123_456; // a tail far past the head
+  words[TAIL] = 123_456; // a tail far past the head
   assert.equal(ch.tryRecv(), undefined);
+});
+
+test('Channel: hostile writes to its head, tail and message lengths from another thread, while others send and receive, give coded errors or wrong data, never a crash or a write outside it', async () => {
+  const CAP = 256;
+  const GUARD = 64;
+  // The Channel inside a larger buffer, with guard bytes on both sides.
+  const size = Channel.byteLengthFor(CAP);
+  const buffer = new SharedArrayBuffer(GUARD + size + GUARD);
+  const all = new Uint8Array(buffer);
+  all.fill(0xa5);
+  const ch = new Channel({ byteCapacity: CAP, buffer, byteOffset: GUARD });
+  assert.equal(ch.byteOffset, GUARD);
+  const stop = flags(1);
+  // Message `seq` of sender k: [k, seq (3 bytes), bytes that follow from both],
+  // each received once at most (a word per message here) and in order per
+  // sender. Anything else that comes out is the vandal's work.
+  const seen = new Uint8Array(new SharedArrayBuffer(2 << 20));
+  const users = ['send', 'send', 'recv', 'recv'].map((role, k) =>
+    spawn(async ({}, { ch, stop, seen, role, k, CAP }) => {
+      const codes = {};
+      let wrong = 0;
+      let good = 0;
+      const last = [-1, -1];
+      const target = new Uint8Array(CAP);
+      const deadline = Date.now() + 20_000;
+      for (let op = 0; Atomics.load(stop, 0) === 0 && Date.now() < deadline && op < 1 << 20; op++) {
+        try {
+          if (role === 'send') {
+            const m = new Uint8Array(4 + (op % 56));
+            m.set([k, op & 0xff, (op >> 8) & 0xff, op >> 16]);
+            for (let i = 4; i < m.length; i++) m[i] = (i * 7 + op + k) & 0xff;
+            if (op % 3 === 0) await ch.sendAsync(m, { timeout: 5 });
+            else if (op % 3 === 1) ch.send(m, { timeout: 5 });
+            else ch.trySend(m);
+            continue;
+          }
+          let m;
+          if (op % 4 === 0) m = await ch.recvAsync({ timeout: 5 });
+          else if (op % 4 === 1) m = ch.recv({ timeout: 5 });
+          else if (op % 4 === 2) m = ch.tryRecv();
+          else {
+            const n = ch.recvInto(target, { timeout: 5 });
+            m = n === undefined ? undefined : target.slice(0, n);
+          }
+          if (m === undefined) continue;
+          if (m.length > CAP - 4) throw new Error(`a ${m.length}-byte message out of a ${CAP}-byte ring`);
+          const [from, seq] = [m[0], m[1] | (m[2] << 8) | (m[3] << 16)];
+          let ok = m.length >= 4 && from < 2 && m.length === 4 + (seq % 56) && seq > last[from];
+          for (let i = 4; ok && i < m.length; i++) ok = m[i] === ((i * 7 + seq + from) & 0xff);
+          if (ok && Atomics.add(seen, from * (1 << 20) + seq, 1) === 0) {
+            last[from] = seq;
+            good++;
+          } else wrong++;
+        } catch (err) {
+          if (typeof err?.code !== 'string' || !err.code.startsWith('ERR_')) throw err;
+          codes[err.code] = (codes[err.code] ?? 0) + 1;
+        }
+      }
+      return { role, codes, wrong, good };
+    }, { ch, stop, seen, role, k, CAP }),
+  );
+  const vandal = spawn(({}, { buffer, at, stop, HEAD, TAIL, DATA_W, CAP }) => {
+    const w = new Int32Array(buffer, at, DATA_W + CAP / 4);
+    const nap = new Int32Array(new SharedArrayBuffer(4));
+    const deadline = Date.now() + 20_000;
+    let x = 7;
+    let n = 0;
+    while (Atomics.load(stop, 0) === 0 && Date.now() < deadline) {
+      x = (Math.imul(x, 1664525) + 1013904223) | 0;
+      const r = x >>> 0;
+      // The head, the tail, or the next message's length word.
+      const where = (r >>> 3) % 3;
+      const word = where === 0 ? HEAD : where === 1 ? TAIL : DATA_W + ((Atomics.load(w, HEAD) & (CAP - 1)) >> 2);
+      const was = Atomics.load(w, word);
+      // Mostly a plausible lie (4-aligned, near), else any value or an extreme one.
+      const lie = where === 2 ? (r >>> 8) % (2 * CAP) : r % 8 < 5 ? was + ((r >>> 8) % 64) * 4 - 128 : [x, 0x7fffffff, -1][r % 8 - 5];
+      Atomics.store(w, word, lie);
+      n++;
+      Atomics.wait(nap, 0, 0, 0.2); // others run on the lie
+      // Put back, unless the word moved on meanwhile (the others built on the
+      // lie: that stays), so that the ring goes on working between lies.
+      Atomics.compareExchange(w, word, lie, was);
+      // Now and then a lie that leaves the ring sane: the tail set back to
+      // the head (what is unread is dropped), which also clears a ring that
+      // earlier lies left looking both full and empty for good.
+      if (n % 16 === 0) Atomics.store(w, TAIL, Atomics.load(w, HEAD) & 0x7ffffffc);
+      Atomics.wait(nap, 0, 0, 0.2);
+    }
+    return n;
+  }, { buffer, at: GUARD, stop, HEAD, TAIL, DATA_W: DATA_OFFSET / 4, CAP });
+  await sleep(300);
+  Atomics.store(stop, 0, 1);
+  const [results, writes] = await Promise.all([Promise.all(users.map((u) => u.result(30_000))), vandal.result(30_000)]);
+  assert.ok(writes > 0);
+  const outside = [...all.subarray(0, GUARD), ...all.subarray(GUARD + size)].filter((b) => b !== 0xa5);
+  assert.deepEqual(outside, [], 'the bytes around the Channel are untouched');
+  // What only corruption gives: a length the ring cannot hold (BAD_LAYOUT),
+  // a message nobody sent (or sent once, received twice), a sender told that
+  // the channel (never closed) is closed.
+  const noticed = results.reduce((n, r) => n + r.wrong + (r.codes.ERR_SHMKIT_BAD_LAYOUT ?? 0) + (r.codes.ERR_SHMKIT_CLOSED ?? 0), 0);
+  assert.ok(noticed > 0, `the vandal's writes showed: ${JSON.stringify(results)}`);
 });
 
 test('Channel exclusive ends: a claimed sender and receiver stream 200,000 messages in order between workers', async () => {
@@ -300,7 +464,9 @@ test('Channel exclusive ends: a claimed sender and receiver stream 200,000 messa
       const m = new Uint8Array(i % 61).fill(i & 255);
       sum += m.length;
       if (i % 2) tx.send(m, { timeout: 10_000 });
-      else while (!tx.trySend(m)) await sleep(0);
+      else {
+        for (const until = Date.now() + 10_000; !tx.trySend(m); await sleep(0)) assert.ok(Date.now() < until, 'room within 10 s');
+      }
     }
   }
   tx.release();
@@ -311,14 +477,14 @@ test('Channel exclusive ends: a claimed sender and receiver stream 200,000 messa
 test('Channel exclusive ends: a claim keeps other senders out until released, times out, and dies with its thread', async () => {
   const ch = new Channel({ byteCapacity: 256 });
   const holder = spawn(async ({}, { ch }, port) => {
-    const tx = ch.sender();
-    tx.send('held');
+    const tx = ch.sender({ timeout: 10_000 });
+    tx.send('held', { timeout: 10_000 });
     port.postMessage('claimed');
     await new Promise((r) => port.once('message', r));
     tx.release();
     port.postMessage('released');
     await new Promise((r) => port.once('message', r));
-    ch.sender(); // claimed again, and never released: the thread ends holding it
+    ch.sender({ timeout: 10_000 }); // claimed again, and never released: the thread ends holding it
   }, { ch });
   assert.equal(await holder.next(), 'claimed');
   assert.equal(ch.trySend('x'), false, 'the side is claimed by another thread');
@@ -363,7 +529,7 @@ test('Channel exclusive ends: async calls run in call order; misuse has codes', 
   ch.send('end?');
   ch.close();
   const rest = [];
-  for await (const m of rx) rest.push(new TextDecoder().decode(m));
+  for await (const m of rx.messages({ timeout: 1_000 })) rest.push(new TextDecoder().decode(m));
   assert.deepEqual(rest, ['end?'], 'iteration drains, then ends at close');
   rx.release();
   await rejectsWithCode(assert, () => new ChannelSender(), 'ERR_ILLEGAL_CONSTRUCTOR');
@@ -413,7 +579,6 @@ test('Channel exclusive ends: a queued async call keeps its own timeout and sign
 test('Channel: a sleeping receiver sets bit 31 of the tail, a sleeping sender of the head; the send or receive that moves it wakes them', async () => {
   const ch = new Channel({ byteCapacity: 64 });
   const words = new Int32Array(ch.buffer, ch.byteOffset, 64);
-  const [HEAD, TAIL] = [16, 32];
   const clock = new Float64Array(new SharedArrayBuffer(8));
   const ROUNDS = 30;
   const receiver = spawn(({}, { ch, clock, ROUNDS }) => {
@@ -453,7 +618,6 @@ test('Channel: a sender whose last send was a whole number of laps of other send
   const ch = new Channel({ byteCapacity: 64 });
   const other = Channel.from({ buffer: ch.buffer, byteOffset: ch.byteOffset }); // another sender's object
   const words = new Int32Array(ch.buffer, ch.byteOffset, 64);
-  const [HEAD, TAIL] = [16, 32];
   assert.equal(ch.trySend(new Uint8Array(4)), true); // this object: tail 8, a head cache of 0
   assert.equal(other.tryRecv().length, 4);
   assert.equal(other.trySend(new Uint8Array(4)), true); // another object sends now
@@ -611,7 +775,7 @@ test('Channel: claims check their options first and refuse a closed sending side
 test('Channel: a sending claim that gets the side as close() comes is refused; an end whose signal throws on removeEventListener still settles', async () => {
   const ch = new Channel({ byteCapacity: 256 });
   const holder = spawn(async ({}, { ch }, port) => {
-    const tx = ch.sender();
+    const tx = ch.sender({ timeout: 10_000 });
     port.postMessage('claimed');
     await new Promise((r) => port.once('message', r));
     ch.close();
@@ -699,7 +863,7 @@ test('Channel: an abort wins whatever its reason (a TimeoutError, an OwnerDiedEr
   const m = new Mutex();
   const g = m.lock();
   const w = spawn(({}, { ch2, m }, port) => {
-    const tx = ch2.sender();
+    const tx = ch2.sender({ timeout: 10_000 });
     port.postMessage('claimed');
     try {
       m.lock({ timeout: 5_000 }).unlock();

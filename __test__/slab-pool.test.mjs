@@ -2,27 +2,47 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { SlabPool, Block, Queue, Mutex } from '../index.mjs';
 import native from '../lib/binding.js';
-import { spawn, sleep, rejectsWithCode, flags, waitFor } from './helpers.mjs';
+import { spawn, sleep, rejectsWithCode, flags, waitFor, bounded } from './helpers.mjs';
 
-test('SlabPool: 4 workers pass blocks through a Queue, 100,000 hand-offs, each block owned by one thread at a time', async () => {
+test('SlabPool: 4 workers pass blocks through a Queue, 100,000 hand-offs, each block owned by one thread at a time, an old Block refused after its hand-off', async () => {
   const HANDOFFS = 100_000;
   const slab = new SlabPool({ blockSize: 256, blocks: 16 });
   const ids = new Queue(Float64Array, 64);
-  const counters = flags(4); // [0] hand-offs so far, [1] violations
+  const counters = flags(4); // [0] hand-offs so far, [1] violations, [2] old Blocks that still worked
   const workers = [1, 2, 3, 4].map((me) =>
     spawn(({}, { slab, ids, counters, me, HANDOFFS, SPAN }) => {
-      const words = (b) => new Int32Array(b.bytes.buffer, b.bytes.byteOffset, 4);
+      const words = (b) => new Int32Array(b.bytes.buffer, b.bytes.byteOffset, b.bytes.byteLength / 4);
       let opened = 0;
       let acquired = 0;
-      // Stamps the block as ours, gives other threads a moment to trample it,
-      // and checks that nobody did: a second owner would show here.
+      let handedOff = 0;
+      // Fills the whole block with our id, holds it a moment, and checks every
+      // word: a second owner of any part of it (two threads given one block,
+      // or blocks that overlap) would show here.
       const own = (b) => {
         const w = words(b);
-        Atomics.store(w, 0, me);
-        for (let i = 0; i < 20; i++) Atomics.add(w, 2, 1);
-        if (Atomics.load(w, 0) !== me) Atomics.add(counters, 1, 1);
+        for (let i = 0; i < w.length; i++) Atomics.store(w, i, me);
+        for (let pass = 0; pass < 3; pass++) {
+          for (let i = 0; i < w.length; i++) {
+            if (Atomics.load(w, i) !== me) {
+              Atomics.add(counters, 1, 1);
+              return;
+            }
+          }
+        }
       };
+      // A Block handed off is dead in this thread, whoever owns the block now.
+      const refused = (b) => {
+        if (b.owned) return false;
+        try {
+          b.bytes;
+          return false;
+        } catch (err) {
+          return err.code === 'ERR_SHMKIT_NOT_OWNER';
+        }
+      };
+      const deadline = Date.now() + 100_000;
       while (Atomics.load(counters, 0) < HANDOFFS) {
+        if (Date.now() > deadline) throw new Error(`${Atomics.load(counters, 0)} hand-offs in 100 s`);
         let block;
         let id = ids.tryPop();
         if (id === undefined && me % 2 === 0) {
@@ -54,17 +74,25 @@ test('SlabPool: 4 workers pass blocks through a Queue, 100,000 hand-offs, each b
           if (id !== mine + SPAN || block.id !== id) Atomics.add(counters, 1, 1);
           ids.push(id, { timeout: 10_000 });
           Atomics.add(counters, 0, 1);
+          handedOff++;
+          // Looked at after the push, while another worker may have it open
+          // (every 4th: a refusal builds an Error, which is slow).
+          if (handedOff % 4 === 0 && !refused(block)) Atomics.add(counters, 2, 1);
         }
       }
-      return { opened, acquired };
+      return { opened, acquired, handedOff };
     }, { slab, ids, counters, me, HANDOFFS, SPAN: native.SLAB_ID_SPAN }),
   );
   const results = await Promise.all(workers.map((w) => w.result(120_000)));
   assert.equal(Atomics.load(counters, 1), 0, 'no block was ever seen by two owners, or changed while handed off');
-  assert.ok(Atomics.load(counters, 0) >= HANDOFFS);
+  assert.equal(Atomics.load(counters, 2), 0, 'every old Block checked was refused after its hand-off');
   assert.ok(results.every((r) => r.opened > 0), `every worker received blocks: ${JSON.stringify(results)}`);
   // The ids still in flight are opened and released here; then all are free.
-  for (let id = ids.tryPop(); id !== undefined; id = ids.tryPop()) slab.open(id).release();
+  let inFlight = 0;
+  for (let id = ids.tryPop(); id !== undefined; id = ids.tryPop(), inFlight++) slab.open(id).release();
+  const sum = (k) => results.reduce((n, r) => n + r[k], 0);
+  assert.equal(sum('handedOff'), Atomics.load(counters, 0));
+  assert.equal(sum('opened') + inFlight, sum('handedOff'), 'every id handed off was opened once, or is still in the queue');
   assert.deepEqual(slab.stats, { blocks: 16, free: 16, inUse: 0, handedOff: 0, waiting: 0 });
   const all = [];
   for (let b = slab.tryAcquire(); b !== undefined; b = slab.tryAcquire()) all.push(b.index);
@@ -186,7 +214,8 @@ test('SlabPool: hostile writes to the bookkeeping give errors or wrong answers, 
     const w = new Int32Array(buffer, 0, end / 4);
     let x = 1;
     let n = 0;
-    while (Atomics.load(stop, 0) === 0) {
+    const deadline = Date.now() + 20_000;
+    while (Atomics.load(stop, 0) === 0 && Date.now() < deadline) {
       x = (Math.imul(x, 1664525) + 1013904223) | 0;
       const i = 4 + ((x >>> 8) % (w.length - 4)); // leave the headers' first words
       Atomics.store(w, i, x);
@@ -266,7 +295,7 @@ test('SlabPool: waiting counts parked acquires, and a terminated waiter leaves t
   const held = slab.acquire();
   const blocked = spawn(({}, { slab }, port) => {
     port.postMessage('waiting');
-    slab.acquire(); // no timeout: only termination ends this
+    slab.acquire({ timeout: 30_000 }); // far past the test: only termination ends this
   }, { slab });
   assert.equal(await blocked.next(), 'waiting');
   const until = Date.now() + 10_000;
@@ -274,7 +303,7 @@ test('SlabPool: waiting counts parked acquires, and a terminated waiter leaves t
     assert.ok(Date.now() < until, `the worker parks (waiting ${slab.stats.waiting})`);
     await sleep(5);
   }
-  await blocked.worker.terminate();
+  await bounded(blocked.worker.terminate(), 10_000, 'terminating the waiter');
   while (slab.stats.waiting !== 0) {
     assert.ok(Date.now() < until, 'the terminated waiter leaves the count');
     await sleep(5);
@@ -328,7 +357,8 @@ test('SlabPool: a worker terminated at any point of its acquires and releases lo
     const churn = spawn(({}, { slab }, port) => {
       port.postMessage('go');
       const held = [];
-      for (let i = 0; ; i++) {
+      const deadline = Date.now() + 10_000; // terminated long before
+      for (let i = 0; Date.now() < deadline; i++) {
         const b = i % 2 ? slab.tryAcquire() : held.length < 2 ? slab.acquire({ timeout: 10_000 }) : undefined;
         if (b) held.push(b);
         if (held.length > 2 || (held.length && i % 3 === 0)) held.shift().release();
@@ -336,7 +366,7 @@ test('SlabPool: a worker terminated at any point of its acquires and releases lo
     }, { slab });
     assert.equal(await churn.next(), 'go');
     await sleep(2 + (round % 8) * 2);
-    await churn.worker.terminate();
+    await bounded(churn.worker.terminate(), 10_000, 'terminating the worker');
     slab.reclaim();
     assert.deepEqual(slab.stats, { blocks: BLOCKS, free: BLOCKS, inUse: 0, handedOff: 0, waiting: 0 }, `round ${round}`);
     const all = [];
@@ -355,7 +385,7 @@ test('SlabPool: blocks held by a thread that exits go back to the pool; a waitin
     a.bytes[0] = 1;
     b.bytes[0] = 2;
     port.postMessage('holding');
-    for (;;) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1_000);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 30_000); // until terminated
   }, { slab });
   assert.equal(await holder.next(), 'holding');
   assert.equal(slab.stats.inUse, 3);
@@ -373,7 +403,7 @@ test('SlabPool: blocks held by a thread that exits go back to the pool; a waitin
     assert.ok(Date.now() < until, 'the waiter waits');
     await sleep(5);
   }
-  await holder.worker.terminate();
+  await bounded(holder.worker.terminate(), 10_000, 'terminating the holder');
   const got = await waiter.result(15_000);
   assert.notEqual(got.index, mine.index, 'a block of the dead thread');
   assert.equal(slab.reclaim(), 0, 'the waiter reclaimed both already (one it used and gave back)');
