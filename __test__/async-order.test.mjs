@@ -57,9 +57,8 @@ for (const [kind, k] of Object.entries(kinds)) {
     const { obj } = k.make();
     const consumer = spawn(drainSlowly, { obj, kind, n: N });
     const sends = [];
-    for (let i = 0; i < N; i++) sends.push(k.sendAsync(obj, i));
-    await Promise.all(sends);
-    const got = await consumer.result();
+    for (let i = 0; i < N; i++) sends.push(k.sendAsync(obj, i)); // (each with its own timeout)
+    const [, got] = await Promise.all([Promise.all(sends), consumer.result()]);
     assert.deepEqual(got, Array.from({ length: N }, (_, i) => i));
   });
 
@@ -69,8 +68,8 @@ for (const [kind, k] of Object.entries(kinds)) {
     const order = [];
     const receives = [];
     for (let i = 0; i < N; i++) receives.push(k.recvAsync(obj).then((v) => (order.push(i), v)));
-    const got = await Promise.all(receives);
-    assert.equal(await producer.result(), N);
+    const [got, produced] = await Promise.all([Promise.all(receives), producer.result()]);
+    assert.equal(produced, N);
     assert.deepEqual(got, Array.from({ length: N }, (_, i) => i), 'call i got value i');
     assert.deepEqual(order, Array.from({ length: N }, (_, i) => i), 'and settled i-th');
   });
@@ -80,17 +79,19 @@ test('a call waiting for its turn keeps its own timeout (from the call) and sign
   for (const kind of ['RingBuffer', 'Queue']) {
     const ring = kinds[kind].make().obj;
     const t0 = performance.now();
-    const first = ring.popAsync({ timeout: 300 }); // waits on the empty ring, then times out
-    const second = ring.popAsync({ timeout: 400 }); // queued behind it: 400 ms from now, not from its turn
+    // Timed from the call, the second times out about 1.1 s from now; timed
+    // from its turn (when the first gives up, 1 s from now), 2.1 s from now.
+    const first = ring.popAsync({ timeout: 1_000 }); // waits on the empty ring, then times out
+    const second = ring.popAsync({ timeout: 1_100 }); // queued behind it
     const ac = new AbortController();
     const reason = new Error('stop');
-    const third = ring.popAsync({ signal: ac.signal });
+    const third = ring.popAsync({ signal: ac.signal, timeout: 10_000 });
     ac.abort(reason);
     await assert.rejects(third, (err) => err === reason, `${kind}: an abort ends a queued call at once`);
     await rejectsWithCode(assert, () => first, 'ERR_SHMKIT_TIMEOUT');
     await rejectsWithCode(assert, () => second, 'ERR_SHMKIT_TIMEOUT');
     const took = performance.now() - t0;
-    assert.ok(took >= 390 && took < 650, `${kind}: the queued call timed out ${took.toFixed(0)} ms after it was made`);
+    assert.ok(took >= 1_090 && took < 2_000, `${kind}: the queued call timed out ${took.toFixed(0)} ms after it was made`);
     const fourth = ring.popAsync({ timeout: 5_000 });
     ring.push(7);
     assert.equal(await fourth, 7, `${kind}: a call after failed ones is served`);

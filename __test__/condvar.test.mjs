@@ -2,7 +2,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import { Mutex, Condvar, errors } from '../index.mjs';
-import { spawn, flags, sleep, waitFor } from './helpers.mjs';
+import { spawn, flags, bounded, waitFor } from './helpers.mjs';
 
 test('bounded producer-consumer (Mutex + two Condvars): 100,000 items, each delivered once', async () => {
   const ITEMS = 100_000;
@@ -18,9 +18,12 @@ test('bounded producer-consumer (Mutex + two Condvars): 100,000 items, each deli
     spawn(
       async ({}, { lock, notFull, notEmpty, ring, CAP, first, last, useAsync }) => {
         for (let item = first; item <= last; item++) {
-          const g = useAsync && item % 7 === 0 ? await lock.lockAsync() : lock.lock();
-          if (useAsync && item % 7 === 0) await notFull.waitWhileAsync(g, () => ring[2] === CAP, { timeout: 10_000 });
-          else if (!notFull.waitWhile(g, () => ring[2] === CAP, { timeout: 10_000 })) throw new Error('producer starved');
+          const g = useAsync && item % 7 === 0 ? await lock.lockAsync({ timeout: 10_000 }) : lock.lock({ timeout: 10_000 });
+          const room =
+            useAsync && item % 7 === 0
+              ? await notFull.waitWhileAsync(g, () => ring[2] === CAP, { timeout: 10_000 })
+              : notFull.waitWhile(g, () => ring[2] === CAP, { timeout: 10_000 });
+          if (!room) throw new Error('producer starved');
           ring[4 + ring[1]] = item;
           ring[1] = (ring[1] + 1) % CAP;
           ring[2]++;
@@ -30,7 +33,7 @@ test('bounded producer-consumer (Mutex + two Condvars): 100,000 items, each deli
         lock.withLock(() => {
           ring[3]++;
           notEmpty.notifyAll();
-        });
+        }, { timeout: 10_000 });
         return 'produced';
       },
       { ...shared, first, last, useAsync: first === 1 },
@@ -40,10 +43,13 @@ test('bounded producer-consumer (Mutex + two Condvars): 100,000 items, each deli
       async ({}, { lock, notFull, notEmpty, ring, seen, CAP, useAsync }) => {
         let got = 0;
         for (;;) {
-          const g = lock.lock();
+          const g = lock.lock({ timeout: 10_000 });
           const ready = () => ring[2] > 0 || ring[3] === 2;
-          if (useAsync && got % 5 === 0) await notEmpty.waitWhileAsync(g, () => !ready(), { timeout: 10_000 });
-          else notEmpty.waitWhile(g, () => !ready(), { timeout: 10_000 });
+          const woke =
+            useAsync && got % 5 === 0
+              ? await notEmpty.waitWhileAsync(g, () => !ready(), { timeout: 10_000 })
+              : notEmpty.waitWhile(g, () => !ready(), { timeout: 10_000 });
+          if (!woke) throw new Error('consumer starved');
           if (ring[2] === 0) {
             g.unlock();
             return got; // producers done and nothing left
@@ -82,7 +88,7 @@ test('no lost wake-up: 10,000 strict hand-offs where notify races the wait', asy
     spawn(
       async ({}, { lock, cv, turn, me, other, useAsync }) => {
         for (let i = 0; i < 5_000; i++) {
-          const g = useAsync ? await lock.lockAsync() : lock.lock();
+          const g = useAsync ? await lock.lockAsync({ timeout: 10_000 }) : lock.lock({ timeout: 10_000 });
           while (turn[0] !== me) {
             // A wait that is notified returns true; a lost wake-up would time out.
             const notified = useAsync ? await cv.waitAsync(g, { timeout: 5_000 }) : cv.wait(g, { timeout: 5_000 });
@@ -98,7 +104,7 @@ test('no lost wake-up: 10,000 strict hand-offs where notify races the wait', asy
     );
   const a = side(0, 1, false);
   const b = side(1, 0, true);
-  assert.deepEqual([await a.result(60_000), await b.result(60_000)], ['ok', 'ok']);
+  assert.deepEqual(await Promise.all([a.result(60_000), b.result(60_000)]), ['ok', 'ok']);
 });
 
 test('wait returns false on timeout and holds the mutex again; notify counts', async () => {
@@ -118,17 +124,18 @@ test('wait returns false on timeout and holds the mutex again; notify counts', a
   // Three async waiters on this thread, each with its own hold of the mutex.
   const woken = [];
   const waiters = [1, 2, 3].map(async (i) => {
-    const gi = await m.lockAsync();
-    await cv.waitAsync(gi, { timeout: 5_000 });
-    woken.push(i);
+    const gi = await m.lockAsync({ timeout: 5_000 });
+    const notified = await cv.waitAsync(gi, { timeout: 5_000 }); // false if it timed out instead
+    woken.push([i, notified]);
     gi.unlock();
   });
   await waitFor(() => native(cv) >= 3, 'native(cv) >= 3');
   assert.match(inspect(cv), /waiters: 3/);
   assert.equal(cv.notifyOne(), 1);
   assert.equal(cv.notifyAll(), 2);
-  await Promise.all(waiters);
-  assert.equal(woken.length, 3);
+  assert.equal(native(cv), 0, 'the notifies took all three off the queue');
+  await bounded(Promise.all(waiters), 10_000, 'the three waiters');
+  assert.deepEqual(woken.sort(), [[1, true], [2, true], [3, true]], 'each wait was notified, not timed out');
   assert.equal(m.isLocked, false);
 });
 
@@ -139,17 +146,17 @@ function native(cv) {
 test('abort rejects with the reason after reacquiring the mutex', async () => {
   const m = new Mutex();
   const cv = new Condvar();
-  const g = await m.lockAsync();
+  const g = await bounded(m.lockAsync({ timeout: 5_000 }), 10_000, 'lockAsync');
   const ac = new AbortController();
-  const p = cv.waitAsync(g, { signal: ac.signal });
-  await sleep(5);
+  const p = cv.waitAsync(g, { signal: ac.signal, timeout: 10_000 });
+  await waitFor(() => native(cv) === 1, 'the wait to queue');
   ac.abort(new Error('enough'));
   await assert.rejects(p, /enough/);
   assert.equal(m.isLocked, true, 'the mutex is held again');
   assert.equal(g.locked, true);
   // Any abort reason, even null, still reacquires the mutex.
   const ac2 = new AbortController();
-  const p2 = cv.waitAsync(g, { signal: ac2.signal });
+  const p2 = cv.waitAsync(g, { signal: ac2.signal, timeout: 10_000 });
   ac2.abort(null);
   await assert.rejects(p2, (e) => e === null);
   assert.equal(m.isLocked, true);
@@ -167,27 +174,29 @@ test('the guard must be held; wait on another thread wakes on notify', async () 
   await assert.rejects(cv.waitAsync(g), { code: 'ERR_SHMKIT_NOT_OWNER' });
   const f = flags();
   const w = spawn(({}, { m, cv, f }) => {
-    const g = m.lock();
-    Atomics.store(f, 0, 1);
+    const g = m.lock({ timeout: 10_000 });
     const ok = cv.waitWhile(g, () => Atomics.load(f, 1) === 0, { timeout: 10_000 });
     g.unlock();
     return ok;
   }, { m, cv, f });
-  await waitFor(() => Atomics.load(f, 0) !== 0, 'Atomics.load(f, 0) !== 0');
-  await m.withLockAsync(() => {
-    Atomics.store(f, 1, 1);
-    cv.notifyAll();
-  });
+  await waitFor(() => native(cv) === 1, 'the worker to wait');
+  const woke = await bounded(
+    m.withLockAsync(() => {
+      Atomics.store(f, 1, 1);
+      return cv.notifyAll();
+    }, { timeout: 10_000 }),
+    10_000,
+    'withLockAsync',
+  );
+  assert.equal(woke, 1, 'the notify reached the waiting worker');
   assert.equal(await w.result(), true);
 });
 
 test("a dead mutex holder reaches a condvar waiter as the mutex's OwnerDiedError", async () => {
   const m = new Mutex();
   const cv = new Condvar();
-  const f = flags();
-  const waiter = spawn(({}, { m, cv, f }) => {
-    const g = m.lock();
-    Atomics.store(f, 0, 1);
+  const waiter = spawn(({}, { m, cv }) => {
+    const g = m.lock({ timeout: 10_000 });
     try {
       cv.wait(g, { timeout: 10_000 });
       return 'no error';
@@ -196,11 +205,10 @@ test("a dead mutex holder reaches a condvar waiter as the mutex's OwnerDiedError
       g.unlock();
       return `${err.code} held=${held}`;
     }
-  }, { m, cv, f });
-  await waitFor(() => Atomics.load(f, 0) !== 0, 'Atomics.load(f, 0) !== 0');
-  await sleep(20);
+  }, { m, cv });
+  await waitFor(() => native(cv) === 1, 'the worker to wait');
   const killer = spawn(({}, { m, cv }) => {
-    m.lock();
+    m.lock({ timeout: 10_000 });
     cv.notifyAll();
     throw new Error('dies holding the mutex');
   }, { m, cv });

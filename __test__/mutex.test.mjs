@@ -15,19 +15,19 @@ test('N workers x K increments under a Mutex give exactly N*K', async () => {
       async (_shmkit, { lock, counter, K, style }) => {
         for (let j = 0; j < K; j++) {
           if (style === 0) {
-            const g = lock.lock();
+            const g = lock.lock({ timeout: 10_000 });
             counter[0] = counter[0] + 1; // deliberately not atomic: the lock must protect it
             g.unlock();
           } else if (style === 1) {
             lock.withLock(() => {
               counter[0] = counter[0] + 1;
-            });
+            }, { timeout: 10_000 });
           } else if (j % 50 === 0) {
-            const g = await lock.lockAsync();
+            const g = await lock.lockAsync({ timeout: 10_000 });
             counter[0] = counter[0] + 1;
             g.unlock();
           } else {
-            const g = lock.lock();
+            const g = lock.lock({ timeout: 10_000 });
             counter[0] = counter[0] + 1;
             g[Symbol.dispose](); // what `using g = lock.lock()` does on newer Node
           }
@@ -37,7 +37,7 @@ test('N workers x K increments under a Mutex give exactly N*K', async () => {
       { lock, counter, K, style: i % 3 },
     ),
   );
-  for (const w of workers) assert.equal(await w.result(60_000), 'ok');
+  assert.deepEqual(await Promise.all(workers.map((w) => w.result(60_000))), Array(N).fill('ok'));
   assert.equal(counter[0], N * K);
   assert.equal(lock.isLocked, false);
 });
@@ -69,7 +69,7 @@ test('tryLock fails while another worker holds the lock', async () => {
   const f = flags();
   const holder = spawn(
     ({}, { m, f }) => {
-      const g = m.lock();
+      const g = m.lock({ timeout: 10_000 });
       Atomics.store(f, 0, 1);
       Atomics.notify(f, 0);
       Atomics.wait(f, 1, 0, 10_000);
@@ -95,20 +95,22 @@ test('blocking lock waits for another worker, then gets the lock', async () => {
   const g = m.lock();
   const waiter = spawn(
     ({}, { m, f }) => {
-      Atomics.store(f, 0, 1);
       const t = Date.now();
       const g = m.lock({ timeout: 10_000 });
+      Atomics.store(f, 0, 1); // got it
       const waited = Date.now() - t;
       g.unlock();
       return waited;
     },
     { m, f },
   );
-  await waitFor(() => Atomics.load(f, 0) !== 0, 'Atomics.load(f, 0) !== 0');
+  await waitFor(() => /waiters: 1/.test(inspect(m)), 'the worker to queue for the lock');
   await sleep(50);
-  assert.match(inspect(m), /waiters: 1/);
+  assert.equal(Atomics.load(f, 0), 0, 'the waiter does not get the lock while it is held...');
+  assert.match(inspect(m), /waiters: 1/, '...and stays queued');
   g.unlock();
   const waited = await waiter.result();
+  assert.equal(m.isLocked, false);
   assert.ok(waited >= 40, `the waiter waited ${waited} ms for the holder`);
 });
 
@@ -117,7 +119,7 @@ test('timeouts: sync and async', async () => {
   const f = flags();
   const holder = spawn(
     ({}, { m, f }) => {
-      const g = m.lock();
+      const g = m.lock({ timeout: 10_000 });
       Atomics.store(f, 0, 1);
       Atomics.wait(f, 1, 0, 10_000);
       g.unlock();
@@ -148,7 +150,7 @@ test('aborts reject with the signal reason and leave the queue clean', async () 
   const m = new Mutex();
   const g = m.lock();
   const ac = new AbortController();
-  const p = m.lockAsync({ signal: ac.signal });
+  const p = m.lockAsync({ signal: ac.signal, timeout: 10_000 });
   const reason = new Error('stop');
   ac.abort(reason);
   await assert.rejects(p, (err) => err === reason);
@@ -159,7 +161,7 @@ test('aborts reject with the signal reason and leave the queue clean', async () 
   g.unlock();
   // An abort after the lock was granted changes nothing.
   const ac2 = new AbortController();
-  const g2 = await m.lockAsync({ signal: ac2.signal });
+  const g2 = await bounded(m.lockAsync({ signal: ac2.signal, timeout: 10_000 }), 10_000, 'lockAsync on a free lock');
   ac2.abort();
   assert.equal(m.isLocked, true);
   g2.unlock();
@@ -173,33 +175,51 @@ test('lockAsync on the thread that holds the lock queues until it is released', 
     got = true;
     return g2;
   });
-  await sleep(20);
+  await waitFor(() => /waiters: 1/.test(inspect(m)), 'lockAsync to queue');
+  await sleep(20); // time for a wrong grant to settle
   assert.equal(got, false);
   g.unlock();
-  const g2 = await p;
+  const g2 = await bounded(p, 10_000, 'lockAsync after the unlock');
   assert.equal(got, true);
   g2.unlock();
   // withLockAsync calls from one thread run one after another.
   const order = [];
-  await Promise.all(
-    [1, 2, 3].map((i) =>
-      m.withLockAsync(async () => {
-        order.push(`in${i}`);
-        await sleep(5);
-        order.push(`out${i}`);
-      }),
+  await bounded(
+    Promise.all(
+      [1, 2, 3].map((i) =>
+        m.withLockAsync(async () => {
+          order.push(`in${i}`);
+          await sleep(5);
+          order.push(`out${i}`);
+        }, { timeout: 10_000 }),
+      ),
     ),
+    10_000,
+    'three withLockAsync calls',
   );
   assert.deepEqual(order, ['in1', 'out1', 'in2', 'out2', 'in3', 'out3']);
 });
 
-test('relocking from the holding thread is a DeadlockError, not a hang', () => {
-  const m = new Mutex();
-  const g = m.lock();
-  assert.throws(() => m.lock(), (e) => e instanceof errors.DeadlockError && e.code === 'ERR_SHMKIT_DEADLOCK');
-  assert.throws(() => m.lock({ timeout: 10_000 }), { code: 'ERR_SHMKIT_DEADLOCK' });
-  assert.throws(() => m.withLock(() => 1), { code: 'ERR_SHMKIT_DEADLOCK' });
-  g.unlock();
+test('relocking from the holding thread is a DeadlockError, not a hang', async () => {
+  // In a worker, so that a lock() with no timeout that did hang would be
+  // terminated, failing the test, instead of blocking this thread for good.
+  const codes = spawn(({ Mutex, errors }) => {
+    const m = new Mutex();
+    const g = m.lock();
+    const code = (fn) => {
+      try {
+        fn();
+        return 'no error';
+      } catch (e) {
+        return `${e instanceof errors.DeadlockError} ${e.code}`;
+      }
+    };
+    const out = [code(() => m.lock()), code(() => m.lock({ timeout: 10_000 })), code(() => m.withLock(() => 1))];
+    g.unlock();
+    out.push(m.isLocked);
+    return out;
+  });
+  assert.deepEqual(await codes.result(20_000), ['true ERR_SHMKIT_DEADLOCK', 'true ERR_SHMKIT_DEADLOCK', 'true ERR_SHMKIT_DEADLOCK', false]);
 });
 
 test('an A->B / B->A deadlock between two workers is reported, not hung', async () => {
@@ -207,10 +227,13 @@ test('an A->B / B->A deadlock between two workers is reported, not hung', async 
   const b = new Mutex();
   const f = flags();
   const body = ({}, { first, second, f, me }) => {
-    const g1 = first.lock();
+    const g1 = first.lock({ timeout: 10_000 });
     Atomics.add(f, 0, 1);
     Atomics.notify(f, 0);
-    while (Atomics.load(f, 0) < 2) Atomics.wait(f, 0, Atomics.load(f, 0), 100);
+    for (const until = Date.now() + 10_000; Atomics.load(f, 0) < 2; ) {
+      if (Date.now() > until) throw new Error('the other worker did not take its first lock');
+      Atomics.wait(f, 0, Atomics.load(f, 0), 100);
+    }
     // Both hold their first lock now; take the other's.
     Atomics.add(f, 1 + me, 1);
     try {
@@ -225,7 +248,7 @@ test('an A->B / B->A deadlock between two workers is reported, not hung', async 
   };
   const w1 = spawn(body, { first: a, second: b, f, me: 0 });
   const w2 = spawn(body, { first: b, second: a, f, me: 1 });
-  const results = [await w1.result(), await w2.result()].sort();
+  const results = (await Promise.all([w1.result(), w2.result()])).sort();
   assert.deepEqual(results, ['ERR_SHMKIT_DEADLOCK', 'acquired']);
   assert.equal(a.isLocked, false);
   assert.equal(b.isLocked, false);

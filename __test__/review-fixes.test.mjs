@@ -12,7 +12,7 @@ test('a queued async writer that is terminated does not strand the readers behin
   const rw = new RwLock();
   const held = rw.read();
   const writer = spawn(({}, { rw }, port) => {
-    rw.writeAsync();
+    rw.writeAsync({ timeout: 30_000 }); // (terminated long before)
     port.postMessage('queued');
     setInterval(() => {}, 1000);
   }, { rw });
@@ -20,13 +20,13 @@ test('a queued async writer that is terminated does not strand the readers behin
   await waitFor(() => /writersWaiting: 1/.test(inspect(rw)), '/writersWaiting: 1/.test(inspect(rw))');
   const reader = spawn(({}, { rw }) => {
     const t = performance.now();
-    rw.read({ timeout: 5_000 }).unlock();
+    rw.read({ timeout: 10_000 }).unlock(); // stranded, it would time out (and throw)
     return performance.now() - t;
   }, { rw });
   await waitFor(() => /readersWaiting: 1/.test(inspect(rw)), '/readersWaiting: 1/.test(inspect(rw))');
-  await writer.worker.terminate();
+  await bounded(writer.worker.terminate(), 10_000, 'terminate()');
   const waited = await reader.result();
-  assert.ok(waited < 1_000, `the reader waited ${waited.toFixed(0)} ms`);
+  assert.ok(waited < 5_000, `the reader waited ${waited.toFixed(0)} ms`);
   held.unlock();
   assert.equal(rw.readers, 0);
 });
@@ -37,13 +37,13 @@ test('a read lock handed to a blocked reader while it is terminated is given bac
   const f = flags();
   const reader = spawn(({}, { rw, f }) => {
     Atomics.store(f, 0, 1);
-    rw.read(); // blocks; terminated while blocked
+    rw.read({ timeout: 30_000 }); // blocks; terminated while blocked
   }, { rw, f });
   await waitFor(() => Atomics.load(f, 0) !== 0, 'Atomics.load(f, 0) !== 0');
   await waitFor(() => /readersWaiting: 1/.test(inspect(rw)), '/readersWaiting: 1/.test(inspect(rw))');
   const terminated = reader.worker.terminate();
   w.unlock(); // may hand the read lock to the dying reader
-  await terminated;
+  await bounded(terminated, 10_000, 'terminate()');
   const g = rw.write({ timeout: 2_000 }); // would time out if the dead reader kept its count
   g.unlock();
 });
@@ -64,10 +64,10 @@ test('async timeouts longer than a timer can hold do not fire early', async () =
     (e) => e,
   );
   p.then(() => (settled = true));
-  await sleep(30);
+  await sleep(30); // a timer given the timeout as is would fire after 1 ms
   assert.equal(settled, false);
   g.unlock();
-  const g2 = await p;
+  const g2 = await bounded(p, 10_000, 'lockAsync after the unlock');
   assert.equal(g2.locked, true);
   g2.unlock();
 });
@@ -80,7 +80,7 @@ test('loading the JS a second time in one thread shares the first registration',
   const m2 = again.Mutex.from({ buffer: m.buffer });
   const p = m2.lockAsync({ timeout: 2_000 });
   setTimeout(() => g.unlock(), 20);
-  const g2 = await p;
+  const g2 = await bounded(p, 10_000, 'lockAsync');
   assert.equal(g2.locked, true);
   g2.unlock();
 });
@@ -92,11 +92,12 @@ test('grants posted to async waiters of a worker terminated before it saw them a
   const g = m.lock();
   const w = rw.write();
   const dying = spawn(({}, { sem, m, rw }, port) => {
-    sem.acquireAsync();
-    m.lockAsync();
-    rw.readAsync();
+    sem.acquireAsync({ timeout: 30_000 });
+    m.lockAsync({ timeout: 30_000 });
+    rw.readAsync({ timeout: 30_000 });
     port.postMessage('queued');
-    for (;;); // its event loop never runs again: outcomes posted to it stay queued
+    // Its event loop never runs again (until terminated): outcomes posted to it stay queued.
+    for (const until = Date.now() + 30_000; Date.now() < until; );
   }, { sem, m, rw });
   assert.equal(await dying.next(), 'queued');
   await waitFor(() => /waiters: 1/.test(inspect(sem)) && /waiters: 1/.test(inspect(m)) && /readersWaiting: 1/.test(inspect(rw)), 'all three async waits queued');
@@ -105,7 +106,7 @@ test('grants posted to async waiters of a worker terminated before it saw them a
   g.unlock();
   w.unlock();
   // ...which it will never see.
-  await dying.worker.terminate();
+  await bounded(dying.worker.terminate(), 10_000, 'terminate()');
   sem.acquire({ timeout: 2_000 }); // the permit came back
   const g2 = m.lock({ timeout: 2_000 }); // not poisoned: the dead worker never held it
   g2.unlock();
@@ -118,14 +119,14 @@ test('a notify posted to an async waiter of a terminated worker is passed on', a
   const cv = new Condvar();
   const flag = new Int32Array(new SharedArrayBuffer(4));
   const dying = spawn(async ({}, { m, cv, flag }, port) => {
-    const g = await m.lockAsync();
-    cv.waitWhileAsync(g, () => flag[0] === 0).then(() => g.unlock());
+    const g = await m.lockAsync({ timeout: 10_000 });
+    cv.waitWhileAsync(g, () => flag[0] === 0, { timeout: 30_000 }).then(() => g.unlock());
     port.postMessage('waiting');
     setInterval(() => {}, 1000);
   }, { m, cv, flag });
   assert.equal(await dying.next(), 'waiting');
   const other = spawn(({}, { m, cv, flag }, port) => {
-    const g = m.lock();
+    const g = m.lock({ timeout: 10_000 });
     port.postMessage('waiting');
     const t = performance.now();
     cv.waitWhile(g, () => flag[0] === 0, { timeout: 5_000 });
@@ -139,7 +140,7 @@ test('a notify posted to an async waiter of a terminated worker is passed on', a
     flag[0] = 1;
     cv.notifyOne(); // goes to the first waiter: the dying one
   });
-  await terminated;
+  await bounded(terminated, 10_000, 'terminate()');
   const waited = await other.result();
   assert.ok(waited < 2_000, `the other waiter waited ${waited.toFixed(0)} ms`);
 });
@@ -201,7 +202,7 @@ test('a grant lost with a terminated worker is not inherited by a new object mad
   const sem = new Semaphore(0, { buffer, max: 1 });
   const w = await deafAcquirer(sem);
   sem.release(); // granted to the worker's async waiter, which will never see it
-  await w.worker.terminate();
+  await bounded(w.worker.terminate(), 10_000, 'terminate()');
   const fresh = new Semaphore(0, { buffer, max: 1 });
   assert.equal(fresh.tryAcquire(), false);
   await assert.rejects(fresh.acquireAsync({ timeout: 50 }), { code: 'ERR_SHMKIT_TIMEOUT' });
@@ -214,7 +215,7 @@ test('an object is opened with the header values that were validated, while anot
   const vandal = spawn(({}, { buffer, stop }) => {
     const h = new Int32Array(buffer, 0, 4);
     let n = 0;
-    while (Atomics.load(stop, 0) === 0) {
+    for (const until = Date.now() + 30_000; Atomics.load(stop, 0) === 0 && Date.now() < until; ) {
       Atomics.store(h, 3, -1); // an impossible max
       Atomics.store(h, 3, 1);
       n++;
@@ -245,9 +246,9 @@ test('an object is opened with the header values that were validated, while anot
  */
 async function deafAcquirer(sem) {
   const w = spawn(({}, { sem }, port) => {
-    sem.acquireAsync();
+    sem.acquireAsync({ timeout: 30_000 });
     port.postMessage('waiting');
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 30_000); // (terminated long before)
   }, { sem });
   assert.equal(await w.next(), 'waiting');
   await waitFor(() => /waiters: 1/.test(inspect(sem)), 'the worker queued its acquire');
@@ -258,11 +259,11 @@ async function deafAcquirer(sem) {
 test('a party waiting in Barrier.waitAsync() whose worker is terminated breaks the barrier', async () => {
   const b = new Barrier(2);
   const w = spawn(({}, { b }) => {
-    b.waitAsync().catch(() => {});
+    b.waitAsync({ timeout: 30_000 }).catch(() => {});
     setInterval(() => {}, 1_000);
   }, { b });
   await waitFor(() => b.waiting === 1, 'the worker arrived');
-  await w.worker.terminate();
+  await bounded(w.worker.terminate(), 10_000, 'terminate()');
   assert.equal(b.isBroken, true);
   assert.throws(() => b.wait({ timeout: 1_000 }), { code: 'ERR_SHMKIT_BARRIER_BROKEN' });
   b.reset();
@@ -281,7 +282,7 @@ test('a blocking lock() behind the same thread\'s pending lockAsync() is a deadl
     const m = new Lock();
     const g = m[take === 'lock' ? 'lock' : 'write']();
     const w = spawn(({}, { m, take, takeAsync }, port) => {
-      m[takeAsync]().then((guard) => guard.unlock(), () => {});
+      m[takeAsync]({ timeout: 10_000 }).then((guard) => guard.unlock(), () => {});
       port.postMessage('queued');
       const t0 = performance.now();
       let code;
@@ -342,14 +343,14 @@ test('a write lock posted to an async writer of a terminated worker is given bac
   const rw = new RwLock();
   const w = rw.write();
   const dying = spawn(({}, { rw }, port) => {
-    rw.writeAsync();
+    rw.writeAsync({ timeout: 30_000 });
     port.postMessage('queued');
-    for (;;); // its event loop never runs again
+    for (const until = Date.now() + 30_000; Date.now() < until; ); // its event loop never runs again (until terminated)
   }, { rw });
   assert.equal(await dying.next(), 'queued');
   await waitFor(() => /writersWaiting: 1/.test(inspect(rw)), 'the worker queued its writeAsync');
   w.unlock(); // handed to the busy worker's async writer, which will never see it
-  await dying.worker.terminate();
+  await bounded(dying.worker.terminate(), 10_000, 'terminate()');
   const again = rw.write({ timeout: 2_000 }); // throws OwnerDiedError if taken over as poisoned
   again.unlock();
   assert.equal(rw.isPoisoned, false);
@@ -359,7 +360,7 @@ test('a permit lost with a terminated worker comes back to a tryAcquire, and nev
   const sem = new Semaphore(0, { max: 1 });
   const w = await deafAcquirer(sem);
   sem.release(); // granted to the worker's async waiter, which will never see it
-  await w.worker.terminate();
+  await bounded(w.worker.terminate(), 10_000, 'terminate()');
   assert.equal(sem.tryAcquire(), true, 'the permit came back');
   assert.equal(sem.tryAcquire(), false);
   sem.release();
@@ -404,7 +405,7 @@ test('Condvar: a blocking waiter whose count a stray write zeroed is still reach
   const cv = new Condvar();
   const count = new Int32Array(cv.buffer, cv.byteOffset, 5);
   const w = spawn(({}, { m, cv }) => {
-    const g = m.lock();
+    const g = m.lock({ timeout: 10_000 });
     const notified = cv.wait(g, { timeout: 5_000 });
     g.unlock();
     return notified;
@@ -472,7 +473,7 @@ test('Error messages: value forms name the serialized size and a message that is
 test('Condvar.waitWhileAsync: an already-aborted signal rejects at once, before the predicate runs', async () => {
   const m = new Mutex();
   const cv = new Condvar();
-  const g = await m.lockAsync();
+  const g = await m.lockAsync({ timeout: 5_000 });
   const ac = new AbortController();
   ac.abort(new Error('stop'));
   let called = 0;
@@ -487,18 +488,18 @@ test('Aborts pass their reason whatever its class, and a signal-like object cann
   // Condvar.waitAsync: a TimeoutError as the reason is the abort, not a timeout.
   const m = new Mutex();
   const cv = new Condvar();
-  let g = await m.lockAsync();
+  let g = await m.lockAsync({ timeout: 5_000 });
   const ac = new AbortController();
   const reason = new errors.TimeoutError('mine');
   const waited = cv.waitAsync(g, { signal: ac.signal, timeout: 5_000 }).then((v) => v, (e) => e);
   setTimeout(() => ac.abort(reason), 10);
-  assert.equal(await waited, reason);
+  assert.equal(await bounded(waited, 10_000, 'waitAsync'), reason);
   g.unlock();
   // withLockAsync: an OwnerDiedError as the reason, while another thread holds the lock.
   const holder = spawn(async ({}, { m }, port) => {
-    const h = m.lock();
+    const h = m.lock({ timeout: 10_000 });
     port.postMessage('held');
-    await new Promise((r) => port.once('message', r));
+    await new Promise((r) => port.once('message', r)); // (terminated after the test if it never comes)
     h.unlock();
   }, { m });
   assert.equal(await holder.next(), 'held');
@@ -506,7 +507,7 @@ test('Aborts pass their reason whatever its class, and a signal-like object cann
   const odd = new errors.OwnerDiedError('mine');
   const p = m.withLockAsync(() => 'ran', { signal: ac2.signal, timeout: 5_000 }).then((v) => v, (e) => e);
   setTimeout(() => ac2.abort(odd), 10);
-  assert.equal(await p, odd);
+  assert.equal(await bounded(p, 10_000, 'withLockAsync'), odd);
   assert.equal(m.isLocked, true, 'the other thread still holds it');
   holder.worker.postMessage('go');
   await holder.exited();
@@ -518,7 +519,7 @@ test('Aborts pass their reason whatever its class, and a signal-like object cann
   const fake = { aborted: false, reason: undefined, addEventListener: (_, f) => listeners.push(f), removeEventListener() {} };
   const tx = ch.sender();
   tx.send(new Uint8Array(56)); // the ring is full now
-  const sent = tx.sendAsync(new Uint8Array(8), { signal: fake }).then(() => 'sent', (e) => e);
+  const sent = tx.sendAsync(new Uint8Array(8), { signal: fake, timeout: 10_000 }).then(() => 'sent', (e) => e);
   await sleep(20); // its turn has come: it waits for room
   fake.aborted = true;
   fake.reason = new Error('late');
@@ -576,7 +577,7 @@ test('Signal-like objects at their oddest: a throwing reason getter, an abort fr
   tx.release();
   // Condvar.waitAsync whose signal throws in addEventListener: rejects, the guard still held.
   const cv = new Condvar();
-  const g2 = await m.lockAsync();
+  const g2 = await m.lockAsync({ timeout: 5_000 });
   const throwingAdd = { ...base, addEventListener() { throw new Error('broken add'); } };
   await assert.rejects(bounded(cv.waitAsync(g2, { signal: throwingAdd, timeout: 1_000 }), 2_000, 'waitAsync'), /broken add/);
   assert.equal(m.isLocked, true);
@@ -601,7 +602,7 @@ test('Channel ends: a signal that aborts without calling its listeners still sto
   const ch = new Channel({ byteCapacity: 64 });
   const tx = ch.sender();
   const silent = { aborted: false, reason: new Error('silent'), addEventListener() {}, removeEventListener() {} };
-  const first = tx.sendAsync('a');
+  const first = tx.sendAsync('a', { timeout: 2_000 });
   const second = tx.sendAsync('b', { signal: silent }).then(() => 'sent', (e) => e);
   silent.aborted = true; // before the second call's turn comes
   await first;
@@ -670,8 +671,8 @@ test('Channel: a message or target that misstates its length (a subclass getter)
 test('Channel ends: a release() made while async calls are pending gives the side back before the last one\'s caller resumes', async () => {
   const ch = new Channel({ byteCapacity: 1024 });
   const tx = ch.sender();
-  const first = tx.sendAsync('a');
-  const last = tx.sendAsync('b');
+  const first = tx.sendAsync('a', { timeout: 2_000 });
+  const last = tx.sendAsync('b', { timeout: 2_000 });
   tx.release();
   assert.equal(tx.claimed, false);
   assert.equal(ch.trySend('x'), false, 'still held while its async calls are pending');
@@ -681,7 +682,7 @@ test('Channel ends: a release() made while async calls are pending gives the sid
   assert.equal(ch.trySend('c'), true, 'free as soon as the last call has settled');
   ch.send('d', { timeout: 1_000 }); // not a deadlock with the released end
   const rx = ch.receiver();
-  const got = rx.recvAsync();
+  const got = rx.recvAsync({ timeout: 2_000 });
   rx.release();
   assert.equal(new TextDecoder().decode(await got), 'a');
   assert.deepEqual(['b', 'c', 'd'].map(() => new TextDecoder().decode(ch.recv({ timeout: 1_000 }))), ['b', 'c', 'd']);
@@ -720,7 +721,7 @@ test("the native registration refuses another thread's id, live or exited", asyn
     forger.once('message', resolve);
     forger.once('error', reject);
   }), 10_000, 'the forger');
-  await forger.terminate();
+  await bounded(forger.terminate(), 10_000, 'terminate()');
   assert.match(asMain, /^refused: threadId 0 belongs to another thread/);
   assert.match(asExited, new RegExp(`^refused: threadId ${exitedId} belongs to another thread`));
   assert.equal(asItself, String(ownId + 1), 'its own id is still its to register');
@@ -741,18 +742,18 @@ for (const form of ['wait', 'waitAsync']) {
     const m = new Mutex();
     const cv = new Condvar();
     const body = async ({}, { m, cv, timeout, form }) => {
-      const g = form === 'wait' ? m.lock() : await m.lockAsync();
+      const g = form === 'wait' ? m.lock({ timeout: 10_000 }) : await m.lockAsync({ timeout: 10_000 });
       const t0 = Date.now();
       const notified = form === 'wait' ? cv.wait(g, { timeout }) : await cv.waitAsync(g, { timeout });
       g.unlock();
       return { notified, ms: Date.now() - t0 };
     };
     const waiting = () => Number(/waiters: (\d+)/.exec(inspect(cv))[1]);
-    const first = spawn(body, { m, cv, timeout: undefined, form });
+    const first = spawn(body, { m, cv, timeout: 30_000, form }); // (terminated long before)
     await waitFor(() => waiting() === 1, 'the first waiter');
     const second = spawn(body, { m, cv, timeout: 3_000, form });
     await waitFor(() => waiting() === 2, 'the second waiter');
-    const g = m.lock();
+    const g = m.lock({ timeout: 10_000 });
     assert.equal(cv.notifyOne(), 1); // the first, which now waits for the mutex
     await waitFor(() => /waiters: 1/.test(inspect(m)), 'the first waiter to queue for the mutex');
     const terminated = first.worker.terminate();
@@ -815,7 +816,7 @@ test('replacing the generated binding\'s functions after shmkit loads changes no
     worker.once('message', resolve);
     worker.once('error', reject);
   }), 10_000, 'the worker');
-  await worker.terminate();
+  await bounded(worker.terminate(), 10_000, 'terminate()');
   assert.ok(out.replaced > 50, `${out.replaced} functions replaced`);
   assert.equal(out.frozen, true);
   assert.deepEqual(out.pool, [0, 4096, 1]);
@@ -836,7 +837,7 @@ test("a thread's exit records are ordinary memory: moved to another thread by it
     const move = (ab) => (typeof ab.transfer === 'function' ? ab.transfer() : ab);
     const step = move(state.step.buffer);
     const table = move(state.holdTable.buffer);
-    rw.read();
+    rw.read({ timeout: 10_000 });
     port.postMessage({ step, table }, [step, table]);
     return rw.readers;
   }, { rw });
@@ -860,7 +861,7 @@ test("a thread's exit records are ordinary memory: moved to another thread by it
           q.push(k, { timeout: 5_000 });
           if (q.pop({ timeout: 5_000 }) !== k) return 'out of order';
         }
-        rw.read();
+        rw.read({ timeout: 10_000 });
         return i;
       }, { rw, q, i });
       assert.equal(await w.result(), i);
@@ -874,4 +875,49 @@ test("a thread's exit records are ordinary memory: moved to another thread by it
     clearInterval(scribble);
   }
   assert.equal(q.size, 0);
+});
+
+// SHMKIT_NO_FAST_PATH=1 is how the suite runs every operation through Rust
+// (scripts/test.mjs): it must really turn the JS fast paths off. A child
+// process counts, from before shmkit loads, the calls of each native function
+// (wrapped on the generated binding's exports, which lib/binding.js copies at
+// load) and the JS Atomics.compareExchange calls on the locks' memory, over
+// uncontended locks and unlocks.
+test('SHMKIT_NO_FAST_PATH=1 sends uncontended locks and unlocks through Rust; without it they stay in JS', async () => {
+  const root = new URL('..', import.meta.url).pathname;
+  const script = `
+    const calls = new Set();
+    const generated = require(${JSON.stringify(`${root}/binding.js`)});
+    for (const key of Object.keys(generated)) {
+      const fn = generated[key];
+      if (typeof fn === 'function') generated[key] = function (...args) { calls.add(key); return fn.apply(this, args); };
+    }
+    const watched = new Set();
+    let cas = 0;
+    const compareExchange = Atomics.compareExchange;
+    Atomics.compareExchange = function (view, ...rest) {
+      if (watched.has(view.buffer)) cas++;
+      return compareExchange.call(Atomics, view, ...rest);
+    };
+    const { Mutex, Semaphore, RwLock } = require(${JSON.stringify(`${root}/index.js`)});
+    const m = new Mutex();
+    const sem = new Semaphore(1);
+    const rw = new RwLock();
+    for (const o of [m, sem, rw]) watched.add(o.buffer);
+    calls.clear();
+    m.lock({ timeout: 1_000 }).unlock();
+    m.tryLock().unlock();
+    sem.acquire({ timeout: 1_000 });
+    sem.release();
+    rw.read({ timeout: 1_000 }).unlock();
+    rw.write({ timeout: 1_000 }).unlock();
+    console.log(JSON.stringify({ cas, calls: [...calls].sort() }));
+  `;
+  const ops = ['mutexLock', 'mutexTryLock', 'mutexUnlock', 'semaphoreAcquire', 'semaphoreRelease', 'rwlockLock', 'rwlockUnlock'];
+  const fast = (await runNode([], script)).json;
+  const slow = (await runNode([], script, { SHMKIT_NO_FAST_PATH: '1' })).json;
+  assert.ok(fast.cas >= 10, `with the fast paths, each of the 10 operations makes a JS compareExchange on its lock (${fast.cas} made)`);
+  assert.deepEqual(fast.calls.filter((c) => ops.includes(c)), [], 'with the fast paths, no native lock call');
+  assert.equal(slow.cas, 0, 'with SHMKIT_NO_FAST_PATH=1, no JS compareExchange on the locks');
+  assert.deepEqual(slow.calls.filter((c) => ops.includes(c)), [...ops].sort(), 'with SHMKIT_NO_FAST_PATH=1, every operation went to Rust');
 });

@@ -12,7 +12,10 @@ test('readers never see a half-written record while writers update it', async ()
   const writer = (id) =>
     spawn(
       async ({}, { rw, record, stop, id }) => {
-        while (Atomics.load(stop, 1) < 2) Atomics.wait(stop, 1, Atomics.load(stop, 1), 10); // readers are reading
+        for (const until = Date.now() + 10_000; Atomics.load(stop, 1) < 2; ) {
+          if (Date.now() > until) throw new Error('the readers did not start');
+          Atomics.wait(stop, 1, Atomics.load(stop, 1), 10); // until both readers are reading
+        }
         let writes = 0;
         for (let v = 1; writes < 3_000; v++) {
           const g = writes % 4 === 0 ? await rw.writeAsync({ timeout: 10_000 }) : rw.write({ timeout: 10_000 });
@@ -31,7 +34,8 @@ test('readers never see a half-written record while writers update it', async ()
         let reads = 0;
         let torn = 0;
         Atomics.add(stop, 1, 1);
-        while (Atomics.load(stop, 0) < 2) {
+        for (const until = Date.now() + 60_000; Atomics.load(stop, 0) < 2; ) {
+          if (Date.now() > until) throw new Error('the writers did not finish');
           const g = reads % 8 === 0 ? await rw.readAsync({ timeout: 10_000 }) : rw.read({ timeout: 10_000 });
           const first = record[0];
           for (let i = 1; i < record.length; i++) if (record[i] !== first) torn++;
@@ -44,8 +48,7 @@ test('readers never see a half-written record while writers update it', async ()
     );
   const ws = [writer(1), writer(2)];
   const rs = [reader(), reader()];
-  const [w1, w2] = await Promise.all(ws.map((w) => w.result(60_000)));
-  const results = await Promise.all(rs.map((r) => r.result(60_000)));
+  const [w1, w2, ...results] = await Promise.all([...ws, ...rs].map((w) => w.result(60_000)));
   assert.equal(w1 + w2, 6_000);
   for (const { reads, torn } of results) {
     assert.equal(torn, 0, 'no torn record');
@@ -55,9 +58,9 @@ test('readers never see a half-written record while writers update it', async ()
   assert.equal(rw.isWriteLocked, false);
 });
 
-test('a writer gets in under a continuous stream of readers', async () => {
+test('a writer gets in under a continuous stream of readers: once it queues, new readers queue behind it', async () => {
   const rw = new RwLock();
-  const f = flags();
+  const f = flags(); // [readers started, stop, read locks taken]
   // Three readers each hold a read lock for a while and take the next one at
   // once, so with their holds overlapping the lock is (almost) never free of
   // readers: without writer preference the writer would wait forever.
@@ -66,10 +69,12 @@ test('a writer gets in under a continuous stream of readers', async () => {
       ({}, { rw, f, i }) => {
         Atomics.add(f, 0, 1);
         let n = 0;
-        while (Atomics.load(f, 1) === 0) {
+        for (const until = Date.now() + 30_000; Atomics.load(f, 1) === 0; ) {
+          if (Date.now() > until) throw new Error('never told to stop');
           const g = rw.read({ timeout: 10_000 });
-          const until = performance.now() + 0.2;
-          while (performance.now() < until); // hold it 0.2 ms
+          Atomics.add(f, 2, 1);
+          const t = performance.now() + 0.2;
+          while (performance.now() < t); // hold it 0.2 ms
           g.unlock();
           n++;
         }
@@ -78,20 +83,24 @@ test('a writer gets in under a continuous stream of readers', async () => {
       { rw, f, i },
     );
   const readers = [reader(0), reader(1), reader(2)];
-  await waitFor(() => Atomics.load(f, 0) >= 3, 'Atomics.load(f, 0) >= 3');
-  await sleep(20);
-  const times = [];
+  await waitFor(() => Atomics.load(f, 0) >= 3 && Atomics.load(f, 2) >= 300, 'the readers to read');
+  let queued = 0;
   for (let i = 0; i < 20; i++) {
-    const t = performance.now();
-    const g = await rw.writeAsync({ timeout: 5_000 });
-    times.push(performance.now() - t);
+    const p = rw.writeAsync({ timeout: 10_000 }).then((g) => [g, Atomics.load(f, 2)]);
+    const before = Atomics.load(f, 2); // the writer has queued (within the call) by now
+    if (/writersWaiting: 1/.test(inspect(rw))) queued++; // (it queued, rather than found the lock free)
+    const [g, after] = await p;
+    // Once the writer waits, no new read lock is granted: each reader
+    // counts at most the one it took before.
+    assert.ok(after - before <= 3, `round ${i}: ${after - before} read locks were taken while the writer waited`);
     assert.equal(rw.readers, 0, 'no reader inside with the writer');
     g.unlock();
+    await waitFor(() => Atomics.load(f, 2) >= after + 30, 'the readers to go on');
   }
   Atomics.store(f, 1, 1);
   const counts = await Promise.all(readers.map((r) => r.result()));
+  assert.ok(queued > 0, 'in some round the writer had to queue');
   assert.ok(counts.every((n) => n > 0), `readers kept reading: ${counts}`);
-  assert.ok(Math.max(...times) < 1_000, `writer waits: ${times.map((t) => t.toFixed(1))}`);
 });
 
 test('guards, try forms, recursion rules', () => {
@@ -102,7 +111,7 @@ test('guards, try forms, recursion rules', () => {
   assert.ok(r2);
   assert.equal(rw.readers, 2);
   assert.equal(rw.tryWrite(), null);
-  assert.throws(() => rw.write(), (e) => e instanceof errors.DeadlockError, 'no upgrade from read to write');
+  assert.throws(() => rw.write({ timeout: 10_000 }), (e) => e instanceof errors.DeadlockError, 'no upgrade from read to write');
   r1.unlock();
   r2[Symbol.dispose]();
   assert.throws(() => r1.unlock(), { code: 'ERR_SHMKIT_NOT_OWNER' });
@@ -110,8 +119,8 @@ test('guards, try forms, recursion rules', () => {
   assert.ok(w instanceof RwLockWriteGuard);
   assert.equal(rw.isWriteLocked, true);
   assert.equal(rw.tryRead(), null);
-  assert.throws(() => rw.read(), { code: 'ERR_SHMKIT_DEADLOCK' });
-  assert.throws(() => rw.write(), { code: 'ERR_SHMKIT_DEADLOCK' });
+  assert.throws(() => rw.read({ timeout: 10_000 }), { code: 'ERR_SHMKIT_DEADLOCK' });
+  assert.throws(() => rw.write({ timeout: 10_000 }), { code: 'ERR_SHMKIT_DEADLOCK' });
   assert.match(inspect(rw), /writer: \d+/);
   w.unlock();
   assert.equal(rw.withRead(() => rw.readers), 1);
@@ -132,7 +141,7 @@ test('a recursive read behind a waiting writer is a DeadlockError', async () => 
   }, { rw, f });
   await waitFor(() => Atomics.load(f, 0) !== 0, 'Atomics.load(f, 0) !== 0');
   await waitFor(() => /writersWaiting: 1/.test(inspect(rw)), '/writersWaiting: 1/.test(inspect(rw))');
-  assert.throws(() => rw.read(), { code: 'ERR_SHMKIT_DEADLOCK' });
+  assert.throws(() => rw.read({ timeout: 10_000 }), { code: 'ERR_SHMKIT_DEADLOCK' });
   r.unlock();
   assert.equal(await writer.result(), 'wrote');
 });
@@ -154,7 +163,7 @@ test('the recursion rules hold through every object over one lock in a thread, n
         return err.code;
       }
     };
-    const r = rw.read();
+    const r = rw.read({ timeout: 10_000 });
     const upgrades = [other, received].map((h) => outcome(() => h.write({ timeout: 2_000 })));
     Atomics.store(f, 0, 1); // a writer may queue now
     const t0 = Date.now();
@@ -166,11 +175,11 @@ test('the recursion rules hold through every object over one lock in a thread, n
   reader.worker.postMessage(rw);
   await waitFor(() => Atomics.load(f, 0) === 1, 'the reader to hold its read lock');
   const writer = spawn(({}, { rw }) => (rw.write({ timeout: 10_000 }).unlock(), 'wrote'), { rw });
-  const { upgrades, recursive, after } = await reader.result();
+  const [{ upgrades, recursive, after }, wrote] = await Promise.all([reader.result(), writer.result()]);
   assert.deepEqual(upgrades, ['ERR_SHMKIT_DEADLOCK', 'ERR_SHMKIT_DEADLOCK'], 'write() while this thread reads, through another object');
   assert.deepEqual(recursive, ['ERR_SHMKIT_DEADLOCK', 'ERR_SHMKIT_DEADLOCK'], 'a recursive read behind the waiting writer, through another object');
   assert.equal(after, 'ok', 'once unlocked (through the first object), every object may write');
-  assert.equal(await writer.result(), 'wrote');
+  assert.equal(wrote, 'wrote');
 });
 
 test('a new lock in the memory of an old one does not inherit its read holds', () => {
@@ -210,9 +219,9 @@ test('timeouts and aborts', async () => {
   const p = (async () => {
     const w2 = rw.tryWrite();
     assert.equal(w2, null);
-    return rw.writeAsync({ signal: ac.signal });
+    return rw.writeAsync({ signal: ac.signal, timeout: 10_000 });
   })();
-  await sleep(5);
+  await waitFor(() => /writersWaiting: 1/.test(inspect(rw)), 'writeAsync to queue');
   ac.abort(new Error('stop'));
   await assert.rejects(p, /stop/);
   assert.match(inspect(rw), /writersWaiting: 0/);
@@ -225,7 +234,7 @@ test('a writer that dies holding the lock poisons it; waiters take over', async 
   const rw = new RwLock();
   const f = flags();
   const holder = spawn(({}, { rw, f }) => {
-    rw.write();
+    rw.write({ timeout: 10_000 });
     Atomics.store(f, 0, 1);
     Atomics.wait(f, 1, 0, 10_000);
     process.exit(0);
@@ -238,11 +247,11 @@ test('a writer that dies holding the lock poisons it; waiters take over', async 
       return err.code;
     },
   );
-  await sleep(10);
+  await waitFor(() => /readersWaiting: 1/.test(inspect(rw)), 'readAsync to queue');
   Atomics.store(f, 1, 1);
   Atomics.notify(f, 1);
   await holder.exited();
-  assert.equal(await readerP, 'ERR_SHMKIT_OWNER_DIED');
+  assert.equal(await bounded(readerP, 10_000, 'readAsync'), 'ERR_SHMKIT_OWNER_DIED');
   assert.equal(rw.isPoisoned, true);
   assert.throws(() => rw.withWrite(() => 1), { code: 'ERR_SHMKIT_OWNER_DIED' });
   assert.equal(rw.isWriteLocked, false);
@@ -257,8 +266,8 @@ test('read locks a worker still holds when it exits are given back; only its own
   // Returns holding two (one recursive); the second worker reads, then is
   // terminated while it waits.
   const returns = spawn(({}, { rw }) => {
-    rw.read();
-    rw.read();
+    rw.read({ timeout: 10_000 });
+    rw.read({ timeout: 10_000 });
     return rw.readers;
   }, { rw });
   assert.equal(await returns.result(), 3);
@@ -277,7 +286,7 @@ test('read locks a worker still holds when it exits are given back; only its own
     return readers;
   }, { rw, f });
   await waitFor(() => inspect(rw).includes('writersWaiting: 1'), 'the writer to queue');
-  await terminated.worker.terminate();
+  await bounded(terminated.worker.terminate(), 10_000, 'terminate()');
   // The dead threads' read locks are given back; the live one still holds.
   await waitFor(() => rw.readers === 1, 'the dead readers\' locks given back');
   await sleep(20);
@@ -293,7 +302,7 @@ test('read locks a worker still holds when it exits are given back; only its own
 test('read locks a worker exits holding are given back to a later writer, async or try', async () => {
   const rw = new RwLock();
   const held = spawn(({}, { rw }) => {
-    rw.read();
+    rw.read({ timeout: 10_000 });
     return 'left holding it';
   }, { rw });
   await held.result();
@@ -304,15 +313,15 @@ test('read locks a worker exits holding are given back to a later writer, async 
   // An async writer already waiting when the reader is terminated.
   const f = flags();
   const reader = spawn(({}, { rw, f }) => {
-    const r = rw.read();
+    const r = rw.read({ timeout: 10_000 });
     Atomics.store(f, 0, 1);
     Atomics.wait(f, 1, 0, 10_000);
     r.unlock();
   }, { rw, f });
   await waitFor(() => Atomics.load(f, 0) === 1, 'the reader');
   const w = rw.writeAsync({ timeout: 10_000 });
-  await sleep(10);
-  await reader.worker.terminate();
+  await waitFor(() => /writersWaiting: 1/.test(inspect(rw)), 'writeAsync to queue');
+  await bounded(reader.worker.terminate(), 10_000, 'terminate()');
   (await bounded(w, 5_000, 'writeAsync')).unlock();
   assert.equal(rw.readers, 0);
 });
@@ -343,7 +352,7 @@ test('an async read lock counted as its worker is terminated in the middle of it
   await waitFor(() => Atomics.load(f, 0) === 2, 'the delivery');
   const mine = rw.read();
   assert.equal(rw.readers, 2);
-  await worker.worker.terminate();
+  await bounded(worker.worker.terminate(), 10_000, 'terminate()');
   await waitFor(() => {
     const g = rw.tryWrite(); // (a write attempt gives dead readers' locks back)
     g?.unlock();
@@ -361,7 +370,7 @@ test('read locks an exiting worker held on an old lock are not taken from a new 
   const old = new RwLock({ buffer });
   const f = flags();
   const oldReader = spawn(({}, { old, f }) => {
-    old.read();
+    old.read({ timeout: 10_000 });
     Atomics.store(f, 0, 1);
     Atomics.wait(f, 1, 0, 10_000);
     return 'gone';
@@ -369,7 +378,7 @@ test('read locks an exiting worker held on an old lock are not taken from a new 
   await waitFor(() => Atomics.load(f, 0) === 1, 'the old lock\'s reader');
   const fresh = new RwLock({ buffer }); // a new lock where the old one was
   const newReader = spawn(({}, { fresh, f }) => {
-    const r = fresh.read();
+    const r = fresh.read({ timeout: 10_000 });
     Atomics.store(f, 2, 1);
     Atomics.wait(f, 3, 0, 10_000);
     r.unlock();
@@ -395,9 +404,12 @@ test('a write-lock cycle between two workers is a DeadlockError', async () => {
   const b = new RwLock();
   const f = flags();
   const body = ({}, { first, second, f }) => {
-    const g1 = first.write();
+    const g1 = first.write({ timeout: 10_000 });
     Atomics.add(f, 0, 1);
-    while (Atomics.load(f, 0) < 2) Atomics.wait(f, 0, Atomics.load(f, 0), 100);
+    for (const until = Date.now() + 10_000; Atomics.load(f, 0) < 2; ) {
+      if (Date.now() > until) throw new Error('the other worker did not take its first lock');
+      Atomics.wait(f, 0, Atomics.load(f, 0), 100);
+    }
     try {
       second.write({ timeout: 10_000 }).unlock();
       g1.unlock();
