@@ -282,7 +282,7 @@ test('random bytes written over the memory by another thread never crash: every 
           attempt(() => s.tryAcquire(2));
           attempt(() => s.release(1));
           if (i % 100 === 0) {
-            await m.lockAsync({ timeout: 5 }).then((g) => g.unlock(), note);
+            await m.lockAsync({ timeout: 5 }).then((g) => attempt(() => g.unlock()), note);
             await s.acquireAsync(1, { timeout: 5 }).catch(note);
           }
           attempt(() => {
