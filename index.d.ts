@@ -1127,8 +1127,7 @@ export declare class RwLockWriteGuard extends RwLockGuard {
  *   so. A thread tracks its read locks on up to 64 locks at once; read locks
  *   on more locks than that stay held if it exits holding them, and so can
  *   one whose worker is terminated in the middle of taking or releasing it
- *   (a few function calls), or every one where the runtime allows no
- *   external ArrayBuffers. Give writers timeouts where readers may die.
+ *   (a few function calls). Give writers timeouts where readers may die.
  *
  * @example
  * ```js
