@@ -127,6 +127,20 @@ export function flags(n = 8) {
   return new Int32Array(new SharedArrayBuffer(4 * n));
 }
 
+/**
+ * An object made by `make({ buffer, byteOffset })` inside a larger
+ * SharedArrayBuffer, `guard` bytes from each end: `{ object, changed() }`,
+ * `changed()` counting the guard bytes around its `byteLength` bytes that
+ * something wrote (none may).
+ */
+export function insideGuards(byteLength, make, guard = 256) {
+  const all = new Uint8Array(new SharedArrayBuffer(guard + byteLength + guard));
+  all.fill(0xa5);
+  const object = make({ buffer: all.buffer, byteOffset: guard });
+  const changed = () => [...all.subarray(0, guard), ...all.subarray(guard + byteLength)].filter((b) => b !== 0xa5).length;
+  return { object, changed };
+}
+
 /** Sleeps `ms` milliseconds. */
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 

@@ -2,7 +2,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { Queue } from '../index.mjs';
-import { spawn, sleep, flags, rejectsWithCode, waitFor } from './helpers.mjs';
+import { spawn, sleep, flags, rejectsWithCode, waitFor, insideGuards } from './helpers.mjs';
 
 const require = createRequire(import.meta.url);
 const native = require('../lib/binding.js');
@@ -142,13 +142,8 @@ test('Queue: close() wakes producers asleep in push, write, pushAsync and writeA
 });
 
 test('Queue: hostile writes to positions, state and stamps never crash or hang, never give a value that was not pushed, and touch no byte outside the Queue', async () => {
-  // The Queue inside a larger buffer, between guard bytes nothing may write.
-  const GUARD = 256;
   const length = Queue.byteLengthFor(Int32Array, 8);
-  const all = new Uint8Array(new SharedArrayBuffer(GUARD + length + GUARD));
-  all.fill(0xa5);
-  const q = new Queue(Int32Array, 8, { buffer: all.buffer, byteOffset: GUARD });
-  const guards = () => [...all.subarray(0, GUARD), ...all.subarray(GUARD + length)].filter((b) => b !== 0xa5).length;
+  const { object: q, changed: guards } = insideGuards(length, (at) => new Queue(Int32Array, 8, at));
   assert.equal(guards(), 0, 'the Queue is made inside its own bytes');
   const stop = new Int32Array(new SharedArrayBuffer(8));
   const vandal = spawn(({}, { buffer, byteOffset, length, stop, HEAD, TAIL, STATE, STAMPS }) => {
@@ -174,7 +169,7 @@ test('Queue: hostile writes to positions, state and stamps never crash or hang, 
       if (n % 4096 === 0 && Date.now() > until) throw new Error('never told to stop');
     }
     return n;
-  }, { buffer: all.buffer, byteOffset: GUARD, length, stop, HEAD, TAIL, STATE, STAMPS: native.RING_DATA_OFFSET / 4 });
+  }, { buffer: q.buffer, byteOffset: q.byteOffset, length, stop, HEAD, TAIL, STATE, STAMPS: native.RING_DATA_OFFSET / 4 });
   await waitFor(() => Atomics.load(stop, 1) !== 0, 'the vandal to start writing');
   // The values pushed: BASE + i, and -7 (pushMany). Whatever a pop, peek or
   // popMany returns must be one of those, or 0 (a slot never written, which

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import { createRequire } from 'node:module';
 import { RingBuffer, Queue, errors } from '../index.mjs';
-import { spawn, sleep, rejectsWithCode, waitFor, flags } from './helpers.mjs';
+import { spawn, sleep, rejectsWithCode, waitFor, flags, insideGuards } from './helpers.mjs';
 
 const require = createRequire(import.meta.url);
 const native = require('../lib/binding.js');
@@ -421,13 +421,8 @@ test('an object that produced before, a whole number of laps ago, looks at the r
 });
 
 test('hostile writes to head, tail and state never crash or hang, never give a value that was not pushed, and touch no byte outside the ring', async () => {
-  // The ring inside a larger buffer, between guard bytes nothing may write.
-  const GUARD = 256;
   const length = RingBuffer.byteLengthFor(Float64Array, 16);
-  const all = new Uint8Array(new SharedArrayBuffer(GUARD + length + GUARD));
-  all.fill(0xa5);
-  const ring = new RingBuffer(Float64Array, 16, { buffer: all.buffer, byteOffset: GUARD });
-  const guards = () => [...all.subarray(0, GUARD), ...all.subarray(GUARD + length)].filter((b) => b !== 0xa5).length;
+  const { object: ring, changed: guards } = insideGuards(length, (at) => new RingBuffer(Float64Array, 16, at));
   assert.equal(guards(), 0, 'the ring is made inside its own bytes');
   const stop = new Int32Array(new SharedArrayBuffer(8));
   const vandal = spawn(({}, { buffer, byteOffset, length, stop, HEAD, TAIL, STATE }) => {
@@ -451,7 +446,7 @@ test('hostile writes to head, tail and state never crash or hang, never give a v
       if (n % 4096 === 0 && Date.now() > until) throw new Error('never told to stop');
     }
     return n;
-  }, { buffer: all.buffer, byteOffset: GUARD, length, stop, HEAD, TAIL, STATE });
+  }, { buffer: ring.buffer, byteOffset: ring.byteOffset, length, stop, HEAD, TAIL, STATE });
   await waitFor(() => Atomics.load(stop, 1) !== 0, 'the vandal to start writing'); // the vandal is writing
   // The values pushed: BASE + i, and -7 (pushMany, writeRegion). Whatever
   // is read must be one of those, or 0 (a slot never written, which forged
