@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import { Channel, ChannelSender, ChannelReceiver, RingBuffer, Queue } from '../index.mjs';
 import { createRequire } from 'node:module';
-import { spawn, sleep, rejectsWithCode, waitFor, bounded, flags } from './helpers.mjs';
+import { spawn, sleep, rejectsWithCode, waitFor, bounded, flags, waitersOf } from './helpers.mjs';
 
 const require = createRequire(import.meta.url);
 const native = require('../lib/binding.js');
-const { HEAD, TAIL, INDEX_WAITING, RECV_POS, DATA_OFFSET } = require('../lib/ring-common.js');
+const { HEAD, TAIL, RECV_POS, DATA_OFFSET } = require('../lib/ring-common.js');
 
 /** Reads the state word of the Channel's internal lock at byte `at` (native.CHANNEL_SEND_LOCK or CHANNEL_RECV_LOCK). */
 function lockWord(ch, at) {
@@ -149,12 +149,11 @@ test('Channel: close() wakes receivers parked on an empty channel and senders pa
   }, { ch: fullA });
   const asyncSend = fullB.sendAsync('more', { timeout: 10_000 }).then(() => 'sent', (err) => err.code);
   // Receivers sleep on the tail word, senders on the head word.
-  const sleepers = (ch, index) => native.ringWaiters(new Int32Array(ch.buffer, ch.byteOffset, 64), index, INDEX_WAITING);
-  const waiters = [[emptyA, TAIL], [emptyB, TAIL], [fullA, HEAD], [fullB, HEAD]];
-  await waitFor(() => waiters.every(([ch, index]) => sleepers(ch, index) === 1), 'both receivers and both senders parked');
+  const waiters = [emptyA, emptyB].map((ch) => [ch, waitersOf(ch).consumers]).concat([fullA, fullB].map((ch) => [ch, waitersOf(ch).producers]));
+  await waitFor(() => waiters.every(([, sleepers]) => sleepers() === 1), 'both receivers and both senders parked');
   // A wake takes the sleepers off the queue before close() returns; a close()
   // that only set the flag would leave them parked until their next look.
-  const left = waiters.map(([ch, index]) => (ch.close(), sleepers(ch, index)));
+  const left = waiters.map(([ch, sleepers]) => (ch.close(), sleepers()));
   assert.deepEqual(left, [0, 0, 0, 0], 'still parked right after close()');
   const [r, ar, s, as] = await Promise.all([receiver.result(), bounded(asyncRecv, 10_000, 'recvAsync'), sender.result(), bounded(asyncSend, 10_000, 'sendAsync')]);
   assert.deepEqual([r, ar, s, as], ['undefined', undefined, 'ERR_SHMKIT_CLOSED', 'ERR_SHMKIT_CLOSED']);
@@ -290,7 +289,7 @@ test('Channel: a sender never waits for room a claimed receiver has taken but no
     slow.send(new Uint8Array(16).fill(9), { timeout: 10_000 });
     return 'sent';
   }, { slow });
-  const parked = () => native.ringWaiters(new Int32Array(slow.buffer, slow.byteOffset, 64), HEAD, INDEX_WAITING);
+  const parked = waitersOf(slow).producers;
   await waitFor(() => parked() === 1, 'the sender asleep on the head');
   const srx = slow.receiver();
   srx.recv();

@@ -3,8 +3,13 @@
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { afterEach } from 'node:test';
+import { createRequire } from 'node:module';
+import { Queue } from '../index.mjs';
 
 const entry = fileURLToPath(new URL('../index.js', import.meta.url));
+const require = createRequire(import.meta.url);
+const native = require('../lib/binding.js');
+const { HEAD, TAIL, INDEX_WAITING, CONSUMERS_WAITING, PRODUCERS_WAITING } = require('../lib/ring-common.js');
 
 /**
  * Runs `node ...args -e script` in a child process (killed after 30 s) with
@@ -139,6 +144,21 @@ export function insideGuards(byteLength, make, guard = 256) {
   const object = make({ buffer: all.buffer, byteOffset: guard });
   const changed = () => [...all.subarray(0, guard), ...all.subarray(guard + byteLength)].filter((b) => b !== 0xa5).length;
   return { object, changed };
+}
+
+/**
+ * The control words of `r` (a RingBuffer, Queue or Channel), and how many
+ * threads are queued asleep on its tail (consumers, receivers) and on its
+ * head (producers, senders), as the parking lot counts them.
+ */
+export function waitersOf(r) {
+  const words = new Int32Array(r.buffer, r.byteOffset, 64);
+  const queue = r instanceof Queue;
+  return {
+    words,
+    consumers: () => native.ringWaiters(words, TAIL, queue ? CONSUMERS_WAITING : INDEX_WAITING),
+    producers: () => native.ringWaiters(words, HEAD, queue ? PRODUCERS_WAITING : INDEX_WAITING),
+  };
 }
 
 /** Sleeps `ms` milliseconds. */

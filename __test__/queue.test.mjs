@@ -2,21 +2,11 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { Queue } from '../index.mjs';
-import { spawn, sleep, flags, rejectsWithCode, waitFor, insideGuards } from './helpers.mjs';
+import { spawn, sleep, flags, rejectsWithCode, waitFor, insideGuards, waitersOf } from './helpers.mjs';
 
 const require = createRequire(import.meta.url);
 const native = require('../lib/binding.js');
-const { HEAD, TAIL, STATE, CONSUMERS_WAITING, PRODUCERS_WAITING } = require('../lib/ring-common.js');
-
-/** The control words of `q`, and how many are queued asleep on its tail (consumers) and head (producers). */
-function waitersOf(q) {
-  const words = new Int32Array(q.buffer, q.byteOffset, 64);
-  return {
-    words,
-    consumers: () => native.ringWaiters(words, TAIL, CONSUMERS_WAITING),
-    producers: () => native.ringWaiters(words, HEAD, PRODUCERS_WAITING),
-  };
-}
+const { HEAD, TAIL, STATE, CONSUMERS_WAITING } = require('../lib/ring-common.js');
 
 test('Queue: 3 producers and 3 consumers, every item arrives exactly once', async () => {
   const PER_PRODUCER = 100_000;

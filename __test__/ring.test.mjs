@@ -3,21 +3,10 @@ import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import { createRequire } from 'node:module';
 import { RingBuffer, Queue, errors } from '../index.mjs';
-import { spawn, sleep, rejectsWithCode, waitFor, flags, insideGuards } from './helpers.mjs';
+import { spawn, sleep, rejectsWithCode, waitFor, flags, insideGuards, waitersOf } from './helpers.mjs';
 
 const require = createRequire(import.meta.url);
-const native = require('../lib/binding.js');
-const { HEAD, TAIL, STATE, INDEX_WAITING, CONSUMERS_WAITING, PRODUCERS_WAITING } = require('../lib/ring-common.js');
-
-/** How many are queued asleep on `r`'s tail (consumers) and head (producers); `r` a RingBuffer or a Queue. */
-function waitersOf(r) {
-  const words = new Int32Array(r.buffer, r.byteOffset, 64);
-  const queue = r instanceof Queue;
-  return {
-    consumers: () => native.ringWaiters(words, TAIL, queue ? CONSUMERS_WAITING : INDEX_WAITING),
-    producers: () => native.ringWaiters(words, HEAD, queue ? PRODUCERS_WAITING : INDEX_WAITING),
-  };
-}
+const { HEAD, TAIL, STATE } = require('../lib/ring-common.js');
 
 test('1,000,000 values through a RingBuffer between workers: strict order, checksum', async () => {
   const N = 1_000_000;

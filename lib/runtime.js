@@ -37,7 +37,7 @@ const state =
     // readHolds: RwLock read locks per lock (lib/rwlock.js), shared by every copy too.
     // delivering: the id of the async wait whose outcome is being settled now, else 0.
     const s = { pending, nextId: 0, tid: 0, step: null, readHolds: new Map(), holdTable: null, delivering: 0 };
-    s.tid = register((id, status) => {
+    const onWake = (id, status) => {
       const settle = pending.get(id);
       if (settle === undefined) return;
       forgetIn(s, id);
@@ -52,32 +52,23 @@ const state =
       } finally {
         s.delivering = 0;
       }
-    });
+    };
+    s.tid = loading(() => native.registerThread(threadId, onWake));
     // The thread's Queue step record (src/ring/stranded.rs) and RwLock hold
     // table (src/sync/read_holds.rs): buffers this thread writes with plain
     // stores and Rust reads at its exit, kept alive by Rust until then.
-    s.step = new Float64Array(keptRecord(native.queueStepRecord, 5));
-    s.holdTable = new Float64Array(keptRecord(native.rwlockHoldTable, native.RWLOCK_HOLD_SLOTS * 3 + 1));
+    s.step = new Float64Array(loading(native.queueStepRecord));
+    s.holdTable = new Float64Array(loading(native.rwlockHoldTable));
     return s;
   })());
 
-function register(onWake) {
+/** What `call()` returns; a failure means shmkit cannot load on this thread (ERR_SHMKIT_LOAD). */
+function loading(call) {
   try {
-    return native.registerThread(threadId, onWake);
+    return call();
   } catch (err) {
     throw new errors.ShmkitError(`shmkit cannot load on this thread: ${err.message}`, 'ERR_SHMKIT_LOAD');
   }
-}
-
-/** A new buffer of `words` f64, handed to `keep` (the native call that keeps it as a record of this thread). */
-function keptRecord(keep, words) {
-  const buffer = new ArrayBuffer(words * 8);
-  try {
-    keep(buffer);
-  } catch (err) {
-    throw new errors.ShmkitError(`shmkit cannot load on this thread: ${err.message}`, 'ERR_SHMKIT_LOAD');
-  }
-  return buffer;
 }
 
 function forgetIn(s, id) {

@@ -23,7 +23,7 @@ use std::ptr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::LazyLock;
 
-use napi::bindgen_prelude::{Function, JsValue, Unknown};
+use napi::bindgen_prelude::{ArrayBuffer, FromNapiValue, Function, JsValue};
 use napi::{sys, Env, Error, Result, Status};
 use napi_derive::napi;
 use parking_lot::Mutex;
@@ -451,52 +451,43 @@ thread_local! {
   static RECORDS: [Cell<sys::napi_ref>; 2] = const { [const { Cell::new(ptr::null_mut()) }; 2] };
 }
 
-/// Keeps `buffer`, an ordinary ArrayBuffer of `words` f64 that the calling
-/// thread's JS made, as that thread's record `which`. The memory stays V8's
-/// (a reference keeps the buffer alive): a record that JS detaches, or
-/// transfers to another thread, reads as missing at the exit, never as
-/// memory freed or written by another thread. Once per thread, after its
-/// registration.
-pub fn keep_record(
-  env: &Env,
+/// A new ArrayBuffer of `words` f64 (zeros), kept as the calling thread's
+/// record `which`. The memory is V8's, and a reference keeps the buffer
+/// alive until the thread exits: a record that JS detaches, or transfers to
+/// another thread, reads as missing then, never as memory freed or written
+/// by another thread. Once per thread, after its registration.
+pub fn new_record<'env>(
+  env: &'env Env,
   which: Record,
-  buffer: &Unknown<'_>,
   words: usize,
   what: &str,
-) -> Result<()> {
+) -> Result<ArrayBuffer<'env>> {
   current()?;
   if RECORDS.with(|r| !r[which as usize].get().is_null()) {
     return Err(Error::new(
       Status::GenericFailure,
-      format!("this thread's {what} is kept already"),
+      format!("this thread's {what} was made already"),
     ));
   }
   let raw = env.raw();
-  let buffer = buffer.raw();
-  let mut is_array_buffer = false;
   let mut data = ptr::null_mut();
-  let mut len = 0;
-  // SAFETY: Node-API calls on the calling thread's env (we are inside one of
-  // its callbacks) with `buffer` from its arguments; each reports by status.
-  let fits = unsafe {
-    sys::napi_is_arraybuffer(raw, buffer, &mut is_array_buffer) == sys::Status::napi_ok
-      && is_array_buffer
-      && sys::napi_get_arraybuffer_info(raw, buffer, &mut data, &mut len) == sys::Status::napi_ok
-  };
-  if !fits || len != words * 8 || data.is_null() || !(data as usize).is_multiple_of(8) {
-    return Err(Error::new(
-      Status::InvalidArg,
-      format!(
-        "the {what} must be a new ArrayBuffer of {} bytes",
-        words * 8
-      ),
-    ));
-  }
+  let mut buffer = ptr::null_mut();
   let mut reference = ptr::null_mut();
-  // SAFETY: as above; the reference is deleted at the thread's exit.
-  check(unsafe { sys::napi_create_reference(raw, buffer, 1, &mut reference) })?;
+  // SAFETY: Node-API calls on the calling thread's env (we are inside one of
+  // its callbacks); each reports by status. The reference is deleted at the
+  // thread's exit (`drop_records`).
+  unsafe {
+    check(sys::napi_create_arraybuffer(
+      raw,
+      words * 8,
+      &mut data,
+      &mut buffer,
+    ))?;
+    check(sys::napi_create_reference(raw, buffer, 1, &mut reference))?;
+  }
   RECORDS.with(|r| r[which as usize].set(reference));
-  Ok(())
+  // SAFETY: `buffer` is the ArrayBuffer just made on this env.
+  unsafe { ArrayBuffer::from_napi_value(raw, buffer) }
 }
 
 /// Copies the calling thread's record `which` into `out`, one f64 per word:
@@ -531,12 +522,12 @@ pub fn read_record(which: Record, out: &mut [f64]) -> bool {
   if fits {
     let words = data.cast::<u64>();
     for (i, w) in out.iter_mut().enumerate() {
-      // SAFETY: the buffer is alive (the reference holds it, and no JS runs
-      // during this call to detach it), `len` covers word i, and `data` is
-      // 8-aligned. The load is atomic because nothing in Rust's memory
-      // model says who else may write that memory (only this thread's JS
-      // does, and it is not running).
-      *w = f64::from_bits(unsafe { AtomicU64::from_ptr(words.add(i)) }.load(Ordering::Relaxed));
+      // The load is atomic: nothing in Rust's memory model says who else may
+      // write that memory (only this thread's JS does, and it is not running).
+      // SAFETY: the reference keeps the buffer alive and no JS runs here to
+      // detach it; `len` covers word i, and `data` is 8-aligned.
+      let word = unsafe { AtomicU64::from_ptr(words.add(i)) };
+      *w = f64::from_bits(word.load(Ordering::Relaxed));
     }
   }
   // SAFETY: closes the scope opened above, on the same env.

@@ -40,7 +40,7 @@ use std::collections::HashMap;
 use std::sync::atomic::Ordering::SeqCst;
 use std::sync::LazyLock;
 
-use napi::bindgen_prelude::Unknown;
+use napi::bindgen_prelude::ArrayBuffer;
 use napi::{Env, Result};
 use napi_derive::napi;
 use parking_lot::Mutex;
@@ -66,18 +66,12 @@ struct Step {
 static STRANDED: LazyLock<Mutex<HashMap<usize, Step>>> =
   LazyLock::new(|| Mutex::new(HashMap::new()));
 
-/// Keeps `buffer`, a new ArrayBuffer of 40 bytes, as the calling thread's
-/// step record, which Rust reads at the thread's exit. Once per thread, by
-/// shmkit's loader.
+/// The calling thread's step record, a new ArrayBuffer of 40 bytes that JS
+/// writes and Rust reads at the thread's exit. Once per thread, by shmkit's
+/// loader.
 #[napi(catch_unwind)]
-pub fn queue_step_record(env: &Env, buffer: Unknown<'_>) -> Result<()> {
-  threads::keep_record(
-    env,
-    Record::QueueStep,
-    &buffer,
-    RECORD_WORDS,
-    "Queue step record",
-  )
+pub fn queue_step_record(env: &Env) -> Result<ArrayBuffer<'_>> {
+  threads::new_record(env, Record::QueueStep, RECORD_WORDS, "Queue step record")
 }
 
 /// Reads this thread's step record and, if a step is open, strands it:

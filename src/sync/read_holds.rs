@@ -43,7 +43,7 @@
 //! fast path fails while readers hold the lock); a read may not be (the JS
 //! fast path takes it), so `readers` can count them until a writer comes.
 
-use napi::bindgen_prelude::Unknown;
+use napi::bindgen_prelude::ArrayBuffer;
 use napi::{Env, Result};
 use napi_derive::napi;
 
@@ -61,12 +61,12 @@ const ENTRY_WORDS: usize = RWLOCK_HOLD_SLOTS as usize * 3;
 pub const RWLOCK_HOLD_ACCEPTED: u32 = ENTRY_WORDS as u32;
 const WORDS: usize = ENTRY_WORDS + 1;
 
-/// Keeps `buffer`, a new ArrayBuffer of `RWLOCK_HOLD_SLOTS * 24 + 8` bytes,
-/// as the calling thread's hold table, which Rust reads at the thread's exit.
-/// Once per thread, by shmkit's loader.
+/// The calling thread's hold table, a new ArrayBuffer of `RWLOCK_HOLD_SLOTS
+/// * 24 + 8` bytes that JS writes and Rust reads at the thread's exit. Once
+/// per thread, by shmkit's loader.
 #[napi(catch_unwind)]
-pub fn rwlock_hold_table(env: &Env, buffer: Unknown<'_>) -> Result<()> {
-  threads::keep_record(env, Record::ReadHolds, &buffer, WORDS, "RwLock hold table")
+pub fn rwlock_hold_table(env: &Env) -> Result<ArrayBuffer<'_>> {
+  threads::new_record(env, Record::ReadHolds, WORDS, "RwLock hold table")
 }
 
 /// The read locks this thread's hold table counts, as grants of thread `tid`
