@@ -34,7 +34,14 @@ import { inspect, type InspectOptionsStylized } from 'node:util';
  * Common rules:
  * - Timeouts are in milliseconds (fractions allowed, must be >= 0).
  *   `undefined` (the default) or `Infinity` means no limit.
- * - An `options` argument may be omitted, `undefined` or `null`.
+ * - An `options` argument may be omitted, `undefined` or `null`. An own
+ *   key it does not have (a misspelt `timeOut`, `maxRetained`) is a
+ *   `TypeError` (`ERR_INVALID_ARG_VALUE`) naming it, and the call does
+ *   nothing: a misspelt timeout would otherwise mean no limit. The options
+ *   of a wait are `timeout` and `signal` in either form (a blocking wait
+ *   ignores a `signal`); a wait's keys are checked when it is given no
+ *   `timeout` (in an async form, also when it is given no `signal`), so a
+ *   bounded blocking wait pays nothing for the check.
  * - Argument mistakes throw Node-style errors: `TypeError` with code
  *   `ERR_INVALID_ARG_TYPE` or `ERR_INVALID_ARG_VALUE`, and `RangeError` with
  *   code `ERR_OUT_OF_RANGE`; `new` on a class whose objects come from another
@@ -331,7 +338,8 @@ export type Attached<T> = 0 extends 1 & T
  *   guard.unlock();
  * }
  *
- * // TypeScript 5.2+ (`using`): unlocked when the block ends, even on throw.
+ * // `using` (plain JS from Node 24; TypeScript 5.2+ compiles it for any
+ * // Node): unlocked when the block ends, even on throw.
  * {
  *   using guard = mutex.lock();
  *   counter[0]++;
@@ -524,7 +532,9 @@ export declare class Mutex {
    * Locks (as {@link Mutex.lock}), runs `fn()`, and unlocks, even when `fn`
    * throws. Returns what `fn` returns. `fn` runs synchronously: if it returns
    * a promise, the lock is released before that promise settles; use
-   * {@link Mutex.withLockAsync} for async work.
+   * {@link Mutex.withLockAsync} for async work. The first time a thread's
+   * `fn` returns a `Promise`, Node prints a `ShmkitWarning` (code
+   * `SHMKIT_ASYNC_CALLBACK`; once per helper and thread).
    *
    * On a poisoned mutex it does not run `fn`: it releases the lock again and
    * throws a new {@link errors.OwnerDiedError} saying so (its `guard` is
@@ -761,7 +771,9 @@ export declare class Semaphore {
   /**
    * Takes one permit (as {@link Semaphore.acquire}), runs `fn()`, and
    * returns the permit, even when `fn` throws. Returns what `fn` returns.
-   * `fn` runs synchronously: for async work use {@link Semaphore.withPermitAsync}.
+   * `fn` runs synchronously: for async work use {@link Semaphore.withPermitAsync}
+   * (an `fn` that returns a `Promise` gets the warning
+   * {@link Mutex.withLock} describes).
    *
    * @param fn The guarded work.
    * @param options `timeout` in milliseconds; default: no limit.
@@ -1297,7 +1309,8 @@ export declare class RwLock {
   /**
    * Read-locks (as {@link RwLock.read}), runs `fn()`, and unlocks, even when
    * `fn` throws. Returns what `fn` returns. `fn` runs synchronously; use
-   * {@link RwLock.withReadAsync} for async work.
+   * {@link RwLock.withReadAsync} for async work (an `fn` that returns a
+   * `Promise` gets the warning {@link Mutex.withLock} describes).
    *
    * On a poisoned lock it does not run `fn`: it releases the lock again and
    * throws {@link errors.OwnerDiedError} (its `guard` already unlocked).
@@ -1312,7 +1325,8 @@ export declare class RwLock {
   /**
    * Write-locks (as {@link RwLock.write}), runs `fn()`, and unlocks, even
    * when `fn` throws. Returns what `fn` returns. `fn` runs synchronously; use
-   * {@link RwLock.withWriteAsync} for async work.
+   * {@link RwLock.withWriteAsync} for async work (an `fn` that returns a
+   * `Promise` gets the warning {@link Mutex.withLock} describes).
    *
    * On a poisoned lock it does not run `fn`: it releases the lock again and
    * throws {@link errors.OwnerDiedError} (its `guard` already unlocked),
@@ -2802,9 +2816,9 @@ export declare class Channel {
    * @param options `timeout` in milliseconds; default: no limit.
    * @returns The value, or `undefined` once the channel is closed and
    *   drained (or when `undefined` was sent).
-   * @throws What {@link Channel.recv} throws, and {@link errors.ShmkitError}
+   * @throws What {@link Channel.recv} throws, and {@link errors.BadValueError}
    *   `ERR_SHMKIT_BAD_VALUE` for a message that `v8.deserialize` cannot read
-   *   (not sent as a value; the message is consumed).
+   *   (not sent as a value): the message is taken, and is the error's `bytes`.
    */
   recvValue(options?: LockOptions | null): unknown;
 
@@ -2888,7 +2902,8 @@ export declare class Channel {
    * {@link Channel.recvValue} does: the values sent with `sendValue`. A sent
    * `undefined` is yielded like any value; only the end of the channel ends
    * the loop. A message that is not a serialized value throws
-   * `ERR_SHMKIT_BAD_VALUE` out of the loop (it has been taken).
+   * {@link errors.BadValueError} `ERR_SHMKIT_BAD_VALUE` out of the loop (it
+   * has been taken, and is the error's `bytes`).
    */
   values(options?: AsyncLockOptions | null): ReceiveIterable<unknown>;
 
@@ -3437,7 +3452,10 @@ export declare class Block {
  * @param value Anything; non-objects are returned as they are.
  * @returns `value`, with its shmkit objects live.
  * @throws What the classes' `from()` throw when a tagged object's memory does
- *   not hold that object, e.g. {@link errors.BadLayoutError} `ERR_SHMKIT_BAD_LAYOUT`.
+ *   not hold that object, e.g. {@link errors.BadLayoutError} `ERR_SHMKIT_BAD_LAYOUT`;
+ *   a `TypeError` `ERR_INVALID_ARG_VALUE` for a plain object tagged with a
+ *   class name this shmkit does not have whose `buffer` is a
+ *   `SharedArrayBuffer` (an object sent by another version of shmkit).
  *
  * @example
  * ```js
@@ -3651,6 +3669,26 @@ export declare namespace errors {
     readonly code: 'ERR_SHMKIT_TERMINATED';
     /** As {@link TimeoutError.written}: set only by a ring's blocking `write`. */
     written?: number;
+  }
+
+  /**
+   * A {@link Channel} value form (`recvValue…`, `values()`, and the same on
+   * a {@link ChannelReceiver}) took a message that is not a serialized value
+   * (it was sent with `send`, not `sendValue`). The message is off the
+   * channel, but not lost: `bytes` holds it. `cause` is `v8.deserialize`'s
+   * error.
+   */
+  class BadValueError extends ShmkitError {
+    /**
+     * @param message The message.
+     * @param bytes The channel message that could not be deserialized.
+     * @param options `cause`: what the deserializer threw.
+     */
+    constructor(message: string, bytes: Uint8Array, options?: { cause?: unknown });
+    /** Always `'ERR_SHMKIT_BAD_VALUE'`. */
+    readonly code: 'ERR_SHMKIT_BAD_VALUE';
+    /** The message as {@link Channel.recv} would have returned it. */
+    bytes: Uint8Array;
   }
 
   /**

@@ -47,5 +47,6 @@ module.exports = {
     BarrierBrokenError: errors.BarrierBrokenError,
     ClosedError: errors.ClosedError,
     StaleBlockError: errors.StaleBlockError,
+    BadValueError: errors.BadValueError,
   },
 };

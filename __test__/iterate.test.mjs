@@ -106,9 +106,10 @@ test('Channel values() yields a sent undefined like any value: only the end of t
   }, { code: 'ERR_SHMKIT_TIMEOUT' });
   rx.release();
   assert.deepEqual(sync, [{ job: 1 }, undefined]);
-  // Bytes that are not a serialized value end the loop with a code; they are taken.
+  // Bytes that are not a serialized value end the loop with a code; they are
+  // taken, and the error carries them.
   open.send(new Uint8Array([0xff, 0xff, 0xff]));
-  assert.throws(() => [...open.values({ timeout: 50 })], { code: 'ERR_SHMKIT_BAD_VALUE' });
+  assert.throws(() => [...open.values({ timeout: 50 })], (err) => err.code === 'ERR_SHMKIT_BAD_VALUE' && err.bytes.join() === '255,255,255');
   assert.equal(open.byteSize, 0);
   open.send(new Uint8Array([0xff]));
   open.sendValue('next');
@@ -116,7 +117,7 @@ test('Channel values() yields a sent undefined like any value: only the end of t
     (async () => {
       for await (const v of open.values({ timeout: 50 })) void v;
     })(),
-    { code: 'ERR_SHMKIT_BAD_VALUE' },
+    (err) => err.code === 'ERR_SHMKIT_BAD_VALUE' && err.bytes.join() === '255',
   );
   assert.equal(await open.recvValueAsync({ timeout: 50 }), 'next'); // the receive lock was let go
 });

@@ -2,7 +2,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { inspect } from 'node:util';
-import { Mutex, MutexGuard, Semaphore, Condvar, RwLock, Barrier, Latch, attach, errors } from '../index.mjs';
+import { Mutex, MutexGuard, Semaphore, Condvar, RwLock, Barrier, Latch, RingBuffer, Queue, Channel, BufferPool, SlabPool, attach, errors } from '../index.mjs';
 import * as esm from '../index.mjs';
 import { spawn, sleep, rejectsWithCode, waitFor, bounded } from './helpers.mjs';
 
@@ -228,8 +228,74 @@ test('bad inputs get clear errors with codes', async () => {
   assert.throws(() => Mutex.from({ buffer: 'x' }), { code: 'ERR_INVALID_ARG_TYPE', message: /"value\.buffer"/ });
   assert.throws(() => Mutex.from({ buffer: sab, byteOffset: '0' }), { code: 'ERR_INVALID_ARG_TYPE', message: /"value\.byteOffset"/ });
   assert.throws(() => new Mutex({ buffer: 'x' }), { code: 'ERR_INVALID_ARG_TYPE', message: /"options\.buffer"/ });
+  // The SharedArrayBuffer itself instead of { buffer }: the message says so.
+  assert.throws(() => Mutex.from(m.buffer), { code: 'ERR_INVALID_ARG_TYPE', message: /\{ buffer, byteOffset \}.*not the SharedArrayBuffer itself/ });
+  // A release past max says how many permits there are and how many can go back.
+  assert.throws(() => sem.release(), { code: 'ERR_OUT_OF_RANGE', message: /at most 0 now \(1 of its max 1 permits are available\)/ });
+  // attach(): a tagged object of a class this shmkit lacks is an error, not left plain.
+  const foreign = { $shmkit: 'Mutex2', buffer: new SharedArrayBuffer(64), byteOffset: 0 };
+  assert.throws(() => attach({ lock: foreign }), { code: 'ERR_INVALID_ARG_VALUE', message: /"Mutex2".*another version of shmkit/ });
+  const notOurs = { $shmkit: 'mine', buffer: 'not shared' }; // someone else's key, no shared memory: left as it is
+  assert.equal(attach({ x: notOurs }).x, notOurs);
   assert.equal(m.isLocked, false);
   assert.equal(sem.available, 1);
+});
+
+test('a misspelt option is ERR_INVALID_ARG_VALUE naming it, not ignored, and the call takes nothing', async () => {
+  const m = new Mutex();
+  const ring = new RingBuffer(Float64Array, 4);
+  ring.push(1);
+  const q = new Queue(Int32Array, 4);
+  const ch = new Channel({ byteCapacity: 64 });
+  ch.send('kept');
+  const sem = new Semaphore(1);
+  const pool = new BufferPool();
+  const slab = new SlabPool({ blockSize: 8, blocks: 1 });
+  const signal = new AbortController().signal;
+  const cases = [
+    // Waits: a misspelt timeout would have meant no limit at all.
+    ['lock timeOut', () => m.lock({ timeOut: 10 }), 'timeOut'],
+    ['withLock timout', () => m.withLock(() => assert.fail('ran'), { timout: 10 }), 'timout'],
+    ['lockAsync Timeout', () => m.lockAsync({ Timeout: 10 }), 'Timeout'],
+    ['lockAsync with a timeout and a misspelt signal', () => m.lockAsync({ timeout: 10, singal: signal }), 'singal'],
+    ['ring pop', () => ring.pop({ timeout_ms: 10 }), 'timeout_ms'],
+    ['ring popAsync', () => ring.popAsync({ ms: 10 }), 'ms'],
+    ['queue push', () => q.pushAsync(1, { wait: 10 }), 'wait'],
+    ['channel recv', () => ch.recv({ deadline: 10 }), 'deadline'],
+    ['semaphore acquire', () => sem.acquire(1, { timeOut: 10 }), 'timeOut'],
+    ['slab acquireAsync', () => slab.acquireAsync({ abortSignal: signal }), 'abortSignal'],
+    ['values()', () => ring.values({ timeOut: 10 }), 'timeOut'],
+    // Constructors and the pool.
+    ['Mutex placement', () => new Mutex({ bufer: new SharedArrayBuffer(64) }), 'bufer'],
+    ['Semaphore max', () => new Semaphore(1, { maximum: 2 }), 'maximum'],
+    ['Channel capacity', () => new Channel({ capacity: 1024 }), 'capacity'],
+    ['RingBuffer placement', () => new RingBuffer(Int8Array, 8, { offset: 0 }), 'offset'],
+    ['BufferPool', () => new BufferPool({ maxRetained: 1 }), 'maxRetained'],
+    ['BufferPool acquire', () => pool.acquire(8, { zeroed: true }), 'zeroed'],
+    ['SlabPool spec', () => new SlabPool({ blockSize: 8, block: 1 }), 'block'],
+  ];
+  for (const [what, fn, key] of cases) {
+    const err = await rejectsWithCode(assert, fn, 'ERR_INVALID_ARG_VALUE').catch((e) => {
+      e.message = `${what}: ${e.message}`;
+      throw e;
+    });
+    assert.ok(err.message.includes(`"${key}"`), `${what}: the message names ${key}: ${err.message}`);
+  }
+  // Nothing was taken or changed by the refused calls.
+  assert.equal(m.isLocked, false);
+  assert.equal(ring.size, 1);
+  assert.equal(q.size, 0);
+  assert.equal(new TextDecoder().decode(ch.tryRecv()), 'kept');
+  assert.equal(sem.available, 1);
+  assert.equal(pool.stats.acquired, 0);
+  assert.equal(slab.stats.free, 1);
+  // What is an option still works: both wait options in either form, an
+  // undefined one, an empty object.
+  m.lock({ timeout: 10, signal }).unlock();
+  (await m.lockAsync({ signal })).unlock();
+  m.lock({ timeout: undefined }).unlock();
+  m.lock({}).unlock();
+  assert.equal(pool.acquire(8, { zero: true }).byteLength, 8);
 });
 
 test('random bytes written over the memory by another thread never crash: every error has a code, and the vandal shows in errors only corruption gives', async () => {

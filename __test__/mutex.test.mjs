@@ -262,3 +262,29 @@ test('util.inspect shows the live state', async () => {
   g.unlock();
   assert.equal(inspect(g), 'MutexGuard { locked: false }');
 });
+
+test('a blocking with…(fn) whose fn returns a Promise warns once per helper (SHMKIT_ASYNC_CALLBACK), and still gives back what it held', async () => {
+  const w = spawn(async ({ Mutex, RwLock, Semaphore }) => {
+    const warnings = [];
+    process.on('warning', (w) => w.code === 'SHMKIT_ASYNC_CALLBACK' && warnings.push(w.message));
+    const m = new Mutex();
+    const rw = new RwLock();
+    const sem = new Semaphore(1);
+    for (let i = 0; i < 2; i++) {
+      await m.withLock(async () => 1);
+      await rw.withRead(async () => 1);
+      await rw.withWrite(async () => 1);
+      await sem.withPermit(() => Promise.resolve(1));
+    }
+    m.withLock(() => 1); // no Promise, no warning
+    await m.withLockAsync(async () => 1);
+    await new Promise((r) => setTimeout(r, 20)); // warnings are emitted on the next tick
+    return { warnings, held: [m.isLocked, rw.readers, rw.isWriteLocked, sem.available] };
+  });
+  const { warnings, held } = await w.result();
+  assert.deepEqual(held, [false, 0, false, 1]);
+  assert.equal(warnings.length, 4, warnings.join('\n'));
+  for (const [helper, form] of [['Mutex.withLock', 'withLockAsync'], ['RwLock.withRead', 'withReadAsync'], ['RwLock.withWrite', 'withWriteAsync'], ['Semaphore.withPermit', 'withPermitAsync']]) {
+    assert.ok(warnings.some((m) => m.startsWith(`${helper}(fn)`) && m.includes(`use ${form}(fn)`)), `${helper} warned: ${warnings.join('\n')}`);
+  }
+});

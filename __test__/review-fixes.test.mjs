@@ -439,13 +439,21 @@ test('Async waits: a signal-like object missing removeEventListener is refused; 
 });
 
 test('Error messages: value forms name the serialized size and a message that is no value; timeouts say how long and where; buffers are never dumped', async () => {
-  const { Channel, BufferPool, SlabPool } = await import('../index.mjs');
+  const { Channel, BufferPool, SlabPool, errors } = await import('../index.mjs');
   const ch = new Channel({ byteCapacity: 128 });
-  assert.throws(() => ch.sendValue('x'.repeat(200)), (err) => err.code === 'ERR_OUT_OF_RANGE' && /serialized value/.test(err.message) && /205/.test(err.message));
+  assert.throws(
+    () => ch.sendValue('x'.repeat(200)),
+    (err) => err.code === 'ERR_OUT_OF_RANGE' && /"value".*at most 124 bytes once serialized.*Received a value of 205 bytes serialized$/.test(err.message),
+  );
+  // A message that is no value is taken, and handed back on the error.
+  const abc = [...new TextEncoder().encode('abc')];
   ch.send('abc');
-  assert.throws(() => ch.recvValue(), (err) => err.code === 'ERR_SHMKIT_BAD_VALUE' && /sendValue/.test(err.message));
+  assert.throws(() => ch.recvValue(), (err) => err instanceof errors.BadValueError && err.code === 'ERR_SHMKIT_BAD_VALUE' && /sendValue/.test(err.message) && err.cause instanceof Error && err.bytes instanceof Uint8Array && err.bytes.join() === abc.join());
+  assert.equal(ch.byteSize, 0);
   ch.send('abc');
-  await assert.rejects(ch.recvValueAsync(), { code: 'ERR_SHMKIT_BAD_VALUE' });
+  await assert.rejects(ch.recvValueAsync(), (err) => err instanceof errors.BadValueError && err.bytes.join() === abc.join());
+  ch.send('abc');
+  assert.throws(() => ch.tryRecvValue(), (err) => err instanceof errors.BadValueError && err.bytes.join() === abc.join());
   ch.sendValue({ n: 1n });
   assert.deepEqual(ch.tryRecvValue(), { n: 1n });
 

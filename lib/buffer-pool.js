@@ -182,6 +182,7 @@ class BufferPool {
 
   constructor(options) {
     const opts = validate.options(options);
+    if (opts !== undefined) validate.knownKeys(opts, ['maxRetainedBytes']);
     let max = opts?.maxRetainedBytes;
     if (max === undefined) max = native.BUFFER_POOL_DEFAULT_RETAINED;
     else if (max !== Infinity) validate.integer('options.maxRetainedBytes', max, 0, Number.MAX_SAFE_INTEGER);
@@ -252,6 +253,7 @@ class BufferPool {
     validate.integer('byteLength', byteLength, 1, MAX_LENGTH);
     const opts = validate.options(options);
     const zero = opts?.zero ?? false;
+    if (opts !== undefined && opts.zero === undefined) validate.knownKeys(opts, ['zero']); // (a misspelt zero)
     if (typeof zero !== 'boolean') throw errors.invalidArgType('options.zero', 'a boolean', zero);
     const serial = ++this.#serial;
     const slot = native.bufferPoolAcquire(this.#id, byteLength, serial);

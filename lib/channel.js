@@ -1112,18 +1112,26 @@ function serialized(side, value) {
   }
   const cap = (side.channel ?? side).byteCapacity;
   if (bytes.length > cap - 4) {
-    throw errors.outOfRange('the serialized value', `at most ${cap - 4} bytes (the channel's byteCapacity less 4; make the channel larger)`, bytes.length);
+    throw errors.outOfRange(
+      'value',
+      `at most ${cap - 4} bytes once serialized (the channel's byteCapacity less 4; make the channel larger)`,
+      bytes.length,
+      `a value of ${bytes.length} bytes serialized`,
+    );
   }
   return bytes;
 }
 
-/** A message received by a value form, deserialized (ERR_SHMKIT_BAD_VALUE when it is no serialized value). */
+/**
+ * A message received by a value form, deserialized: when it is no serialized
+ * value, a BadValueError (ERR_SHMKIT_BAD_VALUE) that carries the message.
+ */
 function deserialized(m) {
   if (m === undefined) return undefined;
   try {
     return v8.deserialize(m);
   } catch (err) {
-    throw new errors.ShmkitError(`Channel: the message is not a value sent with sendValue (${err.message})`, 'ERR_SHMKIT_BAD_VALUE');
+    throw new errors.BadValueError(`Channel: the message is not a value sent with sendValue (${err.message}); its ${m.length} bytes are the error's bytes`, m, { cause: err });
   }
 }
 

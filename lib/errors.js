@@ -86,6 +86,17 @@ class StaleBlockError extends ShmkitError {
   }
 }
 
+/**
+ * A Channel's value form took a message that is not a serialized value;
+ * `bytes` is that message, so nothing is lost.
+ */
+class BadValueError extends ShmkitError {
+  constructor(message, bytes, options) {
+    super(message, 'ERR_SHMKIT_BAD_VALUE', options);
+    this.bytes = bytes;
+  }
+}
+
 /** The thread is being terminated; its wait was abandoned. */
 class TerminatedError extends ShmkitError {
   constructor(message = 'the thread is being terminated') {
@@ -143,10 +154,10 @@ function invalidArgValue(name, value, reason) {
   return withCode(new TypeError(`The argument '${name}' ${reason}. Received ${shown(value)}`), 'ERR_INVALID_ARG_VALUE');
 }
 
-/** `RangeError [ERR_OUT_OF_RANGE]`, worded like Node's own. */
-function outOfRange(name, range, value) {
+/** `RangeError [ERR_OUT_OF_RANGE]`, worded like Node's own; `received` says what was received, when not `value` itself. */
+function outOfRange(name, range, value, received = inspect(value)) {
   return withCode(
-    new RangeError(`The value of "${name}" is out of range. It must be ${range}. Received ${inspect(value)}`),
+    new RangeError(`The value of "${name}" is out of range. It must be ${range}. Received ${received}`),
     'ERR_OUT_OF_RANGE',
   );
 }
@@ -202,6 +213,7 @@ module.exports = {
   BarrierBrokenError,
   ClosedError,
   StaleBlockError,
+  BadValueError,
   invalidArgType,
   invalidArgValue,
   outOfRange,

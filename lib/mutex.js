@@ -133,14 +133,14 @@ class Mutex {
     if (options !== undefined) timeoutOf(options);
     if (FAST && Atomics.compareExchange(i32, W, 0, TID) === 0) {
       try {
-        return fn();
+        return shared.syncResult('Mutex.withLock', 'withLockAsync', 'the lock', fn());
       } finally {
         if (Atomics.compareExchange(i32, W, TID, 0) !== TID) unlockMutex(this);
       }
     }
     const guard = shared.releasingOnPoison('Mutex', () => this.lock(options), options);
     try {
-      return fn();
+      return shared.syncResult('Mutex.withLock', 'withLockAsync', 'the lock', fn());
     } finally {
       guard.unlock();
     }

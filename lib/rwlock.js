@@ -261,13 +261,13 @@ class RwLock {
   /** Runs `fn()` holding a read lock and returns its result. */
   withRead(fn, options) {
     func('fn', fn);
-    return withGuard(shared.releasingOnPoison('RwLock', () => this.read(options), options), fn);
+    return shared.syncResult('RwLock.withRead', 'withReadAsync', 'the read lock', withGuard(shared.releasingOnPoison('RwLock', () => this.read(options), options), fn));
   }
 
   /** Runs `fn()` holding the write lock and returns its result. */
   withWrite(fn, options) {
     func('fn', fn);
-    return withGuard(shared.releasingOnPoison('RwLock', () => this.write(options), options), fn);
+    return shared.syncResult('RwLock.withWrite', 'withWriteAsync', 'the write lock', withGuard(shared.releasingOnPoison('RwLock', () => this.write(options), options), fn));
   }
 
   /** Runs `await fn()` holding a read lock. `{ timeout, signal }`. */

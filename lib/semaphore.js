@@ -115,7 +115,8 @@ class Semaphore {
     }
     const status = native.semaphoreRelease(i32, n, this.#max);
     if (status === STATUS_OUT_OF_RANGE) {
-      throw errors.outOfRange('n', `at most ${this.#max - this.available} (max ${this.#max} permits)`, n);
+      const available = this.available;
+      throw errors.outOfRange('n', `at most ${this.#max - available} now (${available} of its max ${this.#max} permits are available)`, n);
     }
     this.#check(status);
   }
@@ -125,7 +126,7 @@ class Semaphore {
     func('fn', fn);
     this.acquire(1, options);
     try {
-      return fn();
+      return shared.syncResult('Semaphore.withPermit', 'withPermitAsync', 'the permit', fn());
     } finally {
       this.release(1);
     }

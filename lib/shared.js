@@ -6,7 +6,7 @@
 const { types } = require('node:util');
 const { native } = require('./runtime.js');
 const errors = require('./errors.js');
-const { isAbortOf } = require('./validate.js');
+const { isAbortOf, knownKeys } = require('./validate.js');
 
 /** Own enumerable property naming the class; it survives postMessage/workerData. */
 const TAG = '$shmkit';
@@ -19,6 +19,16 @@ const classes = new Map();
 function register(Class) {
   classes.set(Class.name, Class);
 }
+
+/**
+ * Each constructor's options: where to place the object, and the options of
+ * its own that its constructor has read (by class name).
+ */
+const PLACEMENT = ['buffer', 'byteOffset'];
+const OPTION_NAMES = new Map([
+  ['Semaphore', ['max', ...PLACEMENT]],
+  ['Channel', ['byteCapacity', ...PLACEMENT]],
+]);
 
 function isShared(buffer) {
   return types.isSharedArrayBuffer(buffer);
@@ -40,6 +50,7 @@ function allocate(Class, bytes) {
 function place(Class, options, open, need = Class.byteLength) {
   if (options === undefined || options === null) options = {};
   else if (typeof options !== 'object') throw errors.invalidArgType('options', 'an object', options);
+  else if (!open) knownKeys(options, OPTION_NAMES.get(Class.name) ?? PLACEMENT);
   let { buffer, byteOffset } = options;
   const where = open ? 'value' : 'options'; // what the caller passed: Class.from's value, or a constructor's options
   if (buffer === undefined) {
@@ -165,6 +176,9 @@ function from(Class, value, open = (options) => new Class(options)) {
   if (value === null || typeof value !== 'object') {
     throw errors.invalidArgType('value', `a ${Class.name} or the object one becomes across threads`, value);
   }
+  if (isShared(value)) {
+    throw errors.invalidArgType('value', `a ${Class.name}, the object one becomes across threads, or { buffer, byteOffset } naming where one is (not the SharedArrayBuffer itself)`, value);
+  }
   const tag = value[TAG];
   if (tag !== undefined && tag !== Class.name) {
     throw new errors.BadLayoutError(`this value is a ${tag}, not a ${Class.name}`);
@@ -195,11 +209,18 @@ function revive(value, seen) {
   // clone keeps identity), and becomes one live object.
   const before = seen.get(value);
   if (before !== undefined) return before;
-  if (typeof value[TAG] === 'string' && classes.has(value[TAG]) && !(value instanceof classes.get(value[TAG]))) {
-    if (Object.getPrototypeOf(value) === Object.prototype) {
-      const live = classes.get(value[TAG]).from(value);
+  const tag = value[TAG];
+  if (typeof tag === 'string' && Object.getPrototypeOf(value) === Object.prototype) {
+    const Class = classes.get(tag);
+    if (Class !== undefined) {
+      const live = Class.from(value);
       seen.set(value, live);
       return live;
+    }
+    // What another version of shmkit (or a typo) calls a shmkit object:
+    // left plain, it would fail later as "x.lock is not a function".
+    if (isShared(value.buffer)) {
+      throw errors.invalidArgValue('value', value, `holds a shmkit object of a class this shmkit does not have (${JSON.stringify(tag)}; sent by another version of shmkit?)`);
     }
   }
   seen.set(value, value);
@@ -216,6 +237,26 @@ function revive(value, seen) {
     }
   }
   return value;
+}
+
+const warned = new Set();
+
+/**
+ * For the blocking withLock-style helpers: `result` is what their `fn`
+ * returned. A Promise means `fn` is async and its work goes on after the
+ * helper gave back what it `held`: warn once per helper (Node's process
+ * warning, code SHMKIT_ASYNC_CALLBACK) that `asyncForm` is the one to use.
+ * Returns `result`.
+ */
+function syncResult(what, asyncForm, held, result) {
+  if (result instanceof Promise && !warned.has(what)) { // (instanceof: no native call on the hot path)
+    warned.add(what);
+    process.emitWarning(
+      `${what}(fn): fn returned a Promise; ${held} was given back when fn returned, not when the Promise settles: use ${asyncForm}(fn) for async work`,
+      { type: 'ShmkitWarning', code: 'SHMKIT_ASYNC_CALLBACK' },
+    );
+  }
+  return result;
 }
 
 /**
@@ -244,4 +285,4 @@ function releasingOnPoison(what, lock, options) {
   }
 }
 
-module.exports = { TAG, kOpen, register, isOpen, setUp, setUpSized, from, attach, releasingOnPoison };
+module.exports = { TAG, kOpen, register, isOpen, setUp, setUpSized, from, attach, releasingOnPoison, syncResult };

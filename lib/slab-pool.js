@@ -56,6 +56,7 @@ function partsOf(blockSize, blocks) {
 /** `{ blockSize, blocks }`, validated. */
 function specOf(spec) {
   if (spec === null || typeof spec !== 'object') throw errors.invalidArgType('spec', 'an object { blockSize, blocks }', spec);
+  validate.knownKeys(spec, ['blockSize', 'blocks'], 'spec');
   const { blockSize, blocks } = spec;
   validate.integer('spec.blockSize', blockSize, 8, MAX_BLOCK_SIZE);
   if (blockSize % 8 !== 0) throw errors.invalidArgValue('spec.blockSize', blockSize, 'must be a multiple of 8');

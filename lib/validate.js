@@ -25,20 +25,43 @@ function options(value) {
   return value;
 }
 
-/** The `timeout` option in milliseconds (>= 0); -1 for none (undefined or Infinity). */
+/**
+ * Throws ERR_INVALID_ARG_VALUE when the options object `opts` has an own
+ * enumerable key that is not one of `names`: a misspelt option (`timeOut`)
+ * would otherwise be ignored, and a wait meant to be bounded would not be.
+ */
+function knownKeys(opts, names, name = 'options') {
+  for (const key of Object.keys(opts)) {
+    if (!names.includes(key)) {
+      throw errors.invalidArgValue(name, opts, `has no option ${JSON.stringify(key)} (its options are ${names.join(', ')})`);
+    }
+  }
+}
+
+// The options of every wait, blocking or async: a blocking wait ignores a
+// `signal` (nothing can abort it), so one options object serves both forms.
+const WAIT_OPTIONS = ['timeout', 'signal'];
+
+/**
+ * The `timeout` option in milliseconds (>= 0); -1 for none (undefined or
+ * Infinity). Options without a timeout have their keys checked (a misspelt
+ * timeout would mean no limit); a wait with one does not pay for the check.
+ */
 function timeoutOf(opts, name = 'options.timeout') {
   opts = options(opts);
   const t = opts === undefined ? undefined : opts.timeout;
+  if (t === undefined && opts !== undefined) knownKeys(opts, WAIT_OPTIONS);
   if (t === undefined || t === Infinity) return -1;
   if (typeof t !== 'number') throw errors.invalidArgType(name, 'a number', t);
   if (!(t >= 0)) throw errors.outOfRange(name, '>= 0', t);
   return t;
 }
 
-/** The `signal` option: an AbortSignal or undefined. */
+/** The `signal` option: an AbortSignal or undefined. Options without one have their keys checked, as in `timeoutOf`. */
 function signalOf(opts) {
   opts = options(opts);
   const signal = opts === undefined ? undefined : opts.signal;
+  if (signal === undefined && opts !== undefined) knownKeys(opts, WAIT_OPTIONS);
   if (signal === undefined || signal === null) return undefined;
   // What shmkit uses of it: `aborted`, `reason`, and the two listener methods.
   if (
@@ -62,4 +85,4 @@ function isAbortOf(signal, err) {
   return signal !== undefined && signal !== null && signal.aborted === true && err === signal.reason;
 }
 
-module.exports = { integer, func, options, timeoutOf, signalOf, isAbortOf };
+module.exports = { integer, func, options, knownKeys, timeoutOf, signalOf, isAbortOf };

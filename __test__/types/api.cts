@@ -872,6 +872,7 @@ function classify(err: unknown): string {
   if (err instanceof errors.NotSharedError) { const c: 'ERR_SHMKIT_NOT_SHARED' = err.code; return c; }
   if (err instanceof errors.NotOwnerError) { const c: 'ERR_SHMKIT_NOT_OWNER' = err.code; return c; }
   if (err instanceof errors.TerminatedError) { const c: 'ERR_SHMKIT_TERMINATED' = err.code; return c; }
+  if (err instanceof errors.BadValueError) { const c: 'ERR_SHMKIT_BAD_VALUE' = err.code; const b: Uint8Array = err.bytes; return c + b.length; }
   if (err instanceof errors.ClosedError) { const c: 'ERR_SHMKIT_CLOSED' = err.code; return c + String(err.written ?? ''); }
   if (err instanceof errors.ShmkitError) { const c: string = err.code; const nm: string = err.name; return c + nm; }
   return 'other';
