@@ -1895,10 +1895,10 @@ declare abstract class TypedRing<T extends TypedArrayType> {
    * values may come in between).
    *
    * @param values A typed array of the same kind (see {@link BatchOf}). Its
-   *   length is read once, at the call, from the array itself (not from a
-   *   `length` property it may define): a view that tracks a growable
-   *   `SharedArrayBuffer` which another thread grows meanwhile is written to
-   *   that length.
+   *   length is read once, at the call (before the options), from the array
+   *   itself (not from a `length` property it may define): a view that
+   *   tracks a growable `SharedArrayBuffer` which another thread grows
+   *   meanwhile is written to that length.
    * @param options `timeout` in milliseconds, for the whole call; default: no limit.
    * @returns `values.length` (at the call).
    * @throws {errors.TimeoutError} `ERR_SHMKIT_TIMEOUT` when `timeout` passed
@@ -1911,7 +1911,10 @@ declare abstract class TypedRing<T extends TypedArrayType> {
    *   is being terminated while it waits (with `written`).
    * @throws {TypeError} `ERR_INVALID_ARG_TYPE` when `values` is not a typed
    *   array of the right kind, or for bad options; {RangeError}
-   *   `ERR_OUT_OF_RANGE` for a bad `timeout`.
+   *   `ERR_OUT_OF_RANGE` for a bad `timeout`; {TypeError}
+   *   `ERR_INVALID_ARG_VALUE` with `written` when `values` loses bytes it had
+   *   at the call before it is all written (its buffer detached or shrunk,
+   *   by an option's getter say).
    */
   write(values: BatchOf<T>, options?: LockOptions | null): number;
 
@@ -1953,7 +1956,10 @@ declare abstract class TypedRing<T extends TypedArrayType> {
    *   is being terminated while it waits.
    * @throws {TypeError} `ERR_INVALID_ARG_TYPE` when `target` is not a typed
    *   array of the right kind, or for bad options; {RangeError}
-   *   `ERR_OUT_OF_RANGE` for a bad `timeout`.
+   *   `ERR_OUT_OF_RANGE` for a bad `timeout`; {TypeError}
+   *   `ERR_INVALID_ARG_VALUE` when `target` loses the room it had at the call
+   *   (its buffer detached or shrunk, by an option's getter say): nothing is
+   *   read then.
    */
   read(target: BatchOf<T>, options?: LockOptions | null): number;
 

@@ -445,6 +445,9 @@ test('Error messages: value forms name the serialized size and a message that is
     () => ch.sendValue('x'.repeat(200)),
     (err) => err.code === 'ERR_OUT_OF_RANGE' && /"value".*at most 124 bytes once serialized.*Received a value of 205 bytes serialized$/.test(err.message),
   );
+  // The message shows a value without running its own inspect hook (which may throw).
+  const hooked = { f() {}, [inspect.custom]() { throw new Error('the value\'s own hook ran'); } };
+  assert.throws(() => ch.sendValue(hooked), { code: 'ERR_INVALID_ARG_VALUE', message: /cannot be serialized/ });
   // A message that is no value is taken, and handed back on the error.
   const abc = [...new TextEncoder().encode('abc')];
   ch.send('abc');
@@ -928,4 +931,60 @@ test('SHMKIT_NO_FAST_PATH=1 sends uncontended locks and unlocks through Rust; wi
   assert.deepEqual(fast.calls.filter((c) => ops.includes(c)), [], 'with the fast paths, no native lock call');
   assert.equal(slow.cas, 0, 'with SHMKIT_NO_FAST_PATH=1, no JS compareExchange on the locks');
   assert.deepEqual(slow.calls.filter((c) => ops.includes(c)), [...ops].sort(), 'with SHMKIT_NO_FAST_PATH=1, every operation went to Rust');
+});
+
+test('a batch or message is measured at the call, before the options are read: a getter that detaches or shrinks it gets ERR_INVALID_ARG_VALUE, not a cut message or a 0 that reads as closed', async () => {
+  const { RingBuffer, Queue } = await import('../index.mjs');
+  const detach = (buf) => structuredClone(buf, { transfer: [buf] }); // (ab.transfer() only from Node 21)
+  const resizable = (n) => new ArrayBuffer(n, { maxByteLength: 4 * n });
+  const after = (fn) => ({ get timeout() { fn(); return 1000; } });
+
+  // Channel.sendAsync (its no-wait path, and its queued path) and a sender's.
+  const ch = new Channel({ byteCapacity: 256 });
+  const cases = [];
+  const tx = new Channel({ byteCapacity: 256 });
+  const sender = tx.sender();
+  for (const sendAsync of [(m, o) => ch.sendAsync(m, o), (m, o) => sender.sendAsync(m, o)]) {
+    const m1 = new Uint8Array(8).fill(1);
+    cases.push(['detached', () => sendAsync(m1, after(() => detach(m1.buffer)))]);
+    const ab = resizable(8);
+    const m2 = new Uint8Array(ab).fill(2);
+    cases.push(['shrunk', () => sendAsync(m2, after(() => ab.resize(3)))]);
+  }
+  for (const [what, fn] of cases) {
+    await rejectsWithCode(assert, fn, 'ERR_INVALID_ARG_VALUE').catch((e) => assert.fail(`${what}: ${e.message}`));
+    assert.equal(ch.byteSize + tx.byteSize, 0, `${what}: nothing sent`);
+  }
+  sender.release();
+  // The queued path: an earlier send holds the turn, then the getter's change.
+  const full = new Channel({ byteCapacity: 64 });
+  full.send(new Uint8Array(56));
+  const first = full.sendAsync(new Uint8Array(8), { timeout: 5000 });
+  const m3 = new Uint8Array(8).fill(3);
+  const queued = full.sendAsync(m3, after(() => detach(m3.buffer)));
+  full.recv({ timeout: 1000 });
+  await first;
+  await rejectsWithCode(assert, () => queued, 'ERR_INVALID_ARG_VALUE');
+  assert.equal(full.recv({ timeout: 1000 }).length, 8);
+  assert.equal(full.byteSize, 0, 'the detached message was not sent');
+
+  // Ring reads and writes, both forms, on a ring and a queue.
+  for (const make of [() => new RingBuffer(Int32Array, 8), () => new Queue(Int32Array, 8)]) {
+    const r = make();
+    r.push(5);
+    const t1 = new Int32Array(4);
+    await rejectsWithCode(assert, () => r.readAsync(t1, after(() => detach(t1.buffer))), 'ERR_INVALID_ARG_VALUE');
+    const t2 = new Int32Array(4);
+    await rejectsWithCode(assert, () => r.read(t2, after(() => detach(t2.buffer))), 'ERR_INVALID_ARG_VALUE');
+    assert.equal(r.size, 1, 'nothing was read');
+    assert.equal(r.closed, false);
+    const v1 = new Int32Array(4).fill(7);
+    const e1 = await rejectsWithCode(assert, () => r.writeAsync(v1, after(() => detach(v1.buffer))), 'ERR_INVALID_ARG_VALUE');
+    const ab = resizable(16);
+    const v2 = new Int32Array(ab).fill(8);
+    const e2 = await rejectsWithCode(assert, () => r.write(v2, after(() => ab.resize(4))), 'ERR_INVALID_ARG_VALUE');
+    assert.deepEqual([e1.written, e2.written], [0, 0]);
+    assert.equal(r.size, 1, 'nothing was written');
+    assert.equal(r.tryPop(), 5);
+  }
 });

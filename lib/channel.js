@@ -686,13 +686,14 @@ class Channel {
 
   /** Resolves once sent (after this object's earlier async sends). `{ timeout, signal }`. */
   async sendAsync(message, options) {
-    const bytes = this.#payload(message);
+    let bytes = this.#payload(message);
+    const len = ring.lengthOf(bytes); // at the call, before the options' getters run
     const timeout = ring.timeoutOf(options);
     const signal = ring.signalOf(options);
     const t0 = ring.now(timeout);
+    if (ring.lengthOf(bytes) !== len) bytes = asAtCall(bytes, len); // (a getter shrank or grew it)
     // Nothing of this object's pending: a send that finds the lock free and room needs no turn.
     if (this.#sendTurns.pending === 0 && !signal?.aborted && this.#trySendBytes(bytes)) return undefined;
-    const len = ring.lengthOf(bytes);
     return this.#sendTurns.run(() => this.#sendAsyncInTurn(bytes, len, timeout, t0, signal), timeout, t0, signal);
   }
 
@@ -972,10 +973,10 @@ class Channel {
       /** Resolves once sent (after this sender's earlier async sends). `{ timeout, signal }`. */
       async sendAsync(message, options) {
         const bytes = this.channel.#payload(message);
+        const len = ring.lengthOf(bytes); // at the call, before the options' getters run
         const timeout = ring.timeoutOf(options);
         const signal = ring.signalOf(options);
         const t0 = ring.now(timeout);
-        const len = ring.lengthOf(bytes);
         return endQueue(this, (ch) => ch.#sendHeldAsync(bytes, len, timeout, t0, signal), timeout, t0, signal);
       }
     };

@@ -104,6 +104,11 @@ class TerminatedError extends ShmkitError {
   }
 }
 
+// How a value is shown in a message: one level deep, and without running
+// the value's own [util.inspect.custom] (an error being built must not run,
+// or throw, the caller's code).
+const SHOWN = { depth: 0, customInspect: false };
+
 function describe(value) {
   if (value === null || value === undefined) return String(value);
   if (types.isProxy(value)) return `a Proxy (of ${typeof value === 'function' ? 'a function' : 'an object'})`; // (its traps are not run)
@@ -111,7 +116,7 @@ function describe(value) {
     if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`;
     if (typeof value === 'object') {
       const name = value.constructor && value.constructor.name;
-      return name ? `an instance of ${name}` : inspect(value, { depth: 0 });
+      return name ? `an instance of ${name}` : inspect(value, SHOWN);
     }
   } catch {
     return `${typeof value === 'function' ? 'a function' : 'an object'} (whose getters threw)`;
@@ -146,7 +151,7 @@ function shown(value) {
     // A DataView of a detached buffer throws on byteLength; so may a subclass's getter.
     return `${types.isDataView(value) ? 'a DataView' : 'a view'} (its buffer detached, or its getters threw)`;
   }
-  return inspect(value, { depth: 0 });
+  return inspect(value, SHOWN);
 }
 
 /** `TypeError [ERR_INVALID_ARG_VALUE]`, worded like Node's own. */

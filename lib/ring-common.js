@@ -306,6 +306,20 @@ function partOf(view, start, end) {
   return new Type(intrinsics.typedArrayBuffer(view), intrinsics.typedArrayByteOffset(view) + start * Type.BYTES_PER_ELEMENT, end - start);
 }
 
+/**
+ * A batch being written had `total` values at the call, `written` of them
+ * written so far. Its buffer detached meanwhile (transferred, say) or
+ * shrunk, what is left of it cannot be written: ERR_INVALID_ARG_VALUE
+ * carrying `written`.
+ */
+function checkValuesLeft(values, written, total) {
+  if (lengthOf(values) < total) {
+    const err = errors.invalidArgValue('values', values, `lost its bytes (its buffer was detached or shrunk) after ${written} of its ${total} values were written`);
+    err.written = written;
+    throw err;
+  }
+}
+
 /** `target.set(source, offset)`, whatever `target` overrides. */
 const copy = intrinsics.typedArraySet;
 
@@ -380,8 +394,8 @@ class TypedRing {
 
   /**
    * Values into `target` if there are any (how many), 0 once closed and
-   * drained, else undefined. `total`, for an async read: the target's length
-   * at the call. A target whose buffer was detached (transferred, say) or
+   * drained, else undefined. `total`: the target's length at the call. A
+   * target whose buffer was detached (transferred, say) or
    * shrunk meanwhile has no room for what it waited for: ERR_INVALID_ARG_VALUE,
    * nothing read (not a wait for values that could never land).
    */
@@ -446,16 +460,19 @@ class TypedRing {
   /** Writes all of `values`, blocking while full. `{ timeout }`: a shmkit error carries `written`. */
   write(values, options) {
     checkBatch(this.#bigint, values);
-    const timeout = timeoutOf(options);
-    // Its length at the call, read once (an own `length` accessor could say
-    // anything), and what is left of it as a part of that length: a view that
-    // tracks a growable buffer which grows meanwhile writes no more than that.
+    // Its length at the call (before the options' getters run), read once
+    // (an own `length` accessor could say anything), and what is left of it
+    // as a part of that length: a view that tracks a growable buffer which
+    // grows meanwhile writes no more than that.
     const total = lengthOf(values);
+    const timeout = timeoutOf(options);
     let written = 0;
     try {
-      written = this.pushMany(values);
-      if (written >= total) return written; // (more only if it grew just now)
+      checkValuesLeft(values, written, total);
+      written = this.pushMany(lengthOf(values) === total ? values : partOf(values, 0, total));
+      if (written === total) return written;
       blockUntil(this.#what, this.#c, HEAD, this.#pf, () => {
+        checkValuesLeft(values, written, total);
         written += this.pushMany(partOf(values, written, total));
         return written === total ? written : undefined;
       }, timeout, this.#spins, this.#pw);
@@ -468,19 +485,13 @@ class TypedRing {
   /** Resolves once all of `values` are written (after this object's earlier async pushes and writes). `{ timeout, signal }`. */
   async writeAsync(values, options) {
     checkBatch(this.#bigint, values);
+    const total = lengthOf(values); // at the call, before the options' getters run
     const timeout = timeoutOf(options);
     const signal = signalOf(options);
-    const total = lengthOf(values);
     let written = 0;
     const writeAll = (_, t0) =>
       blockUntilAsync(this.#what, this.#c, HEAD, this.#pf, () => {
-        // Its buffer detached meanwhile (transferred, say), its length is 0:
-        // what is left of it cannot be written.
-        if (lengthOf(values) < total) {
-          const err = errors.invalidArgValue('values', values, `lost its bytes (its buffer was detached or shrunk) after ${written} of its ${total} values were written`);
-          err.written = written;
-          throw err;
-        }
+        checkValuesLeft(values, written, total);
         // (To the length at the call: a length-tracking view over a buffer
         // that grows meanwhile would go on past it.)
         written += this.pushMany(partOf(values, written, total));
@@ -498,20 +509,21 @@ class TypedRing {
   /** Reads at least one value into `target`, blocking while empty; 0 once closed and drained. `{ timeout }`. */
   read(target, options) {
     checkBatch(this.#bigint, target);
+    const total = lengthOf(target); // at the call, before the options' getters run
     const timeout = timeoutOf(options);
-    if (lengthOf(target) === 0) return 0;
-    const n = this.popMany(target);
-    if (n > 0) return n;
-    return blockUntil(this.#what, this.#c, TAIL, this.#cf, () => this.#readOrEnd(target), timeout, this.#spins, this.#cw);
+    if (total === 0) return 0;
+    const n = this.#readOrEnd(target, total);
+    if (n !== undefined) return n;
+    return blockUntil(this.#what, this.#c, TAIL, this.#cf, () => this.#readOrEnd(target, total), timeout, this.#spins, this.#cw);
   }
 
   /** Resolves with how many values were read into `target` (at least one; 0 once closed and drained; after this object's earlier async pops and reads). */
   async readAsync(target, options) {
     checkBatch(this.#bigint, target);
+    const total = lengthOf(target); // at the call, before the options' getters run
     const timeout = timeoutOf(options);
     const signal = signalOf(options);
     if (signal?.aborted) throw signal.reason; // as every async wait, even one with nothing to wait for
-    const total = lengthOf(target);
     if (total === 0) return 0;
     return this.#popTurns.run(
       (_, t0) => blockUntilAsync(this.#what, this.#c, TAIL, this.#cf, () => this.#readOrEnd(target, total), left(timeout, t0), signal, this.#cw, timeout),
