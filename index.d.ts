@@ -34,14 +34,15 @@ import { inspect, type InspectOptionsStylized } from 'node:util';
  * Common rules:
  * - Timeouts are in milliseconds (fractions allowed, must be >= 0).
  *   `undefined` (the default) or `Infinity` means no limit.
- * - An `options` argument may be omitted, `undefined` or `null`. An own
- *   key it does not have (a misspelt `timeOut`, `maxRetained`) is a
- *   `TypeError` (`ERR_INVALID_ARG_VALUE`) naming it, and the call does
- *   nothing: a misspelt timeout would otherwise mean no limit. The options
- *   of a wait are `timeout` and `signal` in either form (a blocking wait
- *   ignores a `signal`); a wait's keys are checked when it is given no
- *   `timeout` (in an async form, also when it is given no `signal`), so a
- *   bounded blocking wait pays nothing for the check.
+ * - An `options` argument may be omitted, `undefined` or `null`. In an
+ *   options object that is a plain object (an object literal, or one with a
+ *   `null` prototype), an own enumerable string key the call does not have
+ *   (a misspelt `timeOut`, `maxRetained`) is a `TypeError`
+ *   (`ERR_INVALID_ARG_VALUE`) naming it, and the call does nothing: a
+ *   misspelt timeout would otherwise mean no limit. The same holds for
+ *   {@link SlabPoolSpec}. The options of a wait are `timeout` and `signal`
+ *   in either form (a blocking wait ignores a `signal`). An instance of a
+ *   class passed as options is not checked: its fields are its class's.
  * - Argument mistakes throw Node-style errors: `TypeError` with code
  *   `ERR_INVALID_ARG_TYPE` or `ERR_INVALID_ARG_VALUE`, and `RangeError` with
  *   code `ERR_OUT_OF_RANGE`; `new` on a class whose objects come from another
@@ -161,7 +162,10 @@ export interface ReceiveIterable<T> extends Iterable<T>, AsyncIterable<T> {
  * `byteOffset` that is not a number is a `TypeError` (`ERR_INVALID_ARG_TYPE`);
  * a negative or fractional one, or one where the object's `byteLength` bytes
  * do not fit, is a `RangeError` (`ERR_OUT_OF_RANGE`). Options that are not an
- * object (other than `undefined` / `null`) are a `TypeError` (`ERR_INVALID_ARG_TYPE`).
+ * object (other than `undefined` / `null`) are a `TypeError` (`ERR_INVALID_ARG_TYPE`);
+ * a key that is not an option (besides `buffer`, `byteOffset` and the
+ * class's own, such as a Semaphore's `max`) is a `TypeError`
+ * (`ERR_INVALID_ARG_VALUE`), as the common rules at the top say.
  */
 export interface PlacementOptions {
   /** The memory to place the object in. Default: a new `SharedArrayBuffer` of exactly the class's `byteLength`. */
@@ -338,8 +342,8 @@ export type Attached<T> = 0 extends 1 & T
  *   guard.unlock();
  * }
  *
- * // `using` (plain JS from Node 24; TypeScript 5.2+ compiles it for any
- * // Node): unlocked when the block ends, even on throw.
+ * // `using` (plain JS from Node 24; TypeScript 5.2+ compiles it for Node
+ * // 20.4+): unlocked when the block ends, even on throw.
  * {
  *   using guard = mutex.lock();
  *   counter[0]++;
@@ -2490,7 +2494,10 @@ export interface ChannelOptions extends PlacementOptions {
  *
  * A view of a detached buffer (or one now out of the bounds of a resizable
  * buffer that shrank) holds no bytes: a sync send of it sends an empty
- * message. An async send copies the bytes when its turn comes, not at the
+ * message. Every send measures its message before it reads its options: one
+ * that an options getter detaches or shrinks is a `TypeError`
+ * (`ERR_INVALID_ARG_VALUE`) and is not sent; one that grows is sent at its
+ * length before. An async send copies the bytes when its turn comes, not at the
  * call, and sends the bytes the view held at the call: if its buffer was
  * detached (transferred, say) or shrunk meanwhile, the send rejects with
  * `ERR_INVALID_ARG_VALUE` and sends nothing; a view that tracks a buffer
@@ -3269,7 +3276,9 @@ export declare class SlabPool {
    *
    * @throws {TypeError} `ERR_INVALID_ARG_TYPE` when `spec` is not an object
    *   or a size is not a number; `ERR_INVALID_ARG_VALUE` when `blockSize` is
-   *   not a multiple of 8.
+   *   not a multiple of 8, or a plain-object `spec` has a key other than
+   *   `blockSize` and `blocks` (or `options` one other than `buffer` and
+   *   `byteOffset`).
    * @throws {RangeError} `ERR_OUT_OF_RANGE` when a size is out of range
    *   (the whole pool must stay below `Number.MAX_SAFE_INTEGER` bytes), or
    *   the given buffer is too small; `ERR_MEMORY_ALLOCATION_FAILED` when its

@@ -265,6 +265,14 @@ test('a misspelt option is ERR_INVALID_ARG_VALUE naming it, not ignored, and the
     ['semaphore acquire', () => sem.acquire(1, { timeOut: 10 }), 'timeOut'],
     ['slab acquireAsync', () => slab.acquireAsync({ abortSignal: signal }), 'abortSignal'],
     ['values()', () => ring.values({ timeOut: 10 }), 'timeOut'],
+    ['condvar wait', () => { const g = m.lock(); try { new Condvar().wait(g, { timeOut: 10 }); } finally { g.unlock(); } }, 'timeOut'],
+    ['barrier waitAsync', () => new Barrier(2).waitAsync({ timeout: 10, abort: signal }), 'abort'],
+    ['latch wait', () => new Latch(1).wait({ timeOut: 10 }), 'timeOut'],
+    ['channel sender()', () => ch.sender({ timeOut: 10 }), 'timeOut'],
+    ['with a timeout given too', () => m.lock({ timeout: 10, retries: 3 }), 'retries'],
+    ['an undefined timeout and a stray key', () => m.lock({ timeout: undefined, retries: 3 }), 'retries'],
+    ['a blocking form given an async-only key set', () => ring.push(2, { timeout: 10, signa: signal }), 'signa'],
+    ['a received object as constructor options', () => new Mutex(structuredClone(m)), '$shmkit'],
     // Constructors and the pool.
     ['Mutex placement', () => new Mutex({ bufer: new SharedArrayBuffer(64) }), 'bufer'],
     ['Semaphore max', () => new Semaphore(1, { maximum: 2 }), 'maximum'],
@@ -273,6 +281,7 @@ test('a misspelt option is ERR_INVALID_ARG_VALUE naming it, not ignored, and the
     ['BufferPool', () => new BufferPool({ maxRetained: 1 }), 'maxRetained'],
     ['BufferPool acquire', () => pool.acquire(8, { zeroed: true }), 'zeroed'],
     ['SlabPool spec', () => new SlabPool({ blockSize: 8, block: 1 }), 'block'],
+    ['SlabPool.byteLengthFor spec', () => SlabPool.byteLengthFor({ blocksize: 8, blocks: 1 }), 'blocksize'],
   ];
   for (const [what, fn, key] of cases) {
     const err = await rejectsWithCode(assert, fn, 'ERR_INVALID_ARG_VALUE').catch((e) => {
@@ -289,9 +298,14 @@ test('a misspelt option is ERR_INVALID_ARG_VALUE naming it, not ignored, and the
   assert.equal(sem.available, 1);
   assert.equal(pool.stats.acquired, 0);
   assert.equal(slab.stats.free, 1);
+  assert.match((await rejectsWithCode(assert, () => new Mutex(structuredClone(m)), 'ERR_INVALID_ARG_VALUE')).message, /Class\.from\(value\) or attach\(\)/);
   // What is an option still works: both wait options in either form, an
-  // undefined one, an empty object.
+  // undefined one, an empty object, a null-prototype object; an instance of
+  // a class is not checked (a SlabPool is a spec of itself).
   m.lock({ timeout: 10, signal }).unlock();
+  m.lock(Object.assign(Object.create(null), { timeout: 10 })).unlock();
+  m.lock(new (class Opts { timeout = 10; retries = 3; })()).unlock();
+  assert.equal(SlabPool.byteLengthFor(slab), SlabPool.byteLengthFor({ blockSize: 8, blocks: 1 }));
   (await m.lockAsync({ signal })).unlock();
   m.lock({ timeout: undefined }).unlock();
   m.lock({}).unlock();

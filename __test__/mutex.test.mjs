@@ -266,7 +266,7 @@ test('util.inspect shows the live state', async () => {
 test('a blocking with…(fn) whose fn returns a Promise warns once per helper (SHMKIT_ASYNC_CALLBACK), and still gives back what it held', async () => {
   const w = spawn(async ({ Mutex, RwLock, Semaphore }) => {
     const warnings = [];
-    process.on('warning', (w) => w.code === 'SHMKIT_ASYNC_CALLBACK' && warnings.push(w.message));
+    process.on('warning', (w) => w.code === 'SHMKIT_ASYNC_CALLBACK' && warnings.push(`${w.name}: ${w.message}`));
     const m = new Mutex();
     const rw = new RwLock();
     const sem = new Semaphore(1);
@@ -285,6 +285,6 @@ test('a blocking with…(fn) whose fn returns a Promise warns once per helper (S
   assert.deepEqual(held, [false, 0, false, 1]);
   assert.equal(warnings.length, 4, warnings.join('\n'));
   for (const [helper, form] of [['Mutex.withLock', 'withLockAsync'], ['RwLock.withRead', 'withReadAsync'], ['RwLock.withWrite', 'withWriteAsync'], ['Semaphore.withPermit', 'withPermitAsync']]) {
-    assert.ok(warnings.some((m) => m.startsWith(`${helper}(fn)`) && m.includes(`use ${form}(fn)`)), `${helper} warned: ${warnings.join('\n')}`);
+    assert.ok(warnings.some((m) => m.startsWith(`ShmkitWarning: ${helper}(fn)`) && m.includes(`use ${form}(fn)`)), `${helper} warned: ${warnings.join('\n')}`);
   }
 });

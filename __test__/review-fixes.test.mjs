@@ -936,7 +936,7 @@ test('SHMKIT_NO_FAST_PATH=1 sends uncontended locks and unlocks through Rust; wi
 test('a batch or message is measured at the call, before the options are read: a getter that detaches or shrinks it gets ERR_INVALID_ARG_VALUE, not a cut message or a 0 that reads as closed', async () => {
   const { RingBuffer, Queue } = await import('../index.mjs');
   const detach = (buf) => structuredClone(buf, { transfer: [buf] }); // (ab.transfer() only from Node 21)
-  const resizable = (n) => new ArrayBuffer(n, { maxByteLength: 4 * n });
+  const resizable = (n) => new ArrayBuffer(n, { maxByteLength: 64 });
   const after = (fn) => ({ get timeout() { fn(); return 1000; } });
 
   // Channel.sendAsync (its no-wait path, and its queued path) and a sender's.
@@ -951,9 +951,30 @@ test('a batch or message is measured at the call, before the options are read: a
     const m2 = new Uint8Array(ab).fill(2);
     cases.push(['shrunk', () => sendAsync(m2, after(() => ab.resize(3)))]);
   }
+  // The blocking forms too (Channel.send, and a sender's).
+  for (const send of [(m, o) => ch.send(m, o), (m, o) => sender.send(m, o)]) {
+    const m1 = new Uint8Array(8).fill(1);
+    cases.push(['detached, blocking', () => send(m1, after(() => detach(m1.buffer)))]);
+    const ab = resizable(8);
+    const m2 = new Uint8Array(ab).fill(2);
+    cases.push(['shrunk, blocking', () => send(m2, after(() => ab.resize(3)))]);
+  }
   for (const [what, fn] of cases) {
     await rejectsWithCode(assert, fn, 'ERR_INVALID_ARG_VALUE').catch((e) => assert.fail(`${what}: ${e.message}`));
     assert.equal(ch.byteSize + tx.byteSize, 0, `${what}: nothing sent`);
+  }
+  // A message that grows meanwhile (a view that tracks a resizable buffer)
+  // is sent at its length at the call: 0 bytes stay 0, 3 stay 3.
+  const sends = [(m, o) => ch.sendAsync(m, o), (m, o) => sender.sendAsync(m, o), (m, o) => ch.send(m, o), (m, o) => sender.send(m, o)];
+  for (const [i, send] of sends.entries()) {
+    for (const start of [0, 3]) {
+      const ab = resizable(start);
+      const m = new Uint8Array(ab);
+      m.fill(9);
+      await send(m, after(() => ab.resize(start + 5)));
+      const got = (i % 2 === 0 ? ch : tx).recv({ timeout: 1000 });
+      assert.equal(got.length, start, `send ${i}: a ${start}-byte message stays ${start} bytes`);
+    }
   }
   sender.release();
   // The queued path: an earlier send holds the turn, then the getter's change.

@@ -252,8 +252,8 @@ class BufferPool {
   acquire(byteLength, options) {
     validate.integer('byteLength', byteLength, 1, MAX_LENGTH);
     const opts = validate.options(options);
+    if (opts !== undefined) validate.knownKeys(opts, ['zero']);
     const zero = opts?.zero ?? false;
-    if (opts !== undefined && opts.zero === undefined) validate.knownKeys(opts, ['zero']); // (a misspelt zero)
     if (typeof zero !== 'boolean') throw errors.invalidArgType('options.zero', 'a boolean', zero);
     const serial = ++this.#serial;
     const slot = native.bufferPoolAcquire(this.#id, byteLength, serial);

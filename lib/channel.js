@@ -144,7 +144,16 @@ function asAtCall(bytes, len) {
   if (ring.lengthOf(bytes) < len) {
     throw errors.invalidArgValue('message', bytes, `lost its bytes (its buffer was detached or shrunk) before its turn to be sent came; it was not sent`);
   }
-  return len === 0 ? bytes : ring.partOf(bytes, 0, len);
+  return len === 0 ? NO_BYTES : ring.partOf(bytes, 0, len);
+}
+
+/**
+ * A blocking send's bytes after its options were read (their getters are
+ * the caller's code): `len`, their length before, is what is sent; what
+ * changed meanwhile goes through asAtCall. -1: no options were read.
+ */
+function keptAtCall(bytes, len) {
+  return len === -1 || ring.lengthOf(bytes) === len ? bytes : asAtCall(bytes, len);
 }
 
 /**
@@ -673,8 +682,9 @@ class Channel {
   /** Sends, blocking while the channel is full. `{ timeout }`. */
   send(message, options) {
     const early = this.#payloadOf(message);
+    const len = early === undefined || options === undefined ? -1 : ring.lengthOf(early); // at the call
     const timeout = ring.timeoutOf(options); // (options before a string is encoded: see encodedNow)
-    const bytes = early ?? this.#payload(message, true);
+    const bytes = early === undefined ? this.#payload(message, true) : keptAtCall(early, len);
     const t0 = ring.now(timeout);
     if (!this.#lockForCall(true, timeout, t0)) throw ring.closedError('Channel');
     try {
@@ -963,8 +973,9 @@ class Channel {
             return;
           }
           const early = ch.#payloadOf(message);
+          const len = early === undefined ? -1 : ring.lengthOf(early); // at the call
           const timeout = ring.timeoutOf(options); // (options before a string is encoded: see encodedNow)
-          ch.#sendHeld(early ?? ch.#payload(message, true), timeout, ring.now(timeout));
+          ch.#sendHeld(early === undefined ? ch.#payload(message, true) : keptAtCall(early, len), timeout, ring.now(timeout));
         } finally {
           endLeave(this);
         }

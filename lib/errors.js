@@ -121,7 +121,7 @@ function describe(value) {
   } catch {
     return `${typeof value === 'function' ? 'a function' : 'an object'} (whose getters threw)`;
   }
-  return `type ${typeof value} (${inspect(value)})`;
+  return `type ${typeof value} (${inspect(value, SHOWN)})`;
 }
 
 function withCode(error, code) {
@@ -160,7 +160,7 @@ function invalidArgValue(name, value, reason) {
 }
 
 /** `RangeError [ERR_OUT_OF_RANGE]`, worded like Node's own; `received` says what was received, when not `value` itself. */
-function outOfRange(name, range, value, received = inspect(value)) {
+function outOfRange(name, range, value, received = inspect(value, SHOWN)) {
   return withCode(
     new RangeError(`The value of "${name}" is out of range. It must be ${range}. Received ${received}`),
     'ERR_OUT_OF_RANGE',

@@ -588,7 +588,7 @@ function drain(self, take, takeAsync, options, map = undefined) {
   const timeout = timeoutOf(options);
   const signal = signalOf(options);
   const each = timeout === -1 ? undefined : { timeout };
-  const eachAsync = { timeout: timeout === -1 ? undefined : timeout, signal };
+  const eachAsync = timeout === -1 && signal === undefined ? undefined : { timeout: timeout === -1 ? undefined : timeout, signal };
   return {
     *[Symbol.iterator]() {
       for (;;) {

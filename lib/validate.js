@@ -26,14 +26,22 @@ function options(value) {
 }
 
 /**
- * Throws ERR_INVALID_ARG_VALUE when the options object `opts` has an own
- * enumerable key that is not one of `names`: a misspelt option (`timeOut`)
- * would otherwise be ignored, and a wait meant to be bounded would not be.
+ * Throws ERR_INVALID_ARG_VALUE when the options object `opts`, a plain
+ * object (an object literal, or one with a null prototype), has an own
+ * enumerable string key that is not one of `names`: a misspelt option
+ * (`timeOut`) would otherwise be ignored, and a wait meant to be bounded
+ * would not be. An instance of a class is not checked: its fields are its
+ * class's, not a typo.
  */
 function knownKeys(opts, names, name = 'options') {
-  for (const key of Object.keys(opts)) {
-    if (!names.includes(key)) {
-      throw errors.invalidArgValue(name, opts, `has no option ${JSON.stringify(key)} (its options are ${names.join(', ')})`);
+  const proto = Object.getPrototypeOf(opts);
+  if (proto !== Object.prototype && proto !== null) return;
+  // (for-in: the cheapest walk of a literal's keys; an inherited key, one an
+  // extension put on Object.prototype, is not the caller's.)
+  for (const key in opts) {
+    if (!names.includes(key) && Object.hasOwn(opts, key)) {
+      const revive = key === '$shmkit' ? '; an object received from another thread is revived with Class.from(value) or attach()' : '';
+      throw errors.invalidArgValue(name, opts, `has no option ${JSON.stringify(key)} (its options are ${names.join(', ')}${revive})`);
     }
   }
 }
@@ -44,24 +52,24 @@ const WAIT_OPTIONS = ['timeout', 'signal'];
 
 /**
  * The `timeout` option in milliseconds (>= 0); -1 for none (undefined or
- * Infinity). Options without a timeout have their keys checked (a misspelt
- * timeout would mean no limit); a wait with one does not pay for the check.
+ * Infinity). The options' keys are checked here (every wait reads its
+ * options through this, an async one before `signalOf`).
  */
 function timeoutOf(opts, name = 'options.timeout') {
   opts = options(opts);
-  const t = opts === undefined ? undefined : opts.timeout;
-  if (t === undefined && opts !== undefined) knownKeys(opts, WAIT_OPTIONS);
+  if (opts === undefined) return -1;
+  knownKeys(opts, WAIT_OPTIONS);
+  const t = opts.timeout;
   if (t === undefined || t === Infinity) return -1;
   if (typeof t !== 'number') throw errors.invalidArgType(name, 'a number', t);
   if (!(t >= 0)) throw errors.outOfRange(name, '>= 0', t);
   return t;
 }
 
-/** The `signal` option: an AbortSignal or undefined. Options without one have their keys checked, as in `timeoutOf`. */
+/** The `signal` option: an AbortSignal or undefined (the keys: see `timeoutOf`). */
 function signalOf(opts) {
   opts = options(opts);
   const signal = opts === undefined ? undefined : opts.signal;
-  if (signal === undefined && opts !== undefined) knownKeys(opts, WAIT_OPTIONS);
   if (signal === undefined || signal === null) return undefined;
   // What shmkit uses of it: `aborted`, `reason`, and the two listener methods.
   if (
