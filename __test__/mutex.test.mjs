@@ -266,6 +266,7 @@ test('util.inspect shows the live state', async () => {
 test('a blocking with…(fn) whose fn returns a Promise warns once per helper (SHMKIT_ASYNC_CALLBACK), and still gives back what it held', async () => {
   const w = spawn(async ({ Mutex, RwLock, Semaphore }) => {
     const warnings = [];
+    process.removeAllListeners('warning'); // (Node's own listener would print them into the test log)
     process.on('warning', (w) => w.code === 'SHMKIT_ASYNC_CALLBACK' && warnings.push(`${w.name}: ${w.message}`));
     const m = new Mutex();
     const rw = new RwLock();
