@@ -148,9 +148,9 @@ function asAtCall(bytes, len) {
 }
 
 /**
- * A blocking send's bytes after its options were read (their getters are
- * the caller's code): `len`, their length before, is what is sent; what
- * changed meanwhile goes through asAtCall. -1: no options were read.
+ * A send's bytes after its options were read (their getters are the
+ * caller's code): `len`, their length before, is what is sent; what changed
+ * meanwhile goes through asAtCall. -1: no options were read.
  */
 function keptAtCall(bytes, len) {
   return len === -1 || ring.lengthOf(bytes) === len ? bytes : asAtCall(bytes, len);
@@ -696,12 +696,12 @@ class Channel {
 
   /** Resolves once sent (after this object's earlier async sends). `{ timeout, signal }`. */
   async sendAsync(message, options) {
-    let bytes = this.#payload(message);
-    const len = ring.lengthOf(bytes); // at the call, before the options' getters run
+    const payload = this.#payload(message);
+    const len = ring.lengthOf(payload); // at the call, before the options' getters run
     const timeout = ring.timeoutOf(options);
     const signal = ring.signalOf(options);
     const t0 = ring.now(timeout);
-    if (ring.lengthOf(bytes) !== len) bytes = asAtCall(bytes, len); // (a getter shrank or grew it)
+    const bytes = keptAtCall(payload, len);
     // Nothing of this object's pending: a send that finds the lock free and room needs no turn.
     if (this.#sendTurns.pending === 0 && !signal?.aborted && this.#trySendBytes(bytes)) return undefined;
     return this.#sendTurns.run(() => this.#sendAsyncInTurn(bytes, len, timeout, t0, signal), timeout, t0, signal);

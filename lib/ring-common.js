@@ -4,7 +4,7 @@
 // briefly in JS and then sleep in Rust until the other side moves.
 
 const { native, FAST, waitAsync } = require('./runtime.js');
-const { timeoutOf, signalOf, isAbortOf } = require('./validate.js');
+const { timeoutOf, signalOf, isAbortOf, CheckedWaitOptions } = require('./validate.js');
 const errors = require('./errors.js');
 const { Turns } = require('./turns.js');
 const intrinsics = require('./intrinsics.js');
@@ -587,8 +587,8 @@ class TypedRing {
 function drain(self, take, takeAsync, options, map = undefined) {
   const timeout = timeoutOf(options);
   const signal = signalOf(options);
-  const each = timeout === -1 ? undefined : { timeout };
-  const eachAsync = timeout === -1 && signal === undefined ? undefined : { timeout: timeout === -1 ? undefined : timeout, signal };
+  const each = timeout === -1 ? undefined : new CheckedWaitOptions(timeout, undefined);
+  const eachAsync = timeout === -1 && signal === undefined ? undefined : new CheckedWaitOptions(timeout === -1 ? undefined : timeout, signal);
   return {
     *[Symbol.iterator]() {
       for (;;) {

@@ -46,6 +46,18 @@ function knownKeys(opts, names, name = 'options') {
   }
 }
 
+/**
+ * Wait options shmkit builds from options it has checked already (a loop's
+ * options, passed to each of its waits): an instance of a class, so that
+ * `knownKeys` does not walk them again on every wait.
+ */
+class CheckedWaitOptions {
+  constructor(timeout, signal) {
+    this.timeout = timeout;
+    this.signal = signal;
+  }
+}
+
 // The options of every wait, blocking or async: a blocking wait ignores a
 // `signal` (nothing can abort it), so one options object serves both forms.
 const WAIT_OPTIONS = ['timeout', 'signal'];
@@ -93,4 +105,4 @@ function isAbortOf(signal, err) {
   return signal !== undefined && signal !== null && signal.aborted === true && err === signal.reason;
 }
 
-module.exports = { integer, func, options, knownKeys, timeoutOf, signalOf, isAbortOf };
+module.exports = { integer, func, options, knownKeys, CheckedWaitOptions, timeoutOf, signalOf, isAbortOf };
