@@ -306,7 +306,9 @@ test('a misspelt option is ERR_INVALID_ARG_VALUE naming it, not ignored, and the
   m.lock(Object.assign(Object.create(null), { timeout: 10 })).unlock();
   m.lock(new (class Opts { timeout = 10; retries = 3; })()).unlock();
   assert.equal(SlabPool.byteLengthFor(slab), SlabPool.byteLengthFor({ blockSize: 8, blocks: 1 }));
-  (await m.lockAsync({ signal })).unlock();
+  (await bounded(m.lockAsync({ signal }), 5000, 'an uncontended lockAsync')).unlock();
+  // (No limit given, yet bounded: no other thread has this mutex, and this
+  // thread relocking it would be ERR_SHMKIT_DEADLOCK, not a wait.)
   m.lock({ timeout: undefined }).unlock();
   m.lock({}).unlock();
   assert.equal(pool.acquire(8, { zero: true }).byteLength, 8);
